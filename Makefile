@@ -1,0 +1,31 @@
+# Quick start: `make demo` (set-up included) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint master samples docs clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test,bench]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/workbook-engine demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -W error
+
+lint: $(STAMP)
+	$(BIN)/ruff check workbook_engine tests scripts cli.py
+	$(BIN)/mypy
+
+master: $(STAMP)
+	$(BIN)/python scripts/make_master.py templates/master.xlsx
+
+clean:
+	rm -rf out summary.xlsx summary.json .pytest_cache .mypy_cache

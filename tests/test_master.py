@@ -1,0 +1,167 @@
+"""check-master: every problem found at once, each with code, sheet, cell and Thai message."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from workbook_engine.master import load_master, read_master
+from workbook_engine.errors import InvalidMasterError
+from workbook_engine.model import Direction, Kind
+from workbook_engine.problems import CATALOGUE, Severity
+
+from .inline import VALID_MASTER, write_master
+
+
+def codes(path: Path) -> list[tuple[str, str | None, str | None]]:
+    return [(p.code, p.sheet, p.cell) for p in read_master(path).problems]
+
+
+def test_valid_master_reads_into_model(tmp_path: Path) -> None:
+    report = read_master(write_master(tmp_path / "m.xlsx"))
+    assert report.problems == []
+    master = report.master
+    assert master is not None
+    assert master.settings.fiscal_year == 2569
+    assert master.settings.below_level1_score == 1
+    assert list(master.offices) == ["B01", "B02"]
+    assert master.kpis["2.2"].direction is Direction.LOWER
+    assert master.kpis["1.1"].kind is Kind.INHERITED
+    assert master.kpis["1.1"].org_kpi == "ORG-1"
+    b02 = master.assignments_for("B02")
+    assert [a.kpi for a in b02] == ["2.1", "3.1"]
+    assert b02[0].criteria == tuple(Decimal(v) for v in ("92.5", "95", "97.5", "100", "102.5"))
+    assert master.milestone_levels["3.1"][5] == "สรุปบทเรียน"
+    assert master.org_scores["1.1"] == Decimal("4.215")
+
+
+def test_fingerprint_changes_with_weight_but_not_with_names(tmp_path: Path) -> None:
+    base = load_master(write_master(tmp_path / "a.xlsx"))
+    renamed = VALID_MASTER["ตัวชี้วัด"].replace("| คะแนนองค์กร ", "| คะแนนกรม ")
+    same = load_master(write_master(tmp_path / "b.xlsx", **{"ตัวชี้วัด": renamed}))
+    reweighted = VALID_MASTER["เกณฑ์"].replace("| B02        | '2.1'      | 50 ",
+                                              "| B02        | '2.1'      | 60 ")
+    reweighted = reweighted.replace("| B02        | '3.1'      | 50 ", "| B02        | '3.1'      | 40 ")
+    other = load_master(write_master(tmp_path / "c.xlsx", **{"เกณฑ์": reweighted}))
+    assert base.fingerprint("B02") == same.fingerprint("B02")
+    assert base.fingerprint("B02") != other.fingerprint("B02")
+    assert base.fingerprint("B01") == other.fingerprint("B01")
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+    broken = """
+        | รหัสหน่วยงาน | รหัสตัวชี้วัด | น้ำหนัก | ระดับ 1 | ระดับ 2 | ระดับ 3 | ระดับ 4 | ระดับ 5 |
+        | B01        | '1.1'      | 20     |        |        |        |        |        |
+        | B01        | '2.1'      | 40     | 60     | 70     | 70     | 90     | 100    |
+        | B01        | '2.2'      | 20     | 1      | 2      | 3      | 4      | 5      |
+        | B01        | '9.9'      | 20     |        |        |        |        |        |
+        | B09        | '2.1'      | 50     | 1      | 2      | 3      | 4      | 5      |
+        | B02        | '2.1'      | 50     | 92.5   | 95     |        | 100    | 102.5  |
+        | B02        | '3.1'      | 40     |        |        |        |        |        |
+    """
+    found = codes(write_master(tmp_path / "m.xlsx", **{"เกณฑ์": broken}))
+    assert ("MASTER_CRITERIA_ORDER", "เกณฑ์", "D3") in found
+    assert ("MASTER_CRITERIA_ORDER", "เกณฑ์", "D4") in found
+    assert ("MASTER_UNKNOWN_KPI", "เกณฑ์", "B5") in found
+    assert ("MASTER_UNKNOWN_OFFICE", "เกณฑ์", "A6") in found
+    assert ("MASTER_CRITERIA_MISSING", "เกณฑ์", "F7") in found
+    assert ("MASTER_WEIGHT_SUM", "เกณฑ์", "C7") in found
+    assert read_master(tmp_path / "m.xlsx").master is None
+
+
+def test_messages_are_thai_and_name_file_sheet_and_cell(tmp_path: Path) -> None:
+    broken = VALID_MASTER["เกณฑ์"].replace("| 60     | 70 ", "| 60     | 50 ")
+    report = read_master(write_master(tmp_path / "m.xlsx", **{"เกณฑ์": broken}))
+    [p] = report.problems
+    assert p.code == "MASTER_CRITERIA_ORDER" and p.severity is Severity.ERROR
+    assert p.message.startswith("ไฟล์ m.xlsx ชีต 'เกณฑ์' เซลล์ D3: ")
+    assert "เพิ่มขึ้น" in p.message and "60 / 50 / 80 / 90 / 100" in p.message
+    assert p.office == "B01"
+
+
+@pytest.mark.parametrize("sheet", ["ตั้งค่า", "หน่วยงาน", "ตัวชี้วัด", "เกณฑ์"])
+def test_missing_required_sheet(tmp_path: Path, sheet: str) -> None:
+    found = codes(write_master(tmp_path / "m.xlsx", **{sheet: None}))
+    assert ("MASTER_SHEET_MISSING", sheet, None) in found
+
+
+def test_optional_sheets_may_be_absent_but_their_needs_are_reported(tmp_path: Path) -> None:
+    report = read_master(write_master(tmp_path / "m.xlsx", **{"ผลองค์กร": None,
+                                                              "ขั้นความสำเร็จ": None}))
+    found = [(p.code, p.severity, p.cell) for p in report.problems]
+    assert ("MASTER_ORG_SCORE_MISSING", Severity.WARNING, "A2") in found
+    assert ("MASTER_MILESTONE_LEVELS_MISSING", Severity.ERROR, "A5") in found
+
+
+def test_missing_column_names_header_row(tmp_path: Path) -> None:
+    offices = """
+        | รหัสหน่วยงาน | ชื่อหน่วยงาน | ผู้ทำคำรับรอง | ผู้ประสานงาน | อีเมล |
+        | B01        | ก          | ข           | ค          | ง    |
+    """
+    found = codes(write_master(tmp_path / "m.xlsx", **{"หน่วยงาน": offices}))
+    assert ("MASTER_COLUMN_MISSING", "หน่วยงาน", "A1") in found
+
+
+def test_headers_are_trimmed_and_extra_columns_ignored(tmp_path: Path) -> None:
+    offices = """
+        | หมายเหตุ | ' รหัสหน่วยงาน ' | ชื่อหน่วยงาน | ผู้ทำคำรับรอง | ตำแหน่ง | ผู้ประสานงาน | อีเมล |
+        | x       | B01            | ก          | ข           | ค      | ง          | จ    |
+        | y       | B02            | ก          | ข           | ค      | ง          | จ    |
+    """
+    report = read_master(write_master(tmp_path / "m.xlsx", **{"หน่วยงาน": offices}))
+    assert report.problems == []
+
+
+def test_numbers_typed_as_text_with_thai_digits_are_read_with_a_warning(tmp_path: Path) -> None:
+    text_numbers = VALID_MASTER["เกณฑ์"].replace("| 40     | 60 ", "| ' ๔๐ ' | '60' ")
+    report = read_master(write_master(tmp_path / "m.xlsx", **{"เกณฑ์": text_numbers}))
+    assert report.master is not None
+    warned = [(p.code, p.cell) for p in report.problems]
+    assert warned == [("MASTER_NUMBER_AS_TEXT", "C3"), ("MASTER_NUMBER_AS_TEXT", "D3")]
+    assert report.master.assignments_for("B01")[1].weight == 40
+
+
+def test_duplicates_and_bad_vocabulary(tmp_path: Path) -> None:
+    kpis = VALID_MASTER["ตัวชี้วัด"] + """
+        | '2.1' | ซ้ำ  | 2 | ร้อยละ | เชิงปริมาณ | มากดี |  |  |
+        | '4.1' | ผิด  | 4 | ร้อยละ | เชิงปริมาณ | ขึ้นดี |  |  |
+        | '4.2' | ผิด  | 2 | ร้อยละ | อื่นๆ      |      |  |  |
+    """
+    found = codes(write_master(tmp_path / "m.xlsx", **{"ตัวชี้วัด": kpis}))
+    assert ("MASTER_DUPLICATE_CODE", "ตัวชี้วัด", "A6") in found
+    assert ("MASTER_VALUE_INVALID", "ตัวชี้วัด", "C7") in found
+    assert ("MASTER_VALUE_INVALID", "ตัวชี้วัด", "F7") in found
+    assert ("MASTER_VALUE_INVALID", "ตัวชี้วัด", "E8") in found
+
+
+def test_settings_problems(tmp_path: Path) -> None:
+    settings = """
+        | ส่วนราชการ         | กรมทดสอบ |
+        | ปีงบประมาณ         | 2026     |
+        | ผู้รับคำรับรอง       |          |
+        | ตำแหน่งผู้รับคำรับรอง | อธิบดี    |
+        | คะแนนต่ำกว่าระดับ 1   | 2        |
+    """
+    found = codes(write_master(tmp_path / "m.xlsx", **{"ตั้งค่า": settings}))
+    assert found == [("MASTER_SETTING_MISSING", "ตั้งค่า", "B3"),
+                     ("MASTER_SETTING_INVALID", "ตั้งค่า", "B2"),
+                     ("MASTER_SETTING_INVALID", "ตั้งค่า", "B5")]
+
+
+def test_unreadable_master(tmp_path: Path) -> None:
+    path = tmp_path / "m.xlsx"
+    path.write_text("รหัส,ชื่อ\n", encoding="utf-8")
+    report = read_master(path)
+    assert [p.code for p in report.problems] == ["MASTER_UNREADABLE"]
+    with pytest.raises(InvalidMasterError) as raised:
+        load_master(path)
+    assert raised.value.problems == report.problems
+    assert isinstance(raised.value, ValueError)
+
+
+def test_catalogue_entries_are_complete() -> None:
+    for code, kind in CATALOGUE.items():
+        assert code == kind.code and code.isupper()
+        assert kind.text and kind.fix and kind.meaning

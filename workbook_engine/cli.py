@@ -1,0 +1,113 @@
+"""The ``workbook-engine`` command line (CONTRACT section 3).
+
+Exit codes: 0 success, 1 problems found (or output written with problems), 2 usage or nothing
+written. Messages are Thai; no traceback reaches the user for anything the engine expects.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from .master import MasterReport, read_master
+from .model import Kind, Master
+from .problems import Problem, Severity
+
+EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+def echo_problems(problems: list[Problem], limit: int | None = None) -> None:
+    """Print problems one a line, errors first, each with its code."""
+    ordered = sorted(problems, key=lambda p: p.severity is not Severity.ERROR)
+    shown = ordered if limit is None else ordered[:limit]
+    for p in shown:
+        mark = "ผิดพลาด" if p.is_error else "คำเตือน"
+        click.echo(f"  [{mark}] {p.code}: {p.message}")
+    if len(shown) < len(ordered):
+        click.echo(f"  ... และอีก {len(ordered) - len(shown)} รายการ")
+
+
+def describe_master(master: Master) -> str:
+    """A short Thai description of a valid master."""
+    s = master.settings
+    kinds = Counter(master.kpis[a.kpi].kind for a in master.assignments)
+    groups = Counter(k.group for k in master.kpis.values())
+    lines = [
+        f"ส่วนราชการ: {s.organisation}  ปีงบประมาณ {s.fiscal_year}",
+        f"ผู้รับคำรับรอง: {s.receiver} ({s.receiver_position})",
+        f"หน่วยงาน {len(master.offices)} แห่ง, ตัวชี้วัด {len(master.kpis)} ตัว "
+        f"(กลุ่ม 1: {groups[1]}, กลุ่ม 2: {groups[2]}, กลุ่ม 3: {groups[3]}), "
+        f"การมอบหมาย {len(master.assignments)} รายการ",
+        f"  เชิงปริมาณ {kinds[Kind.QUANTITATIVE]}, ระดับความสำเร็จ {kinds[Kind.MILESTONE]}, "
+        f"ใช้ผลคะแนนองค์กร {kinds[Kind.INHERITED]}",
+        f"คะแนนเมื่อต่ำกว่าระดับ 1: {s.below_level1_score}",
+    ]
+    return "\n".join(lines)
+
+
+def report_master(report: MasterReport) -> None:
+    """Print the outcome of a master check in Thai."""
+    errors = sum(p.is_error for p in report.problems)
+    warnings = len(report.problems) - errors
+    if report.master is not None:
+        click.echo(f"ไฟล์ต้นแบบ {report.path.name} ถูกต้อง")
+        click.echo(describe_master(report.master))
+    else:
+        click.echo(f"ไฟล์ต้นแบบ {report.path.name} มีข้อผิดพลาด {errors} รายการ"
+                   f" และคำเตือน {warnings} รายการ:")
+    if report.master is not None and warnings:
+        click.echo(f"คำเตือน {warnings} รายการ:")
+    echo_problems(report.problems)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="workbook-engine")
+def cli() -> None:
+    """workbook-engine: สร้าง รวบรวม และสรุปแบบฟอร์มคำรับรองการปฏิบัติราชการ"""
+
+
+@cli.command("check-master")
+@click.argument("master", type=EXISTING_FILE)
+def check_master_command(master: Path) -> None:
+    """ตรวจไฟล์ต้นแบบ (master workbook) และแสดงปัญหาทั้งหมด"""
+    report = read_master(master)
+    report_master(report)
+    sys.exit(0 if report.valid else 1)
+
+
+@cli.command("new-master")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--fiscal-year", type=click.IntRange(2500, 2699), default=None,
+              help="ปีงบประมาณ (พ.ศ.) ที่จะกรอกไว้ให้")
+@click.option("--force", is_flag=True, help="เขียนทับไฟล์ที่มีอยู่แล้ว")
+def new_master_command(path: Path, fiscal_year: int | None, force: bool) -> None:
+    """สร้างไฟล์ต้นแบบเปล่า พร้อมหัวคอลัมน์ คำแนะนำ และรายการให้เลือก"""
+    from .new_master import write_new_master
+
+    if path.exists() and not force:
+        raise click.UsageError(f"มีไฟล์ {path} อยู่แล้ว ใช้ --force ถ้าต้องการเขียนทับ")
+    try:
+        write_new_master(path, fiscal_year)
+    except OSError as exc:
+        click.echo(f"เขียนไฟล์ {path} ไม่ได้: {exc.strerror or exc}", err=True)
+        sys.exit(2)
+    click.echo(f"สร้างไฟล์ต้นแบบเปล่า {path} แล้ว กรอกข้อมูลแล้วตรวจด้วย "
+               f"workbook-engine check-master {path}")
+
+
+@cli.command("demo")
+@click.option("--workdir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("out"), show_default=True, help="โฟลเดอร์ผลลัพธ์ของการสาธิต")
+def demo_command(workdir: Path) -> None:
+    """สาธิตทั้งวงจรด้วยไฟล์ต้นแบบและตัวอย่างที่ให้มา"""
+    from .demo import run_demo
+
+    sys.exit(run_demo(workdir))
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    cli(prog_name="workbook-engine")

@@ -1,0 +1,409 @@
+"""Reading and checking a master workbook (CONTRACT section 1) into a :class:`Master`.
+
+Sheets are found by name and columns by their trimmed header text in row 1; extra sheets and
+columns are ignored. Every problem is collected with its sheet and cell; nothing stops at the
+first one.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.workbook.workbook import Workbook
+
+from . import master_format as mf
+from .errors import InvalidMasterError
+from .model import Assignment, Direction, Kind, Kpi, Master, Office, Settings
+from .problems import Problem, has_errors, problem
+from .values import NumberStatus, clean_text, parse_number
+
+ORDER_WORDS = {Direction.HIGHER: "เพิ่มขึ้น", Direction.LOWER: "ลดลง"}
+
+
+@dataclass
+class MasterReport:
+    """What :func:`read_master` found: the master (None when it has errors) and every problem."""
+
+    path: Path
+    master: Master | None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        """True when there is no error (warnings allowed)."""
+        return self.master is not None
+
+
+@dataclass
+class _Row:
+    sheet: str
+    number: int
+    values: dict[str, Any]
+    columns: dict[str, int]
+
+    def ref(self, column: str) -> str:
+        return f"{get_column_letter(self.columns[column])}{self.number}"
+
+    def text(self, column: str) -> str:
+        return clean_text(self.values.get(column))
+
+
+class _Reader:
+    """Reads one master, accumulating problems."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.file = path.name
+        self.problems: list[Problem] = []
+
+    def add(self, kind: str, row: _Row | None = None, column: str | None = None, /, *,
+            sheet: str | None = None, cell: str | None = None, office: str | None = None,
+            **params: object) -> None:
+        if row is not None:
+            sheet = row.sheet
+            cell = row.ref(column) if column else f"A{row.number}"
+        self.problems.append(problem(kind, file=self.file, office=office, sheet=sheet,
+                                     cell=cell, **params))
+
+    # -- tables -----------------------------------------------------------------------------
+    def table(self, wb: Workbook, sheet: str) -> list[_Row] | None:
+        if sheet not in wb.sheetnames:
+            if sheet in mf.OPTIONAL_SHEETS:
+                return []
+            self.add("MASTER_SHEET_MISSING", sheet=sheet, sheet_name=sheet)
+            return None
+        rows = wb[sheet].iter_rows(values_only=True)
+        header = next(rows, ())
+        columns: dict[str, int] = {}
+        for index, value in enumerate(header, start=1):
+            name = clean_text(value)
+            if name and name not in columns:
+                columns[name] = index
+        missing = [c for c in mf.REQUIRED_COLUMNS[sheet] if c not in columns]
+        for column in missing:
+            self.add("MASTER_COLUMN_MISSING", sheet=sheet, cell="A1", column=column)
+        if missing:
+            return None
+        wanted = {c: columns[c] for c in mf.ALL_COLUMNS[sheet] if c in columns}
+        table = []
+        for number, values in enumerate(rows, start=2):
+            picked = {c: values[i - 1] if i <= len(values) else None for c, i in wanted.items()}
+            if any(clean_text(v) for v in picked.values()):
+                table.append(_Row(sheet, number, picked, wanted))
+        return table
+
+    def required_text(self, row: _Row, column: str) -> str:
+        text = row.text(column)
+        if not text:
+            self.add("MASTER_VALUE_MISSING", row, column, column=column)
+        return text
+
+    def number(self, row: _Row, column: str) -> Decimal | None:
+        raw = row.values.get(column)
+        parsed = parse_number(raw)
+        if parsed.status is NumberStatus.COERCED and not parsed.percent:
+            self.add("MASTER_NUMBER_AS_TEXT", row, column, value=raw, number=parsed.value)
+            return parsed.value
+        if parsed.status is NumberStatus.OK:
+            return parsed.value
+        if parsed.status is not NumberStatus.BLANK:
+            self.add("MASTER_VALUE_INVALID", row, column, value=raw, column=column,
+                     expected="กรอกเป็นตัวเลข")
+        return None
+
+    def unique(self, rows: list[_Row], column: str) -> dict[str, _Row]:
+        seen: dict[str, _Row] = {}
+        for row in rows:
+            code = self.required_text(row, column)
+            if not code:
+                continue
+            if code in seen:
+                self.add("MASTER_DUPLICATE_CODE", row, column, code=code,
+                         other_row=seen[code].number)
+                continue
+            seen[code] = row
+        return seen
+
+    # -- sheets -----------------------------------------------------------------------------
+    def settings(self, wb: Workbook) -> Settings | None:
+        sheet = mf.SETTINGS_SHEET
+        if sheet not in wb.sheetnames:
+            self.add("MASTER_SHEET_MISSING", sheet=sheet, sheet_name=sheet)
+            return None
+        found: dict[str, tuple[Any, int]] = {}
+        for number, values in enumerate(wb[sheet].iter_rows(max_col=2, values_only=True), 1):
+            label = clean_text(values[0] if values else None)
+            if label in mf.SETTINGS_LABELS and label not in found:
+                found[label] = (values[1] if len(values) > 1 else None, number)
+        texts: dict[str, str] = {}
+        for label in mf.REQUIRED_SETTINGS:
+            value, number = found.get(label, (None, 0))
+            texts[label] = clean_text(value)
+            if not texts[label]:
+                self.add("MASTER_SETTING_MISSING", sheet=sheet,
+                         cell=f"B{number}" if number else None, label=label)
+        year = self._fiscal_year(found)
+        below = self._below_level1(found)
+        if year is None or below is None or not all(texts.values()):
+            return None
+        return Settings(texts[mf.SET_ORGANISATION], year, texts[mf.SET_RECEIVER],
+                        texts[mf.SET_RECEIVER_POSITION], below)
+
+    def _setting_number(self, found: dict[str, tuple[Any, int]], label: str,
+                        allowed: range, expected: str) -> int | None:
+        value, number = found.get(label, (None, 0))
+        parsed = parse_number(value)
+        if parsed.status is NumberStatus.BLANK:
+            return None
+        if parsed.value is not None and parsed.value == parsed.value.to_integral_value() \
+                and int(parsed.value) in allowed:
+            return int(parsed.value)
+        self.add("MASTER_SETTING_INVALID", sheet=mf.SETTINGS_SHEET, cell=f"B{number}",
+                 label=label, value=value, expected=expected)
+        return None
+
+    def _fiscal_year(self, found: dict[str, tuple[Any, int]]) -> int | None:
+        return self._setting_number(found, mf.SET_FISCAL_YEAR, range(2500, 2700),
+                                    "กรอกปีงบประมาณเป็นพุทธศักราช 4 หลัก เช่น 2569")
+
+    def _below_level1(self, found: dict[str, tuple[Any, int]]) -> int | None:
+        if not clean_text(found.get(mf.SET_BELOW_LEVEL1, (None, 0))[0]):
+            return 1
+        return self._setting_number(found, mf.SET_BELOW_LEVEL1, range(0, 2),
+                                    "กรอก 1 หรือ 0 (หรือเว้นว่างเพื่อใช้ค่าเริ่มต้น 1)")
+
+    def offices(self, rows: list[_Row]) -> dict[str, Office]:
+        offices = {}
+        for code, row in self.unique(rows, mf.COL_OFFICE).items():
+            name = self.required_text(row, mf.COL_OFFICE_NAME)
+            maker = self.required_text(row, mf.COL_MAKER)
+            position = self.required_text(row, mf.COL_MAKER_POSITION)
+            offices[code] = Office(code, name, maker, position, row.text(mf.COL_COORDINATOR),
+                                   row.text(mf.COL_EMAIL))
+        return offices
+
+    def kpis(self, rows: list[_Row]) -> tuple[dict[str, Kpi], dict[str, _Row]]:
+        kpis = {}
+        by_code = self.unique(rows, mf.COL_KPI)
+        for code, row in by_code.items():
+            name = self.required_text(row, mf.COL_KPI_NAME)
+            unit = self.required_text(row, mf.COL_UNIT)
+            group = self.number(row, mf.COL_GROUP)
+            if group is None or group not in mf.GROUPS:
+                self.add("MASTER_VALUE_INVALID", row, mf.COL_GROUP,
+                         value=row.text(mf.COL_GROUP), column=mf.COL_GROUP,
+                         expected="กรอกกลุ่มตัวชี้วัดเป็น 1, 2 หรือ 3")
+            kind_text = row.text(mf.COL_KIND)
+            if kind_text not in mf.KINDS:
+                self.add("MASTER_VALUE_INVALID", row, mf.COL_KIND, value=kind_text,
+                         column=mf.COL_KIND, expected="เลือก " + ", ".join(mf.KINDS))
+                continue
+            kind = Kind(kind_text)
+            direction = None
+            if kind is Kind.QUANTITATIVE:
+                direction_text = row.text(mf.COL_DIRECTION)
+                if direction_text not in mf.DIRECTIONS:
+                    self.add("MASTER_VALUE_INVALID", row, mf.COL_DIRECTION,
+                             value=direction_text, column=mf.COL_DIRECTION,
+                             expected="ตัวชี้วัดเชิงปริมาณต้องระบุทิศทาง มากดี หรือ น้อยดี")
+                    continue
+                direction = Direction(direction_text)
+            if group is None or group not in mf.GROUPS:
+                continue
+            kpis[code] = Kpi(code, name, int(group), unit, kind, direction,
+                             row.text(mf.COL_ORG_KPI) or None, row.text(mf.COL_DESCRIPTION))
+        return kpis, by_code
+
+    def assignments(self, rows: list[_Row], offices: dict[str, Office], kpi_codes: set[str],
+                    kpis: dict[str, Kpi]) -> list[Assignment]:
+        result = []
+        seen: dict[tuple[str, str], int] = {}
+        weights: dict[str, list[tuple[Decimal, _Row]]] = defaultdict(list)
+        for row in rows:
+            office = self.required_text(row, mf.COL_OFFICE)
+            code = self.required_text(row, mf.COL_KPI)
+            if office and office not in offices:
+                self.add("MASTER_UNKNOWN_OFFICE", row, mf.COL_OFFICE, code=office)
+            if code and code not in kpi_codes:
+                self.add("MASTER_UNKNOWN_KPI", row, mf.COL_KPI, code=code)
+            weight = self.number(row, mf.COL_WEIGHT)
+            if weight is None and row.text(mf.COL_WEIGHT) == "":
+                self.add("MASTER_VALUE_MISSING", row, mf.COL_WEIGHT, column=mf.COL_WEIGHT)
+            elif weight is not None and not Decimal(0) < weight <= 100:
+                self.add("MASTER_VALUE_INVALID", row, mf.COL_WEIGHT, value=weight,
+                         column=mf.COL_WEIGHT, expected="น้ำหนักต้องมากกว่า 0 และไม่เกิน 100")
+                weight = None
+            if (office, code) in seen:
+                self.add("MASTER_DUPLICATE_ASSIGNMENT", row, mf.COL_KPI, office=office,
+                         kpi=code, other_row=seen[(office, code)])
+                continue
+            seen[(office, code)] = row.number
+            if weight is not None and office in offices:
+                weights[office].append((weight, row))
+            if office not in offices or code not in kpis or weight is None:
+                continue
+            kpi = kpis[code]
+            criteria = self.criteria(row, kpi, office)
+            if kpi.kind is Kind.QUANTITATIVE and criteria is None:
+                continue
+            result.append(Assignment(office, code, weight, criteria))
+        self.weight_sums(weights, offices)
+        return result
+
+    def criteria(self, row: _Row, kpi: Kpi,
+                 office: str) -> tuple[Decimal, Decimal, Decimal, Decimal, Decimal] | None:
+        if kpi.kind is not Kind.QUANTITATIVE:
+            if any(row.text(c) for c in mf.COL_LEVELS):
+                self.add("MASTER_CRITERIA_IGNORED", row, mf.COL_LEVELS[0], office=office,
+                         kpi=kpi.code, kind=kpi.kind.value)
+            return None
+        values = []
+        for column in mf.COL_LEVELS:
+            value = self.number(row, column)
+            if value is None and not row.text(column):
+                self.add("MASTER_CRITERIA_MISSING", row, column, office=office, kpi=kpi.code,
+                         column=column)
+            values.append(value)
+        if any(v is None for v in values):
+            return None
+        c = tuple(v for v in values if v is not None)
+        assert kpi.direction is not None
+        step_ok = all((b > a) if kpi.direction is Direction.HIGHER else (b < a)
+                      for a, b in zip(c, c[1:]))
+        if not step_ok:
+            self.add("MASTER_CRITERIA_ORDER", row, mf.COL_LEVELS[0], office=office,
+                     kpi=kpi.code, direction=kpi.direction.value,
+                     order=ORDER_WORDS[kpi.direction],
+                     values=" / ".join(format(v, "f") for v in c))
+            return None
+        return (c[0], c[1], c[2], c[3], c[4])
+
+    def weight_sums(self, weights: dict[str, list[tuple[Decimal, _Row]]],
+                    offices: dict[str, Office]) -> None:
+        for code in offices:
+            entries = weights.get(code, [])
+            if not entries:
+                self.add("MASTER_OFFICE_WITHOUT_KPI", sheet=mf.ASSIGNMENTS_SHEET, office=code)
+                continue
+            total = sum((w for w, _ in entries), Decimal(0))
+            if total != 100:
+                self.add("MASTER_WEIGHT_SUM", entries[0][1], mf.COL_WEIGHT, office=code,
+                         total=format(total.normalize(), "f"))
+
+    def milestones(self, rows: list[_Row], kpis: dict[str, Kpi], kpi_codes: set[str],
+                   kpi_rows: dict[str, _Row]) -> dict[str, dict[int, str]]:
+        levels: dict[str, dict[int, str]] = defaultdict(dict)
+        seen: dict[tuple[str, int], int] = {}
+        for row in rows:
+            code = self.required_text(row, mf.COL_KPI)
+            level = self.number(row, mf.COL_LEVEL)
+            text = self.required_text(row, mf.COL_DESCRIPTION)
+            if code and code not in kpi_codes:
+                self.add("MASTER_UNKNOWN_KPI", row, mf.COL_KPI, code=code)
+                continue
+            if level is None or level not in range(1, 6):
+                self.add("MASTER_VALUE_INVALID", row, mf.COL_LEVEL,
+                         value=row.text(mf.COL_LEVEL), column=mf.COL_LEVEL,
+                         expected="ขั้นความสำเร็จเป็นเลขจำนวนเต็ม 1 ถึง 5")
+                continue
+            if (code, int(level)) in seen:
+                self.add("MASTER_DUPLICATE_CODE", row, mf.COL_LEVEL,
+                         code=f"{code} ขั้น {int(level)}", other_row=seen[(code, int(level))])
+                continue
+            seen[(code, int(level))] = row.number
+            if code and text:
+                levels[code][int(level)] = text
+        for code, kpi in kpis.items():
+            if kpi.kind is Kind.MILESTONE:
+                absent = [str(n) for n in range(1, 6) if n not in levels.get(code, {})]
+                if absent:
+                    self.add("MASTER_MILESTONE_LEVELS_MISSING", kpi_rows[code], mf.COL_KPI,
+                             kpi=code, levels=", ".join(absent))
+        return dict(levels)
+
+    def org_scores(self, rows: list[_Row], kpis: dict[str, Kpi], kpi_codes: set[str],
+                   kpi_rows: dict[str, _Row]) -> dict[str, Decimal]:
+        scores: dict[str, Decimal] = {}
+        for row in self.unique(rows, mf.COL_KPI).values():
+            code = row.text(mf.COL_KPI)
+            if code not in kpi_codes:
+                self.add("MASTER_UNKNOWN_KPI", row, mf.COL_KPI, code=code)
+                continue
+            score = self.number(row, mf.COL_SCORE)
+            if score is None or not Decimal(0) <= score <= 5:
+                self.add("MASTER_VALUE_INVALID", row, mf.COL_SCORE, value=row.text(mf.COL_SCORE),
+                         column=mf.COL_SCORE, expected="คะแนนองค์กรเป็นตัวเลข 0 ถึง 5")
+                continue
+            scores[code] = score
+        for code, kpi in kpis.items():
+            if kpi.kind is Kind.INHERITED and code not in scores:
+                self.add("MASTER_ORG_SCORE_MISSING", kpi_rows[code], mf.COL_KPI, kpi=code)
+        return scores
+
+    # -- the whole workbook -----------------------------------------------------------------
+    def read(self, wb: Workbook) -> Master | None:
+        settings = self.settings(wb)
+        tables = {s: self.table(wb, s) for s in mf.REQUIRED_COLUMNS}
+        office_rows = tables[mf.OFFICES_SHEET]
+        kpi_rows_list = tables[mf.KPIS_SHEET]
+        offices = self.offices(office_rows) if office_rows is not None else {}
+        kpis, kpi_rows = self.kpis(kpi_rows_list) if kpi_rows_list is not None else ({}, {})
+        kpi_codes = set(kpi_rows)
+        assignment_rows = tables[mf.ASSIGNMENTS_SHEET]
+        assignments = (self.assignments(assignment_rows, offices, kpi_codes, kpis)
+                       if assignment_rows is not None and office_rows is not None else [])
+        milestone_rows = tables[mf.MILESTONES_SHEET]
+        levels = (self.milestones(milestone_rows, kpis, kpi_codes, kpi_rows)
+                  if milestone_rows is not None else {})
+        score_rows = tables[mf.ORG_SCORES_SHEET]
+        scores = (self.org_scores(score_rows, kpis, kpi_codes, kpi_rows)
+                  if score_rows is not None else {})
+        for sheet, rows in ((mf.OFFICES_SHEET, office_rows), (mf.KPIS_SHEET, kpi_rows_list)):
+            if rows == []:
+                self.add("MASTER_SHEET_EMPTY", sheet=sheet, cell="A2")
+        if settings is None or has_errors(self.problems):
+            return None
+        return Master(settings, offices, kpis, assignments, levels, scores)
+
+
+def read_master(path: str | Path) -> MasterReport:
+    """Read and check a master workbook, collecting every problem.
+
+    Args:
+        path: the master ``.xlsx``.
+
+    Returns:
+        A :class:`MasterReport`; its ``master`` is None when any problem is an error.
+    """
+    path = Path(path)
+    reader = _Reader(path)
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except (OSError, zipfile.BadZipFile, InvalidFileException, KeyError, ValueError) as exc:
+        reader.add("MASTER_UNREADABLE", reason=type(exc).__name__)
+        return MasterReport(path, None, reader.problems)
+    try:
+        master = reader.read(wb)
+    finally:
+        wb.close()
+    return MasterReport(path, master, reader.problems)
+
+
+def load_master(path: str | Path) -> Master:
+    """Read a master workbook that must be valid.
+
+    Raises:
+        InvalidMasterError: when the master has errors; its ``problems`` lists them all.
+    """
+    report = read_master(path)
+    if report.master is None:
+        raise InvalidMasterError(report.problems)
+    return report.master

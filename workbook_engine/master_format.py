@@ -1,0 +1,84 @@
+"""The master workbook's sheet names, column headers and vocabularies (CONTRACT section 1).
+
+Every module that reads or writes a master takes its names from here, so the reader, the
+``new-master`` command and the sample-master script can never drift apart.
+"""
+
+from __future__ import annotations
+
+SETTINGS_SHEET = "ตั้งค่า"
+OFFICES_SHEET = "หน่วยงาน"
+KPIS_SHEET = "ตัวชี้วัด"
+ASSIGNMENTS_SHEET = "เกณฑ์"
+MILESTONES_SHEET = "ขั้นความสำเร็จ"
+ORG_SCORES_SHEET = "ผลองค์กร"
+
+# Settings sheet: column A holds the label, column B its value.
+SET_ORGANISATION = "ส่วนราชการ"
+SET_FISCAL_YEAR = "ปีงบประมาณ"
+SET_RECEIVER = "ผู้รับคำรับรอง"
+SET_RECEIVER_POSITION = "ตำแหน่งผู้รับคำรับรอง"
+SET_BELOW_LEVEL1 = "คะแนนต่ำกว่าระดับ 1"
+REQUIRED_SETTINGS = (SET_ORGANISATION, SET_FISCAL_YEAR, SET_RECEIVER, SET_RECEIVER_POSITION)
+SETTINGS_LABELS = REQUIRED_SETTINGS + (SET_BELOW_LEVEL1,)
+
+# Column headers (row 1), per sheet.
+COL_OFFICE = "รหัสหน่วยงาน"
+COL_OFFICE_NAME = "ชื่อหน่วยงาน"
+COL_MAKER = "ผู้ทำคำรับรอง"
+COL_MAKER_POSITION = "ตำแหน่ง"
+COL_COORDINATOR = "ผู้ประสานงาน"
+COL_EMAIL = "อีเมล"
+OFFICE_COLUMNS = (COL_OFFICE, COL_OFFICE_NAME, COL_MAKER, COL_MAKER_POSITION,
+                  COL_COORDINATOR, COL_EMAIL)
+
+COL_KPI = "รหัสตัวชี้วัด"
+COL_KPI_NAME = "ชื่อตัวชี้วัด"
+COL_GROUP = "กลุ่ม"
+COL_UNIT = "หน่วยวัด"
+COL_KIND = "ประเภท"
+COL_DIRECTION = "ทิศทาง"
+COL_ORG_KPI = "ตัวชี้วัดองค์กร"
+COL_DESCRIPTION = "คำอธิบาย"
+KPI_COLUMNS = (COL_KPI, COL_KPI_NAME, COL_GROUP, COL_UNIT, COL_KIND, COL_DIRECTION,
+               COL_ORG_KPI, COL_DESCRIPTION)
+KPI_OPTIONAL_COLUMNS = (COL_ORG_KPI, COL_DESCRIPTION)
+
+COL_WEIGHT = "น้ำหนัก"
+COL_LEVELS = ("ระดับ 1", "ระดับ 2", "ระดับ 3", "ระดับ 4", "ระดับ 5")
+ASSIGNMENT_COLUMNS = (COL_OFFICE, COL_KPI, COL_WEIGHT) + COL_LEVELS
+
+COL_LEVEL = "ระดับ"
+MILESTONE_COLUMNS = (COL_KPI, COL_LEVEL, COL_DESCRIPTION)
+
+COL_SCORE = "คะแนน"
+ORG_SCORE_COLUMNS = (COL_KPI, COL_SCORE)
+
+# Columns each sheet must have (optional ones may be absent).
+REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
+    OFFICES_SHEET: OFFICE_COLUMNS,
+    KPIS_SHEET: tuple(c for c in KPI_COLUMNS if c not in KPI_OPTIONAL_COLUMNS),
+    ASSIGNMENTS_SHEET: ASSIGNMENT_COLUMNS,
+    MILESTONES_SHEET: MILESTONE_COLUMNS,
+    ORG_SCORES_SHEET: ORG_SCORE_COLUMNS,
+}
+ALL_COLUMNS: dict[str, tuple[str, ...]] = {
+    OFFICES_SHEET: OFFICE_COLUMNS,
+    KPIS_SHEET: KPI_COLUMNS,
+    ASSIGNMENTS_SHEET: ASSIGNMENT_COLUMNS,
+    MILESTONES_SHEET: MILESTONE_COLUMNS,
+    ORG_SCORES_SHEET: ORG_SCORE_COLUMNS,
+}
+# Sheets that may be left out of a master entirely (they are then simply empty).
+OPTIONAL_SHEETS = (MILESTONES_SHEET, ORG_SCORES_SHEET)
+
+KIND_QUANTITATIVE = "เชิงปริมาณ"
+KIND_MILESTONE = "ระดับความสำเร็จ"
+KIND_INHERITED = "ใช้ผลคะแนนองค์กร"
+KINDS = (KIND_QUANTITATIVE, KIND_MILESTONE, KIND_INHERITED)
+
+DIRECTION_HIGHER = "มากดี"
+DIRECTION_LOWER = "น้อยดี"
+DIRECTIONS = (DIRECTION_HIGHER, DIRECTION_LOWER)
+
+GROUPS = (1, 2, 3)

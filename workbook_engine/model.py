@@ -1,0 +1,130 @@
+"""Typed model of a master workbook: settings, offices, KPIs, assignments, milestones, org scores."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+from . import master_format as mf
+
+
+class Kind(StrEnum):
+    """How a KPI is scored."""
+
+    QUANTITATIVE = mf.KIND_QUANTITATIVE
+    MILESTONE = mf.KIND_MILESTONE
+    INHERITED = mf.KIND_INHERITED
+
+
+class Direction(StrEnum):
+    """Whether a larger result is better (มากดี) or worse (น้อยดี)."""
+
+    HIGHER = mf.DIRECTION_HIGHER
+    LOWER = mf.DIRECTION_LOWER
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The master's ``ตั้งค่า`` sheet."""
+
+    organisation: str
+    fiscal_year: int
+    receiver: str
+    receiver_position: str
+    below_level1_score: int = 1
+
+
+@dataclass(frozen=True)
+class Office:
+    """One bureau or division (สำนัก/กอง)."""
+
+    code: str
+    name: str
+    maker: str
+    maker_position: str
+    coordinator: str
+    email: str
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One KPI of the catalogue."""
+
+    code: str
+    name: str
+    group: int
+    unit: str
+    kind: Kind
+    direction: Direction | None
+    org_kpi: str | None
+    description: str
+
+    @property
+    def is_percent(self) -> bool:
+        """True when the unit is a percentage (ร้อยละ or %)."""
+        return "ร้อยละ" in self.unit or "%" in self.unit
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One KPI an office is held to, with its weight and criteria (one row of ``เกณฑ์``)."""
+
+    office: str
+    kpi: str
+    weight: Decimal
+    criteria: tuple[Decimal, Decimal, Decimal, Decimal, Decimal] | None
+
+
+def name_key(code: str) -> str:
+    """The defined-name suffix of a KPI code: every character outside A-Za-z0-9 becomes ``_``.
+
+    >>> name_key("2.1")
+    '2_1'
+    """
+    return re.sub(r"[^A-Za-z0-9]", "_", code)
+
+
+@dataclass
+class Master:
+    """A master workbook read into memory. Build it with :func:`workbook_engine.read_master`."""
+
+    settings: Settings
+    offices: dict[str, Office] = field(default_factory=dict)
+    kpis: dict[str, Kpi] = field(default_factory=dict)
+    assignments: list[Assignment] = field(default_factory=list)
+    milestone_levels: dict[str, dict[int, str]] = field(default_factory=dict)
+    org_scores: dict[str, Decimal] = field(default_factory=dict)
+
+    def assignments_for(self, office: str) -> list[Assignment]:
+        """The office's assignments in master order."""
+        return [a for a in self.assignments if a.office == office]
+
+    def fingerprint(self, office: str) -> str:
+        """SHA-256 of the office's canonical assignment (codes, weights, criteria, kinds, directions).
+
+        Two masters give the same fingerprint for an office exactly when the office would be
+        scored the same way by both.
+        """
+        rows = []
+        for a in self.assignments_for(office):
+            kpi = self.kpis[a.kpi]
+            rows.append([
+                a.kpi,
+                _canon(a.weight),
+                [_canon(c) for c in a.criteria] if a.criteria else None,
+                kpi.kind.name,
+                kpi.direction.name if kpi.direction else None,
+            ])
+        payload = json.dumps({"office": office, "kpis": rows}, ensure_ascii=True,
+                             separators=(",", ":"))
+        return hashlib.sha256(payload.encode("ascii")).hexdigest()
+
+
+def _canon(value: Decimal) -> str:
+    """A canonical text for a number: ``20``, ``20.0`` and ``2E+1`` all give ``20``."""
+    text = format(value.normalize(), "f")
+    return text

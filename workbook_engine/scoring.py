@@ -1,0 +1,102 @@
+"""The OPDC scoring rules (DOMAIN.md, "Scoring"), in exact decimal arithmetic.
+
+Excel computes in binary floating point and then rounds with ROUND, which works on the value
+as shown to 15 significant digits; so ``ROUND(2.0001*50/100, 4)`` gives 1.0001 in Excel although
+the binary product is a hair under 1.00005. Decimal arithmetic on the numbers as the user sees
+them gives the same answers, and rounds half away from zero exactly as ROUND does.
+
+The live formulas in the office and summary workbooks (see :mod:`workbook_engine.formulas`)
+compute the same thing; the tests recalculate real files in LibreOffice to prove it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+
+from .model import Direction
+
+FOUR_PLACES = Decimal("0.0001")
+MAX_SCORE = Decimal(5)
+MILESTONE_LEVELS = range(0, 6)
+
+
+def excel_round(value: Decimal, places: int = 4) -> Decimal:
+    """Round half away from zero, as Excel's and LibreOffice's ROUND do.
+
+    >>> excel_round(Decimal("1.00005"))
+    Decimal('1.0001')
+    >>> excel_round(Decimal("-2.00005"))
+    Decimal('-2.0001')
+    """
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def _reaches(result: Decimal, threshold: Decimal, direction: Direction) -> bool:
+    return result >= threshold if direction is Direction.HIGHER else result <= threshold
+
+
+def score_quantitative(result: Decimal, criteria: Sequence[Decimal], direction: Direction,
+                       below_level1: int = 1) -> Decimal:
+    """Score a quantitative result against five criteria by linear interpolation.
+
+    Args:
+        result: the office's result.
+        criteria: c1..c5, strictly increasing for ``HIGHER``, strictly decreasing for ``LOWER``.
+        direction: which way is better.
+        below_level1: the score for a result that does not reach c1 (1 or 0).
+
+    Returns:
+        The score rounded to 4 decimals, between ``below_level1`` and 5.
+
+    Raises:
+        ValueError: when there are not five criteria.
+    """
+    if len(criteria) != 5:
+        raise ValueError(f"five criteria are needed, got {len(criteria)}")
+    if _reaches(result, criteria[4], direction):
+        return excel_round(MAX_SCORE)
+    for level in range(4, 0, -1):
+        low, high = criteria[level - 1], criteria[level]
+        if _reaches(result, low, direction):
+            with localcontext() as ctx:
+                ctx.prec = 50
+                raw = level + (result - low) / (high - low)
+            return excel_round(raw)
+    return excel_round(Decimal(below_level1))
+
+
+def score_milestone(level: Decimal, below_level1: int = 1) -> Decimal:
+    """Score a milestone KPI: the level reached (0-5); level 0 scores ``below_level1``.
+
+    Raises:
+        ValueError: when the level is not a whole number from 0 to 5.
+    """
+    if level != level.to_integral_value() or int(level) not in MILESTONE_LEVELS:
+        raise ValueError(f"a milestone level is a whole number 0-5, got {level}")
+    reached = int(level)
+    return excel_round(Decimal(reached if reached > 0 else below_level1))
+
+
+def score_inherited(org_score: Decimal) -> Decimal:
+    """Score an inherited KPI: the organisation's score for it, rounded to 4 decimals."""
+    return excel_round(org_score)
+
+
+def weighted_score(score: Decimal, weight: Decimal) -> Decimal:
+    """``ROUND(score x weight / 100, 4)``.
+
+    >>> weighted_score(Decimal("3.4"), Decimal(20))
+    Decimal('0.6800')
+    """
+    with localcontext() as ctx:
+        ctx.prec = 50
+        return excel_round(score * weight / 100)
+
+
+def total_score(weighted: Iterable[Decimal | None]) -> Decimal | None:
+    """The office total: the sum of weighted scores, or None when any of them is missing."""
+    parts = list(weighted)
+    if any(p is None for p in parts):
+        return None
+    return excel_round(sum((p for p in parts if p is not None), Decimal(0)))
