@@ -12,7 +12,10 @@ from pathlib import Path
 
 import click
 
+from .errors import OutputError
+from .generate import MANIFEST, generate
 from .master import MasterReport, read_master
+from .meta import KEY_ENV, load_key
 from .model import Kind, Master
 from .problems import Problem, Severity
 
@@ -96,6 +99,55 @@ def new_master_command(path: Path, fiscal_year: int | None, force: bool) -> None
         sys.exit(2)
     click.echo(f"สร้างไฟล์ต้นแบบเปล่า {path} แล้ว กรอกข้อมูลแล้วตรวจด้วย "
                f"workbook-engine check-master {path}")
+
+
+def load_signing_key(key_file: Path | None) -> bytes | None:
+    """The signing key from --key-file or $WORKBOOK_ENGINE_KEY, as a usage error if unusable."""
+    try:
+        return load_key(key_file)
+    except (OSError, ValueError) as exc:
+        raise click.UsageError(f"ใช้กุญแจลงนามไม่ได้: {exc}") from exc
+
+
+ROUND_OPTION = click.option("--round", "round_months", required=True,
+                            type=click.Choice(["6", "9", "12"]),
+                            callback=lambda _c, _p, v: int(v), help="รอบการรายงาน (เดือน)")
+KEY_OPTION = click.option("--key-file", type=EXISTING_FILE, default=None,
+                          help=f"ไฟล์กุญแจลงนาม HMAC (หรือตั้งตัวแปร {KEY_ENV})")
+
+
+@cli.command("generate")
+@click.argument("master", type=EXISTING_FILE)
+@ROUND_OPTION
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="โฟลเดอร์ที่จะเขียนไฟล์")
+@click.option("--office", "offices", multiple=True, help="รหัสหน่วยงาน (ใส่ซ้ำได้) ค่าเริ่มต้นทุกหน่วยงาน")
+@KEY_OPTION
+@click.option("--password", default=None, help="รหัสผ่านป้องกันชีต")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None, help="จำนวนโปรเซสที่ใช้")
+def generate_command(master: Path, round_months: int, out_dir: Path, offices: tuple[str, ...],
+                     key_file: Path | None, password: str | None, jobs: int | None) -> None:
+    """สร้างแบบฟอร์มคำรับรองและรายงานผลของแต่ละหน่วยงาน"""
+    key = load_signing_key(key_file)
+    report = read_master(master)
+    if report.master is None:
+        report_master(report)
+        sys.exit(1)
+    unknown = [o for o in offices if o not in report.master.offices]
+    if unknown:
+        raise click.UsageError(f"ไม่พบรหัสหน่วยงาน {', '.join(unknown)} ในไฟล์ต้นแบบ")
+    count = len(offices) or len(report.master.offices)
+    with click.progressbar(length=count, label="กำลังสร้างแบบฟอร์ม", file=sys.stderr) as bar:
+        def advance(done: int) -> None:
+            bar.update(done - bar.pos)
+        try:
+            rows = generate(report.master, round_months, out_dir, offices or None, key,
+                            password, jobs, advance)
+        except OutputError as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(2)
+    click.echo(f"สร้างแบบฟอร์ม {len(rows)} ไฟล์ใน {out_dir} แล้ว"
+               f"{' (ลงนามด้วยกุญแจ)' if key else ''} รายการไฟล์อยู่ใน {out_dir / MANIFEST}")
 
 
 @cli.command("demo")

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
-from .model import Direction
+from .model import Direction, Kind
 
 FOUR_PLACES = Decimal("0.0001")
 MAX_SCORE = Decimal(5)
@@ -100,3 +100,30 @@ def total_score(weighted: Iterable[Decimal | None]) -> Decimal | None:
     if any(p is None for p in parts):
         return None
     return excel_round(sum((p for p in parts if p is not None), Decimal(0)))
+
+
+def score_kpi(kind: Kind, result: Decimal | None, criteria: Sequence[Decimal] | None,
+              direction: Direction | None, below_level1: int,
+              org_score: Decimal | None) -> Decimal | None:
+    """Score one KPI of any kind; None when there is nothing to score yet.
+
+    Args:
+        kind: the KPI's kind.
+        result: the office's result (ignored for inherited KPIs), None when missing.
+        criteria: c1..c5 for quantitative KPIs.
+        direction: for quantitative KPIs.
+        below_level1: the master's below-level-1 score.
+        org_score: the organisation's score, for inherited KPIs.
+
+    Raises:
+        ValueError: for a milestone level that is not a whole number 0-5.
+    """
+    if kind is Kind.INHERITED:
+        return None if org_score is None else score_inherited(org_score)
+    if result is None:
+        return None
+    if kind is Kind.MILESTONE:
+        return score_milestone(result, below_level1)
+    if criteria is None or direction is None:
+        raise ValueError("a quantitative KPI needs criteria and a direction")
+    return score_quantitative(result, criteria, direction, below_level1)

@@ -1,0 +1,137 @@
+"""``generate``: one office workbook per office, in parallel, plus ``manifest.csv``."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import layout as L
+from .errors import OutputError
+from .model import Master
+from .office_workbook import OfficeContext, write_office_workbook
+
+MANIFEST = "manifest.csv"
+
+
+@dataclass(frozen=True)
+class GeneratedFile:
+    """One written office workbook (a row of ``manifest.csv``)."""
+
+    office: str
+    file: str
+    fingerprint: str
+    sha256: str
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes, hex."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def generate_office(master: Master, office: str, round_months: int, out_dir: Path,
+                    key: bytes | None = None, password: str | None = None) -> GeneratedFile:
+    """Write one office's workbook into ``out_dir`` atomically (temporary name, then rename).
+
+    Returns:
+        The manifest row of the written file.
+    """
+    ctx = OfficeContext.build(master, office, round_months)
+    name = L.file_name(master.settings.fiscal_year, round_months, office)
+    target = out_dir / name
+    temporary = out_dir / f".{name}.{os.getpid()}.tmp"
+    try:
+        write_office_workbook(ctx, temporary, key, password)
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return GeneratedFile(office, name, ctx.fingerprint, file_sha256(target))
+
+
+def _generate_chunk(args: tuple[Master, list[str], int, Path, bytes | None, str | None]
+                    ) -> list[GeneratedFile]:
+    master, offices, round_months, out_dir, key, password = args
+    return [generate_office(master, o, round_months, out_dir, key, password) for o in offices]
+
+
+def generate(master: Master, round_months: int, out_dir: str | Path,
+             offices: Sequence[str] | None = None, key: bytes | None = None,
+             password: str | None = None, jobs: int | None = None,
+             progress: Callable[[int], None] | None = None) -> list[GeneratedFile]:
+    """Write the workbooks of ``offices`` (default: all) and ``manifest.csv`` into ``out_dir``.
+
+    Args:
+        master: a valid master.
+        round_months: 6, 9 or 12.
+        out_dir: the output folder (created if missing).
+        offices: office codes to generate, in master order when None.
+        key: HMAC key to sign ``_meta`` with, or None.
+        password: sheet-protection password, or None.
+        jobs: worker processes (default: every core).
+        progress: called with the number of offices finished so far.
+
+    Returns:
+        The manifest rows, in office order.
+
+    Raises:
+        ValueError: for an unknown office code or round.
+        OutputError: when the folder cannot be written.
+    """
+    if round_months not in L.ROUND_MONTHS:
+        raise ValueError(f"round must be one of {L.ROUND_MONTHS}, got {round_months}")
+    codes = list(offices) if offices else list(master.offices)
+    unknown = [c for c in codes if c not in master.offices]
+    if unknown:
+        raise ValueError(f"unknown office codes: {', '.join(unknown)}")
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        rows = _run(master, codes, round_months, out, key, password, jobs, progress)
+        _write_manifest(out, rows)
+    except OSError as exc:
+        raise OutputError(f"เขียนไฟล์ลงโฟลเดอร์ {out} ไม่ได้: {exc.strerror or exc}") from exc
+    return rows
+
+
+def _run(master: Master, codes: list[str], round_months: int, out: Path, key: bytes | None,
+         password: str | None, jobs: int | None,
+         progress: Callable[[int], None] | None) -> list[GeneratedFile]:
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(codes)))
+    chunk = max(1, min(25, len(codes) // (workers * 4) or 1))
+    batches = [codes[i:i + chunk] for i in range(0, len(codes), chunk)]
+    done: list[GeneratedFile] = []
+    if workers == 1:
+        results = map(_generate_chunk, [(master, b, round_months, out, key, password)
+                                        for b in batches])
+        for batch in results:
+            done.extend(batch)
+            if progress:
+                progress(len(done))
+        return done
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for batch in pool.map(_generate_chunk, [(master, b, round_months, out, key, password)
+                                                for b in batches]):
+            done.extend(batch)
+            if progress:
+                progress(len(done))
+    return done
+
+
+def _write_manifest(out: Path, rows: list[GeneratedFile]) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["office", "file", "fingerprint", "sha256"])
+    for row in rows:
+        writer.writerow([row.office, row.file, row.fingerprint, row.sha256])
+    temporary = out / f".{MANIFEST}.tmp"
+    temporary.write_text(buffer.getvalue(), encoding="utf-8")
+    os.replace(temporary, out / MANIFEST)

@@ -1,0 +1,120 @@
+"""Where things are in an office workbook (CONTRACT section 2).
+
+The generator writes this layout and the harvester reads it back (by defined names first, by
+these positions when a spreadsheet program broke the names), so both take it from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from xlsxwriter.utility import xl_col_to_name
+
+from .model import name_key
+
+SCHEMA_VERSION = "1"
+
+GUIDE_SHEET = "คำชี้แจง"
+AGREEMENT_SHEET = "คำรับรอง"
+DETAILS_SHEET = "รายละเอียดตัวชี้วัด"
+REPORT_SHEET = "รายงานผล"
+LISTS_SHEET = "_lists"
+META_SHEET = "_meta"
+VISIBLE_SHEETS = (GUIDE_SHEET, AGREEMENT_SHEET, DETAILS_SHEET, REPORT_SHEET)
+ALL_SHEETS = VISIBLE_SHEETS + (LISTS_SHEET, META_SHEET)
+
+ROUND_MONTHS = (6, 9, 12)
+
+
+class Role(Enum):
+    """What a report-form column holds."""
+
+    LOCKED = "locked"    # copied from the master; must come back unchanged
+    INPUT = "input"      # typed by the coordinator
+    FORMULA = "formula"  # a live formula
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the report form ``รายงานผล``."""
+
+    key: str
+    header: str
+    width: float
+    role: Role
+    name_prefix: str | None = None  # defined name ``<prefix>_<k>`` on this column's cell
+    max_length: int | None = None   # for text inputs
+
+    @property
+    def letter(self) -> str:
+        """The column letter, e.g. ``K``."""
+        return xl_col_to_name(REPORT_COLUMNS.index(self))
+
+
+REPORT_COLUMNS: tuple[Column, ...] = (
+    Column("group", "กลุ่ม", 6, Role.LOCKED),
+    Column("code", "รหัส", 7, Role.LOCKED),
+    Column("name", "ตัวชี้วัด", 40, Role.LOCKED),
+    Column("unit", "หน่วยวัด", 10, Role.LOCKED),
+    Column("weight", "น้ำหนัก (ร้อยละ)", 9, Role.LOCKED),
+    Column("c1", "ระดับ 1", 8, Role.LOCKED),
+    Column("c2", "ระดับ 2", 8, Role.LOCKED),
+    Column("c3", "ระดับ 3", 8, Role.LOCKED),
+    Column("c4", "ระดับ 4", 8, Role.LOCKED),
+    Column("c5", "ระดับ 5", 8, Role.LOCKED),
+    Column("result", "ผลการดำเนินงาน", 13, Role.INPUT, "RESULT"),
+    Column("score", "ค่าคะแนนที่ได้", 11, Role.FORMULA, "SCORE"),
+    Column("weighted", "คะแนนถ่วงน้ำหนัก", 11, Role.FORMULA, "WEIGHTED"),
+    Column("data", "ข้อมูลผลการดำเนินงาน", 30, Role.INPUT, "DATA", 4000),
+    Column("note", "คำชี้แจงการปฏิบัติงาน/มาตรการที่ได้ดำเนินการ", 40, Role.INPUT, "NOTE", 4000),
+    Column("support", "ปัจจัยสนับสนุน", 25, Role.INPUT, "SUPPORT", 2000),
+    Column("obstacle", "อุปสรรค", 25, Role.INPUT, "OBSTACLE", 2000),
+    Column("evidence", "เอกสาร/หลักฐานอ้างอิง", 30, Role.INPUT, "EVIDENCE", 2000),
+)
+COLUMN = {c.key: c for c in REPORT_COLUMNS}
+CRITERIA_KEYS = ("c1", "c2", "c3", "c4", "c5")
+TEXT_INPUT_KEYS = ("data", "note", "support", "obstacle", "evidence")
+
+TITLE_ROW = 1          # 1-based Excel rows
+OFFICE_ROW = 2
+PERIOD_ROW = 3
+STATUS_ROW = 4         # the completeness line
+HEADER_ROW = 6
+FIRST_KPI_ROW = 7
+
+
+def kpi_row(index: int) -> int:
+    """The 1-based row of the ``index``-th (0-based) KPI on the report form."""
+    return FIRST_KPI_ROW + index
+
+
+def total_row(kpi_count: int) -> int:
+    """The 1-based row of the total line under ``kpi_count`` KPIs."""
+    return FIRST_KPI_ROW + kpi_count
+
+
+def ref(key: str, row: int) -> str:
+    """A relative A1 reference such as ``K7`` for column ``key`` on 1-based ``row``."""
+    return f"{COLUMN[key].letter}{row}"
+
+
+def absolute(sheet: str, cell: str) -> str:
+    """``='รายงานผล'!$K$7`` for a defined name."""
+    letters = "".join(ch for ch in cell if ch.isalpha())
+    digits = cell[len(letters):]
+    return f"='{sheet}'!${letters}${digits}"
+
+
+def defined_name(prefix: str, kpi_code: str) -> str:
+    """The defined name of a KPI cell, e.g. ``RESULT_2_1``."""
+    return f"{prefix}_{name_key(kpi_code)}"
+
+
+TOTAL_NAME = "TOTAL_SCORE"
+STATUS_NAME = "COMPLETENESS"
+
+
+def file_name(fiscal_year: int, round_months: int, office: str) -> str:
+    """``2569-R12-B03.xlsx``."""
+    return f"{fiscal_year}-R{round_months}-{office}.xlsx"

@@ -1,0 +1,544 @@
+"""Writing one office's workbook with xlsxwriter (CONTRACT section 2).
+
+Sheets: ``คำชี้แจง`` (what to do), ``คำรับรอง`` (the agreement, A4 portrait, signature blocks),
+``รายละเอียดตัวชี้วัด`` (a card per KPI), ``รายงานผล`` (the report form, A4 landscape, live
+scores), a hidden ``_lists`` for dropdown sources and a veryHidden ``_meta``. Every visible sheet
+is protected and the workbook structure locked; only input cells are unlocked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
+
+from . import fiscal, formulas
+from . import layout as L
+from .meta import signature
+from .model import Assignment, Kind, Kpi, Master, Office
+from .scoring import score_inherited, weighted_score
+
+FONT = "TH Sarabun New"
+FONT_SIZE = 16
+INPUT_FILL = "#FFF2CC"
+LOCKED_FILL = "#F2F2F2"
+HEADER_FILL = "#DDEBF7"
+ROW_HEIGHT = 24.0          # points, one line of 16 pt Thai text
+RESULT_LIMIT = 1e12
+# Thai vowels and tone marks above or below the line take no width of their own.
+_ZERO_WIDTH = {0x0E31, *range(0x0E34, 0x0E3B), *range(0x0E47, 0x0E4F)}
+
+
+class XlsxWriteError(RuntimeError):
+    """xlsxwriter refused something (it returns codes rather than raising)."""
+
+
+def check(code: int | None, what: str) -> None:
+    """Fail loudly on xlsxwriter's negative return codes (for example -2 for a too-long list)."""
+    if code not in (None, 0):
+        raise XlsxWriteError(f"xlsxwriter returned {code} for {what}")
+
+
+def text_lines(text: str, width: float) -> int:
+    """Roughly how many lines ``text`` wraps to in a column ``width`` characters wide."""
+    lines = 0
+    for part in str(text).split("\n"):
+        visible = sum(1 for ch in part if ord(ch) not in _ZERO_WIDTH)
+        lines += max(1, math.ceil(visible / max(width * 1.25, 1)))
+    return lines
+
+
+class _Book(xlsxwriter.Workbook):  # type: ignore[misc]
+    """xlsxwriter's Workbook plus workbook-structure protection, which it has no API for."""
+
+    def _write_workbook_pr(self) -> None:
+        super()._write_workbook_pr()
+        self._xml_empty_tag("workbookProtection", [("lockStructure", 1)])
+
+
+class _Styles:
+    """The formats of one workbook, made once."""
+
+    def __init__(self, wb: xlsxwriter.Workbook) -> None:
+        def fmt(**props: Any) -> Format:
+            return wb.add_format({"valign": "top", **props})
+
+        border = {"border": 1, "text_wrap": True}
+        self.title = fmt(bold=True, font_size=20, align="center", valign="vcenter")
+        self.subtitle = fmt(bold=True, align="center", valign="vcenter")
+        self.text = fmt(text_wrap=True)
+        self.bold = fmt(bold=True, text_wrap=True)
+        self.indent = fmt(text_wrap=True, indent=2)
+        self.center = fmt(align="center")
+        self.header = fmt(bold=True, bg_color=HEADER_FILL, align="center", valign="vcenter",
+                          **border)
+        self.cell = fmt(**border)
+        self.cell_center = fmt(align="center", **border)
+        self.number = fmt(num_format="#,##0.####", align="center", **border)
+        self.weight = fmt(num_format="0.##", align="center", **border)
+        self.score = fmt(num_format="0.0000", align="center", bg_color=LOCKED_FILL, **border)
+        self.total = fmt(num_format="0.0000", bold=True, align="center", bg_color=LOCKED_FILL,
+                         **border)
+        self.total_label = fmt(bold=True, align="right", bg_color=LOCKED_FILL, **border)
+        self.inherited = fmt(num_format='"องค์กร "0.0000', align="center", bg_color=LOCKED_FILL,
+                             **border)
+        self.input_number = fmt(num_format="General", align="center", bg_color=INPUT_FILL,
+                                locked=False, font_color="#1F4E79", **border)
+        self.input_text = fmt(bg_color=INPUT_FILL, locked=False, font_color="#1F4E79",
+                              **border)
+        self.input_sample = fmt(bg_color=INPUT_FILL, border=1)
+        self.date = fmt(num_format=fiscal.BE_DATE_FORMAT, align="left")
+        self.status = fmt(bold=True, font_color="#C00000")
+        self.card_title = fmt(bold=True, bg_color=HEADER_FILL, text_wrap=True, border=1)
+        self.card_label = fmt(bold=True, text_wrap=True, border=1, bg_color=LOCKED_FILL)
+
+
+@dataclass(frozen=True)
+class OfficeContext:
+    """Everything one office's workbook is written from."""
+
+    master: Master
+    office: Office
+    round_months: int
+    items: tuple[tuple[Assignment, Kpi], ...]
+    fingerprint: str
+
+    @classmethod
+    def build(cls, master: Master, office_code: str, round_months: int) -> OfficeContext:
+        """The context of ``office_code`` in ``master``."""
+        items = tuple((a, master.kpis[a.kpi]) for a in master.assignments_for(office_code))
+        return cls(master, master.offices[office_code], round_months, items,
+                   master.fingerprint(office_code))
+
+    @property
+    def year(self) -> int:
+        """The fiscal year (BE)."""
+        return self.master.settings.fiscal_year
+
+    def meta(self, key: bytes | None) -> dict[str, str]:
+        """The ``_meta`` rows, signed when a key is given."""
+        rows = {
+            "office": self.office.code,
+            "office_name": self.office.name,
+            "organisation": self.master.settings.organisation,
+            "fiscal_year": str(self.year),
+            "round": str(self.round_months),
+            "schema_version": L.SCHEMA_VERSION,
+            "fingerprint": self.fingerprint,
+            "kpi_count": str(len(self.items)),
+            "engine": "workbook-engine",
+        }
+        if key is not None:
+            rows["signature"] = signature(key, rows)
+        return rows
+
+
+def write_office_workbook(ctx: OfficeContext, path: Path, key: bytes | None = None,
+                          password: str | None = None) -> None:
+    """Write the office workbook of ``ctx`` to ``path``.
+
+    Args:
+        ctx: the office and its assignments.
+        path: the ``.xlsx`` to write (overwritten).
+        key: HMAC key for the ``_meta`` signature, or None.
+        password: sheet-protection password, or None for protection without a password.
+
+    Raises:
+        XlsxWriteError: when xlsxwriter refuses part of the workbook.
+    """
+    wb = _Book(str(path), {
+        "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+        "default_format_properties": {"font_name": FONT, "font_size": FONT_SIZE},
+    })
+    created = dt.datetime.combine(fiscal.fiscal_year_start(ctx.year), dt.time())
+    wb.set_properties({"title": f"คำรับรองการปฏิบัติราชการ {ctx.office.name}",
+                       "author": ctx.master.settings.organisation, "created": created})
+    writer = _Writer(wb, ctx, password or "")
+    writer.guide()
+    writer.agreement()
+    writer.details()
+    writer.report()
+    writer.lists()
+    writer.meta(ctx.meta(key))
+    wb.close()
+
+
+class _Writer:
+    """Writes the sheets of one office workbook."""
+
+    def __init__(self, wb: xlsxwriter.Workbook, ctx: OfficeContext, password: str) -> None:
+        self.wb = wb
+        self.ctx = ctx
+        self.s = _Styles(wb)
+        self.password = password
+        self.settings = ctx.master.settings
+
+    def sheet(self, name: str, widths: list[float]) -> Worksheet:
+        ws = self.wb.add_worksheet(name)
+        ws.set_default_row(ROW_HEIGHT)
+        ws.hide_gridlines(2)
+        for index, width in enumerate(widths):
+            ws.set_column(index, index, width)
+        ws.set_paper(9)  # A4
+        ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+        ws.set_footer(f"&L&\"{FONT}\"&12{self.ctx.office.name}&R&\"{FONT}\"&12หน้า &P/&N")
+        return ws
+
+    def protect(self, ws: Worksheet) -> None:
+        ws.protect(self.password, {"format_columns": True, "format_rows": True})
+
+    def paragraph(self, ws: Worksheet, row: int, last_col: int, text: str, style: Format,
+                  width: float) -> int:
+        """Write merged wrapped text over columns 0..last_col; return the next row."""
+        if last_col:
+            check(ws.merge_range(row, 0, row, last_col, text, style), f"{ws.name} row {row}")
+        else:
+            check(ws.write_string(row, 0, text, style), f"{ws.name} row {row}")
+        ws.set_row(row, ROW_HEIGHT * text_lines(text, width))
+        return row + 1
+
+    # -- คำชี้แจง ----------------------------------------------------------------------------
+    def guide(self) -> None:
+        ctx, s = self.ctx, self.s
+        ws = self.sheet(L.GUIDE_SHEET, [100, 20])
+        ws.set_portrait()
+        ws.fit_to_pages(1, 0)
+        due = fiscal.report_due(ctx.year, ctx.round_months)
+        contact = self.contact()
+        row = self.paragraph(ws, 0, 1, "คำชี้แจงการกรอกแบบรายงานผลการดำเนินงาน", s.title, 120)
+        row = self.paragraph(ws, row, 1, f"{ctx.office.name} ปีงบประมาณ พ.ศ. {ctx.year} "
+                             f"{fiscal.round_label(ctx.year, ctx.round_months)}", s.subtitle, 120)
+        steps = [
+            f"1. ไปที่ชีต '{L.REPORT_SHEET}' กรอกผลการดำเนินงานของแต่ละตัวชี้วัดในช่องสีเหลือง "
+            "เป็นตัวเลขเท่านั้น (ไม่ต้องพิมพ์หน่วยหรือเครื่องหมาย %)",
+            "2. ตัวชี้วัดระดับความสำเร็จ ให้เลือกระดับที่ทำได้ 0-5 จากรายการ "
+            f"(ดูความหมายของแต่ละระดับในชีต '{L.DETAILS_SHEET}')",
+            "3. ตัวชี้วัดที่ใช้ผลคะแนนองค์กร ไม่ต้องกรอกผล ระบบใช้คะแนนขององค์กร",
+            "4. กรอกข้อมูลผลการดำเนินงาน คำชี้แจงการปฏิบัติงาน/มาตรการที่ได้ดำเนินการ "
+            "ปัจจัยสนับสนุน อุปสรรค และเอกสาร/หลักฐานอ้างอิง ให้ครบทุกตัวชี้วัด",
+            "5. คะแนนและคะแนนรวมคำนวณให้อัตโนมัติ ช่องอื่นถูกล็อกไว้ อย่าปลดล็อก เพิ่ม ลบ "
+            "หรือเปลี่ยนชื่อแถวและชีต มิฉะนั้นไฟล์จะไม่ถูกรับ",
+            "6. บันทึกเป็นไฟล์ Excel (.xlsx) ชื่อเดิม แล้วส่งกลับสำนักพัฒนาระบบบริหาร",
+        ]
+        for step in steps:
+            row = self.paragraph(ws, row, 1, step, s.text, 120)
+        ws.write_string(row, 0, "กำหนดส่ง (ภายใน):", s.bold)
+        check(ws.write_datetime(row, 1, dt.datetime.combine(due, dt.time()), s.date), "due")
+        row += 1
+        row = self.paragraph(ws, row, 1, f"สอบถามได้ที่: {contact}", s.text, 120)
+        ws.write_string(row, 0, "ช่องสีนี้คือช่องที่ต้องกรอก:", s.bold)
+        ws.write_blank(row, 1, None, s.input_sample)
+        self.protect(ws)
+
+    def contact(self) -> str:
+        """The สพบ. coordinator to contact, from the master's offices."""
+        for office in self.ctx.master.offices.values():
+            if "พัฒนาระบบบริหาร" in office.name and office.coordinator:
+                return f"{office.coordinator} {office.name} {office.email}".strip()
+        return "สำนักพัฒนาระบบบริหาร"
+
+    # -- คำรับรอง ----------------------------------------------------------------------------
+    def agreement(self) -> None:
+        ctx, s, st = self.ctx, self.s, self.settings
+        widths = [6, 7, 34, 9, 8, 7, 7, 7, 7, 7]
+        ws = self.sheet(L.AGREEMENT_SHEET, widths)
+        ws.set_portrait()
+        ws.fit_to_pages(1, 0)
+        last, total_width = len(widths) - 1, sum(widths)
+        start, end = fiscal.fiscal_year_start(ctx.year), fiscal.round_end(ctx.year, 12)
+        row = self.paragraph(ws, 0, last, "คำรับรองการปฏิบัติราชการ", s.title, total_width)
+        row = self.paragraph(ws, row, last, f"{ctx.office.name}  {st.organisation}", s.subtitle,
+                             total_width)
+        row = self.paragraph(ws, row, last, f"ประจำปีงบประมาณ พ.ศ. {ctx.year}", s.subtitle,
+                             total_width)
+        clauses = [
+            f"1. คำรับรองระหว่าง {st.receiver} {st.receiver_position} ผู้รับคำรับรอง "
+            f"และ {ctx.office.maker} {ctx.office.maker_position} ผู้ทำคำรับรอง",
+            "2. คำรับรองนี้เป็นคำรับรองฝ่ายเดียว มิใช่สัญญา และใช้สำหรับระยะเวลา 1 ปี "
+            f"ตั้งแต่วันที่ {fiscal.thai_date(start)} ถึงวันที่ {fiscal.thai_date(end)}",
+            "3. รายละเอียดของคำรับรอง ได้แก่ ตัวชี้วัด น้ำหนัก และเกณฑ์การให้คะแนน "
+            f"ตามตารางด้านล่างและชีต '{L.DETAILS_SHEET}'",
+            f"4. ข้าพเจ้า {st.receiver} ในฐานะผู้รับคำรับรอง ได้พิจารณาและเห็นชอบกับตัวชี้วัด "
+            "น้ำหนัก และเกณฑ์การให้คะแนน และจะกำกับ ติดตาม ให้ข้อเสนอแนะ และสนับสนุนการดำเนินงาน",
+            f"5. ข้าพเจ้า {ctx.office.maker} ในฐานะผู้ทำคำรับรอง ได้ทำความเข้าใจคำรับรองตามข้อ 3 "
+            "แล้ว ขอให้คำรับรองว่าจะมุ่งมั่นปฏิบัติราชการให้เกิดผลงานที่ดีตามเป้าหมายของตัวชี้วัด "
+            "และรายงานผลตามรอบที่กำหนด",
+        ]
+        for clause in clauses:
+            row = self.paragraph(ws, row, last, clause, s.text, total_width)
+        row = self.agreement_table(ws, row + 1, widths)
+        self.signatures(ws, row + 1)
+        ws.repeat_rows(0, 2)
+        self.protect(ws)
+
+    def agreement_table(self, ws: Worksheet, row: int, widths: list[float]) -> int:
+        s = self.s
+        headers = ["กลุ่ม", "รหัส", "ตัวชี้วัด", "หน่วยวัด", "น้ำหนัก", "ระดับ 1", "ระดับ 2",
+                   "ระดับ 3", "ระดับ 4", "ระดับ 5"]
+        for col, text in enumerate(headers):
+            ws.write_string(row, col, text, s.header)
+        ws.set_row(row, ROW_HEIGHT * 1.5)
+        for a, kpi in self.ctx.items:
+            row += 1
+            ws.write_number(row, 0, kpi.group, s.cell_center)
+            ws.write_string(row, 1, kpi.code, s.cell_center)
+            ws.write_string(row, 2, kpi.name, s.cell)
+            ws.write_string(row, 3, kpi.unit, s.cell_center)
+            ws.write_number(row, 4, a.weight, s.weight)
+            self.criteria_cells(ws, row, 5, a, kpi)
+            ws.set_row(row, ROW_HEIGHT * text_lines(kpi.name, widths[2]))
+        row += 1
+        ws.merge_range(row, 0, row, 3, "รวม", s.total_label)
+        ws.write_number(row, 4, sum((a.weight for a, _ in self.ctx.items), Decimal(0)), s.weight)
+        return row + 1
+
+    def criteria_cells(self, ws: Worksheet, row: int, col: int, a: Assignment, kpi: Kpi) -> None:
+        """c1..c5; the levels 1-5 for a milestone; a note for an inherited KPI."""
+        s = self.s
+        if kpi.kind is Kind.QUANTITATIVE and a.criteria:
+            for i, value in enumerate(a.criteria):
+                ws.write_number(row, col + i, value, s.number)
+        elif kpi.kind is Kind.MILESTONE:
+            for level in range(1, 6):
+                ws.write_number(row, col + level - 1, level, s.number)
+        else:
+            ws.merge_range(row, col, row, col + 4, "ใช้ผลคะแนนองค์กร", s.cell_center)
+
+    def signatures(self, ws: Worksheet, row: int) -> None:
+        s, st, office = self.s, self.settings, self.ctx.office
+        blocks = ((0, 3, st.receiver, st.receiver_position, "ผู้รับคำรับรอง"),
+                  (4, 9, office.maker, office.maker_position, "ผู้ทำคำรับรอง"))
+        for first, last, name, position, role in blocks:
+            lines = ["ลงชื่อ ......................................", f"({name})", position, role,
+                     "วันที่ ........ / ................ / ........"]
+            for i, text in enumerate(lines):
+                ws.merge_range(row + 1 + i, first, row + 1 + i, last, text, s.center)
+        for i in range(5):
+            ws.set_row(row + 1 + i, ROW_HEIGHT * 1.2)
+
+    # -- รายละเอียดตัวชี้วัด ---------------------------------------------------------------------
+    def details(self) -> None:
+        s = self.s
+        widths = [24, 16, 16, 16, 16, 16]
+        ws = self.sheet(L.DETAILS_SHEET, widths)
+        ws.set_portrait()
+        ws.fit_to_pages(1, 0)
+        row = self.paragraph(ws, 0, 5, f"รายละเอียดตัวชี้วัด {self.ctx.office.name}", s.title,
+                             sum(widths))
+        for a, kpi in self.ctx.items:
+            row = self.card(ws, row + 1, a, kpi, widths)
+        self.protect(ws)
+
+    def card(self, ws: Worksheet, row: int, a: Assignment, kpi: Kpi, widths: list[float]) -> int:
+        s = self.s
+        row = self.paragraph(ws, row, 5, f"ตัวชี้วัดที่ {kpi.code} {kpi.name}", s.card_title,
+                             sum(widths))
+        kind = kpi.kind.value + (f" ({kpi.direction.value})" if kpi.direction else "")
+        org = self.ctx.master.org_scores.get(kpi.code)
+        facts = [
+            ("คำอธิบาย", kpi.description or "-"),
+            ("หน่วยวัด", kpi.unit),
+            ("น้ำหนัก (ร้อยละ)", format(a.weight.normalize(), "f")),
+            ("ประเภท", kind),
+            ("ถ่ายทอดจากตัวชี้วัดองค์กร", kpi.org_kpi or "-"),
+        ]
+        if kpi.kind is Kind.INHERITED:
+            facts.append(("คะแนนองค์กร", format(org, ".4f") if org is not None else "ยังไม่ประกาศ"))
+        for label, value in facts:
+            ws.write_string(row, 0, label, s.card_label)
+            ws.merge_range(row, 1, row, 5, value, s.cell)
+            ws.set_row(row, ROW_HEIGHT * text_lines(value, sum(widths[1:])))
+            row += 1
+        if kpi.kind is Kind.QUANTITATIVE and a.criteria:
+            ws.write_string(row, 0, "เกณฑ์การให้คะแนน", s.card_label)
+            for i, value in enumerate(a.criteria):
+                ws.write_string(row, 1 + i, f"ระดับ {i + 1}", s.header)
+                ws.write_number(row + 1, 1 + i, value, s.number)
+            ws.write_string(row + 1, 0, "ค่าที่ต้องได้", s.card_label)
+            row += 2
+        elif kpi.kind is Kind.MILESTONE:
+            for level, text in sorted(self.ctx.master.milestone_levels.get(kpi.code, {}).items()):
+                ws.write_string(row, 0, f"ระดับ {level}", s.card_label)
+                ws.merge_range(row, 1, row, 5, text, s.cell)
+                ws.set_row(row, ROW_HEIGHT * text_lines(text, sum(widths[1:])))
+                row += 1
+        return row
+
+    # -- รายงานผล ----------------------------------------------------------------------------
+    def report(self) -> None:
+        ctx, s = self.ctx, self.s
+        columns = L.REPORT_COLUMNS
+        ws = self.sheet(L.REPORT_SHEET, [c.width for c in columns])
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(L.HEADER_ROW - 1)
+        width = sum(c.width for c in columns[:10])
+        heads = [(L.TITLE_ROW, "แบบรายงานผลการดำเนินงานตามคำรับรองการปฏิบัติราชการ "
+                  f"ประจำปีงบประมาณ พ.ศ. {ctx.year}", s.title),
+                 (L.OFFICE_ROW, f"{ctx.office.name}  {self.settings.organisation}", s.subtitle),
+                 (L.PERIOD_ROW, fiscal.round_label(ctx.year, ctx.round_months), s.subtitle)]
+        for row, text, style in heads:
+            self.paragraph(ws, row - 1, 9, text, style, width)
+        for col, column in enumerate(columns):
+            ws.write_string(L.HEADER_ROW - 1, col, column.header, s.header)
+        ws.set_row(L.HEADER_ROW - 1, ROW_HEIGHT * 3)
+        for index, (a, kpi) in enumerate(ctx.items):
+            self.report_row(ws, L.kpi_row(index), a, kpi)
+        self.report_total(ws, len(ctx.items))
+        ws.freeze_panes(L.FIRST_KPI_ROW - 1, 3)
+        result_col = L.REPORT_COLUMNS.index(L.COLUMN["result"])
+        ws.set_selection(L.FIRST_KPI_ROW - 1, result_col, L.FIRST_KPI_ROW - 1, result_col)
+        ws.activate()
+        self.protect(ws)
+
+    def report_row(self, ws: Worksheet, row: int, a: Assignment, kpi: Kpi) -> None:
+        """One KPI line: locked facts, the result input, live scores and the text inputs."""
+        s, r0 = self.s, row - 1
+        c = {col.key: i for i, col in enumerate(L.REPORT_COLUMNS)}
+        ws.write_number(r0, c["group"], kpi.group, s.cell_center)
+        ws.write_string(r0, c["code"], kpi.code, s.cell_center)
+        ws.write_string(r0, c["name"], kpi.name, s.cell)
+        ws.write_string(r0, c["unit"], kpi.unit, s.cell_center)
+        ws.write_number(r0, c["weight"], a.weight, s.weight)
+        if kpi.kind is Kind.INHERITED:
+            for key in L.CRITERIA_KEYS:
+                ws.write_blank(r0, c[key], None, s.cell)
+        else:
+            self.criteria_cells(ws, r0, c["c1"], a, kpi)
+        score_cell = L.ref("score", row)
+        cached_score = self.result_input(ws, row, a, kpi)
+        score = self.score_formula(row, kpi)
+        check(ws.write_formula(r0, c["score"], score, s.score,
+                               "" if cached_score is None else cached_score), f"score {kpi.code}")
+        cached_weighted = ("" if cached_score is None
+                           else weighted_score(cached_score, a.weight))
+        check(ws.write_formula(r0, c["weighted"],
+                               formulas.weighted_score(score_cell, L.ref("weight", row)),
+                               s.score, cached_weighted), f"weighted {kpi.code}")
+        for key in L.TEXT_INPUT_KEYS:
+            self.text_input(ws, row, key, kpi)
+        ws.set_row(r0, ROW_HEIGHT * max(2, text_lines(kpi.name, L.COLUMN["name"].width)))
+        for prefix, key in (("SCORE", "score"), ("WEIGHTED", "weighted")):
+            self.define(prefix, kpi, L.ref(key, row))
+
+    def result_input(self, ws: Worksheet, row: int, a: Assignment, kpi: Kpi) -> Decimal | None:
+        """Write the result cell; return the score it gives at generation (None if blank)."""
+        s, r0, col = self.s, row - 1, L.REPORT_COLUMNS.index(L.COLUMN["result"])
+        if kpi.kind is Kind.INHERITED:
+            org = self.ctx.master.org_scores.get(kpi.code)
+            if org is None:
+                ws.write_string(r0, col, "ใช้ผลคะแนนองค์กร", s.cell_center)
+                return None
+            ws.write_number(r0, col, org, s.inherited)
+            return score_inherited(org)
+        ws.write_blank(r0, col, None, s.input_number)
+        self.define("RESULT", kpi, L.ref("result", row))
+        if kpi.kind is Kind.MILESTONE:
+            validation = {
+                "validate": "list", "source": f"='{L.LISTS_SHEET}'!$A$1:$A$6",
+                "input_title": "ระดับความสำเร็จ",
+                "input_message": "เลือกระดับที่ทำได้ 0-5 (ดูความหมายในชีตรายละเอียดตัวชี้วัด)",
+                "error_title": "ระดับไม่ถูกต้อง",
+                "error_message": "กรอกได้เฉพาะเลขจำนวนเต็ม 0 ถึง 5",
+            }
+        else:
+            validation = {
+                "validate": "decimal", "criteria": "between",
+                "minimum": -RESULT_LIMIT, "maximum": RESULT_LIMIT,
+                "input_title": "ผลการดำเนินงาน",
+                "input_message": f"กรอกเป็นตัวเลข หน่วย: {kpi.unit}"[:255],
+                "error_title": "ต้องเป็นตัวเลข",
+                "error_message": "กรอกผลเป็นตัวเลขเท่านั้น ไม่ต้องพิมพ์หน่วยหรือเครื่องหมาย %",
+            }
+        check(ws.data_validation(r0, col, r0, col, validation), f"validation {kpi.code}")
+        return None
+
+    def score_formula(self, row: int, kpi: Kpi) -> str:
+        below = self.settings.below_level1_score
+        result = L.ref("result", row)
+        if kpi.kind is Kind.QUANTITATIVE:
+            assert kpi.direction is not None
+            criteria = [L.ref(k, row) for k in L.CRITERIA_KEYS]
+            return formulas.quantitative_score(result, criteria, kpi.direction, below)
+        if kpi.kind is Kind.MILESTONE:
+            return formulas.milestone_score(result, below)
+        return formulas.inherited_score(result)
+
+    def text_input(self, ws: Worksheet, row: int, key: str, kpi: Kpi) -> None:
+        column = L.COLUMN[key]
+        col = L.REPORT_COLUMNS.index(column)
+        ws.write_blank(row - 1, col, None, self.s.input_text)
+        limit = column.max_length or 2000
+        check(ws.data_validation(row - 1, col, row - 1, col, {
+            "validate": "length", "criteria": "<=", "value": limit,
+            "input_title": column.header[:32],
+            "input_message": f"พิมพ์ข้อความได้ไม่เกิน {limit:,} ตัวอักษร",
+            "error_title": "ข้อความยาวเกินไป",
+            "error_message": f"ข้อความยาวได้ไม่เกิน {limit:,} ตัวอักษร แนบรายละเอียดเป็นเอกสารอ้างอิงแทน",
+        }), f"validation {key} {kpi.code}")
+        assert column.name_prefix is not None
+        self.define(column.name_prefix, kpi, L.ref(key, row))
+
+    def report_total(self, ws: Worksheet, count: int) -> None:
+        s, row = self.s, L.total_row(count)
+        first, last = L.FIRST_KPI_ROW, L.FIRST_KPI_ROW + count - 1
+        c = {col.key: i for i, col in enumerate(L.REPORT_COLUMNS)}
+        scores = f"{L.ref('score', first)}:{L.ref('score', last)}"
+        weighted = f"{L.ref('weighted', first)}:{L.ref('weighted', last)}"
+        ws.merge_range(row - 1, 0, row - 1, c["weight"] - 1, "คะแนนรวม", s.total_label)
+        ws.write_number(row - 1, c["weight"], sum((a.weight for a, _ in self.ctx.items),
+                                                   Decimal(0)), s.weight)
+        total = self.cached_total()
+        check(ws.write_formula(row - 1, c["weighted"], formulas.total_score(scores, weighted),
+                               s.total, "" if total is None else total), "total")
+        self.wb.define_name(L.TOTAL_NAME, L.absolute(L.REPORT_SHEET, L.ref("weighted", row)))
+        missing = sum(1 for a, k in self.ctx.items if self.cached_score(k) is None)
+        status = ("กรอกผลครบทุกตัวชี้วัดแล้ว" if missing == 0
+                  else f"ยังไม่มีผลที่คำนวณคะแนนได้ {missing} ตัวชี้วัด")
+        check(ws.write_formula(L.STATUS_ROW - 1, 0, formulas.completeness(scores), s.status,
+                               status), "completeness")
+        self.wb.define_name(L.STATUS_NAME, L.absolute(L.REPORT_SHEET, f"A{L.STATUS_ROW}"))
+
+    def cached_score(self, kpi: Kpi) -> Decimal | None:
+        if kpi.kind is Kind.INHERITED and kpi.code in self.ctx.master.org_scores:
+            return score_inherited(self.ctx.master.org_scores[kpi.code])
+        return None
+
+    def cached_total(self) -> Decimal | None:
+        parts = []
+        for a, kpi in self.ctx.items:
+            score = self.cached_score(kpi)
+            parts.append(None if score is None else weighted_score(score, a.weight))
+        if any(p is None for p in parts):
+            return None
+        return sum((p for p in parts if p is not None), Decimal(0))
+
+    def define(self, prefix: str, kpi: Kpi, cell: str) -> None:
+        check(self.wb.define_name(L.defined_name(prefix, kpi.code),
+                                  L.absolute(L.REPORT_SHEET, cell)), f"name {prefix} {kpi.code}")
+
+    # -- hidden sheets -----------------------------------------------------------------------
+    def lists(self) -> None:
+        ws = self.wb.add_worksheet(L.LISTS_SHEET)
+        for level in range(6):
+            ws.write_number(level, 0, level)
+        ws.hide()
+        self.protect(ws)
+
+    def meta(self, rows: dict[str, str]) -> None:
+        ws = self.wb.add_worksheet(L.META_SHEET)
+        ws.write_string(0, 0, "key")
+        ws.write_string(0, 1, "value")
+        for i, (key, value) in enumerate(rows.items(), start=1):
+            ws.write_string(i, 0, key)
+            ws.write_string(i, 1, value)
+        ws.very_hidden()
+        self.protect(ws)
+
