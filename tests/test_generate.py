@@ -1,0 +1,178 @@
+"""Structure of generated office workbooks, one small test per feature (CONTRACT section 2)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+from openpyxl.workbook.workbook import Workbook
+
+from workbook_engine import layout as L
+from workbook_engine.cli import cli
+from workbook_engine.generate import file_sha256, generate
+from workbook_engine.master import load_master
+from workbook_engine.meta import signature_ok
+from workbook_engine.office_workbook import XlsxWriteError, check
+from workbook_engine.testing import name_target
+
+from .inline import VALID_MASTER, write_master
+
+INPUT_PREFIXES = ("RESULT", "DATA", "NOTE", "SUPPORT", "OBSTACLE", "EVIDENCE")
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("gen")
+    master = load_master(write_master(root / "master.xlsx"))
+    generate(master, 12, root / "out", key=b"secret", jobs=1)
+    return root / "out"
+
+
+@pytest.fixture(scope="module")
+def book(generated: Path) -> Workbook:
+    return load_workbook(generated / "2569-R12-B01.xlsx")
+
+
+def test_file_names_and_manifest(generated: Path) -> None:
+    with (generated / "manifest.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["file"] for r in rows] == ["2569-R12-B01.xlsx", "2569-R12-B02.xlsx"]
+    for row in rows:
+        assert row["sha256"] == file_sha256(generated / row["file"])
+        assert len(row["fingerprint"]) == 64
+
+
+def test_sheets_and_visibility(book: Workbook) -> None:
+    assert book.sheetnames == list(L.ALL_SHEETS)
+    states = {ws.title: ws.sheet_state for ws in book.worksheets}
+    assert states[L.LISTS_SHEET] == "hidden"
+    assert states[L.META_SHEET] == "veryHidden"
+    assert all(states[s] == "visible" for s in L.VISIBLE_SHEETS)
+    assert book.active.title == L.REPORT_SHEET
+
+
+def test_every_sheet_protected_and_structure_locked(book: Workbook) -> None:
+    assert book.security is not None and book.security.lockStructure
+    assert all(ws.protection.sheet for ws in book.worksheets)
+
+
+def test_defined_names_follow_the_contract(book: Workbook) -> None:
+    names = set(book.defined_names)
+    kpis = ["1_1", "2_1", "2_2", "3_1"]
+    for k in kpis:
+        for prefix in ("SCORE", "WEIGHTED", "NOTE", "DATA", "SUPPORT", "OBSTACLE", "EVIDENCE"):
+            assert f"{prefix}_{k}" in names
+    assert {f"RESULT_{k}" for k in kpis} & names == {"RESULT_2_1", "RESULT_2_2", "RESULT_3_1"}
+    assert "TOTAL_SCORE" in names and "COMPLETENESS" in names
+    assert name_target(book, "RESULT_2_1") == (L.REPORT_SHEET, "K8")
+
+
+def test_only_input_cells_are_unlocked(book: Workbook) -> None:
+    ws = book[L.REPORT_SHEET]
+    inputs = {name_target(book, n)[1] for n in book.defined_names  # type: ignore[index]
+              if n.split("_")[0] in INPUT_PREFIXES}
+    unlocked = {c.coordinate for row in ws.iter_rows() for c in row
+                if c.protection.locked is False}
+    assert unlocked == inputs
+    assert len(inputs) == 3 + 4 * 5
+
+
+def test_validations_on_every_input(book: Workbook) -> None:
+    ws = book[L.REPORT_SHEET]
+    by_cell = {str(cell): dv for dv in ws.data_validations.dataValidation for cell in dv.sqref}
+    assert by_cell["K8"].type == "decimal"          # 2.1 quantitative
+    milestone = by_cell["K10"]                       # 3.1 milestone: dropdown on a hidden sheet
+    assert milestone.type == "list" and milestone.formula1 == "'_lists'!$A$1:$A$6"
+    assert milestone.showErrorMessage and milestone.error and milestone.prompt
+    assert by_cell["O8"].type == "textLength" and by_cell["O8"].formula1 == "4000"
+    assert "K7" not in by_cell                       # 1.1 inherited: no result input
+    assert not any(dv.formula1 and dv.formula1.startswith('"')
+                   for dv in ws.data_validations.dataValidation)
+
+
+def test_meta_sheet_keys_and_signature(book: Workbook) -> None:
+    rows = {r[0]: r[1] for r in book[L.META_SHEET].iter_rows(min_row=2, values_only=True)}
+    assert rows["office"] == "B01" and rows["fiscal_year"] == "2569" and rows["round"] == "12"
+    assert rows["schema_version"] == L.SCHEMA_VERSION and len(rows["fingerprint"]) == 64
+    assert signature_ok(b"secret", rows)
+    assert not signature_ok(b"other", rows)
+
+
+def test_print_setup(book: Workbook) -> None:
+    report, agreement = book[L.REPORT_SHEET], book[L.AGREEMENT_SHEET]
+    assert report.page_setup.orientation == "landscape" and report.page_setup.paperSize == 9
+    assert report.page_setup.fitToWidth in (None, 1)  # 1 is the OOXML default
+    assert report.page_setup.fitToHeight == 0
+    assert report.sheet_properties.pageSetUpPr.fitToPage
+    assert report.print_title_rows == f"${L.HEADER_ROW}:${L.HEADER_ROW}"
+    assert agreement.page_setup.orientation == "portrait" and agreement.page_setup.paperSize == 9
+
+
+def test_font_is_th_sarabun_16(book: Workbook) -> None:
+    cell = book[L.REPORT_SHEET]["C8"]
+    assert (cell.font.name, cell.font.sz) == ("TH Sarabun New", 16)
+
+
+def test_cached_values_at_generation(generated: Path) -> None:
+    wb = load_workbook(generated / "2569-R12-B01.xlsx", data_only=True)
+    ws = wb[L.REPORT_SHEET]
+    assert ws["L7"].value == pytest.approx(4.215)    # inherited: the organisation score
+    assert ws["M7"].value == pytest.approx(0.843)
+    assert ws["L8"].value in (None, "")               # no result yet: blank, never 0
+    assert ws["M11"].value in (None, "")              # total blank while incomplete
+    assert ws["A4"].value == "ยังไม่มีผลที่คำนวณคะแนนได้ 3 ตัวชี้วัด"
+
+
+def test_locked_values_are_the_masters(book: Workbook) -> None:
+    ws = book[L.REPORT_SHEET]
+    row = [ws.cell(8, c).value for c in range(1, 11)]
+    assert row == [2, "2.1", "ร้อยละความสำเร็จ", "ร้อยละ", 40, 60, 70, 80, 90, 100]
+    assert ws["E11"].value == 100
+
+
+def test_generation_is_deterministic(tmp_path: Path) -> None:
+    master = load_master(write_master(tmp_path / "m.xlsx"))
+    first = generate(master, 6, tmp_path / "a", jobs=1)
+    second = generate(master, 6, tmp_path / "b", jobs=2)
+    assert [r.sha256 for r in first] == [r.sha256 for r in second]
+
+
+def test_xlsxwriter_codes_fail_loudly() -> None:
+    check(0, "fine")
+    with pytest.raises(XlsxWriteError):
+        check(-2, "a list over 255 characters")
+
+
+def test_cli_generate_one_office_with_key_from_env(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WORKBOOK_ENGINE_KEY", "k3y")
+    master = write_master(tmp_path / "m.xlsx")
+    result = CliRunner().invoke(cli, ["generate", str(master), "--round", "9", "--out",
+                                      str(tmp_path / "out"), "--office", "B02"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["2569-R9-B02.xlsx",
+                                                                    "manifest.csv"]
+    wb = load_workbook(tmp_path / "out" / "2569-R9-B02.xlsx")
+    rows = {r[0]: r[1] for r in wb[L.META_SHEET].iter_rows(min_row=2, values_only=True)}
+    assert signature_ok(b"k3y", rows)
+
+
+def test_cli_generate_refuses_invalid_master(tmp_path: Path) -> None:
+    broken = VALID_MASTER["เกณฑ์"].replace("| 60     | 70 ", "| 60     | 50 ")
+    master = write_master(tmp_path / "m.xlsx", **{"เกณฑ์": broken})
+    result = CliRunner().invoke(cli, ["generate", str(master), "--round", "12", "--out",
+                                      str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert "MASTER_CRITERIA_ORDER" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("args", [["--round", "7"], ["--round", "12", "--office", "ZZ"]])
+def test_cli_generate_usage_errors(tmp_path: Path, args: list[str]) -> None:
+    master = write_master(tmp_path / "m.xlsx")
+    result = CliRunner().invoke(cli, ["generate", str(master), "--out", str(tmp_path / "o"),
+                                      *args])
+    assert result.exit_code == 2
