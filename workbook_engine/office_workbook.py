@@ -9,7 +9,6 @@ is protected and the workbook structure locked; only input cells are unlocked.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -24,43 +23,10 @@ from . import layout as L
 from .meta import signature
 from .model import Assignment, Kind, Kpi, Master, Office
 from .scoring import score_inherited, weighted_score
+from .xlsx import (FONT, HEADER_FILL, INPUT_FILL, LOCKED_FILL, ROW_HEIGHT, WORKBOOK_OPTIONS,
+                   LockedWorkbook, check, text_lines)
 
-FONT = "TH Sarabun New"
-FONT_SIZE = 16
-INPUT_FILL = "#FFF2CC"
-LOCKED_FILL = "#F2F2F2"
-HEADER_FILL = "#DDEBF7"
-ROW_HEIGHT = 24.0          # points, one line of 16 pt Thai text
 RESULT_LIMIT = 1e12
-# Thai vowels and tone marks above or below the line take no width of their own.
-_ZERO_WIDTH = {0x0E31, *range(0x0E34, 0x0E3B), *range(0x0E47, 0x0E4F)}
-
-
-class XlsxWriteError(RuntimeError):
-    """xlsxwriter refused something (it returns codes rather than raising)."""
-
-
-def check(code: int | None, what: str) -> None:
-    """Fail loudly on xlsxwriter's negative return codes (for example -2 for a too-long list)."""
-    if code not in (None, 0):
-        raise XlsxWriteError(f"xlsxwriter returned {code} for {what}")
-
-
-def text_lines(text: str, width: float) -> int:
-    """Roughly how many lines ``text`` wraps to in a column ``width`` characters wide."""
-    lines = 0
-    for part in str(text).split("\n"):
-        visible = sum(1 for ch in part if ord(ch) not in _ZERO_WIDTH)
-        lines += max(1, math.ceil(visible / max(width * 1.25, 1)))
-    return lines
-
-
-class _Book(xlsxwriter.Workbook):  # type: ignore[misc]
-    """xlsxwriter's Workbook plus workbook-structure protection, which it has no API for."""
-
-    def _write_workbook_pr(self) -> None:
-        super()._write_workbook_pr()
-        self._xml_empty_tag("workbookProtection", [("lockStructure", 1)])
 
 
 class _Styles:
@@ -153,10 +119,7 @@ def write_office_workbook(ctx: OfficeContext, path: Path, key: bytes | None = No
     Raises:
         XlsxWriteError: when xlsxwriter refuses part of the workbook.
     """
-    wb = _Book(str(path), {
-        "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
-        "default_format_properties": {"font_name": FONT, "font_size": FONT_SIZE},
-    })
+    wb = LockedWorkbook(str(path), WORKBOOK_OPTIONS)
     created = dt.datetime.combine(fiscal.fiscal_year_start(ctx.year), dt.time())
     wb.set_properties({"title": f"คำรับรองการปฏิบัติราชการ {ctx.office.name}",
                        "author": ctx.master.settings.organisation, "created": created})

@@ -1,0 +1,142 @@
+"""What a harvest produces: per-office outcomes, the files seen, and every problem.
+
+:class:`HarvestReport` is written two ways: as the JSON of CONTRACT section 4
+(:meth:`HarvestReport.as_json`) and as the summary workbook (:mod:`workbook_engine.summary`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from .model import Kind
+from .problems import Problem
+
+
+class Status(StrEnum):
+    """An office's outcome (CONTRACT section 4)."""
+
+    ACCEPTED = "accepted"      # a valid return with every KPI scored
+    INCOMPLETE = "incomplete"  # a valid return, but some result is missing or unusable
+    REJECTED = "rejected"      # only returns that could not be accepted
+    MISSING = "missing"        # no return at all
+
+
+STATUS_THAI = {Status.ACCEPTED: "รับแล้ว", Status.INCOMPLETE: "ยังไม่ครบ",
+               Status.REJECTED: "ไม่รับ", Status.MISSING: "ยังไม่ส่ง"}
+TEXT_KEYS = ("data", "note", "support", "obstacle", "evidence")
+
+
+@dataclass
+class KpiOutcome:
+    """One KPI of one office's return, scored."""
+
+    kpi: str
+    name: str
+    group: int
+    unit: str
+    kind: Kind
+    direction: str | None            # "มากดี" / "น้อยดี" / None
+    org_kpi: str | None
+    weight: Decimal
+    criteria: tuple[Decimal, ...] | None
+    result: Decimal | None           # None when missing or unusable
+    score: Decimal | None
+    weighted: Decimal | None
+    texts: dict[str, str] = field(default_factory=dict)   # keys of TEXT_KEYS
+    sheet: str | None = None         # where the result was read
+    cell: str | None = None
+    verified_score: Decimal | None = None  # room for the committee's verified score
+
+    def as_json(self) -> dict[str, Any]:
+        """The ``kpis`` entry of CONTRACT section 4."""
+        return {"kpi": self.kpi, "weight": _num(self.weight), "result": _num(self.result),
+                "score": _num(self.score), "weighted_score": _num(self.weighted)}
+
+
+@dataclass
+class OfficeOutcome:
+    """One office of the master, with its chosen return (if any)."""
+
+    office: str
+    name: str
+    status: Status
+    file: str | None = None
+    sha256: str | None = None
+    saved: dt.datetime | None = None
+    total_score: Decimal | None = None
+    kpis: list[KpiOutcome] = field(default_factory=list)
+    coordinator: str = ""
+    email: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        """The ``offices`` entry of CONTRACT section 4."""
+        return {"office": self.office, "name": self.name, "status": self.status.value,
+                "file": self.file, "sha256": self.sha256,
+                "total_score": _num(self.total_score) if self.status is Status.ACCEPTED else None,
+                "kpis": [k.as_json() for k in self.kpis]}
+
+
+@dataclass
+class FileRecord:
+    """One file given to harvest (the summary's ``ที่มาข้อมูล`` sheet)."""
+
+    file: str
+    size: int
+    sha256: str
+    saved: dt.datetime | None
+    office: str | None
+    outcome: str          # accepted / incomplete / rejected / ignored (a duplicate)
+
+
+@dataclass
+class HarvestReport:
+    """Everything one harvest found."""
+
+    organisation: str
+    fiscal_year: int
+    round_months: int
+    harvested_at: dt.datetime
+    engine_version: str
+    schema_version: str
+    offices: list[OfficeOutcome]
+    files: list[FileRecord]
+    problems: list[Problem]
+
+    def count(self, status: Status) -> int:
+        """How many offices have ``status``."""
+        return sum(1 for o in self.offices if o.status is status)
+
+    @property
+    def average_score(self) -> Decimal | None:
+        """The mean total of accepted offices, 4 decimals (None when none is accepted)."""
+        totals = [o.total_score for o in self.offices
+                  if o.status is Status.ACCEPTED and o.total_score is not None]
+        if not totals:
+            return None
+        return (sum(totals, Decimal(0)) / len(totals)).quantize(Decimal("0.0001"))
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every office is accepted and nothing is wrong, else 1 (CONTRACT section 3)."""
+        clean = all(o.status is Status.ACCEPTED for o in self.offices)
+        return 0 if clean and not any(p.is_error for p in self.problems) else 1
+
+    def as_json(self) -> dict[str, Any]:
+        """The JSON document of CONTRACT section 4."""
+        return {"organisation": self.organisation, "fiscal_year": self.fiscal_year,
+                "round": self.round_months,
+                "offices": [o.as_json() for o in self.offices],
+                "problems": [p.as_dict() for p in self.problems]}
+
+
+def _num(value: Decimal | None) -> float | int | None:
+    """A JSON number: an int when whole, else a float of at most 4 decimals."""
+    if value is None:
+        return None
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value.quantize(Decimal("0.0001")).normalize())

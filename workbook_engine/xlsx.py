@@ -1,0 +1,51 @@
+"""Small helpers shared by the xlsxwriter-based writers (office workbook, summary, new master)."""
+
+from __future__ import annotations
+
+import math
+
+import xlsxwriter
+
+FONT = "TH Sarabun New"
+FONT_SIZE = 16
+ROW_HEIGHT = 24.0          # points, one line of 16 pt Thai text
+HEADER_FILL = "#DDEBF7"
+LOCKED_FILL = "#F2F2F2"
+INPUT_FILL = "#FFF2CC"
+WORKBOOK_OPTIONS = {
+    "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+    "default_format_properties": {"font_name": FONT, "font_size": FONT_SIZE},
+}
+# Thai vowels and tone marks above or below the line take no width of their own.
+_ZERO_WIDTH = {0x0E31, *range(0x0E34, 0x0E3B), *range(0x0E47, 0x0E4F)}
+
+
+class XlsxWriteError(RuntimeError):
+    """xlsxwriter refused something (it returns codes rather than raising)."""
+
+
+def check(code: int | None, what: str) -> None:
+    """Fail loudly on xlsxwriter's negative return codes (for example -2 for a too-long list).
+
+    Raises:
+        XlsxWriteError: for any code other than 0 or None.
+    """
+    if code not in (None, 0):
+        raise XlsxWriteError(f"xlsxwriter returned {code} for {what}")
+
+
+def text_lines(text: str, width: float) -> int:
+    """Roughly how many lines ``text`` wraps to in a column ``width`` characters wide."""
+    lines = 0
+    for part in str(text).split("\n"):
+        visible = sum(1 for ch in part if ord(ch) not in _ZERO_WIDTH)
+        lines += max(1, math.ceil(visible / max(width * 1.25, 1)))
+    return lines
+
+
+class LockedWorkbook(xlsxwriter.Workbook):  # type: ignore[misc]
+    """xlsxwriter's Workbook plus workbook-structure protection, which it has no API for."""
+
+    def _write_workbook_pr(self) -> None:
+        super()._write_workbook_pr()
+        self._xml_empty_tag("workbookProtection", [("lockStructure", 1)])
