@@ -105,6 +105,7 @@ class HarvestReport:
     offices: list[OfficeOutcome]
     files: list[FileRecord]
     problems: list[Problem]
+    below_level1: int = 1
 
     def count(self, status: Status) -> int:
         """How many offices have ``status``."""

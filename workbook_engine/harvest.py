@@ -1,0 +1,200 @@
+"""``harvest``: read every returned workbook, choose one per office, and report (CONTRACT 3-4).
+
+The pipeline: :func:`workbook_engine.intake.collect` gathers the files, identical copies are
+counted once, :func:`workbook_engine.returns.read_return` checks each (in parallel), one return
+per office is chosen (the one saved last), and a :class:`HarvestReport` is assembled for the JSON
+result and the summary workbook.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from importlib import metadata
+from pathlib import Path
+
+from . import layout as L
+from .errors import OutputError
+from .intake import Candidate, collect
+from .model import Master
+from .problems import Problem, problem
+from .report import FileRecord, HarvestReport, OfficeOutcome, Status
+from .returns import ReturnOutcome, read_return
+
+BANGKOK = dt.timezone(dt.timedelta(hours=7))
+PARALLEL_FROM = 8      # fewer files than this are read in-process
+CHUNK = 16
+
+
+def engine_version() -> str:
+    """The installed package version."""
+    try:
+        return metadata.version("workbook-engine")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+def local_time(moment: dt.datetime | None) -> dt.datetime | None:
+    """A moment as naive Bangkok time, as Excel shows it (naive values are taken as UTC)."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone(BANGKOK).replace(tzinfo=None, microsecond=0)
+
+
+def _read_chunk(args: tuple[list[Candidate], Master, int, bytes | None]) -> list[ReturnOutcome]:
+    candidates, master, round_months, key = args
+    return [read_return(c, master, round_months, key) for c in candidates]
+
+
+def read_all(candidates: Sequence[Candidate], master: Master, round_months: int,
+             key: bytes | None, jobs: int | None = None,
+             progress: Callable[[int], None] | None = None) -> list[ReturnOutcome]:
+    """Check every candidate, using every core for many files; results in input order."""
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(candidates)))
+    batches = [list(candidates[i:i + CHUNK]) for i in range(0, len(candidates), CHUNK)]
+    tasks = [(batch, master, round_months, key) for batch in batches]
+    outcomes: list[ReturnOutcome] = []
+
+    def consume(results: Iterable[list[ReturnOutcome]]) -> None:
+        for batch in results:
+            outcomes.extend(batch)
+            if progress:
+                progress(len(outcomes))
+
+    if workers == 1 or len(candidates) < PARALLEL_FROM:
+        consume(map(_read_chunk, tasks))
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            consume(pool.map(_read_chunk, tasks))
+    return outcomes
+
+
+def _unique(candidates: list[Candidate]) -> tuple[list[Candidate], list[tuple[Candidate, str]]]:
+    """Candidates with identical bytes counted once; the copies with the name they repeat."""
+    seen: dict[str, str] = {}
+    unique, copies = [], []
+    for candidate in candidates:
+        if candidate.sha256 in seen:
+            copies.append((candidate, seen[candidate.sha256]))
+        else:
+            seen[candidate.sha256] = candidate.name
+            unique.append(candidate)
+    return unique, copies
+
+
+def _choose(outcomes: list[ReturnOutcome]) -> tuple[dict[str, ReturnOutcome], list[Problem]]:
+    """One return per office: the usable one saved last; duplicates warned about."""
+    by_office: dict[str, list[ReturnOutcome]] = {}
+    for outcome in outcomes:
+        if outcome.office is not None:
+            by_office.setdefault(outcome.office, []).append(outcome)
+    chosen, problems = {}, []
+    floor = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+    for office, returns in by_office.items():
+        usable = [r for r in returns if r.status is not Status.REJECTED] or returns
+        usable.sort(key=lambda r: (_aware(r.saved_or_modified) or floor, r.file))
+        winner = usable[-1]
+        chosen[office] = winner
+        for other in usable[:-1]:
+            if winner.status is not Status.REJECTED:
+                problems.append(problem("RETURN_DUPLICATE", file=other.file, office=office,
+                                        used=winner.file, ignored=other.file))
+    return chosen, problems
+
+
+def _aware(moment: dt.datetime | None) -> dt.datetime | None:
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=dt.timezone.utc)
+    return moment
+
+
+def harvest(paths: Sequence[str | Path], master: Master, round_months: int,
+            key: bytes | None = None, jobs: int | None = None,
+            progress: Callable[[int, int], None] | None = None,
+            now: dt.datetime | None = None) -> HarvestReport:
+    """Harvest returned workbooks into a report.
+
+    Args:
+        paths: files, folders (searched recursively) and ``.zip`` archives of returns.
+        master: the valid master the returns are checked against.
+        round_months: 6, 9 or 12.
+        key: the signing key when one is configured; signatures are then required.
+        jobs: worker processes (default: every core).
+        progress: called with (files done, files in all).
+        now: the harvest time (default: now, Bangkok time).
+
+    Returns:
+        The :class:`HarvestReport`: every office of the master, every file, every problem.
+
+    Raises:
+        ValueError: for a round that is not 6, 9 or 12.
+    """
+    if round_months not in L.ROUND_MONTHS:
+        raise ValueError(f"round must be one of {L.ROUND_MONTHS}, got {round_months}")
+    candidates, problems = collect(Path(p) for p in paths)
+    unique, copies = _unique(candidates)
+    outcomes = read_all(unique, master, round_months, key, jobs,
+                        (lambda done: progress(done, len(unique))) if progress else None)
+    chosen, duplicates = _choose(outcomes)
+    for outcome in outcomes:
+        problems.extend(outcome.problems)
+    problems.extend(duplicates)
+    for copy, original in copies:
+        problems.append(problem("RETURN_SAME_FILE_TWICE", file=copy.name, other=original))
+    offices = [_office(master, code, chosen.get(code)) for code in master.offices]
+    for office in offices:
+        if office.status is Status.MISSING:
+            problems.append(problem("OFFICE_MISSING", office=office.office))
+    files = _files(outcomes, chosen, copies)
+    return HarvestReport(master.settings.organisation, master.settings.fiscal_year,
+                         round_months, local_time(now or dt.datetime.now(dt.timezone.utc))
+                         or dt.datetime.now(), engine_version(), L.SCHEMA_VERSION, offices,
+                         files, problems, below_level1=master.settings.below_level1_score)
+
+
+def _office(master: Master, code: str, chosen: ReturnOutcome | None) -> OfficeOutcome:
+    info = master.offices[code]
+    outcome = OfficeOutcome(code, info.name, Status.MISSING, coordinator=info.coordinator,
+                            email=info.email)
+    if chosen is not None:
+        outcome.status = chosen.status
+        outcome.file, outcome.sha256 = chosen.file, chosen.sha256
+        outcome.saved = local_time(chosen.saved_or_modified)
+        outcome.kpis = chosen.kpis
+        outcome.total_score = chosen.total if chosen.status is Status.ACCEPTED else None
+    return outcome
+
+
+def _files(outcomes: list[ReturnOutcome], chosen: dict[str, ReturnOutcome],
+           copies: list[tuple[Candidate, str]]) -> list[FileRecord]:
+    used = {id(o) for o in chosen.values()}
+    records = []
+    for o in outcomes:
+        verdict = o.status.value if (id(o) in used or o.status is Status.REJECTED) else "ignored"
+        records.append(FileRecord(o.file, o.size, o.sha256, local_time(o.saved_or_modified),
+                                  o.office, verdict))
+    for copy, _original in copies:
+        records.append(FileRecord(copy.name, copy.size, copy.sha256, local_time(copy.modified),
+                                  None, "ignored"))
+    return records
+
+
+def write_json(report: HarvestReport, path: Path) -> None:
+    """Write the JSON result atomically.
+
+    Raises:
+        OutputError: when it cannot be written.
+    """
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_text(json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n",
+                             encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise OutputError(f"เขียนไฟล์ {path} ไม่ได้: {exc.strerror or exc}") from exc

@@ -1,0 +1,188 @@
+"""Gathering the files given to harvest and deciding, from their bytes, what each one is.
+
+Every file is untrusted (INTAKE.md cases 1-6): the extension is not believed, the first bytes
+are; zip containers are checked against caps on entry count, part size, total size and
+compression ratio before anything is parsed; archives of returns (``.zip``) are opened one
+level deep. Inputs are only ever read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+from .problems import Problem, problem
+
+MAX_FILE_BYTES = 50 * 1024 * 1024       # a return is ~50 KB; an archive of many may be larger
+MAX_ARCHIVE_BYTES = 500 * 1024 * 1024
+MAX_ENTRIES = 1_000                     # parts in one workbook, or returns in one archive
+MAX_PART_BYTES = 64 * 1024 * 1024       # one uncompressed part
+MAX_TOTAL_BYTES = 256 * 1024 * 1024     # all parts of one workbook, uncompressed
+MAX_RATIO = 200                         # uncompressed / compressed, for parts over 1 MiB
+RATIO_FLOOR = 1024 * 1024
+
+ZIP_MAGIC = b"PK\x03\x04"
+EMPTY_ZIP_MAGIC = b"PK\x05\x06"
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+SKIPPED_PREFIXES = ("~$", ".~lock.")    # lock files left by Excel and LibreOffice
+
+
+class Sniffed(Enum):
+    """What the bytes of a file are."""
+
+    ZIP = "zip"
+    OLE2 = "ole2"
+    EMPTY = "empty"
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One file to harvest: its display name, bytes, digest and modification time."""
+
+    name: str
+    data: bytes
+    sha256: str
+    modified: dt.datetime | None
+
+    @property
+    def size(self) -> int:
+        """Size in bytes."""
+        return len(self.data)
+
+
+def sniff(data: bytes) -> Sniffed:
+    """Classify bytes by their magic number, never by a file name."""
+    if not data:
+        return Sniffed.EMPTY
+    if data.startswith(ZIP_MAGIC) or data.startswith(EMPTY_ZIP_MAGIC):
+        return Sniffed.ZIP
+    if data.startswith(OLE2_MAGIC):
+        return Sniffed.OLE2
+    return Sniffed.OTHER
+
+
+def zip_problem(archive: zipfile.ZipFile, name: str, max_entries: int = MAX_ENTRIES
+                ) -> Problem | None:
+    """Check a zip's declared sizes against the caps; a problem for the first cap exceeded.
+
+    Declared sizes can lie; :func:`read_part` enforces the part cap again while reading.
+    """
+    infos = archive.infolist()
+    if len(infos) > max_entries:
+        return problem("FILE_ZIP_BOMB", file=name, reason=f"มี {len(infos):,} รายการ")
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > MAX_PART_BYTES:
+            return problem("FILE_ZIP_BOMB", file=name,
+                           reason=f"ส่วน {info.filename} ขยายได้ {info.file_size:,} ไบต์")
+        if info.file_size > RATIO_FLOOR and \
+                info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            return problem("FILE_ZIP_BOMB", file=name,
+                           reason=f"ส่วน {info.filename} บีบอัดไว้ผิดปกติ")
+    if total > MAX_TOTAL_BYTES:
+        return problem("FILE_ZIP_BOMB", file=name, reason=f"ขยายรวมได้ {total:,} ไบต์")
+    return None
+
+
+class PartTooLarge(ValueError):
+    """A zip part inflated past its cap while being read."""
+
+
+def read_part(archive: zipfile.ZipFile, member: str, limit: int = MAX_PART_BYTES) -> bytes:
+    """Read one zip member, refusing to inflate more than ``limit`` bytes.
+
+    Raises:
+        KeyError: when the member does not exist.
+        PartTooLarge: when it inflates past ``limit``.
+    """
+    with archive.open(member) as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise PartTooLarge(member)
+    return data
+
+
+def _modified(path: Path) -> dt.datetime:
+    return dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.timezone.utc)
+
+
+def _candidate(name: str, data: bytes, modified: dt.datetime | None) -> Candidate:
+    return Candidate(name, data, hashlib.sha256(data).hexdigest(), modified)
+
+
+def collect(paths: Iterable[Path]) -> tuple[list[Candidate], list[Problem]]:
+    """Every file under ``paths`` (files, folders recursively, ``.zip`` archives of returns).
+
+    Returns:
+        The candidates in a stable order, and problems for what could not even be read.
+    """
+    candidates: list[Candidate] = []
+    problems: list[Problem] = []
+    for root in paths:
+        files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
+        for path in files:
+            name = str(path)
+            if path.name.startswith(SKIPPED_PREFIXES):
+                problems.append(problem("FILE_LOCK_FILE_SKIPPED", file=name))
+                continue
+            try:
+                size = path.stat().st_size
+                limit = MAX_ARCHIVE_BYTES if path.suffix.lower() == ".zip" else MAX_FILE_BYTES
+                if size > limit:
+                    problems.append(problem("FILE_TOO_LARGE", file=name, size=f"{size:,}"))
+                    continue
+                data = path.read_bytes()
+            except OSError as exc:
+                problems.append(problem("FILE_UNREADABLE", file=name,
+                                        reason=exc.strerror or type(exc).__name__))
+                continue
+            if path.suffix.lower() == ".zip" and _is_archive(data):
+                found, trouble = _unpack(name, data)
+                candidates.extend(found)
+                problems.extend(trouble)
+            else:
+                candidates.append(_candidate(name, data, _modified(path)))
+    return candidates, problems
+
+
+def _is_archive(data: bytes) -> bool:
+    """A zip that is not itself a workbook (no ``[Content_Types].xml``)."""
+    if sniff(data) is not Sniffed.ZIP:
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "[Content_Types].xml" not in archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+
+
+def _unpack(name: str, data: bytes) -> tuple[list[Candidate], list[Problem]]:
+    """The files inside an archive of returns, one level deep, within the caps."""
+    found: list[Candidate] = []
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            bomb = zip_problem(archive, name, MAX_ENTRIES)
+            if bomb:
+                return [], [bomb]
+            for info in sorted(archive.infolist(), key=lambda i: i.filename):
+                if info.is_dir() or Path(info.filename).name.startswith(SKIPPED_PREFIXES):
+                    continue
+                if info.filename.startswith("__MACOSX/"):
+                    continue
+                inner = f"{name}/{info.filename}"
+                part = read_part(archive, info.filename, MAX_FILE_BYTES)
+                modified = dt.datetime(*info.date_time, tzinfo=dt.timezone.utc)
+                found.append(_candidate(inner, part, modified))
+    except PartTooLarge as exc:
+        return found, [problem("FILE_ZIP_BOMB", file=name, reason=f"ส่วน {exc} ใหญ่เกินไป")]
+    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, EOFError) as exc:
+        return found, [problem("FILE_CORRUPT", file=name, reason=type(exc).__name__)]
+    return found, []

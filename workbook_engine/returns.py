@@ -1,0 +1,387 @@
+"""Reading one returned office workbook and checking it against the master (INTAKE.md 1-20).
+
+:func:`read_return` never raises: whatever the file holds, it yields one
+:class:`ReturnOutcome` (accepted, incomplete or rejected) with its problems.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import PurePosixPath
+
+from . import layout as L
+from .intake import Candidate, Sniffed, sniff
+from .meta import signature_ok
+from .model import Assignment, Kind, Kpi, Master
+from .problems import Problem, problem
+from .report import KpiOutcome, Status
+from .scoring import score_kpi, total_score, weighted_score
+from .values import NumberStatus, clean_text, parse_number, to_decimal
+from .xlsx_reader import Cell, NotAWorkbook, SheetCells, XlsxReader, split_ref
+
+_FILE_NAME = re.compile(r"^\d{4}-R\d{1,2}-(.+)\.xls[xm]$", re.IGNORECASE)
+META_ROWS = 100
+TOTAL_LABEL = "คะแนนรวม"
+EXCEL_TEXT_LIMIT = 32_767
+
+
+@dataclass
+class ReturnOutcome:
+    """What one file turned out to be."""
+
+    file: str
+    sha256: str
+    size: int
+    modified: dt.datetime | None
+    saved: dt.datetime | None = None
+    office: str | None = None
+    status: Status = Status.REJECTED
+    kpis: list[KpiOutcome] = field(default_factory=list)
+    total: Decimal | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def saved_or_modified(self) -> dt.datetime | None:
+        """The workbook's own saved time, else the file's modification time."""
+        return self.saved or self.modified
+
+
+class _Rejected(Exception):
+    """Stop checking this file: it cannot be accepted."""
+
+
+class _Check:
+    """Checks one candidate; accumulates problems on its outcome."""
+
+    def __init__(self, candidate: Candidate, master: Master, round_months: int,
+                 key: bytes | None) -> None:
+        self.c = candidate
+        self.master = master
+        self.round_months = round_months
+        self.key = key
+        self.out = ReturnOutcome(candidate.name, candidate.sha256, candidate.size,
+                                 candidate.modified)
+        self.names_broken = False
+
+    def add(self, code: str, /, *, sheet: str | None = None, cell: str | None = None,
+            **params: object) -> None:
+        self.out.problems.append(problem(code, file=self.c.name, office=self.out.office,
+                                         sheet=sheet, cell=cell, **params))
+
+    def reject(self, code: str, /, **params: object) -> _Rejected:
+        self.add(code, **params)
+        return _Rejected(code)
+
+    # -- the container ---------------------------------------------------------------------
+    def open(self) -> XlsxReader:
+        kind = sniff(self.c.data)
+        if kind is Sniffed.EMPTY:
+            raise self.reject("FILE_EMPTY")
+        if kind is Sniffed.OLE2:
+            code, params = _ole2_verdict(self.c.data)
+            raise self.reject(code, **params)
+        if kind is Sniffed.OTHER:
+            raise self.reject("FILE_NOT_WORKBOOK", reason=_guess_text_kind(self.c.data))
+        try:
+            reader = XlsxReader(self.c.data, self.c.name)
+        except NotAWorkbook as exc:
+            raise self._not_a_workbook(exc) from exc
+        if reader.macro_enabled:
+            self.add("FILE_MACROS")
+        return reader
+
+    def _not_a_workbook(self, exc: NotAWorkbook) -> _Rejected:
+        if exc.code == "FILE_OTHER_FORMAT":
+            return self.reject(exc.code, format=exc.reason)
+        if exc.code == "FILE_STRICT_OOXML":
+            return self.reject(exc.code)
+        return self.reject(exc.code, reason=exc.reason or "-")
+
+    # -- identity ----------------------------------------------------------------------------
+    def meta(self, reader: XlsxReader) -> dict[str, str]:
+        sheet = next((s for s in reader.sheets if s.name == L.META_SHEET), None)
+        if sheet is None:
+            raise self.reject("RETURN_NOT_OURS")
+        cells = reader.read_sheet(sheet, META_ROWS, 2)
+        meta = {}
+        for row in range(1, META_ROWS + 1):
+            key, value = cells.get(row, 1), cells.get(row, 2)
+            if key is not None and value is not None:
+                meta[clean_text(key.value)] = clean_text(value.value)
+        if "office" not in meta or "fingerprint" not in meta:
+            raise self.reject("RETURN_NOT_OURS")
+        return meta
+
+    def identity(self, meta: dict[str, str]) -> None:
+        office = meta["office"]
+        if office not in self.master.offices:
+            raise self.reject("RETURN_UNKNOWN_OFFICE", sheet=L.META_SHEET, code=office)
+        self.out.office = office
+        year = str(self.master.settings.fiscal_year)
+        if meta.get("fiscal_year") != year:
+            raise self.reject("RETURN_WRONG_YEAR", sheet=L.META_SHEET,
+                              found=meta.get("fiscal_year", "-"), expected=year)
+        if meta.get("round") != str(self.round_months):
+            raise self.reject("RETURN_WRONG_ROUND", sheet=L.META_SHEET,
+                              found=meta.get("round", "-"), expected=self.round_months)
+        if meta.get("schema_version") != L.SCHEMA_VERSION:
+            raise self.reject("RETURN_SCHEMA", sheet=L.META_SHEET,
+                              found=meta.get("schema_version", "-"), expected=L.SCHEMA_VERSION)
+        named = _office_in_name(self.c.name)
+        if named is not None and named != office:
+            self.add("RETURN_NAME_MISMATCH", named=named)
+        if self.key is not None:
+            if not meta.get("signature"):
+                raise self.reject("RETURN_SIGNATURE_MISSING", sheet=L.META_SHEET)
+            if not signature_ok(self.key, meta):
+                raise self.reject("RETURN_SIGNATURE_INVALID", sheet=L.META_SHEET)
+        if meta["fingerprint"] != self.master.fingerprint(office):
+            raise self.reject("RETURN_STALE", sheet=L.META_SHEET)
+
+    def structure(self, reader: XlsxReader) -> None:
+        present = {s.name: s for s in reader.sheets}
+        missing = [name for name in L.VISIBLE_SHEETS if name not in present]
+        for name in missing:
+            self.add("RETURN_SHEET_MISSING", sheet_name=name)
+        if missing:
+            raise _Rejected("RETURN_SHEET_MISSING")
+        for sheet in reader.sheets:
+            if sheet.name not in L.ALL_SHEETS:
+                self.add("RETURN_EXTRA_SHEET", sheet=sheet.name, sheet_name=sheet.name)
+            elif sheet.name in L.VISIBLE_SHEETS and sheet.state != "visible":
+                self.add("RETURN_HIDDEN", sheet=sheet.name, what=f"ชีต '{sheet.name}'")
+        if reader.external_links:
+            self.add("RETURN_EXTERNAL_LINKS")
+
+    # -- the report form ---------------------------------------------------------------------
+    def report(self, reader: XlsxReader) -> None:
+        assert self.out.office is not None
+        items = [(a, self.master.kpis[a.kpi]) for a in self.master.assignments_for(self.out.office)]
+        sheet = next(s for s in reader.sheets if s.name == L.REPORT_SHEET)
+        last_row = L.total_row(len(items))
+        cells = reader.read_sheet(sheet, last_row, len(L.REPORT_COLUMNS))
+        if cells.hidden_rows:
+            rows = ", ".join(str(r) for r in sorted(cells.hidden_rows))
+            self.add("RETURN_HIDDEN", sheet=L.REPORT_SHEET, what=f"แถว {rows}")
+        changed = self.locked_values(cells, items)
+        if changed:
+            raise _Rejected("RETURN_LOCKED_CHANGED")
+        for index, (a, kpi) in enumerate(items):
+            self.out.kpis.append(self.kpi(reader, cells, L.kpi_row(index), a, kpi))
+        if self.names_broken:
+            self.add("RETURN_NAMES_BROKEN", sheet=L.REPORT_SHEET)
+
+    def locked_values(self, cells: SheetCells, items: list[tuple[Assignment, Kpi]]) -> int:
+        changed = 0
+        for index, (a, kpi) in enumerate(items):
+            row = L.kpi_row(index)
+            for key, expected in _locked_expectations(a, kpi):
+                cell = cells.get(row, L.REPORT_COLUMNS.index(L.COLUMN[key]) + 1)
+                if not _same(cell, expected):
+                    changed += 1
+                    self.add("RETURN_LOCKED_CHANGED", sheet=L.REPORT_SHEET, cell=L.ref(key, row),
+                             expected=_show(expected), found=_show(cell.value if cell else None))
+        row = L.total_row(len(items))
+        label = cells.get(row, 1)
+        if not _same(label, TOTAL_LABEL):
+            changed += 1
+            self.add("RETURN_LOCKED_CHANGED", sheet=L.REPORT_SHEET, cell=f"A{row}",
+                     expected=TOTAL_LABEL, found=_show(label.value if label else None))
+        return changed
+
+    def locate(self, reader: XlsxReader, prefix: str, kpi: Kpi, key: str, row: int) -> str:
+        """The cell of a KPI input: by its defined name, else by the known layout."""
+        expected = L.ref(key, row)
+        target = reader.name_target(L.defined_name(prefix, kpi.code))
+        if target is None or target[0] != L.REPORT_SHEET:
+            self.names_broken = True
+            return expected
+        return target[1]
+
+    def kpi(self, reader: XlsxReader, cells: SheetCells, row: int, a: Assignment,
+            kpi: Kpi) -> KpiOutcome:
+        outcome = KpiOutcome(kpi.code, kpi.name, kpi.group, kpi.unit, kpi.kind,
+                             kpi.direction.value if kpi.direction else None, kpi.org_kpi,
+                             a.weight, a.criteria, None, None, None)
+        for key in L.TEXT_INPUT_KEYS:
+            column = L.COLUMN[key]
+            assert column.name_prefix is not None
+            ref = self.locate(reader, column.name_prefix, kpi, key, row)
+            outcome.texts[key] = _text(cells.get(*split_ref(ref)))
+        org = self.master.org_scores.get(kpi.code)
+        if kpi.kind is Kind.INHERITED:
+            outcome.sheet = self.master_sheet_name()
+            if org is None:
+                self.add("RESULT_ORG_SCORE_MISSING", kpi=kpi.code)
+        else:
+            ref = self.locate(reader, "RESULT", kpi, "result", row)
+            outcome.sheet, outcome.cell = L.REPORT_SHEET, ref
+            outcome.result = self.result(cells.get(*split_ref(ref)), kpi, a, ref)
+        if kpi.kind is Kind.INHERITED or outcome.result is not None:
+            outcome.score = score_kpi(kpi.kind, outcome.result, a.criteria, kpi.direction,
+                                      self.master.settings.below_level1_score, org)
+        if outcome.score is not None:
+            outcome.weighted = weighted_score(outcome.score, a.weight)
+        return outcome
+
+    def master_sheet_name(self) -> str:
+        return "ผลองค์กร (ไฟล์ต้นแบบ)"
+
+    def result(self, cell: Cell | None, kpi: Kpi, a: Assignment, ref: str) -> Decimal | None:
+        """The result as a number, or None with a problem saying why."""
+        where = {"sheet": L.REPORT_SHEET, "cell": ref, "kpi": kpi.code}
+        if cell is not None and cell.formula:
+            self.add("RESULT_FORMULA", **where)
+            return None
+        if cell is None or cell.value is None:
+            self.add("RESULT_MISSING", **where)
+            return None
+        if cell.is_error:
+            self.add("RESULT_ERROR_VALUE", value=cell.value, **where)
+            return None
+        parsed = parse_number(cell.value if cell.kind in ("n", "s") else object())
+        if parsed.status is NumberStatus.BLANK:
+            self.add("RESULT_MISSING", **where)
+            return None
+        if parsed.status is NumberStatus.ERROR:
+            self.add("RESULT_ERROR_VALUE", value=cell.value, **where)
+            return None
+        if parsed.value is None or (parsed.percent and not kpi.is_percent):
+            self.add("RESULT_NOT_NUMBER", value=_show(cell.value), **where)
+            return None
+        value = parsed.value
+        if parsed.status is NumberStatus.COERCED:
+            self.add("RESULT_NUMBER_AS_TEXT", value=cell.value, number=_show(value), **where)
+        return self.plausible(value, kpi, a, where)
+
+    def plausible(self, value: Decimal, kpi: Kpi, a: Assignment,
+                  where: dict[str, str]) -> Decimal | None:
+        if kpi.kind is Kind.MILESTONE:
+            if value != value.to_integral_value() or not 0 <= value <= 5:
+                self.add("RESULT_MILESTONE_INVALID", value=_show(value), **where)
+                return None
+            return value
+        if kpi.is_percent and value < 0:
+            self.add("RESULT_NEGATIVE_PERCENT", value=_show(value), **where)
+            return None
+        if kpi.is_percent and a.criteria:
+            low, high = min(a.criteria), max(a.criteria)
+            if value > 100 and value > high:
+                self.add("RESULT_IMPLAUSIBLE", value=_show(value), why="เกินร้อยละ 100", **where)
+            elif 0 < value <= 1 and low >= 10:
+                self.add("RESULT_IMPLAUSIBLE", value=_show(value),
+                         why="อาจพิมพ์เป็นรูปแบบเปอร์เซ็นต์ (เช่น 84% ถูกเก็บเป็น 0.84)", **where)
+        return value
+
+    # -- the whole file ----------------------------------------------------------------------
+    def run(self) -> ReturnOutcome:
+        try:
+            reader = self.open()
+            self.out.saved = reader.saved_time()
+            self.identity(self.meta(reader))
+            self.structure(reader)
+            self.report(reader)
+        except _Rejected:
+            self.out.status = Status.REJECTED
+            return self.out
+        except NotAWorkbook as exc:
+            self._not_a_workbook(exc)
+            self.out.status = Status.REJECTED
+            return self.out
+        self.out.total = total_score(k.weighted for k in self.out.kpis)
+        self.out.status = Status.ACCEPTED if self.out.total is not None else Status.INCOMPLETE
+        return self.out
+
+
+def read_return(candidate: Candidate, master: Master, round_months: int,
+                key: bytes | None = None) -> ReturnOutcome:
+    """Read and check one returned workbook; never raises for anything in the file.
+
+    Args:
+        candidate: the file's name and bytes.
+        master: the valid master it is checked against.
+        round_months: the round being harvested.
+        key: the signing key, when one is configured.
+
+    Returns:
+        The outcome: accepted, incomplete or rejected, with every problem found.
+    """
+    check = _Check(candidate, master, round_months, key)
+    try:
+        return check.run()
+    except Exception as exc:  # noqa: BLE001 - one bad file must never stop the others
+        check.add("FILE_CORRUPT", reason=f"{type(exc).__name__}")
+        check.out.status = Status.REJECTED
+        check.out.kpis = []
+        return check.out
+
+
+def _locked_expectations(a: Assignment, kpi: Kpi) -> list[tuple[str, object]]:
+    expected: list[tuple[str, object]] = [("group", Decimal(kpi.group)), ("code", kpi.code),
+                                          ("name", kpi.name), ("unit", kpi.unit),
+                                          ("weight", a.weight)]
+    if kpi.kind is Kind.QUANTITATIVE and a.criteria:
+        expected += list(zip(L.CRITERIA_KEYS, a.criteria))
+    elif kpi.kind is Kind.MILESTONE:
+        expected += [(k, Decimal(n)) for n, k in enumerate(L.CRITERIA_KEYS, start=1)]
+    return expected
+
+
+def _same(cell: Cell | None, expected: object) -> bool:
+    if cell is None or cell.value is None:
+        return expected in (None, "")
+    if isinstance(expected, Decimal):
+        return cell.kind == "n" and isinstance(cell.value, float) and \
+            to_decimal(cell.value) == expected
+    return clean_text(cell.value) == expected
+
+
+def _show(value: object) -> str:
+    if value is None:
+        return "(ว่าง)"
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, float):
+        return _show(to_decimal(value))
+    return str(value)
+
+
+def _text(cell: Cell | None) -> str:
+    if cell is None or cell.value is None:
+        return ""
+    if isinstance(cell.value, float):
+        return _show(cell.value)
+    return str(cell.value)[:EXCEL_TEXT_LIMIT]
+
+
+def _office_in_name(name: str) -> str | None:
+    match = _FILE_NAME.match(PurePosixPath(name.replace("\\", "/")).name)
+    return match.group(1) if match else None
+
+
+def _ole2_verdict(data: bytes) -> tuple[str, dict[str, object]]:
+    """Encrypted OOXML and legacy .xls both come in OLE2 containers; tell them apart."""
+    try:
+        import msoffcrypto
+
+        office = msoffcrypto.OfficeFile(io.BytesIO(data))
+        if office.is_encrypted():
+            return "FILE_ENCRYPTED", {}
+    except Exception:  # noqa: BLE001 - any OLE2 file msoffcrypto cannot place is not ours
+        pass
+    return "FILE_OTHER_FORMAT", {"format": ".xls (Excel 97-2003) หรือเอกสาร Office รุ่นเก่า"}
+
+
+def _guess_text_kind(data: bytes) -> str:
+    head = data[:512].lstrip().lower()
+    if head.startswith((b"<!doctype html", b"<html")) or b"<table" in head:
+        return "เป็นหน้าเว็บ HTML"
+    if head.startswith(b"<?xml"):
+        return "เป็นไฟล์ XML"
+    if b"," in head or b";" in head or b"\t" in head:
+        return "เป็นข้อความหรือ CSV"
+    return "ไม่รู้จักรูปแบบ"

@@ -1,0 +1,312 @@
+"""A small, defensive reader for returned ``.xlsx`` files.
+
+It reads only what harvest needs: the sheet list with visibility, workbook-level defined names,
+the saved time, and the cells of a bounded range of a sheet, each with its type and whether it
+holds a formula. XML is parsed with defusedxml (no entity expansion, no external entities);
+zip parts are size-capped while inflating; a sheet is streamed and abandoned past the last row
+asked for, so lying ``<dimension>`` tags and huge formatted ranges cost nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import posixpath
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from xml.etree.ElementTree import Element
+
+from defusedxml import ElementTree as SafeET
+
+from .intake import read_part, zip_problem
+from .problems import Problem
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+STRICT_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+WORKBOOK_TYPES = {
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml": False,
+    "application/vnd.ms-excel.sheet.macroEnabled.main+xml": True,
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml": False,
+    "application/vnd.ms-excel.template.macroEnabled.main+xml": True,
+}
+_M = f"{{{MAIN_NS}}}"
+_REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
+_NAME_TARGET = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!(\$?[A-Z]{1,3}\$?\d+)$")
+
+
+class NotAWorkbook(ValueError):
+    """The zip is not a readable SpreadsheetML workbook; ``code`` says which case."""
+
+    def __init__(self, code: str, reason: str = "") -> None:
+        super().__init__(code, reason)
+        self.code = code
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A cell's value as stored: number (float), text, bool, error text or None."""
+
+    value: object
+    kind: str          # "n", "s" (any text), "b", "e" (error value), "d" (ISO date text)
+    formula: bool
+
+    @property
+    def is_error(self) -> bool:
+        """True for an Excel error value such as ``#DIV/0!``."""
+        return self.kind == "e"
+
+
+@dataclass(frozen=True)
+class SheetInfo:
+    """A sheet listed in ``workbook.xml``."""
+
+    name: str
+    state: str          # visible / hidden / veryHidden
+    part: str           # zip member, e.g. xl/worksheets/sheet1.xml
+
+
+@dataclass
+class SheetCells:
+    """The cells read from one sheet's bounded range."""
+
+    cells: dict[tuple[int, int], Cell] = field(default_factory=dict)
+    hidden_rows: set[int] = field(default_factory=set)
+
+    def get(self, row: int, col: int) -> Cell | None:
+        """The cell at 1-based ``row`` and ``col``, or None when it is empty or absent."""
+        return self.cells.get((row, col))
+
+
+def column_index(letters: str) -> int:
+    """``A`` -> 1, ``K`` -> 11, ``AA`` -> 27."""
+    number = 0
+    for ch in letters:
+        number = number * 26 + ord(ch) - 64
+    return number
+
+
+def split_ref(ref: str) -> tuple[int, int]:
+    """``K8`` or ``$K$8`` -> (8, 11).
+
+    Raises:
+        ValueError: when ``ref`` is not a single-cell reference.
+    """
+    match = _REF.match(ref.upper())
+    if not match:
+        raise ValueError(ref)
+    return int(match.group(2)), column_index(match.group(1))
+
+
+class XlsxReader:
+    """Opens one workbook's bytes; raises :class:`NotAWorkbook` for what it cannot read."""
+
+    def __init__(self, data: bytes, name: str) -> None:
+        try:
+            self.zip = zipfile.ZipFile(io.BytesIO(data))
+        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            raise NotAWorkbook("FILE_CORRUPT", type(exc).__name__) from exc
+        bomb: Problem | None = zip_problem(self.zip, name)
+        if bomb is not None:
+            raise NotAWorkbook("FILE_ZIP_BOMB", bomb.message)
+        self.members = set(self.zip.namelist())
+        self.macro_enabled = self._content_type()
+        self.sheets, self.names, self._rels = self._workbook()
+        self._strings: list[str] | None = None
+
+    # -- package parts ---------------------------------------------------------------------
+    def xml(self, member: str) -> Element:
+        """Parse one part safely."""
+        try:
+            return SafeET.fromstring(read_part(self.zip, member))
+        except KeyError as exc:
+            raise NotAWorkbook("FILE_NOT_WORKBOOK", f"ไม่มีส่วน {member}") from exc
+        except SafeET.ParseError as exc:
+            raise NotAWorkbook("FILE_CORRUPT", f"{member}: {exc}") from exc
+        except ValueError as exc:  # defusedxml's DTD/entity refusals, oversized parts
+            raise NotAWorkbook("FILE_UNSAFE_XML", f"{member}: {type(exc).__name__}") from exc
+
+    def _content_type(self) -> bool:
+        if "mimetype" in self.members and b"opendocument" in read_part(self.zip, "mimetype", 200):
+            raise NotAWorkbook("FILE_OTHER_FORMAT", ".ods")
+        if any(m.startswith("Index/") and m.endswith(".iwa") for m in self.members):
+            raise NotAWorkbook("FILE_OTHER_FORMAT", ".numbers")
+        if "[Content_Types].xml" not in self.members:
+            raise NotAWorkbook("FILE_NOT_WORKBOOK", "ไม่มี [Content_Types].xml")
+        types = self.xml("[Content_Types].xml")
+        found = [o.get("ContentType", "") for o in types.iter(f"{{{CT_NS}}}Override")]
+        for content_type in found:
+            if content_type in WORKBOOK_TYPES:
+                return WORKBOOK_TYPES[content_type]
+        if any("spreadsheetml" in t or "ms-excel" in t for t in found):
+            if "xl/workbook.bin" in self.members:
+                raise NotAWorkbook("FILE_OTHER_FORMAT", ".xlsb")
+        raise NotAWorkbook("FILE_NOT_WORKBOOK", "ไม่ใช่สมุดงาน Excel")
+
+    def _workbook(self) -> tuple[list[SheetInfo], dict[str, str], dict[str, str]]:
+        rels = self._relationships("xl/_rels/workbook.xml.rels", "xl")
+        root = self.xml("xl/workbook.xml")
+        if root.tag.startswith(f"{{{STRICT_NS}}}"):
+            raise NotAWorkbook("FILE_STRICT_OOXML")
+        if root.tag != f"{_M}workbook":
+            raise NotAWorkbook("FILE_NOT_WORKBOOK", root.tag)
+        sheets = []
+        for sheet in root.iter(f"{_M}sheet"):
+            rid = sheet.get(f"{{{REL_NS}}}id", "")
+            sheets.append(SheetInfo(sheet.get("name", ""), sheet.get("state", "visible"),
+                                    rels.get(rid, "")))
+        names = {}
+        for defined in root.iter(f"{_M}definedName"):
+            if defined.get("localSheetId") is None and defined.get("name"):
+                names[defined.get("name", "")] = (defined.text or "").strip()
+        return sheets, names, rels
+
+    def _relationships(self, member: str, base: str) -> dict[str, str]:
+        if member not in self.members:
+            return {}
+        rels = {}
+        for rel in self.xml(member).iter(f"{{{PKG_REL_NS}}}Relationship"):
+            target = rel.get("Target", "")
+            path = target.lstrip("/") if target.startswith("/") else \
+                posixpath.normpath(posixpath.join(base, target))
+            rels[rel.get("Id", "")] = path
+        return rels
+
+    @property
+    def external_links(self) -> bool:
+        """True when the workbook links to other files."""
+        return any(m.startswith("xl/externalLinks/") for m in self.members)
+
+    def saved_time(self) -> dt.datetime | None:
+        """``dcterms:modified`` from ``docProps/core.xml``, when present and readable."""
+        if "docProps/core.xml" not in self.members:
+            return None
+        try:
+            root = self.xml("docProps/core.xml")
+        except NotAWorkbook:
+            return None
+        for element in root.iter("{http://purl.org/dc/terms/}modified"):
+            try:
+                return dt.datetime.fromisoformat((element.text or "").strip().replace("Z",
+                                                                                      "+00:00"))
+            except ValueError:
+                return None
+        return None
+
+    def name_target(self, name: str) -> tuple[str, str] | None:
+        """(sheet, cell) of a workbook-level defined name that points at one cell, else None."""
+        text = self.names.get(name, "").lstrip("=")
+        match = _NAME_TARGET.match(text)
+        if not match:
+            return None
+        sheet = match.group(1).replace("''", "'") if match.group(1) else match.group(2)
+        return sheet, match.group(3).replace("$", "")
+
+    # -- cells -------------------------------------------------------------------------------
+    def shared_strings(self) -> list[str]:
+        """The shared-string table (read once, on first use)."""
+        if self._strings is None:
+            member = "xl/sharedStrings.xml"
+            for target in self._rels.values():
+                if target.endswith("sharedStrings.xml"):
+                    member = target
+            strings: list[str] = []
+            if member in self.members:
+                for item in self.xml(member).iter(f"{_M}si"):
+                    strings.append(_text_of(item))
+            self._strings = strings
+        return self._strings
+
+    def read_sheet(self, sheet: SheetInfo, max_row: int, max_col: int) -> SheetCells:
+        """The non-empty cells of rows 1..max_row, columns 1..max_col of ``sheet``.
+
+        Raises:
+            NotAWorkbook: when the sheet's part is missing or not well-formed XML.
+        """
+        result = SheetCells()
+        try:
+            with self.zip.open(sheet.part) as handle:
+                for row_number, element in _rows(handle, max_row):
+                    if element.get("hidden") in ("1", "true"):
+                        result.hidden_rows.add(row_number)
+                    self._read_row(element, row_number, max_col, result)
+        except KeyError as exc:
+            raise NotAWorkbook("FILE_CORRUPT", f"ไม่มีส่วน {sheet.part}") from exc
+        except SafeET.ParseError as exc:
+            raise NotAWorkbook("FILE_CORRUPT", f"{sheet.part}: {exc}") from exc
+        except (ValueError, zipfile.BadZipFile, OSError, EOFError) as exc:
+            raise NotAWorkbook("FILE_UNSAFE_XML", f"{sheet.part}: {type(exc).__name__}") from exc
+        return result
+
+    def _read_row(self, element: Element, row_number: int, max_col: int,
+                  result: SheetCells) -> None:
+        col = 0
+        for cell in element.iter(f"{_M}c"):
+            ref = cell.get("r")
+            if ref:
+                row_number, col = split_ref(ref)
+            else:
+                col += 1
+            if col > max_col:
+                continue
+            value = self._value(cell)
+            if value is not None:
+                result.cells[(row_number, col)] = value
+
+    def _value(self, cell: Element) -> Cell | None:
+        kind = cell.get("t", "n")
+        formula = cell.find(f"{_M}f") is not None
+        raw = cell.find(f"{_M}v")
+        text = raw.text if raw is not None else None
+        if kind == "inlineStr":
+            inline = cell.find(f"{_M}is")
+            return Cell(_text_of(inline) if inline is not None else "", "s", formula)
+        if text is None or (text == "" and kind != "str"):
+            return Cell(None, "n", True) if formula else None
+        if kind == "s":
+            strings = self.shared_strings()
+            index = int(text)
+            return Cell(strings[index] if 0 <= index < len(strings) else "", "s", formula)
+        if kind == "str":
+            return Cell(text, "s", formula)
+        if kind == "b":
+            return Cell(text.strip() in ("1", "true"), "b", formula)
+        if kind == "e":
+            return Cell(text.strip(), "e", formula)
+        if kind == "d":
+            return Cell(text.strip(), "d", formula)
+        try:
+            return Cell(float(text), "n", formula)
+        except ValueError:
+            return Cell(text, "s", formula)
+
+
+def _text_of(element: Element) -> str:
+    """The text of a shared or inline string, rich-text runs joined, phonetic runs left out."""
+    parts = []
+    for child in element:
+        if child.tag == f"{_M}t":
+            parts.append(child.text or "")
+        elif child.tag == f"{_M}r":
+            parts.extend(t.text or "" for t in child.iter(f"{_M}t"))
+    return "".join(parts)
+
+
+def _rows(handle: io.IOBase | object, max_row: int) -> Iterator[tuple[int, Element]]:
+    """Stream ``<row>`` elements up to ``max_row``; stop reading the part after that."""
+    row_number = 0
+    parser = SafeET.iterparse(handle, events=("end",))
+    for _event, element in parser:
+        if element.tag != f"{_M}row":
+            continue
+        given = element.get("r")
+        row_number = int(given) if given and given.isdigit() else row_number + 1
+        if row_number > max_row:
+            return
+        yield row_number, element
+        element.clear()
