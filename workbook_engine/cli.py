@@ -6,6 +6,7 @@ written. Messages are Thai; no traceback reaches the user for anything the engin
 
 from __future__ import annotations
 
+import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -14,10 +15,12 @@ import click
 
 from .errors import OutputError
 from .generate import MANIFEST, generate
+from .harvest import harvest, write_json
 from .master import MasterReport, read_master
 from .meta import KEY_ENV, load_key
 from .model import Kind, Master
 from .problems import Problem, Severity
+from .report import STATUS_THAI, HarvestReport, Status
 
 EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -148,6 +151,70 @@ def generate_command(master: Path, round_months: int, out_dir: Path, offices: tu
             sys.exit(2)
     click.echo(f"สร้างแบบฟอร์ม {len(rows)} ไฟล์ใน {out_dir} แล้ว"
                f"{' (ลงนามด้วยกุญแจ)' if key else ''} รายการไฟล์อยู่ใน {out_dir / MANIFEST}")
+
+
+def echo_harvest(report: HarvestReport, top: int = 10) -> None:
+    """The one-screen Thai result of a harvest: counts, offices, top problems."""
+    click.echo(f"ผลการรวบรวม {report.organisation} ปีงบประมาณ {report.fiscal_year} "
+               f"รอบ {report.round_months} เดือน")
+    counts = ", ".join(f"{STATUS_THAI[s]} {report.count(s)}" for s in Status)
+    click.echo(f"หน่วยงานทั้งหมด {len(report.offices)}: {counts}")
+    average = report.average_score
+    if average is not None:
+        click.echo(f"คะแนนเฉลี่ยของหน่วยงานที่รับแล้ว: {average:.4f}")
+    click.echo(f"{'รหัส':<8}{'สถานะ':<12}{'คะแนนรวม':>10}  ชื่อหน่วยงาน")
+    for office in report.offices:
+        total = f"{office.total_score:.4f}" if office.total_score is not None else "-"
+        click.echo(f"{office.office:<8}{STATUS_THAI[office.status]:<12}{total:>10}  {office.name}")
+    errors = [p for p in report.problems if p.is_error]
+    warnings = len(report.problems) - len(errors)
+    click.echo(f"ปัญหาที่พบ: ผิดพลาด {len(errors)} รายการ, คำเตือน {warnings} รายการ")
+    echo_problems(report.problems, limit=top)
+
+
+@cli.command("harvest")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--master", "master_path", required=True, type=EXISTING_FILE,
+              help="ไฟล์ต้นแบบ (master workbook)")
+@ROUND_OPTION
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="ไฟล์สรุปผล (.xlsx) ที่จะเขียน")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="เขียนผลเป็น JSON ด้วย")
+@KEY_OPTION
+@click.option("--jobs", type=click.IntRange(1, 64), default=None, help="จำนวนโปรเซสที่ใช้")
+def harvest_command(paths: tuple[Path, ...], master_path: Path, round_months: int,
+                    out_path: Path, json_path: Path | None, key_file: Path | None,
+                    jobs: int | None) -> None:
+    """รวบรวมแบบรายงานที่หน่วยงานส่งกลับ ตรวจ คำนวณคะแนน และเขียนไฟล์สรุปผล"""
+    from .summary import write_summary
+
+    key = load_signing_key(key_file)
+    for target in filter(None, (out_path, json_path)):
+        folder = target.parent.resolve()
+        if not folder.is_dir() or not os.access(folder, os.W_OK):
+            click.echo(f"เขียนไฟล์ลงโฟลเดอร์ {folder} ไม่ได้ (ไม่มีโฟลเดอร์หรือไม่มีสิทธิ์เขียน)",
+                       err=True)
+            sys.exit(2)
+    report_of_master = read_master(master_path)
+    if report_of_master.master is None:
+        report_master(report_of_master)
+        sys.exit(2)
+    with click.progressbar(length=1, label="กำลังอ่านแบบรายงาน", file=sys.stderr) as bar:
+        def advance(done: int, total: int) -> None:
+            bar.length = max(total, 1)
+            bar.update(done - bar.pos)
+        report = harvest(paths, report_of_master.master, round_months, key, jobs, advance)
+    try:
+        write_summary(report, out_path)
+        if json_path is not None:
+            write_json(report, json_path)
+    except OutputError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+    echo_harvest(report)
+    click.echo(f"เขียนไฟล์สรุปผล {out_path} แล้ว" + (f" และ {json_path}" if json_path else ""))
+    sys.exit(report.exit_code)
 
 
 @cli.command("demo")

@@ -1,0 +1,165 @@
+"""Harvest end to end: generate, fill as a coordinator would, harvest, check every number."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+from decimal import Decimal
+from pathlib import Path
+from types import SimpleNamespace
+
+import openpyxl.writer.excel
+import pytest
+
+from workbook_engine.generate import generate
+from workbook_engine.harvest import harvest, write_json
+from workbook_engine.master import load_master
+from workbook_engine.model import Master
+from workbook_engine.report import Status
+from workbook_engine.scoring import score_kpi, total_score, weighted_score
+from workbook_engine.testing import fill_return
+
+from .conftest import Converter
+from .inline import write_master
+
+B01 = {"2.1": 84, "2.2": 3.5, "3.1": 4}
+B02 = {"2.1": 96.3, "3.1": 5}
+
+
+@pytest.fixture()
+def world(tmp_path: Path) -> tuple[Master, Path, Path]:
+    """A master, its generated workbooks, and an empty returns folder."""
+    master_path = write_master(tmp_path / "master.xlsx")
+    master = load_master(master_path)
+    generate(master, 12, tmp_path / "gen", jobs=1)
+    (tmp_path / "returns").mkdir()
+    return master, tmp_path / "gen", tmp_path / "returns"
+
+
+def fill(gen: Path, returns: Path, office: str, results: dict[str, object],
+         name: str | None = None) -> Path:
+    source = gen / f"2569-R12-{office}.xlsx"
+    return fill_return(source, returns / (name or source.name), results)
+
+
+def python_total(master: Master, office: str, results: dict[str, object]) -> Decimal | None:
+    parts = []
+    for a in master.assignments_for(office):
+        kpi = master.kpis[a.kpi]
+        raw = results.get(a.kpi)
+        score = score_kpi(kpi.kind, None if raw is None else Decimal(str(raw)), a.criteria,
+                          kpi.direction, 1, master.org_scores.get(a.kpi))
+        parts.append(None if score is None else weighted_score(score, a.weight))
+    return total_score(parts)
+
+
+def test_every_score_matches_the_scoring_module(world: tuple[Master, Path, Path]) -> None:
+    master, gen, returns = world
+    fill(gen, returns, "B01", B01)
+    fill(gen, returns, "B02", B02)
+    report = harvest([returns], master, 12)
+    assert [o.status for o in report.offices] == [Status.ACCEPTED, Status.ACCEPTED]
+    assert report.offices[0].total_score == python_total(master, "B01", B01) == Decimal("3.5030")
+    assert report.offices[1].total_score == python_total(master, "B02", B02)
+    kpi = report.offices[0].kpis[1]
+    assert (kpi.kpi, kpi.result, kpi.score, kpi.weighted) == ("2.1", Decimal(84),
+                                                               Decimal("3.4000"), Decimal("1.3600"))
+    assert (kpi.sheet, kpi.cell) == ("รายงานผล", "K8")
+    assert report.exit_code == 0 and report.problems == []
+
+
+def test_json_follows_the_contract(world: tuple[Master, Path, Path], tmp_path: Path) -> None:
+    master, gen, returns = world
+    fill(gen, returns, "B01", B01)
+    (returns / "notes.txt").write_text("hello", encoding="utf-8")
+    report = harvest([returns], master, 12)
+    write_json(report, tmp_path / "result.json")
+    data = json.loads((tmp_path / "result.json").read_text(encoding="utf-8"))
+    assert set(data) == {"organisation", "fiscal_year", "round", "offices", "problems"}
+    assert (data["fiscal_year"], data["round"]) == (2569, 12)
+    b01, b02 = data["offices"]
+    assert set(b01) == {"office", "name", "status", "file", "sha256", "total_score", "kpis"}
+    assert b01["status"] == "accepted" and b01["total_score"] == 3.503
+    assert b01["kpis"][1] == {"kpi": "2.1", "weight": 40, "result": 84, "score": 3.4,
+                              "weighted_score": 1.36}
+    assert b02["status"] == "missing" and b02["total_score"] is None and b02["file"] is None
+    codes = {(p["code"], p["severity"]) for p in data["problems"]}
+    assert codes == {("FILE_NOT_WORKBOOK", "error"), ("OFFICE_MISSING", "error")}
+    for p in data["problems"]:
+        assert set(p) == {"code", "severity", "file", "office", "sheet", "cell", "message"}
+    given = {str(p) for p in returns.iterdir()}
+    mentioned = {o["file"] for o in data["offices"]} | {p["file"] for p in data["problems"]}
+    assert given <= mentioned
+    assert report.exit_code == 1
+
+
+def test_incomplete_office_has_no_total(world: tuple[Master, Path, Path]) -> None:
+    master, gen, returns = world
+    fill(gen, returns, "B01", {"2.1": 84, "3.1": 4})
+    report = harvest([returns], master, 12)
+    b01 = report.offices[0]
+    assert b01.status is Status.INCOMPLETE and b01.total_score is None
+    [missing] = [p for p in report.problems if p.code == "RESULT_MISSING"]
+    assert (missing.sheet, missing.cell, missing.office) == ("รายงานผล", "K9", "B01")
+    assert report.as_json()["offices"][0]["total_score"] is None
+
+
+def saved_at(monkeypatch: pytest.MonkeyPatch, moment: dt.datetime) -> None:
+    """Make openpyxl stamp ``moment`` as the workbook's saved time (docProps/core.xml)."""
+
+    class Clock(dt.datetime):
+        @classmethod
+        def now(cls, tz: dt.tzinfo | None = None) -> Clock:  # type: ignore[override]
+            return cls.fromtimestamp(moment.timestamp(), tz)
+
+    monkeypatch.setattr(openpyxl.writer.excel, "datetime",
+                        SimpleNamespace(datetime=Clock, timezone=dt.timezone))
+
+
+def test_two_returns_the_one_saved_last_wins(world: tuple[Master, Path, Path],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    master, gen, returns = world
+    saved_at(monkeypatch, dt.datetime(2026, 10, 20, 9, 0))
+    new = fill(gen, returns, "B01", B01, "B01-new.xlsx")
+    saved_at(monkeypatch, dt.datetime(2026, 10, 10, 9, 0))
+    old = fill(gen, returns, "B01", {**B01, "2.1": 70}, "B01-old.xlsx")
+    os.utime(new, (1_700_000_000, 1_700_000_000))  # the file times say the opposite:
+    os.utime(old, (1_800_000_000, 1_800_000_000))  # the workbook's own saved time decides
+    shutil.copy(new, returns / "B01-zcopy.xlsx")
+    report = harvest([returns], master, 12)
+    assert report.offices[0].file == str(new)
+    codes = {(p.code, p.file) for p in report.problems}
+    assert ("RETURN_DUPLICATE", str(old)) in codes
+    assert ("RETURN_SAME_FILE_TWICE", str(returns / "B01-zcopy.xlsx")) in codes
+    assert not any(p.code == "RETURN_DUPLICATE" and p.file == str(returns / "B01-zcopy.xlsx")
+                   for p in report.problems)
+
+
+def test_zip_archives_of_returns(world: tuple[Master, Path, Path], tmp_path: Path) -> None:
+    master, gen, returns = world
+    fill(gen, returns, "B01", B01)
+    fill(gen, returns, "B02", B02)
+    archive = shutil.make_archive(str(tmp_path / "mail"), "zip", returns)
+    report = harvest([archive], master, 12)
+    assert [o.status for o in report.offices] == [Status.ACCEPTED, Status.ACCEPTED]
+    assert report.offices[0].file == f"{archive}/2569-R12-B01.xlsx"
+
+
+def test_inputs_are_never_modified(world: tuple[Master, Path, Path]) -> None:
+    master, gen, returns = world
+    path = fill(gen, returns, "B01", B01)
+    before, stat = path.read_bytes(), path.stat()
+    harvest([returns], master, 12)
+    assert path.read_bytes() == before and path.stat().st_mtime == stat.st_mtime
+
+
+def test_libreoffice_resaved_return_scores_the_same(world: tuple[Master, Path, Path],
+                                                   tmp_path: Path, libreoffice: Converter) -> None:
+    master, gen, returns = world
+    filled = fill(gen, tmp_path, "B01", B01)
+    [resaved] = libreoffice([filled], returns)
+    report = harvest([returns], master, 12)
+    assert report.offices[0].status is Status.ACCEPTED, report.problems
+    assert report.offices[0].total_score == python_total(master, "B01", B01)
