@@ -10,7 +10,8 @@ THAI_MONTHS = ("มกราคม", "กุมภาพันธ์", "มี�
 THAI_MONTHS_SHORT = ("ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.",
                      "ต.ค.", "พ.ย.", "ธ.ค.")
 # Excel shows an ordinary date serial in the Thai Buddhist calendar with this number format.
-BE_DATE_FORMAT = "[$-th-TH,107]d mmmm yyyy"
+BE_DATE_FORMAT = "[$-107041E]d mmmm yyyy"  # Thai locale, Buddhist calendar, Western digits
+BE_DATE_TIME_FORMAT = "[$-107041E]d mmm yyyy hh:mm"
 REPORT_DAYS_AFTER_ROUND = 15
 
 

@@ -234,7 +234,7 @@ class _Check:
     def result(self, cell: Cell | None, kpi: Kpi, a: Assignment, ref: str) -> Decimal | None:
         """The result as a number, or None with a problem saying why."""
         where = {"sheet": L.REPORT_SHEET, "cell": ref, "kpi": kpi.code}
-        if cell is not None and cell.formula:
+        if cell is not None and cell.formula is not None:
             self.add("RESULT_FORMULA", **where)
             return None
         if cell is None or cell.value is None:
@@ -351,6 +351,9 @@ def _show(value: object) -> str:
 
 
 def _text(cell: Cell | None) -> str:
+    """A text input as plain text; a formula typed there is kept as the text the user typed."""
+    if cell is not None and cell.value is None and cell.formula:
+        return f"={cell.formula}"[:EXCEL_TEXT_LIMIT]
     if cell is None or cell.value is None:
         return ""
     if isinstance(cell.value, float):

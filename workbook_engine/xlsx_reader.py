@@ -53,8 +53,8 @@ class Cell:
     """A cell's value as stored: number (float), text, bool, error text or None."""
 
     value: object
-    kind: str          # "n", "s" (any text), "b", "e" (error value), "d" (ISO date text)
-    formula: bool
+    kind: str              # "n", "s" (any text), "b", "e" (error value), "d" (ISO date text)
+    formula: str | None    # the formula's text without "=", when the cell holds one
 
     @property
     def is_error(self) -> bool:
@@ -260,14 +260,15 @@ class XlsxReader:
 
     def _value(self, cell: Element) -> Cell | None:
         kind = cell.get("t", "n")
-        formula = cell.find(f"{_M}f") is not None
+        found = cell.find(f"{_M}f")
+        formula = None if found is None else (found.text or "")
         raw = cell.find(f"{_M}v")
         text = raw.text if raw is not None else None
         if kind == "inlineStr":
             inline = cell.find(f"{_M}is")
             return Cell(_text_of(inline) if inline is not None else "", "s", formula)
         if text is None or (text == "" and kind != "str"):
-            return Cell(None, "n", True) if formula else None
+            return Cell(None, "n", formula) if formula is not None else None
         if kind == "s":
             strings = self.shared_strings()
             index = int(text)

@@ -1,0 +1,112 @@
+"""The summary workbook: sheets, plain coordinator text, atomic write, formulas equal Python."""
+
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from workbook_engine.errors import OutputError
+from workbook_engine.generate import generate
+from workbook_engine.harvest import harvest
+from workbook_engine.master import load_master
+from workbook_engine.report import HarvestReport, Status
+from workbook_engine.summary import DETAIL_INDEX, DETAILS, OFFICES, OVERVIEW, SHEETS, write_summary
+from workbook_engine.testing import fill_return
+from workbook_engine.values import to_decimal
+
+from .conftest import Converter
+from .inline import write_master
+
+TRICKY = ["=1+1", "@SUM(A1)", "+66 81 234 5678", "-ลดลงร้อยละ 5", "ก" * 5000]
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> HarvestReport:
+    root = tmp_path_factory.mktemp("summary")
+    master = load_master(write_master(root / "master.xlsx"))
+    generate(master, 12, root / "gen", jobs=1)
+    (root / "returns").mkdir()
+    texts = {"2.1": {"NOTE": TRICKY[0], "DATA": TRICKY[1], "SUPPORT": TRICKY[2],
+                     "OBSTACLE": TRICKY[3], "EVIDENCE": TRICKY[4]}}
+    fill_return(root / "gen" / "2569-R12-B01.xlsx", root / "returns" / "B01.xlsx",
+                {"2.1": 84, "2.2": "3.5", "3.1": 4}, texts)
+    fill_return(root / "gen" / "2569-R12-B02.xlsx", root / "returns" / "B02.xlsx",
+                {"2.1": 96.3})
+    return harvest([root / "returns"], master, 12)
+
+
+def test_sheets_headers_filters_and_protection(report: HarvestReport, tmp_path: Path) -> None:
+    write_summary(report, tmp_path / "s.xlsx")
+    wb = load_workbook(tmp_path / "s.xlsx")
+    assert wb.sheetnames == list(SHEETS)
+    for name in SHEETS[1:]:
+        ws = wb[name]
+        assert ws.auto_filter.ref and ws.freeze_panes == "A2", name
+        assert ws.protection.sheet and ws.protection.autoFilter is False, name  # filter allowed
+        assert ws.page_setup.paperSize == 9
+    details = wb[DETAILS]
+    assert details.max_row == 1 + 4 + 2
+    assert details.cell(2, DETAIL_INDEX["source_cell"] + 1).value is None  # inherited: no cell
+    assert details.cell(3, DETAIL_INDEX["source_cell"] + 1).value == "K8"
+    assert details.cell(3, DETAIL_INDEX["source_sheet"] + 1).value == "รายงานผล"
+
+
+def test_coordinator_text_stays_plain_text(report: HarvestReport, tmp_path: Path) -> None:
+    write_summary(report, tmp_path / "s.xlsx")
+    ws = load_workbook(tmp_path / "s.xlsx")[DETAILS]
+    row = 3  # B01, KPI 2.1
+    cells = [ws.cell(row, DETAIL_INDEX[k] + 1) for k in ("note", "data", "support", "obstacle",
+                                                          "evidence")]
+    assert [c.value for c in cells] == TRICKY
+    assert all(c.data_type == "s" for c in cells)
+
+
+def test_write_is_atomic(report: HarvestReport, tmp_path: Path,
+                         monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "s.xlsx"
+    target.write_bytes(b"previous summary")
+
+    def refuse(_src: object, _dst: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with pytest.raises(OutputError) as raised:
+        write_summary(report, target)
+    assert "s.xlsx" in str(raised.value)
+    assert target.read_bytes() == b"previous summary"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.xlsx"]
+
+
+def test_unwritable_folder_raises_output_error(report: HarvestReport, tmp_path: Path) -> None:
+    with pytest.raises(OutputError):
+        write_summary(report, tmp_path / "no-such-folder" / "s.xlsx")
+
+
+def test_formulas_recalculated_by_libreoffice_match_python(report: HarvestReport, tmp_path: Path,
+                                                          libreoffice: Converter) -> None:
+    write_summary(report, tmp_path / "s.xlsx")
+    [recalculated] = libreoffice([tmp_path / "s.xlsx"], tmp_path / "lo")
+    wb = load_workbook(recalculated, data_only=True)
+    details = wb[DETAILS]
+    row, checked = 2, 0
+    for office in report.offices:
+        for kpi in office.kpis:
+            for key, want in (("score", kpi.score), ("weighted", kpi.weighted)):
+                got = details.cell(row, DETAIL_INDEX[key] + 1).value
+                if want is None:
+                    assert got in (None, ""), (office.office, kpi.kpi, key)
+                else:
+                    assert to_decimal(got).quantize(Decimal("0.0001")) == want
+                    checked += 1
+            row += 1
+    assert checked == 2 * 5
+    offices = wb[OFFICES]
+    assert offices["D2"].value == pytest.approx(3.503) and offices["E2"].value == 1
+    assert report.offices[1].status is Status.INCOMPLETE and offices["D3"].value is None
+    average = next(r[1] for r in wb[OVERVIEW].iter_rows(values_only=True)
+                   if r[0] == "คะแนนเฉลี่ยของหน่วยงานที่รับแล้ว")
+    assert average == pytest.approx(float(report.average_score or 0))

@@ -1,0 +1,341 @@
+"""The organisation-level summary workbook (xlsxwriter), written atomically.
+
+Sheets: ``ภาพรวม`` (counts, average, chart), ``คะแนนรายหน่วยงาน`` (one row per office),
+``รายละเอียดตัวชี้วัด`` (one row per office and KPI, with live score formulas over the row and
+the source file, sheet and cell), ``ถ่ายทอดตัวชี้วัด`` (cascade), ``ปัญหาที่พบ`` (problems),
+``ที่มาข้อมูล`` (files) and ``ยังไม่ส่ง`` (offices without an accepted return). Coordinator text
+is always written with ``write_string``, so nothing typed by a user becomes a formula.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.exceptions import FileCreateError
+from xlsxwriter.format import Format
+from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.worksheet import Worksheet
+
+from . import formulas
+from .errors import OutputError
+from .fiscal import BE_DATE_TIME_FORMAT
+from .model import Direction, Kind
+from .report import STATUS_THAI, TEXT_KEYS, HarvestReport, KpiOutcome, OfficeOutcome, Status
+from .xlsx import HEADER_FILL, LOCKED_FILL, ROW_HEIGHT, WORKBOOK_OPTIONS, check
+
+OVERVIEW = "ภาพรวม"
+OFFICES = "คะแนนรายหน่วยงาน"
+DETAILS = "รายละเอียดตัวชี้วัด"
+CASCADE = "ถ่ายทอดตัวชี้วัด"
+PROBLEMS = "ปัญหาที่พบ"
+SOURCES = "ที่มาข้อมูล"
+MISSING = "ยังไม่ส่ง"
+SHEETS = (OVERVIEW, OFFICES, DETAILS, CASCADE, PROBLEMS, SOURCES, MISSING)
+INCENTIVE_BAR = 3
+SEVERITY_THAI = {"error": "ผิดพลาด", "warning": "คำเตือน"}
+TEXT_HEADERS = {"data": "ข้อมูลผลการดำเนินงาน",
+                "note": "คำชี้แจงการปฏิบัติงาน/มาตรการที่ได้ดำเนินการ",
+                "support": "ปัจจัยสนับสนุน", "obstacle": "อุปสรรค",
+                "evidence": "เอกสาร/หลักฐานอ้างอิง"}
+DETAIL_COLUMNS: tuple[tuple[str, str, float], ...] = (
+    ("office", "รหัสหน่วยงาน", 10), ("office_name", "หน่วยงาน", 28), ("status", "สถานะ", 10),
+    ("group", "กลุ่ม", 6), ("kpi", "รหัสตัวชี้วัด", 9), ("name", "ตัวชี้วัด", 40),
+    ("unit", "หน่วยวัด", 10), ("kind", "ประเภท", 14), ("direction", "ทิศทาง", 8),
+    ("weight", "น้ำหนัก", 8), ("c1", "ระดับ 1", 8), ("c2", "ระดับ 2", 8), ("c3", "ระดับ 3", 8),
+    ("c4", "ระดับ 4", 8), ("c5", "ระดับ 5", 8), ("result", "ผลการดำเนินงาน", 12),
+    ("score", "ค่าคะแนนที่ได้", 11), ("weighted", "คะแนนถ่วงน้ำหนัก", 11),
+    ("verified", "คะแนนที่ผ่านการตรวจสอบ", 11),
+    *((key, TEXT_HEADERS[key], 30) for key in TEXT_KEYS),
+    ("source_file", "ไฟล์ที่มา", 30), ("source_sheet", "ชีตที่มา", 12),
+    ("source_cell", "เซลล์ที่มา", 9),
+)
+DETAIL_INDEX = {key: i for i, (key, _, _) in enumerate(DETAIL_COLUMNS)}
+
+
+def _col(key: str) -> str:
+    return xl_col_to_name(DETAIL_INDEX[key])
+
+
+class _Styles:
+    def __init__(self, wb: xlsxwriter.Workbook) -> None:
+        def fmt(**props: Any) -> Format:
+            return wb.add_format({"valign": "top", **props})
+
+        self.title = fmt(bold=True, font_size=20)
+        self.bold = fmt(bold=True)
+        self.header = fmt(bold=True, bg_color=HEADER_FILL, border=1, text_wrap=True,
+                          align="center", valign="vcenter")
+        self.text = fmt(text_wrap=True)
+        self.plain = fmt()
+        self.number = fmt(num_format="#,##0.####")
+        self.score = fmt(num_format="0.0000", bg_color=LOCKED_FILL)
+        self.integer = fmt(num_format="0")
+        self.datetime = fmt(num_format=BE_DATE_TIME_FORMAT, align="left")
+
+
+class _Summary:
+    def __init__(self, wb: xlsxwriter.Workbook, report: HarvestReport) -> None:
+        self.wb, self.report, self.s = wb, report, _Styles(wb)
+
+    def sheet(self, name: str, headers: Sequence[tuple[str, float]], rows: int,
+              landscape: bool = True) -> Worksheet:
+        """A sheet with a header row, frozen, filtered, printable and protected."""
+        ws = self.wb.add_worksheet(name)
+        ws.set_default_row(ROW_HEIGHT)
+        for col, (text, width) in enumerate(headers):
+            ws.set_column(col, col, width)
+            check(ws.write_string(0, col, text, self.s.header), f"{name} header")
+        ws.set_row(0, ROW_HEIGHT * 2)
+        ws.freeze_panes(1, 0)
+        ws.autofilter(0, 0, max(rows, 1), len(headers) - 1)
+        self.printable(ws, landscape)
+        ws.protect("", {"autofilter": True, "sort": True, "format_columns": True,
+                        "format_rows": True})
+        return ws
+
+    def printable(self, ws: Worksheet, landscape: bool = True) -> None:
+        ws.set_paper(9)
+        if landscape:
+            ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(0)
+        ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+        ws.set_footer("&L&A&Rหน้า &P/&N")
+
+    def text(self, ws: Worksheet, row: int, col: int, value: object,
+             fmt: Format | None = None) -> None:
+        if value is None or value == "":
+            return
+        check(ws.write_string(row, col, str(value), fmt or self.s.plain), f"{ws.name} text")
+
+    def number(self, ws: Worksheet, row: int, col: int, value: Decimal | int | None,
+               fmt: Format | None = None) -> None:
+        if value is not None:
+            check(ws.write_number(row, col, value, fmt or self.s.number), f"{ws.name} number")
+
+    def moment(self, ws: Worksheet, row: int, col: int, value: dt.datetime | None) -> None:
+        if value is not None:
+            check(ws.write_datetime(row, col, value.replace(tzinfo=None), self.s.datetime),
+                  f"{ws.name} date")
+
+    # -- sheets ------------------------------------------------------------------------------
+    def overview(self) -> Worksheet:
+        r, s = self.report, self.s
+        ws = self.wb.add_worksheet(OVERVIEW)
+        ws.set_default_row(ROW_HEIGHT)
+        ws.set_column(0, 0, 38)
+        ws.set_column(1, 1, 26)
+        self.printable(ws, landscape=False)
+        ws.write_string(0, 0, "สรุปผลการดำเนินงานตามคำรับรองการปฏิบัติราชการ", s.title)
+        rows: list[tuple[str, object]] = [
+            ("ส่วนราชการ", r.organisation), ("ปีงบประมาณ (พ.ศ.)", r.fiscal_year),
+            ("รอบการรายงาน", f"รอบ {r.round_months} เดือน"), ("เวลาที่รวบรวม", r.harvested_at),
+            ("หน่วยงานทั้งหมด", len(r.offices)),
+        ]
+        rows += [(f"หน่วยงานที่{STATUS_THAI[st]}", r.count(st)) for st in Status]
+        for i, (label, value) in enumerate(rows, start=2):
+            ws.write_string(i, 0, label, s.bold)
+            if isinstance(value, dt.datetime):
+                self.moment(ws, i, 1, value)
+            elif isinstance(value, int):
+                ws.write_number(i, 1, value, s.integer)
+            else:
+                self.text(ws, i, 1, value)
+        row = len(rows) + 2
+        ws.write_string(row, 0, "คะแนนเฉลี่ยของหน่วยงานที่รับแล้ว", s.bold)
+        n = len(r.offices) + 1
+        average = (f"=IFERROR(ROUND(AVERAGEIFS('{OFFICES}'!$D$2:$D${n},'{OFFICES}'!$C$2:$C${n},"
+                   f"\"{STATUS_THAI[Status.ACCEPTED]}\"),4),\"\")")
+        cached = r.average_score
+        check(ws.write_formula(row, 1, average, s.score, "" if cached is None else cached),
+              "average")
+        ws.write_string(row + 1, 0, f"เกณฑ์ผ่านเพื่อรับสิ่งจูงใจ: คะแนนมากกว่า {INCENTIVE_BAR:.2f}",
+                        s.text)
+        self.chart(ws, row + 3)
+        ws.protect("", {"format_columns": True, "format_rows": True})
+        ws.activate()
+        return ws
+
+    def chart(self, ws: Worksheet, row: int) -> None:
+        n = len(self.report.offices) + 1
+        bars = self.wb.add_chart({"type": "column"})
+        bars.add_series({"name": "คะแนนรวม", "categories": [OFFICES, 1, 0, n - 1, 0],
+                         "values": [OFFICES, 1, 3, n - 1, 3], "fill": {"color": "#5B9BD5"}})
+        line = self.wb.add_chart({"type": "line"})
+        line.add_series({"name": f"เกณฑ์ {INCENTIVE_BAR:.2f}", "categories":
+                         [OFFICES, 1, 0, n - 1, 0], "values": [OFFICES, 1, 7, n - 1, 7],
+                         "line": {"color": "#C00000", "dash_type": "dash"},
+                         "marker": {"type": "none"}})
+        bars.combine(line)
+        bars.show_hidden_data()
+        bars.set_title({"name": "คะแนนรวมรายหน่วยงาน"})
+        bars.set_y_axis({"min": 0, "max": 5, "major_unit": 1})
+        bars.set_legend({"position": "bottom"})
+        bars.set_size({"width": 900, "height": 420})
+        check(ws.insert_chart(row, 0, bars), "chart")
+
+    def offices(self) -> None:
+        offices = self.report.offices
+        headers = [("รหัสหน่วยงาน", 10), ("หน่วยงาน", 36), ("สถานะ", 12), ("คะแนนรวม", 11),
+                   ("อันดับ", 8), ("ไฟล์", 40), ("เวลาที่บันทึกไฟล์", 22), ("เกณฑ์", 6)]
+        ws = self.sheet(OFFICES, headers, len(offices))
+        n = len(offices) + 1
+        ranks = _ranks(offices)
+        for i, office in enumerate(offices, start=1):
+            self.text(ws, i, 0, office.office)
+            self.text(ws, i, 1, office.name, self.s.text)
+            self.text(ws, i, 2, STATUS_THAI[office.status])
+            if office.status is Status.ACCEPTED:
+                self.number(ws, i, 3, office.total_score, self.s.score)
+            rank = f"=IF(ISNUMBER(D{i + 1}),RANK(D{i + 1},$D$2:$D${n}),\"\")"
+            check(ws.write_formula(i, 4, rank, self.s.integer, ranks.get(office.office, "")),
+                  "rank")
+            self.text(ws, i, 5, office.file)
+            self.moment(ws, i, 6, office.saved)
+            ws.write_number(i, 7, INCENTIVE_BAR)
+        ws.set_column(7, 7, None, None, {"hidden": True})
+
+    def details(self) -> None:
+        rows = [(o, k) for o in self.report.offices for k in o.kpis]
+        ws = self.sheet(DETAILS, [(h, w) for _, h, w in DETAIL_COLUMNS], len(rows))
+        below = self.report.below_level1
+        for i, (office, kpi) in enumerate(rows, start=1):
+            self.detail_row(ws, i, office, kpi, below)
+
+    def detail_row(self, ws: Worksheet, i: int, office: OfficeOutcome, kpi: KpiOutcome,
+                   below: int) -> None:
+        c, s, row = DETAIL_INDEX, self.s, i + 1
+        self.text(ws, i, c["office"], office.office)
+        self.text(ws, i, c["office_name"], office.name)
+        self.text(ws, i, c["status"], STATUS_THAI[office.status])
+        self.number(ws, i, c["group"], kpi.group)
+        self.text(ws, i, c["kpi"], kpi.kpi)
+        self.text(ws, i, c["name"], kpi.name)
+        self.text(ws, i, c["unit"], kpi.unit)
+        self.text(ws, i, c["kind"], kpi.kind.value)
+        self.text(ws, i, c["direction"], kpi.direction)
+        self.number(ws, i, c["weight"], kpi.weight)
+        for n, value in enumerate(kpi.criteria or (), start=1):
+            self.number(ws, i, c[f"c{n}"], value)
+        result = f"{_col('result')}{row}"
+        if kpi.kind is Kind.INHERITED:
+            self.number(ws, i, c["result"], kpi.score)
+            score = formulas.inherited_score(result)
+        else:
+            self.number(ws, i, c["result"], kpi.result)
+            score = self.score_formula(kpi, result, row, below)
+        check(ws.write_formula(i, c["score"], score, s.score, _cached(kpi.score)), "score")
+        weighted = formulas.weighted_score(f"{_col('score')}{row}", f"{_col('weight')}{row}")
+        check(ws.write_formula(i, c["weighted"], weighted, s.score, _cached(kpi.weighted)),
+              "weighted")
+        self.number(ws, i, c["verified"], kpi.verified_score, s.score)
+        for key in TEXT_KEYS:
+            self.text(ws, i, c[key], kpi.texts.get(key, ""))
+        self.text(ws, i, c["source_file"], office.file)
+        self.text(ws, i, c["source_sheet"], kpi.sheet)
+        self.text(ws, i, c["source_cell"], kpi.cell)
+
+    @staticmethod
+    def score_formula(kpi: KpiOutcome, result: str, row: int, below: int) -> str:
+        if kpi.kind is Kind.MILESTONE:
+            return formulas.milestone_score(result, below)
+        criteria = [f"{_col(f'c{n}')}{row}" for n in range(1, 6)]
+        return formulas.quantitative_score(result, criteria, Direction(kpi.direction), below)
+
+    def cascade(self) -> None:
+        rows = sorted(((k.org_kpi, o, k) for o in self.report.offices for k in o.kpis
+                       if k.org_kpi), key=lambda t: (t[0] or "", t[1].office, t[2].kpi))
+        headers = [("ตัวชี้วัดองค์กร", 12), ("รหัสหน่วยงาน", 10), ("หน่วยงาน", 30),
+                   ("รหัสตัวชี้วัด", 9), ("ตัวชี้วัด", 40), ("ผลการดำเนินงาน", 12),
+                   ("ค่าคะแนนที่ได้", 11), ("คะแนนถ่วงน้ำหนัก", 11)]
+        ws = self.sheet(CASCADE, headers, len(rows))
+        for i, (org, office, kpi) in enumerate(rows, start=1):
+            for col, value in enumerate((org, office.office, office.name, kpi.kpi, kpi.name)):
+                self.text(ws, i, col, value)
+            self.number(ws, i, 5, kpi.result)
+            self.number(ws, i, 6, kpi.score, self.s.score)
+            self.number(ws, i, 7, kpi.weighted, self.s.score)
+
+    def problems(self) -> None:
+        problems = self.report.problems
+        headers = [("รหัสปัญหา", 24), ("ระดับ", 9), ("ไฟล์", 34), ("หน่วยงาน", 10),
+                   ("ชีต", 14), ("เซลล์", 7), ("ข้อความ", 90)]
+        ws = self.sheet(PROBLEMS, headers, len(problems))
+        for i, p in enumerate(problems, start=1):
+            values = (p.code, SEVERITY_THAI[p.severity.value], p.file, p.office, p.sheet, p.cell)
+            for col, value in enumerate(values):
+                self.text(ws, i, col, value)
+            self.text(ws, i, 6, p.message, self.s.text)
+
+    def sources(self) -> None:
+        r = self.report
+        headers = [("ไฟล์", 40), ("ขนาด (ไบต์)", 12), ("SHA-256", 70), ("เวลาที่บันทึกไฟล์", 22),
+                   ("หน่วยงาน", 10), ("ผลการตรวจ", 12), ("เวลาที่รวบรวม", 22),
+                   ("รุ่นโปรแกรม", 12), ("รุ่นแบบฟอร์ม", 10)]
+        ws = self.sheet(SOURCES, headers, len(r.files))
+        for i, f in enumerate(r.files, start=1):
+            self.text(ws, i, 0, f.file)
+            self.number(ws, i, 1, f.size, self.s.integer)
+            self.text(ws, i, 2, f.sha256)
+            self.moment(ws, i, 3, f.saved)
+            self.text(ws, i, 4, f.office)
+            self.text(ws, i, 5, f.outcome)
+            self.moment(ws, i, 6, r.harvested_at)
+            self.text(ws, i, 7, r.engine_version)
+            self.text(ws, i, 8, r.schema_version)
+
+    def missing(self) -> None:
+        offices = [o for o in self.report.offices if o.status is not Status.ACCEPTED]
+        headers = [("รหัสหน่วยงาน", 10), ("หน่วยงาน", 36), ("สถานะ", 12),
+                   ("ผู้ประสานงาน", 28), ("อีเมล", 32)]
+        ws = self.sheet(MISSING, headers, len(offices))
+        for i, o in enumerate(offices, start=1):
+            values = (o.office, o.name, STATUS_THAI[o.status], o.coordinator, o.email)
+            for col, value in enumerate(values):
+                self.text(ws, i, col, value)
+
+
+def _cached(value: Decimal | None) -> Decimal | str:
+    return "" if value is None else value
+
+
+def _ranks(offices: list[OfficeOutcome]) -> dict[str, int]:
+    """RANK as Excel computes it: 1 + how many accepted totals are strictly higher."""
+    totals = [o.total_score for o in offices
+              if o.status is Status.ACCEPTED and o.total_score is not None]
+    return {o.office: 1 + sum(1 for t in totals if t > o.total_score) for o in offices
+            if o.status is Status.ACCEPTED and o.total_score is not None}
+
+
+def write_summary(report: HarvestReport, path: Path) -> None:
+    """Write the summary workbook atomically: a temporary file beside ``path``, then rename.
+
+    Raises:
+        OutputError: when the file cannot be written; the previous summary is left intact.
+    """
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        wb = xlsxwriter.Workbook(str(temporary), WORKBOOK_OPTIONS)
+        wb.set_properties({"title": f"สรุปผลคำรับรองการปฏิบัติราชการ {report.organisation}"})
+        summary = _Summary(wb, report)
+        summary.overview()
+        summary.offices()
+        summary.details()
+        summary.cascade()
+        summary.problems()
+        summary.sources()
+        summary.missing()
+        wb.close()
+        os.replace(temporary, path)
+    except (OSError, FileCreateError) as exc:
+        reason = getattr(exc, "strerror", None) or exc
+        raise OutputError(f"เขียนไฟล์สรุปผล {path} ไม่ได้: {reason} "
+                          "(ปิดไฟล์ถ้าเปิดค้างอยู่ในโปรแกรมอื่น แล้วลองใหม่)") from exc
+    finally:
+        temporary.unlink(missing_ok=True)
