@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint master samples docs clean
+.PHONY: demo test lint master samples clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,9 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check workbook_engine tests scripts cli.py
 	$(BIN)/mypy
+
+samples: $(STAMP)
+	$(BIN)/python scripts/make_samples.py
 
 master: $(STAMP)
 	$(BIN)/python scripts/make_master.py templates/master.xlsx

@@ -224,7 +224,11 @@ def demo_command(workdir: Path) -> None:
     """สาธิตทั้งวงจรด้วยไฟล์ต้นแบบและตัวอย่างที่ให้มา"""
     from .demo import run_demo
 
-    sys.exit(run_demo(workdir))
+    try:
+        sys.exit(run_demo(workdir))
+    except OutputError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
 
 
 def main() -> None:

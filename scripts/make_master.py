@@ -1,0 +1,151 @@
+"""Build the shipped sample master, ``templates/master.xlsx``, deterministically.
+
+A fictional department with 13 offices (สพบ. among them) and 48 KPIs over groups 1-3, using
+every kind: quantitative in both directions, milestone, inherited, cascading from five
+organisation-level KPIs. Run: ``python scripts/make_master.py [OUT]``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import xlsxwriter
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from workbook_engine import master_format as mf  # noqa: E402
+from workbook_engine.xlsx import HEADER_FILL, WORKBOOK_OPTIONS, check  # noqa: E402
+
+Q, M, I = mf.KIND_QUANTITATIVE, mf.KIND_MILESTONE, mf.KIND_INHERITED
+UP, DOWN = mf.DIRECTION_HIGHER, mf.DIRECTION_LOWER
+
+SETTINGS = [
+    (mf.SET_ORGANISATION, "กรมส่งเสริมบริการประชาชนดิจิทัล"),
+    (mf.SET_FISCAL_YEAR, 2569),
+    (mf.SET_RECEIVER, "นายธนากร วงศ์ประเสริฐ"),
+    (mf.SET_RECEIVER_POSITION, "อธิบดีกรมส่งเสริมบริการประชาชนดิจิทัล"),
+    (mf.SET_BELOW_LEVEL1, 1),
+]
+
+# code, name, director, coordinator, topic for group-2 KPIs
+OFFICES = [
+    ("B01", "สำนักงานเลขานุการกรม", "นางสาวพิมพ์ชนก ศรีสุข", "นายกิตติพงษ์ ใจดี", "งานสารบรรณอิเล็กทรอนิกส์"),
+    ("B02", "สำนักพัฒนาระบบบริหาร", "นายวรวุฒิ ทองมา", "นางสาวสุภาวดี แก้วกาญจนา", "การบริหารคำรับรองการปฏิบัติราชการ"),
+    ("B03", "กองคลัง", "นางรัชนี บุญเรือง", "นายอนุชา พรหมมา", "การเบิกจ่ายผ่านระบบอิเล็กทรอนิกส์"),
+    ("B04", "กองการเจ้าหน้าที่", "นายสมชาย รัตนวงศ์", "นางสาวจิราพร มณีรัตน์", "การพัฒนาบุคลากร"),
+    ("B05", "กองกฎหมาย", "นางสาวอรอุมา จันทร์เพ็ญ", "นายปิยะ สายทอง", "การพิจารณาเรื่องร้องเรียนทางกฎหมาย"),
+    ("B06", "ศูนย์เทคโนโลยีสารสนเทศและการสื่อสาร", "นายณัฐพล อินทร์แก้ว", "นายธีรวัฒน์ ศรีวงศ์", "ความพร้อมใช้งานของระบบสารสนเทศ"),
+    ("B07", "กองยุทธศาสตร์และแผนงาน", "นางวันเพ็ญ สุวรรณรัตน์", "นางสาวกมลชนก ทองดี", "การติดตามแผนปฏิบัติราชการ"),
+    ("B08", "สำนักบริการประชาชนดิจิทัล", "นายประเสริฐ พึ่งบุญ", "นางสาวนภัสสร วิเศษศักดิ์", "บริการประชาชนผ่านช่องทางดิจิทัล"),
+    ("B09", "สำนักส่งเสริมชุมชนดิจิทัล", "นางสาวศิริพร แสงทอง", "นายชยพล บุญมา", "ชุมชนต้นแบบดิจิทัล"),
+    ("B10", "สำนักมาตรฐานข้อมูลภาครัฐ", "นายอดิศร กาญจนวงศ์", "นางสาวเบญจมาศ รุ่งเรือง", "ชุดข้อมูลเปิดภาครัฐ"),
+    ("B11", "กองตรวจสอบภายใน", "นางสุนันทา พรหมสุวรรณ", "นายวีระพงษ์ ชัยมงคล", "การตรวจสอบภายในตามแผน"),
+    ("B12", "กลุ่มพัฒนาระบบบริหาร", "นายภานุวัฒน์ ศักดิ์ดี", "นางสาวอัญชลี พูลสวัสดิ์", "การลดขั้นตอนการปฏิบัติงาน"),
+    ("B13", "ศูนย์ปฏิบัติการต่อต้านการทุจริต", "นางสาวกัญญา เพชรรัตน์", "นายพงศกร นาคสวัสดิ์", "การจัดการเรื่องร้องเรียนการทุจริต"),
+]
+
+# organisation-level KPIs the offices' KPIs cascade from
+ORG = {"ORG-1": "ผลการประเมินส่วนราชการ", "ORG-2": "บริการดิจิทัล",
+       "ORG-3": "ประสิทธิภาพการบริหาร", "ORG-4": "ธรรมาภิบาล", "ORG-5": "ทุนมนุษย์"}
+
+# group 1 and group 3 KPIs held by every office: code, name, unit, kind, direction, org, weight
+COMMON = [
+    ("1.1", "คะแนนผลการประเมินส่วนราชการตามมาตรการปรับปรุงประสิทธิภาพ (ใช้ผลคะแนนกรม)", "คะแนน",
+     I, None, "ORG-1", 10),
+    ("1.2", "ระดับความสำเร็จของการขับเคลื่อนองค์กรสู่การเป็นรัฐบาลดิจิทัล", "ระดับ", M, None,
+     "ORG-2", 15),
+    ("3.1", "ร้อยละการเบิกจ่ายงบประมาณรายจ่ายภาพรวม", "ร้อยละ", Q, UP, "ORG-3", 10),
+    ("3.2", "ระดับความสำเร็จของการพัฒนาองค์การสู่ระบบราชการ 4.0", "ระดับ", M, None, "ORG-3",
+     10),
+    ("3.3", "ระยะเวลาเฉลี่ยในการตอบเรื่องร้องเรียนของประชาชน", "วัน", Q, DOWN, "ORG-4", 5),
+    ("3.4", "ร้อยละของบุคลากรที่ได้รับการพัฒนาทักษะดิจิทัลตามแผน", "ร้อยละ", Q, UP, "ORG-5",
+     10),
+    ("3.5", "คะแนนการประเมินคุณธรรมและความโปร่งใส (ITA) ของกรม (ใช้ผลคะแนนกรม)", "คะแนน",
+     I, None, "ORG-4", 5),
+]
+COMMON_CRITERIA = {"3.1": (88, 90, 92, 94, 96), "3.3": (15, 12, 9, 6, 3),
+                   "3.4": (60, 70, 80, 90, 100)}
+ORG_SCORES = {"1.1": 4.2150, "3.5": 3.8475}
+MILESTONE_STEPS = ["แต่งตั้งคณะทำงานและกำหนดขอบเขตการดำเนินงาน",
+                   "จัดทำแผนการดำเนินงานที่มีเป้าหมายและตัวชี้วัดชัดเจน",
+                   "ดำเนินการตามแผนได้ครบทุกกิจกรรม",
+                   "ติดตาม ประเมินผล และรายงานผู้บริหาร",
+                   "สรุปบทเรียนและนำผลไปปรับปรุงการดำเนินงานปีถัดไป"]
+
+
+def office_kpis(index: int, topic: str) -> list[tuple]:
+    """Three group-2 KPIs of one office: higher-is-better, lower-is-better, milestone."""
+    n = index + 1
+    base = 70 + (index % 4) * 5
+    return [
+        (f"2.{3 * n - 2}", f"ร้อยละความสำเร็จของ{topic}", "ร้อยละ", Q, UP, "ORG-2", 15,
+         (base, base + 5, base + 10, base + 15, base + 20)),
+        (f"2.{3 * n - 1}", f"ระยะเวลาเฉลี่ยในการดำเนินการด้าน{topic}", "วัน", Q, DOWN, "ORG-3",
+         10, (20 - index % 3, 17 - index % 3, 14 - index % 3, 11 - index % 3, 8 - index % 3)),
+        (f"2.{3 * n}", f"ระดับความสำเร็จของการพัฒนา{topic}", "ระดับ", M, None, "ORG-2", 10,
+         None),
+    ]
+
+
+def write(out: Path) -> None:
+    """Write the sample master to ``out``."""
+    wb = xlsxwriter.Workbook(str(out), WORKBOOK_OPTIONS)
+    wb.set_properties({"title": "ไฟล์ต้นแบบตัวอย่าง", "created": dt.datetime(2025, 9, 1)})
+    header = wb.add_format({"bold": True, "bg_color": HEADER_FILL, "border": 1})
+    kpis, rules, levels = [], [], []
+    for code, name, unit, kind, direction, org, _ in COMMON:
+        kpis.append([code, name, int(code[0]), unit, kind, direction or "", org,
+                     f"ตัวชี้วัดร่วมทุกหน่วยงาน: {name}"])
+    for index, (office, _, _, _, topic) in enumerate(OFFICES):
+        own = office_kpis(index, topic)
+        for code, name, unit, kind, direction, org, _, _ in own:
+            kpis.append([code, name, 2, unit, kind, direction or "", org,
+                         f"วัดผลงานตามภารกิจหลักของหน่วยงานด้าน{topic}"])
+        for code, _, _, _, _, _, weight in COMMON[:2]:
+            rules.append([office, code, weight, *criteria(code)])
+        for code, _, _, _, _, _, weight, crit in own:
+            rules.append([office, code, weight, *(crit or [""] * 5)])
+        for code, _, _, _, _, _, weight in COMMON[2:]:
+            rules.append([office, code, weight, *criteria(code)])
+    for row in kpis:
+        if row[4] == M:
+            levels += [[row[0], n, step] for n, step in enumerate(MILESTONE_STEPS, start=1)]
+    kpis.sort(key=lambda r: tuple(int(p) for p in str(r[0]).split(".")))
+    sheets = {
+        mf.SETTINGS_SHEET: (["รายการ", "ค่า"], [list(s) for s in SETTINGS], [34, 50]),
+        mf.OFFICES_SHEET: (list(mf.OFFICE_COLUMNS),
+                           [[c, n, d, f"ผู้อำนวยการ{n}", k, f"{c.lower()}@example.go.th"]
+                            for c, n, d, k, _ in OFFICES], [12, 36, 28, 40, 28, 24]),
+        mf.KPIS_SHEET: (list(mf.KPI_COLUMNS), kpis, [12, 70, 6, 10, 18, 10, 14, 60]),
+        mf.ASSIGNMENTS_SHEET: (list(mf.ASSIGNMENT_COLUMNS), rules, [12, 12, 9] + [9] * 5),
+        mf.MILESTONES_SHEET: (list(mf.MILESTONE_COLUMNS), levels, [12, 8, 70]),
+        mf.ORG_SCORES_SHEET: (list(mf.ORG_SCORE_COLUMNS),
+                              [[k, v] for k, v in ORG_SCORES.items()], [12, 10]),
+    }
+    for name, (headers, rows, widths) in sheets.items():
+        ws = wb.add_worksheet(name)
+        for col, width in enumerate(widths):
+            ws.set_column(col, col, width)
+        for col, text in enumerate(headers):
+            check(ws.write_string(0, col, text, header), name)
+        for r, row in enumerate(rows, start=1):
+            for col, value in enumerate(row):
+                if isinstance(value, (int, float)):
+                    check(ws.write_number(r, col, value), name)
+                elif value != "":
+                    check(ws.write_string(r, col, str(value)), name)
+        ws.freeze_panes(1, 0)
+    wb.close()
+
+
+def criteria(code: str) -> list[object]:
+    return list(COMMON_CRITERIA.get(code, [""] * 5))
+
+
+if __name__ == "__main__":
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else \
+        Path(__file__).resolve().parent.parent / "templates" / "master.xlsx"
+    write(target)
+    print(f"wrote {target}")

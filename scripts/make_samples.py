@@ -1,0 +1,86 @@
+"""Build ``samples/``: returns as coordinators would send them for the shipped master.
+
+Most offices filled in full; B05 re-saved through LibreOffice; B07 incomplete (a result left
+blank); B09 with a problem (a result typed as words); B03 typed Thai digits and separators as
+text (accepted with a warning); B13 never sent. Needs LibreOffice for B05.
+Run: ``python scripts/make_samples.py``.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from workbook_engine.generate import generate  # noqa: E402
+from workbook_engine.libreoffice import convert  # noqa: E402
+from workbook_engine.master import load_master  # noqa: E402
+from workbook_engine.model import Kind, Master  # noqa: E402
+from workbook_engine.testing import fill_return  # noqa: E402
+
+ROUND = 12
+NOT_SENT = {"B13"}
+RESAVED = "B05"
+INCOMPLETE = "B07"
+PROBLEM = "B09"
+THAI_DIGITS = "B03"
+
+
+def results_for(master: Master, office: str, rng: random.Random) -> dict[str, object]:
+    """Plausible results: somewhere between level 1 and a little beyond level 5."""
+    results: dict[str, object] = {}
+    for a in master.assignments_for(office):
+        kind = master.kpis[a.kpi].kind
+        if kind is Kind.MILESTONE:
+            results[a.kpi] = rng.choice([3, 4, 4, 5, 5])
+        elif kind is Kind.QUANTITATIVE and a.criteria:
+            low, high = float(a.criteria[0]), float(a.criteria[4])
+            value = round(low + (high - low) * rng.uniform(0.2, 1.1), 2)
+            results[a.kpi] = min(value, 100.0) if master.kpis[a.kpi].is_percent else value
+    return results
+
+
+def texts_for(master: Master, office: str) -> dict[str, dict[str, str]]:
+    return {a.kpi: {"DATA": f"ผลการดำเนินงานตามตัวชี้วัด {a.kpi} รอบ {ROUND} เดือน",
+                    "NOTE": "ดำเนินการตามแผนปฏิบัติราชการ ประชุมติดตามทุกเดือน และรายงานผู้บริหาร",
+                    "SUPPORT": "ผู้บริหารให้ความสำคัญและสนับสนุนงบประมาณ",
+                    "OBSTACLE": "-",
+                    "EVIDENCE": f"รายงานการประชุมและสรุปผล ตัวชี้วัด {a.kpi}"}
+            for a in master.assignments_for(office)}
+
+
+def main(out: Path = ROOT / "samples") -> None:
+    master = load_master(ROOT / "templates" / "master.xlsx")
+    rng = random.Random(2569)
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        generate(master, ROUND, work / "forms", jobs=1)
+        shutil.rmtree(out, ignore_errors=True)
+        out.mkdir(parents=True)
+        for office in master.offices:
+            results = results_for(master, office, rng)
+            if office in NOT_SENT:
+                continue
+            quantitative = [k for k, v in results.items() if isinstance(v, float)]
+            if office == INCOMPLETE:
+                del results[quantitative[0]]
+            if office == PROBLEM:
+                results[quantitative[0]] = "ประมาณ 80 เปอร์เซ็นต์"
+            if office == THAI_DIGITS:
+                results[quantitative[0]] = " " + str(results[quantitative[0]]).translate(
+                    str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")) + " "
+            name = f"{master.settings.fiscal_year}-R{ROUND}-{office}.xlsx"
+            target = (work if office == RESAVED else out) / name
+            fill_return(work / "forms" / name, target, results, texts_for(master, office))
+            if office == RESAVED:
+                convert([target], out, "xlsx", recalculate=True)
+    print(f"wrote {len(list(out.glob('*.xlsx')))} sample returns to {out}")
+
+
+if __name__ == "__main__":
+    main()
