@@ -1,0 +1,120 @@
+"""``workbook-engine new-master``: an empty master with headers, instructions and dropdowns."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
+
+from . import master_format as mf
+from .xlsx import HEADER_FILL, WORKBOOK_OPTIONS, check
+
+GUIDE_SHEET = "คำแนะนำ"
+LISTS_SHEET = "_lists"
+ROWS = 2000  # rows that carry dropdowns and validation
+GUIDE = [
+    "ไฟล์ต้นแบบ (master) ของคำรับรองการปฏิบัติราชการ",
+    f"1. ชีต '{mf.SETTINGS_SHEET}': กรอกค่าในคอลัมน์ B ของแต่ละรายการ (ส่วนราชการ ปีงบประมาณ พ.ศ. "
+    "ผู้รับคำรับรองและตำแหน่ง คะแนนเมื่อต่ำกว่าระดับ 1 เป็น 1 หรือ 0)",
+    f"2. ชีต '{mf.OFFICES_SHEET}': หนึ่งแถวต่อหน่วยงาน รหัสหน่วยงานห้ามซ้ำ",
+    f"3. ชีต '{mf.KPIS_SHEET}': หนึ่งแถวต่อตัวชี้วัด รหัสห้ามซ้ำ เลือกกลุ่ม ประเภท และทิศทางจากรายการ "
+    "(ทิศทางใช้กับตัวชี้วัดเชิงปริมาณเท่านั้น)",
+    f"4. ชีต '{mf.ASSIGNMENTS_SHEET}': หนึ่งแถวต่อหน่วยงานและตัวชี้วัด น้ำหนักของแต่ละหน่วยงานรวมกันต้องได้ 100 "
+    "เกณฑ์ระดับ 1-5 ของตัวชี้วัดเชิงปริมาณต้องเพิ่มขึ้นทีละระดับ (มากดี) หรือลดลงทีละระดับ (น้อยดี) "
+    "ตัวชี้วัดระดับความสำเร็จและใช้ผลคะแนนองค์กรให้เว้นเกณฑ์ว่าง",
+    f"5. ชีต '{mf.MILESTONES_SHEET}': คำอธิบายขั้นที่ 1-5 ของตัวชี้วัดระดับความสำเร็จทุกตัว",
+    f"6. ชีต '{mf.ORG_SCORES_SHEET}': คะแนนองค์กรของตัวชี้วัดที่ใช้ผลคะแนนองค์กร (กรอกก่อนรวบรวมผล)",
+    "ตรวจไฟล์ด้วยคำสั่ง: workbook-engine check-master ไฟล์.xlsx",
+]
+
+
+def _sheet(wb: xlsxwriter.Workbook, name: str, headers: tuple[str, ...]) -> Worksheet:
+    ws = wb.add_worksheet(name)
+    header = wb.add_format({"bold": True, "bg_color": HEADER_FILL, "border": 1})
+    for col, text in enumerate(headers):
+        ws.set_column(col, col, max(12, len(text) * 1.6))
+        check(ws.write_string(0, col, text, header), f"{name} header")
+    ws.freeze_panes(1, 0)
+    return ws
+
+
+def _validate(ws: Worksheet, column: int, rule: dict[str, object], title: str, hint: str,
+              error: str, first_row: int = 1, last_row: int = ROWS) -> None:
+    options = {**rule, "input_title": title, "input_message": hint,
+               "error_title": "ค่าไม่ถูกต้อง", "error_message": error}
+    check(ws.data_validation(first_row, column, last_row, column, options),
+          f"{ws.name} validation")
+
+
+def _lists(wb: xlsxwriter.Workbook) -> dict[str, str]:
+    ws = wb.add_worksheet(LISTS_SHEET)
+    sources = {}
+    for col, values in enumerate((mf.KINDS, mf.DIRECTIONS, tuple(str(g) for g in mf.GROUPS))):
+        for row, value in enumerate(values):
+            check(ws.write_string(row, col, value), "lists")
+        letter = chr(ord("A") + col)
+        sources[("kind", "direction", "group")[col]] = \
+            f"='{LISTS_SHEET}'!${letter}$1:${letter}${len(values)}"
+    ws.hide()
+    return sources
+
+
+def write_new_master(path: str | Path, fiscal_year: int | None = None) -> None:
+    """Write an empty master workbook to ``path`` atomically.
+
+    Args:
+        path: the ``.xlsx`` to write.
+        fiscal_year: a Buddhist-Era fiscal year to fill in, or None.
+
+    Raises:
+        OSError: when the file cannot be written.
+    """
+    target = Path(path)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        _write(temporary, fiscal_year)
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _write(path: Path, fiscal_year: int | None) -> None:
+    wb = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
+    guide = wb.add_worksheet(GUIDE_SHEET)
+    guide.set_column(0, 0, 120, wb.add_format({"text_wrap": True, "valign": "top"}))
+    for row, text in enumerate(GUIDE):
+        check(guide.write_string(row, 0, text), "guide")
+    settings = _sheet(wb, mf.SETTINGS_SHEET, ())
+    settings.set_column(0, 0, 30)
+    settings.set_column(1, 1, 50)
+    for row, label in enumerate(mf.SETTINGS_LABELS):
+        check(settings.write_string(row, 0, label), "settings")
+    if fiscal_year is not None:
+        settings.write_number(1, 1, fiscal_year)
+    settings.write_number(4, 1, 1)
+    _validate(settings, 1, {"validate": "integer", "criteria": "between", "minimum": 2500,
+                            "maximum": 2699}, "ปีงบประมาณ", "พ.ศ. 4 หลัก เช่น 2569",
+              "กรอกปี พ.ศ. 2500-2699", 1, 1)
+    _validate(settings, 1, {"validate": "list", "source": ["0", "1"]}, "คะแนนต่ำกว่าระดับ 1",
+              "1 หรือ 0", "เลือก 1 หรือ 0", 4, 4)
+    _sheet(wb, mf.OFFICES_SHEET, mf.OFFICE_COLUMNS)
+    kpis = _sheet(wb, mf.KPIS_SHEET, mf.KPI_COLUMNS)
+    rules = _sheet(wb, mf.ASSIGNMENTS_SHEET, mf.ASSIGNMENT_COLUMNS)
+    levels = _sheet(wb, mf.MILESTONES_SHEET, mf.MILESTONE_COLUMNS)
+    scores = _sheet(wb, mf.ORG_SCORES_SHEET, mf.ORG_SCORE_COLUMNS)
+    sources = _lists(wb)
+    for key, column in (("group", mf.COL_GROUP), ("kind", mf.COL_KIND),
+                        ("direction", mf.COL_DIRECTION)):
+        _validate(kpis, mf.KPI_COLUMNS.index(column), {"validate": "list",
+                                                         "source": sources[key]},
+                  column, f"เลือก{column}จากรายการ", f"เลือก{column}จากรายการเท่านั้น")
+    _validate(rules, 2, {"validate": "decimal", "criteria": "between", "minimum": 0.0001,
+                         "maximum": 100}, "น้ำหนัก", "ร้อยละ มากกว่า 0 ไม่เกิน 100",
+              "น้ำหนักต้องมากกว่า 0 และไม่เกิน 100")
+    _validate(levels, 1, {"validate": "integer", "criteria": "between", "minimum": 1,
+                          "maximum": 5}, "ขั้น", "เลขจำนวนเต็ม 1-5", "ขั้นต้องเป็น 1 ถึง 5")
+    _validate(scores, 1, {"validate": "decimal", "criteria": "between", "minimum": 0,
+                          "maximum": 5}, "คะแนนองค์กร", "0.0000-5.0000", "คะแนนต้องอยู่ระหว่าง 0 ถึง 5")
+    wb.close()
