@@ -295,3 +295,27 @@ def problem(code: str, /, *, file: str | None = None, office: str | None = None,
 def has_errors(problems: list[Problem]) -> bool:
     """True when any problem is an error."""
     return any(p.is_error for p in problems)
+
+
+def catalogue_markdown() -> str:
+    """``docs/problems.md``: every code with its severity, meaning and what to do, in Thai."""
+    lines = [
+        "# รหัสปัญหา (Problem codes)",
+        "",
+        "สร้างจาก `workbook_engine/problems.py` ด้วยคำสั่ง `python -m workbook_engine.problems "
+        "> docs/problems.md` อย่าแก้ไฟล์นี้ด้วยมือ",
+        "",
+        "Generated from the catalogue; do not edit by hand. `error` makes the file (or the KPI) "
+        "unusable; `warning` is noted and the work goes on.",
+        "",
+        "| รหัส (code) | ระดับ | ปัญหา | สิ่งที่ต้องทำ | meaning |",
+        "|---|---|---|---|---|",
+    ]
+    for kind in _TYPES:
+        cells = [f"`{kind.code}`", kind.severity.value, kind.text, kind.fix, kind.meaning]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(catalogue_markdown(), end="")
