@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint master samples clean
+.PHONY: demo test lint master samples docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,9 @@ samples: $(STAMP)
 
 master: $(STAMP)
 	$(BIN)/python scripts/make_master.py templates/master.xlsx
+
+docs: $(STAMP)
+	$(BIN)/python scripts/make_problems_doc.py
 
 clean:
 	rm -rf out summary.xlsx summary.json .pytest_cache .mypy_cache

@@ -10,5 +10,5 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_problems_md_is_generated_from_the_catalogue() -> None:
     shipped = (ROOT / "docs" / "problems.md").read_text(encoding="utf-8")
     assert shipped == catalogue_markdown(), (
-        "docs/problems.md is stale: run `python -m workbook_engine.problems > docs/problems.md`"
+        "docs/problems.md is stale: run `make docs`"
     )

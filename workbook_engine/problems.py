@@ -302,8 +302,7 @@ def catalogue_markdown() -> str:
     lines = [
         "# รหัสปัญหา (Problem codes)",
         "",
-        "สร้างจาก `workbook_engine/problems.py` ด้วยคำสั่ง `python -m workbook_engine.problems "
-        "> docs/problems.md` อย่าแก้ไฟล์นี้ด้วยมือ",
+        "สร้างจาก `workbook_engine/problems.py` ด้วยคำสั่ง `make docs` อย่าแก้ไฟล์นี้ด้วยมือ",
         "",
         "Generated from the catalogue; do not edit by hand. `error` makes the file (or the KPI) "
         "unusable; `warning` is noted and the work goes on.",
@@ -316,6 +315,3 @@ def catalogue_markdown() -> str:
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines) + "\n"
 
-
-if __name__ == "__main__":
-    print(catalogue_markdown(), end="")
