@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint master samples docs clean
+.PHONY: demo test lint master samples docs pictures clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,9 @@ master: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/python scripts/make_problems_doc.py
+
+pictures: $(STAMP)
+	$(BIN)/python scripts/render_pictures.py
 
 clean:
 	rm -rf out summary.xlsx summary.json .pytest_cache .mypy_cache

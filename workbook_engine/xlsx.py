@@ -8,7 +8,7 @@ import xlsxwriter
 
 FONT = "TH Sarabun New"
 FONT_SIZE = 16
-ROW_HEIGHT = 24.0          # points, one line of 16 pt Thai text
+ROW_HEIGHT = 27.0          # points per line of 16 pt Thai text (tall vowels and tone marks)
 HEADER_FILL = "#DDEBF7"
 LOCKED_FILL = "#F2F2F2"
 INPUT_FILL = "#FFF2CC"
@@ -39,7 +39,7 @@ def text_lines(text: str, width: float) -> int:
     lines = 0
     for part in str(text).split("\n"):
         visible = sum(1 for ch in part if ord(ch) not in _ZERO_WIDTH)
-        lines += max(1, math.ceil(visible / max(width * 1.25, 1)))
+        lines += max(1, math.ceil(visible / max(width * 0.8, 1)))
     return lines
 
 
