@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from workbook_engine.cli import cli
@@ -40,3 +42,79 @@ def test_cli_py_runs_the_same_cli() -> None:
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0
     assert "check-master" in done.stdout
+
+
+def _harvest_world(tmp_path: Path, offices: dict[str, dict[str, object]]) -> tuple[Path, Path]:
+    """A master and a folder of filled returns for ``offices`` (code -> results)."""
+    from workbook_engine.generate import generate
+    from workbook_engine.master import load_master
+    from workbook_engine.testing import fill_return
+
+    master = write_master(tmp_path / "master.xlsx")
+    generate(load_master(master), 12, tmp_path / "gen", jobs=1)
+    returns = tmp_path / "returns"
+    returns.mkdir()
+    for office, results in offices.items():
+        name = f"2569-R12-{office}.xlsx"
+        fill_return(tmp_path / "gen" / name, returns / name, results)
+    return master, returns
+
+
+FULL = {"B01": {"2.1": 84, "2.2": 3.5, "3.1": 4}, "B02": {"2.1": 96.3, "3.1": 5}}
+
+
+def harvest_args(master: Path, returns: Path, out: Path) -> list[str]:
+    return ["harvest", str(returns), "--master", str(master), "--round", "12",
+            "--out", str(out), "--json", str(out.with_suffix(".json")), "--jobs", "1"]
+
+
+def test_harvest_exit_0_when_every_office_is_accepted(tmp_path: Path) -> None:
+    master, returns = _harvest_world(tmp_path, FULL)
+    result = CliRunner().invoke(cli, harvest_args(master, returns, tmp_path / "s.xlsx"))
+    assert result.exit_code == 0, result.output
+    assert "รับแล้ว 2" in result.output and (tmp_path / "s.xlsx").is_file()
+
+
+def test_harvest_exit_1_with_a_missing_office_and_summary_written(tmp_path: Path) -> None:
+    master, returns = _harvest_world(tmp_path, {"B01": FULL["B01"]})
+    result = CliRunner().invoke(cli, harvest_args(master, returns, tmp_path / "s.xlsx"))
+    assert result.exit_code == 1, result.output
+    assert "ยังไม่ส่ง 1" in result.output and "OFFICE_MISSING" in result.output
+    assert (tmp_path / "s.xlsx").is_file() and (tmp_path / "s.json").is_file()
+
+
+def test_harvest_exit_2_on_invalid_master_writes_nothing(tmp_path: Path) -> None:
+    _, returns = _harvest_world(tmp_path, FULL)
+    broken = write_master(tmp_path / "broken.xlsx", **{"หน่วยงาน": None})
+    result = CliRunner().invoke(cli, harvest_args(broken, returns, tmp_path / "s.xlsx"))
+    assert result.exit_code == 2
+    assert not (tmp_path / "s.xlsx").exists()
+    assert "Traceback" not in result.output
+
+
+def test_harvest_exit_2_when_summary_is_held_open(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows refuses to replace a file another program holds open: PermissionError."""
+    master, returns = _harvest_world(tmp_path, FULL)
+    out = tmp_path / "out"
+    out.mkdir()
+    previous = out / "s.xlsx"
+    previous.write_bytes(b"previous summary")
+
+    def held_open(_src: object, _dst: object) -> None:
+        raise PermissionError(13, "The process cannot access the file")
+
+    monkeypatch.setattr(os, "replace", held_open)
+    result = CliRunner().invoke(cli, harvest_args(master, returns, previous))
+    assert result.exit_code == 2, result.output
+    assert "s.xlsx" in result.output and "Traceback" not in result.output
+    assert previous.read_bytes() == b"previous summary"
+    assert sorted(p.name for p in out.iterdir()) == ["s.xlsx"]
+
+
+def test_harvest_exit_2_when_the_output_folder_is_missing(tmp_path: Path) -> None:
+    master, returns = _harvest_world(tmp_path, FULL)
+    result = CliRunner().invoke(cli, harvest_args(master, returns, tmp_path / "nope" / "s.xlsx"))
+    assert result.exit_code == 2
+    assert "เขียนไฟล์ลงโฟลเดอร์" in result.output
+    assert not (tmp_path / "nope").exists()

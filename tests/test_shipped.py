@@ -1,0 +1,58 @@
+"""What ships in the repository: the sample master, the sample returns and the demo."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from workbook_engine.cli import cli
+from workbook_engine.harvest import harvest
+from workbook_engine.master import read_master
+from workbook_engine.model import Direction, Kind
+from workbook_engine.report import Status
+
+ROOT = Path(__file__).resolve().parent.parent
+MASTER = ROOT / "templates" / "master.xlsx"
+
+
+def test_shipped_master_is_valid_realistic_and_uses_every_kind() -> None:
+    checked = read_master(MASTER)
+    assert checked.master is not None, [p.message for p in checked.problems]
+    master = checked.master
+    assert len(master.offices) >= 12
+    assert len(master.kpis) >= 40
+    assert any("พัฒนาระบบบริหาร" in office.name for office in master.offices.values())
+    kinds = {(k.kind, k.direction if k.kind is Kind.QUANTITATIVE else None)
+             for k in master.kpis.values()}
+    assert kinds >= {(Kind.QUANTITATIVE, Direction.HIGHER), (Kind.QUANTITATIVE, Direction.LOWER),
+                     (Kind.MILESTONE, None), (Kind.INHERITED, None)}
+    assert {k.group for k in master.kpis.values()} == {1, 2, 3}
+    assert all(k.org_kpi for k in master.kpis.values() if k.group > 1)
+
+
+def test_samples_cover_the_promised_cases() -> None:
+    master = read_master(MASTER).master
+    assert master is not None
+    report = harvest([ROOT / "samples"], master, 12, jobs=1)
+    statuses = {o.office: o.status for o in report.offices}
+    assert list(statuses.values()).count(Status.ACCEPTED) >= 9
+    assert Status.INCOMPLETE in statuses.values() and Status.MISSING in statuses.values()
+    assert not any(o.status is Status.REJECTED for o in report.offices)
+    codes = {p.code for p in report.problems}
+    assert {"RESULT_MISSING", "RESULT_NOT_NUMBER", "RESULT_NUMBER_AS_TEXT"} <= codes
+
+
+def test_demo_runs_the_whole_cycle(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["demo", "--workdir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    forms = sorted(p.name for p in (tmp_path / "forms").glob("*.xlsx"))
+    assert len(forms) == 13 and forms[0] == "2569-R12-B01.xlsx"
+    summary = load_workbook(tmp_path / "summary.xlsx", read_only=True)
+    assert summary.sheetnames[0] == "ภาพรวม"
+    data = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    assert len(data["offices"]) == 13
+    assert "รับแล้ว" in result.output
