@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint master samples docs pictures clean
+.PHONY: demo test lint master samples docs pictures fuzz bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,12 @@ master: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/python scripts/make_problems_doc.py
+
+fuzz: $(STAMP)
+	$(BIN)/python fuzz/fuzz_returns.py --seconds $(or $(SECONDS),120)
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
 
 pictures: $(STAMP)
 	$(BIN)/python scripts/render_pictures.py

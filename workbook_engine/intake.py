@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import io
 import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
@@ -92,6 +93,15 @@ def zip_problem(archive: zipfile.ZipFile, name: str, max_entries: int = MAX_ENTR
     return None
 
 
+# What reading a damaged zip can raise: broken structure, a bad deflate stream, a short file,
+# malformed XML, values that are not what the format says (a ref like "A0", an index), an
+# unknown XML encoding, or zip features Python does not implement (old versions, other
+# compression methods, encrypted entries).
+DAMAGE: tuple[type[Exception], ...] = (
+    zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, IndexError, LookupError,
+    RuntimeError)
+
+
 class PartTooLarge(ValueError):
     """A zip part inflated past its cap while being read."""
 
@@ -160,7 +170,7 @@ def _is_archive(data: bytes) -> bool:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             return "[Content_Types].xml" not in archive.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except DAMAGE:
         return False
 
 
@@ -183,6 +193,6 @@ def _unpack(name: str, data: bytes) -> tuple[list[Candidate], list[Problem]]:
                 found.append(_candidate(inner, part, modified))
     except PartTooLarge as exc:
         return found, [problem("FILE_ZIP_BOMB", file=name, reason=f"ส่วน {exc} ใหญ่เกินไป")]
-    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, EOFError) as exc:
+    except DAMAGE as exc:
         return found, [problem("FILE_CORRUPT", file=name, reason=type(exc).__name__)]
     return found, []

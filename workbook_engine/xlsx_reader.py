@@ -18,9 +18,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import Element
 
+from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
-from .intake import read_part, zip_problem
+from .intake import DAMAGE, PartTooLarge, read_part, zip_problem
 from .problems import Problem
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -46,6 +47,20 @@ class NotAWorkbook(ValueError):
         super().__init__(code, reason)
         self.code = code
         self.reason = reason
+
+
+_DAMAGE = (*DAMAGE, SafeET.ParseError)
+
+
+def _damaged(member: str, exc: Exception) -> NotAWorkbook:
+    """Classify an exception raised while reading ``member`` as one of the file problems."""
+    if isinstance(exc, KeyError):
+        return NotAWorkbook("FILE_CORRUPT", f"ไม่มีส่วน {member}")
+    if isinstance(exc, DefusedXmlException):
+        return NotAWorkbook("FILE_UNSAFE_XML", f"{member}: {type(exc).__name__}")
+    if isinstance(exc, PartTooLarge):
+        return NotAWorkbook("FILE_ZIP_BOMB", f"ส่วน {member} ใหญ่เกินขีดจำกัด")
+    return NotAWorkbook("FILE_CORRUPT", f"ส่วน {member} เสียหาย: {type(exc).__name__}")
 
 
 @dataclass(frozen=True)
@@ -109,7 +124,7 @@ class XlsxReader:
     def __init__(self, data: bytes, name: str) -> None:
         try:
             self.zip = zipfile.ZipFile(io.BytesIO(data))
-        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        except _DAMAGE as exc:
             raise NotAWorkbook("FILE_CORRUPT", type(exc).__name__) from exc
         bomb: Problem | None = zip_problem(self.zip, name)
         if bomb is not None:
@@ -124,15 +139,17 @@ class XlsxReader:
         """Parse one part safely."""
         try:
             return SafeET.fromstring(read_part(self.zip, member))
-        except KeyError as exc:
-            raise NotAWorkbook("FILE_NOT_WORKBOOK", f"ไม่มีส่วน {member}") from exc
-        except SafeET.ParseError as exc:
-            raise NotAWorkbook("FILE_CORRUPT", f"{member}: {exc}") from exc
-        except ValueError as exc:  # defusedxml's DTD/entity refusals, oversized parts
-            raise NotAWorkbook("FILE_UNSAFE_XML", f"{member}: {type(exc).__name__}") from exc
+        except (KeyError, *_DAMAGE) as exc:
+            raise _damaged(member, exc) from exc
+
+    def _raw(self, member: str, limit: int) -> bytes:
+        try:
+            return read_part(self.zip, member, limit)
+        except (KeyError, *_DAMAGE) as exc:
+            raise _damaged(member, exc) from exc
 
     def _content_type(self) -> bool:
-        if "mimetype" in self.members and b"opendocument" in read_part(self.zip, "mimetype", 200):
+        if "mimetype" in self.members and b"opendocument" in self._raw("mimetype", 200):
             raise NotAWorkbook("FILE_OTHER_FORMAT", ".ods")
         if any(m.startswith("Index/") and m.endswith(".iwa") for m in self.members):
             raise NotAWorkbook("FILE_OTHER_FORMAT", ".numbers")
@@ -235,12 +252,8 @@ class XlsxReader:
                     if element.get("hidden") in ("1", "true"):
                         result.hidden_rows.add(row_number)
                     self._read_row(element, row_number, max_col, result)
-        except KeyError as exc:
-            raise NotAWorkbook("FILE_CORRUPT", f"ไม่มีส่วน {sheet.part}") from exc
-        except SafeET.ParseError as exc:
-            raise NotAWorkbook("FILE_CORRUPT", f"{sheet.part}: {exc}") from exc
-        except (ValueError, zipfile.BadZipFile, OSError, EOFError) as exc:
-            raise NotAWorkbook("FILE_UNSAFE_XML", f"{sheet.part}: {type(exc).__name__}") from exc
+        except (KeyError, *_DAMAGE) as exc:
+            raise _damaged(sheet.part, exc) from exc
         return result
 
     def _read_row(self, element: Element, row_number: int, max_col: int,
