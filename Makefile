@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+FUZZ_SECONDS ?= 120
 
 .PHONY: demo test lint master samples docs pictures fuzz bench clean
 
@@ -34,7 +35,7 @@ docs: $(STAMP)
 	$(BIN)/python scripts/make_problems_doc.py
 
 fuzz: $(STAMP)
-	$(BIN)/python fuzz/fuzz_returns.py --seconds $(or $(SECONDS),120)
+	$(BIN)/python fuzz/fuzz_returns.py --seconds $(FUZZ_SECONDS)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
