@@ -22,7 +22,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -W error
 
 lint: $(STAMP)
-	$(BIN)/ruff check workbook_engine tests scripts cli.py
+	$(BIN)/ruff check workbook_engine tests scripts fuzz bench cli.py
 	$(BIN)/mypy
 
 samples: $(STAMP)

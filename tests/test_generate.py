@@ -15,8 +15,8 @@ from workbook_engine.cli import cli
 from workbook_engine.generate import file_sha256, generate
 from workbook_engine.master import load_master
 from workbook_engine.meta import signature_ok
-from workbook_engine.xlsx import XlsxWriteError, check
 from workbook_engine.testing import name_target
+from workbook_engine.xlsx import XlsxWriteError, check
 
 from .inline import VALID_MASTER, write_master
 

@@ -59,7 +59,8 @@ def spread_master(path: Path, below: int) -> Path:
     offices = ["| รหัสหน่วยงาน | ชื่อหน่วยงาน | ผู้ทำคำรับรอง | ตำแหน่ง | ผู้ประสานงาน | อีเมล |"]
     rules = ["| รหัสหน่วยงาน | รหัสตัวชี้วัด | น้ำหนัก | ระดับ 1 | ระดับ 2 | ระดับ 3 | ระดับ 4 | ระดับ 5 |"]
     for code, (hi, _), (lo, _), _, weights in SPREAD:
-        offices.append(f"| {code} | กอง {code} | ผอ. {code} | ผู้อำนวยการ | ผู้ประสาน | x@example.go.th |")
+        offices.append(f"| {code} | กอง {code} | ผอ. {code} | ผู้อำนวยการ | ผู้ประสาน "
+                       "| x@example.go.th |")
         rules.append(f"| {code} | Q.1 | {weights[0]} | {' | '.join(hi.split())} |")
         rules.append(f"| {code} | Q.2 | {weights[1]} | {' | '.join(lo.split())} |")
         rules.append(f"| {code} | M.1 | {weights[2]} | | | | | |")
@@ -110,7 +111,7 @@ def test_formulas_recalculated_by_libreoffice_match_python(tmp_path: Path, libre
         filled.append(fill_return(source, tmp_path / f"{code}.xlsx", results[code]))
     recalculated = libreoffice(filled, tmp_path / "lo")
     compared = 0
-    for (code, *_), path in zip(SPREAD, recalculated):
+    for (code, *_), path in zip(SPREAD, recalculated, strict=True):
         want = expected(master, code, results[code])
         got = read_names(path, list(want))
         for name, value in want.items():

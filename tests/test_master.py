@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from workbook_engine.master import load_master, read_master
 from workbook_engine.errors import InvalidMasterError
+from workbook_engine.master import load_master, read_master
 from workbook_engine.model import Direction, Kind
 from workbook_engine.problems import CATALOGUE, Severity
 
@@ -43,7 +43,8 @@ def test_fingerprint_changes_with_weight_but_not_with_names(tmp_path: Path) -> N
     same = load_master(write_master(tmp_path / "b.xlsx", **{"ตัวชี้วัด": renamed}))
     reweighted = VALID_MASTER["เกณฑ์"].replace("| B02        | '2.1'      | 50 ",
                                               "| B02        | '2.1'      | 60 ")
-    reweighted = reweighted.replace("| B02        | '3.1'      | 50 ", "| B02        | '3.1'      | 40 ")
+    reweighted = reweighted.replace("| B02        | '3.1'      | 50 ",
+                                    "| B02        | '3.1'      | 40 ")
     other = load_master(write_master(tmp_path / "c.xlsx", **{"เกณฑ์": reweighted}))
     assert base.fingerprint("B02") == same.fingerprint("B02")
     assert base.fingerprint("B02") != other.fingerprint("B02")

@@ -9,8 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from workbook_engine.model import Direction
-from workbook_engine.scoring import (excel_round, score_inherited, score_milestone,
-                                     score_quantitative, total_score, weighted_score)
+from workbook_engine.scoring import (
+    excel_round,
+    score_inherited,
+    score_milestone,
+    score_quantitative,
+    total_score,
+    weighted_score,
+)
 
 UP, DOWN = Direction.HIGHER, Direction.LOWER
 C_UP = [D(v) for v in (60, 70, 80, 90, 100)]

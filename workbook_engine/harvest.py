@@ -42,7 +42,7 @@ def local_time(moment: dt.datetime | None) -> dt.datetime | None:
     if moment is None:
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
+        moment = moment.replace(tzinfo=dt.UTC)
     return moment.astimezone(BANGKOK).replace(tzinfo=None, microsecond=0)
 
 
@@ -94,7 +94,7 @@ def _choose(outcomes: list[ReturnOutcome]) -> tuple[dict[str, ReturnOutcome], li
         if outcome.office is not None:
             by_office.setdefault(outcome.office, []).append(outcome)
     chosen, problems = {}, []
-    floor = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+    floor = dt.datetime.min.replace(tzinfo=dt.UTC)
     for office, returns in by_office.items():
         usable = [r for r in returns if r.status is not Status.REJECTED] or returns
         usable.sort(key=lambda r: (_aware(r.saved_or_modified) or floor, r.file))
@@ -109,7 +109,7 @@ def _choose(outcomes: list[ReturnOutcome]) -> tuple[dict[str, ReturnOutcome], li
 
 def _aware(moment: dt.datetime | None) -> dt.datetime | None:
     if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=dt.timezone.utc)
+        return moment.replace(tzinfo=dt.UTC)
     return moment
 
 
@@ -152,7 +152,7 @@ def harvest(paths: Sequence[str | Path], master: Master, round_months: int,
             problems.append(problem("OFFICE_MISSING", office=office.office))
     files = _files(outcomes, chosen, copies)
     return HarvestReport(master.settings.organisation, master.settings.fiscal_year,
-                         round_months, local_time(now or dt.datetime.now(dt.timezone.utc))
+                         round_months, local_time(now or dt.datetime.now(dt.UTC))
                          or dt.datetime.now(), engine_version(), L.SCHEMA_VERSION, offices,
                          files, problems, below_level1=master.settings.below_level1_score)
 

@@ -62,7 +62,7 @@ def sniff(data: bytes) -> Sniffed:
     """Classify bytes by their magic number, never by a file name."""
     if not data:
         return Sniffed.EMPTY
-    if data.startswith(ZIP_MAGIC) or data.startswith(EMPTY_ZIP_MAGIC):
+    if data.startswith((ZIP_MAGIC, EMPTY_ZIP_MAGIC)):
         return Sniffed.ZIP
     if data.startswith(OLE2_MAGIC):
         return Sniffed.OLE2
@@ -121,7 +121,7 @@ def read_part(archive: zipfile.ZipFile, member: str, limit: int = MAX_PART_BYTES
 
 
 def _modified(path: Path) -> dt.datetime:
-    return dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.timezone.utc)
+    return dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC)
 
 
 def _candidate(name: str, data: bytes, modified: dt.datetime | None) -> Candidate:
@@ -189,7 +189,7 @@ def _unpack(name: str, data: bytes) -> tuple[list[Candidate], list[Problem]]:
                     continue
                 inner = f"{name}/{info.filename}"
                 part = read_part(archive, info.filename, MAX_FILE_BYTES)
-                modified = dt.datetime(*info.date_time, tzinfo=dt.timezone.utc)
+                modified = dt.datetime(*info.date_time, tzinfo=dt.UTC)
                 found.append(_candidate(inner, part, modified))
     except PartTooLarge as exc:
         return found, [problem("FILE_ZIP_BOMB", file=name, reason=f"ส่วน {exc} ใหญ่เกินไป")]

@@ -22,7 +22,7 @@ REPORT_SHEET = "รายงานผล"
 LISTS_SHEET = "_lists"
 META_SHEET = "_meta"
 VISIBLE_SHEETS = (GUIDE_SHEET, AGREEMENT_SHEET, DETAILS_SHEET, REPORT_SHEET)
-ALL_SHEETS = VISIBLE_SHEETS + (LISTS_SHEET, META_SHEET)
+ALL_SHEETS = (*VISIBLE_SHEETS, LISTS_SHEET, META_SHEET)
 
 ROUND_MONTHS = (6, 9, 12)
 
@@ -49,7 +49,7 @@ class Column:
     @property
     def letter(self) -> str:
         """The column letter, e.g. ``K``."""
-        return xl_col_to_name(REPORT_COLUMNS.index(self))
+        return str(xl_col_to_name(REPORT_COLUMNS.index(self)))
 
 
 REPORT_COLUMNS: tuple[Column, ...] = (

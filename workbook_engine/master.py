@@ -7,6 +7,7 @@ first one.
 
 from __future__ import annotations
 
+import itertools
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -177,7 +178,7 @@ class _Reader:
     def _below_level1(self, found: dict[str, tuple[Any, int]]) -> int | None:
         if not clean_text(found.get(mf.SET_BELOW_LEVEL1, (None, 0))[0]):
             return 1
-        return self._setting_number(found, mf.SET_BELOW_LEVEL1, range(0, 2),
+        return self._setting_number(found, mf.SET_BELOW_LEVEL1, range(2),
                                     "กรอก 1 หรือ 0 (หรือเว้นว่างเพื่อใช้ค่าเริ่มต้น 1)")
 
     def offices(self, rows: list[_Row]) -> dict[str, Office]:
@@ -277,7 +278,7 @@ class _Reader:
         c = tuple(v for v in values if v is not None)
         assert kpi.direction is not None
         step_ok = all((b > a) if kpi.direction is Direction.HIGHER else (b < a)
-                      for a, b in zip(c, c[1:]))
+                      for a, b in itertools.pairwise(c))
         if not step_ok:
             self.add("MASTER_CRITERIA_ORDER", row, mf.COL_LEVELS[0], office=office,
                      kpi=kpi.code, direction=kpi.direction.value,

@@ -1,4 +1,7 @@
-"""Typed model of a master workbook: settings, offices, KPIs, assignments, milestones, org scores."""
+"""Typed model of a master workbook.
+
+Settings, offices, KPIs, assignments, milestone levels and organisation scores.
+"""
 
 from __future__ import annotations
 
@@ -104,7 +107,9 @@ class Master:
         return [a for a in self.assignments if a.office == office]
 
     def fingerprint(self, office: str) -> str:
-        """SHA-256 of the office's canonical assignment (codes, weights, criteria, kinds, directions).
+        """SHA-256 of the office's canonical assignment.
+
+        Covers KPI codes, weights, criteria, kinds and directions; names and texts are left out.
 
         Two masters give the same fingerprint for an office exactly when the office would be
         scored the same way by both.

@@ -9,6 +9,7 @@ is protected and the workbook structure locked; only input cells are unlocked.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -23,8 +24,17 @@ from . import layout as L
 from .meta import signature
 from .model import Assignment, Kind, Kpi, Master, Office
 from .scoring import score_inherited, weighted_score
-from .xlsx import (FONT, HEADER_FILL, INPUT_FILL, LOCKED_FILL, ROW_HEIGHT, WORKBOOK_OPTIONS,
-                   LockedWorkbook, check, text_lines)
+from .xlsx import (
+    FONT,
+    HEADER_FILL,
+    INPUT_FILL,
+    LOCKED_FILL,
+    ROW_HEIGHT,
+    WORKBOOK_OPTIONS,
+    LockedWorkbook,
+    check,
+    text_lines,
+)
 
 RESULT_LIMIT = 1e12
 
@@ -143,7 +153,7 @@ class _Writer:
         self.password = password
         self.settings = ctx.master.settings
 
-    def sheet(self, name: str, widths: list[float]) -> Worksheet:
+    def sheet(self, name: str, widths: Sequence[float]) -> Worksheet:
         ws = self.wb.add_worksheet(name)
         ws.set_default_row(ROW_HEIGHT)
         ws.hide_gridlines(2)
@@ -241,7 +251,7 @@ class _Writer:
         ws.repeat_rows(0, 2)
         self.protect(ws)
 
-    def agreement_table(self, ws: Worksheet, row: int, widths: list[float]) -> int:
+    def agreement_table(self, ws: Worksheet, row: int, widths: Sequence[float]) -> int:
         s = self.s
         headers = ["กลุ่ม", "รหัส", "ตัวชี้วัด", "หน่วยวัด", "น้ำหนัก", "ระดับ 1", "ระดับ 2",
                    "ระดับ 3", "ระดับ 4", "ระดับ 5"]
@@ -299,7 +309,8 @@ class _Writer:
             row = self.card(ws, row + 1, a, kpi, widths)
         self.protect(ws)
 
-    def card(self, ws: Worksheet, row: int, a: Assignment, kpi: Kpi, widths: list[float]) -> int:
+    def card(self, ws: Worksheet, row: int, a: Assignment, kpi: Kpi,
+             widths: Sequence[float]) -> int:
         s = self.s
         row = self.paragraph(ws, row, 5, f"ตัวชี้วัดที่ {kpi.code} {kpi.name}", s.card_title,
                              sum(widths))
@@ -321,9 +332,9 @@ class _Writer:
             row += 1
         if kpi.kind is Kind.QUANTITATIVE and a.criteria:
             ws.write_string(row, 0, "เกณฑ์การให้คะแนน", s.card_label)
-            for i, value in enumerate(a.criteria):
+            for i, criterion in enumerate(a.criteria):
                 ws.write_string(row, 1 + i, f"ระดับ {i + 1}", s.header)
-                ws.write_number(row + 1, 1 + i, value, s.number)
+                ws.write_number(row + 1, 1 + i, criterion, s.number)
             ws.write_string(row + 1, 0, "ค่าที่ต้องได้", s.card_label)
             row += 2
         elif kpi.kind is Kind.MILESTONE:
@@ -403,6 +414,7 @@ class _Writer:
             return score_inherited(org)
         ws.write_blank(r0, col, None, s.input_number)
         self.define("RESULT", kpi, L.ref("result", row))
+        validation: dict[str, object]
         if kpi.kind is Kind.MILESTONE:
             validation = {
                 "validate": "list", "source": f"='{L.LISTS_SHEET}'!$A$1:$A$6",

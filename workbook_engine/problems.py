@@ -212,7 +212,8 @@ _TYPES = (
     ProblemType("RESULT_NUMBER_AS_TEXT", W,
                 "ผลของตัวชี้วัด {kpi} พิมพ์เป็นข้อความ '{value}' ระบบอ่านได้เป็น {number}",
                 "ตรวจว่าถูกต้อง ครั้งต่อไปให้พิมพ์เป็นตัวเลขธรรมดา",
-                "A number typed as text (separators, %, Thai digits, spaces): read, with a warning."),
+                "A number typed as text (separators, %, Thai digits, spaces): read, "
+                "with a warning."),
     ProblemType("RESULT_MILESTONE_INVALID", E,
                 "ผลของตัวชี้วัดระดับความสำเร็จ {kpi} คือ {value} แต่ต้องเป็นจำนวนเต็ม 0 ถึง 5",
                 "ขอให้หน่วยงานเลือกระดับที่ทำได้ 0-5 แล้วส่งมาใหม่",

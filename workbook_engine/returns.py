@@ -73,7 +73,7 @@ class _Check:
                                          sheet=sheet, cell=cell, **params))
 
     def reject(self, code: str, /, **params: object) -> _Rejected:
-        self.add(code, **params)
+        self.add(code, sheet=None, cell=None, **params)
         return _Rejected(code)
 
     # -- the container ---------------------------------------------------------------------
@@ -313,7 +313,7 @@ def read_return(candidate: Candidate, master: Master, round_months: int,
     check = _Check(candidate, master, round_months, key)
     try:
         return check.run()
-    except Exception as exc:  # noqa: BLE001 - one bad file must never stop the others
+    except Exception as exc:
         check.add("FILE_CORRUPT", reason=f"{type(exc).__name__}")
         check.out.status = Status.REJECTED
         check.out.kpis = []
@@ -325,7 +325,7 @@ def _locked_expectations(a: Assignment, kpi: Kpi) -> list[tuple[str, object]]:
                                           ("name", kpi.name), ("unit", kpi.unit),
                                           ("weight", a.weight)]
     if kpi.kind is Kind.QUANTITATIVE and a.criteria:
-        expected += list(zip(L.CRITERIA_KEYS, a.criteria))
+        expected += list(zip(L.CRITERIA_KEYS, a.criteria, strict=True))
     elif kpi.kind is Kind.MILESTONE:
         expected += [(k, Decimal(n)) for n, k in enumerate(L.CRITERIA_KEYS, start=1)]
     return expected
@@ -374,7 +374,7 @@ def _ole2_verdict(data: bytes) -> tuple[str, dict[str, object]]:
         office = msoffcrypto.OfficeFile(io.BytesIO(data))
         if office.is_encrypted():
             return "FILE_ENCRYPTED", {}
-    except Exception:  # noqa: BLE001 - any OLE2 file msoffcrypto cannot place is not ours
+    except Exception:
         pass
     return "FILE_OTHER_FORMAT", {"format": ".xls (Excel 97-2003) หรือเอกสาร Office รุ่นเก่า"}
 

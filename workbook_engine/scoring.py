@@ -18,7 +18,7 @@ from .model import Direction, Kind
 
 FOUR_PLACES = Decimal("0.0001")
 MAX_SCORE = Decimal(5)
-MILESTONE_LEVELS = range(0, 6)
+MILESTONE_LEVELS = range(6)
 
 
 def excel_round(value: Decimal, places: int = 4) -> Decimal:

@@ -59,7 +59,7 @@ DETAIL_INDEX = {key: i for i, (key, _, _) in enumerate(DETAIL_COLUMNS)}
 
 
 def _col(key: str) -> str:
-    return xl_col_to_name(DETAIL_INDEX[key])
+    return str(xl_col_to_name(DETAIL_INDEX[key]))
 
 
 class _Styles:
@@ -246,6 +246,8 @@ class _Summary:
         if kpi.kind is Kind.MILESTONE:
             return formulas.milestone_score(result, below)
         criteria = [f"{_col(f'c{n}')}{row}" for n in range(1, 6)]
+        if kpi.direction is None:
+            raise ValueError(f"quantitative KPI {kpi.kpi} has no direction")
         return formulas.quantitative_score(result, criteria, Direction(kpi.direction), below)
 
     def cascade(self) -> None:

@@ -72,7 +72,7 @@ def parse_number(raw: object) -> ParsedNumber:
     """
     if raw is None:
         return ParsedNumber(NumberStatus.BLANK)
-    if isinstance(raw, bool) or isinstance(raw, (dt.date, dt.time, dt.timedelta)):
+    if isinstance(raw, (bool, dt.date, dt.time, dt.timedelta)):
         return ParsedNumber(NumberStatus.INVALID)
     if isinstance(raw, (int, float)):
         if isinstance(raw, float) and not math.isfinite(raw):

@@ -138,9 +138,10 @@ class XlsxReader:
     def xml(self, member: str) -> Element:
         """Parse one part safely."""
         try:
-            return SafeET.fromstring(read_part(self.zip, member))
+            root: Element = SafeET.fromstring(read_part(self.zip, member))
         except (KeyError, *_DAMAGE) as exc:
             raise _damaged(member, exc) from exc
+        return root
 
     def _raw(self, member: str, limit: int) -> bytes:
         try:
@@ -160,8 +161,8 @@ class XlsxReader:
         for content_type in found:
             if content_type in WORKBOOK_TYPES:
                 return WORKBOOK_TYPES[content_type]
-        if any("spreadsheetml" in t or "ms-excel" in t for t in found):
-            if "xl/workbook.bin" in self.members:
+        if "xl/workbook.bin" in self.members and \
+                any("spreadsheetml" in t or "ms-excel" in t for t in found):
                 raise NotAWorkbook("FILE_OTHER_FORMAT", ".xlsb")
         raise NotAWorkbook("FILE_NOT_WORKBOOK", "ไม่ใช่สมุดงาน Excel")
 
