@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
 
+import openpyxl
 import openpyxl.writer.excel
 import pytest
 
@@ -163,3 +164,25 @@ def test_libreoffice_resaved_return_scores_the_same(world: tuple[Master, Path, P
     report = harvest([returns], master, 12)
     assert report.offices[0].status is Status.ACCEPTED, report.problems
     assert report.offices[0].total_score == python_total(master, "B01", B01)
+
+
+@pytest.mark.parametrize(("sheet", "cell", "value"), [
+    ("คำรับรอง", "E12", 45),                  # the agreement's weight of KPI 2.1
+    ("คำรับรอง", "C12", "ตัวชี้วัดที่แก้ชื่อ"),      # the agreement's KPI name
+    ("รายงานผล", "F8", 55),                   # the report form's criterion 1 of KPI 2.1
+])
+def test_tampered_locked_value_rejects_the_return_naming_the_cell(
+        world: tuple[Master, Path, Path], sheet: str, cell: str, value: object) -> None:
+    master, gen, returns = world
+    path = fill(gen, returns, "B01", B01)
+    wb = openpyxl.load_workbook(path)
+    wb[sheet].protection.sheet = False
+    wb[sheet][cell] = value
+    wb.save(path)
+    fill(gen, returns, "B02", B02)
+    report = harvest([returns], master, 12, jobs=1)
+    statuses = {o.office: o.status for o in report.offices}
+    assert statuses == {"B01": Status.REJECTED, "B02": Status.ACCEPTED}
+    [changed] = [p for p in report.problems if p.code == "RETURN_LOCKED_CHANGED"]
+    assert (changed.sheet, changed.cell) == (sheet, cell)
+    assert path.name in changed.message and cell in changed.message

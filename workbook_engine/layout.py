@@ -83,6 +83,13 @@ STATUS_ROW = 4         # the completeness line
 HEADER_ROW = 6
 FIRST_KPI_ROW = 7
 
+# The agreement's KPI table (sheet คำรับรอง) has the report form's first ten columns (group to
+# criterion 5) in the same order, under three title rows, five clauses and a blank row.
+AGREEMENT_HEADER_ROW = 10
+AGREEMENT_FIRST_KPI_ROW = 11
+AGREEMENT_TOTAL_LABEL = "รวม"
+REPORT_TOTAL_LABEL = "คะแนนรวม"
+
 
 def kpi_row(index: int) -> int:
     """The 1-based row of the ``index``-th (0-based) KPI on the report form."""

@@ -246,6 +246,8 @@ class _Writer:
         ]
         for clause in clauses:
             row = self.paragraph(ws, row, last, clause, s.text, total_width)
+        if row + 1 != L.AGREEMENT_HEADER_ROW - 1:   # harvest compares the table at this place
+            raise RuntimeError(f"agreement table at row {row + 2}, not {L.AGREEMENT_HEADER_ROW}")
         row = self.agreement_table(ws, row + 1, widths)
         self.signatures(ws, row + 1)
         ws.repeat_rows(0, 2)
@@ -268,7 +270,7 @@ class _Writer:
             self.criteria_cells(ws, row, 5, a, kpi)
             ws.set_row(row, ROW_HEIGHT * text_lines(kpi.name, widths[2]))
         row += 1
-        ws.merge_range(row, 0, row, 3, "รวม", s.total_label)
+        ws.merge_range(row, 0, row, 3, L.AGREEMENT_TOTAL_LABEL, s.total_label)
         ws.write_number(row, 4, sum((a.weight for a, _ in self.ctx.items), Decimal(0)), s.weight)
         return row + 1
 
@@ -467,7 +469,7 @@ class _Writer:
         c = {col.key: i for i, col in enumerate(L.REPORT_COLUMNS)}
         scores = f"{L.ref('score', first)}:{L.ref('score', last)}"
         weighted = f"{L.ref('weighted', first)}:{L.ref('weighted', last)}"
-        ws.merge_range(row - 1, 0, row - 1, c["weight"] - 1, "คะแนนรวม", s.total_label)
+        ws.merge_range(row - 1, 0, row - 1, c["weight"] - 1, L.REPORT_TOTAL_LABEL, s.total_label)
         ws.write_number(row - 1, c["weight"], sum((a.weight for a, _ in self.ctx.items),
                                                    Decimal(0)), s.weight)
         total = self.cached_total()

@@ -25,7 +25,6 @@ from .xlsx_reader import Cell, NotAWorkbook, SheetCells, XlsxReader, split_ref
 
 _FILE_NAME = re.compile(r"^\d{4}-R\d{1,2}-(.+)\.xls[xm]$", re.IGNORECASE)
 META_ROWS = 100
-TOTAL_LABEL = "คะแนนรวม"
 EXCEL_TEXT_LIMIT = 32_767
 
 
@@ -161,13 +160,13 @@ class _Check:
     def report(self, reader: XlsxReader) -> None:
         assert self.out.office is not None
         items = [(a, self.master.kpis[a.kpi]) for a in self.master.assignments_for(self.out.office)]
-        sheet = next(s for s in reader.sheets if s.name == L.REPORT_SHEET)
-        last_row = L.total_row(len(items))
-        cells = reader.read_sheet(sheet, last_row, len(L.REPORT_COLUMNS))
-        if cells.hidden_rows:
-            rows = ", ".join(str(r) for r in sorted(cells.hidden_rows))
-            self.add("RETURN_HIDDEN", sheet=L.REPORT_SHEET, what=f"แถว {rows}")
-        changed = self.locked_values(cells, items)
+        agreement = self.read(reader, L.AGREEMENT_SHEET, L.AGREEMENT_FIRST_KPI_ROW + len(items),
+                              L.REPORT_COLUMNS.index(L.COLUMN["c5"]) + 1)
+        cells = self.read(reader, L.REPORT_SHEET, L.total_row(len(items)), len(L.REPORT_COLUMNS))
+        changed = self.locked_values(agreement, items, L.AGREEMENT_SHEET,
+                                     L.AGREEMENT_FIRST_KPI_ROW, L.AGREEMENT_TOTAL_LABEL)
+        changed += self.locked_values(cells, items, L.REPORT_SHEET, L.FIRST_KPI_ROW,
+                                      L.REPORT_TOTAL_LABEL)
         if changed:
             raise _Rejected("RETURN_LOCKED_CHANGED")
         for index, (a, kpi) in enumerate(items):
@@ -175,22 +174,34 @@ class _Check:
         if self.names_broken:
             self.add("RETURN_NAMES_BROKEN", sheet=L.REPORT_SHEET)
 
-    def locked_values(self, cells: SheetCells, items: list[tuple[Assignment, Kpi]]) -> int:
+    def read(self, reader: XlsxReader, name: str, last_row: int, last_col: int) -> SheetCells:
+        """The cells of a sheet's bounded range; hidden rows there are a warning."""
+        sheet = next(s for s in reader.sheets if s.name == name)
+        cells = reader.read_sheet(sheet, last_row, last_col)
+        if cells.hidden_rows:
+            rows = ", ".join(str(r) for r in sorted(cells.hidden_rows))
+            self.add("RETURN_HIDDEN", sheet=name, what=f"แถว {rows}")
+        return cells
+
+    def locked_values(self, cells: SheetCells, items: list[tuple[Assignment, Kpi]], sheet: str,
+                      first_row: int, total_label: str) -> int:
+        """Compare a KPI table's locked cells (group to criterion 5, the total's label) with the
+        master; each difference is a problem with its cell. Returns how many differ."""
         changed = 0
         for index, (a, kpi) in enumerate(items):
-            row = L.kpi_row(index)
+            row = first_row + index
             for key, expected in _locked_expectations(a, kpi):
                 cell = cells.get(row, L.REPORT_COLUMNS.index(L.COLUMN[key]) + 1)
                 if not _same(cell, expected):
                     changed += 1
-                    self.add("RETURN_LOCKED_CHANGED", sheet=L.REPORT_SHEET, cell=L.ref(key, row),
+                    self.add("RETURN_LOCKED_CHANGED", sheet=sheet, cell=L.ref(key, row),
                              expected=_show(expected), found=_show(cell.value if cell else None))
-        row = L.total_row(len(items))
+        row = first_row + len(items)
         label = cells.get(row, 1)
-        if not _same(label, TOTAL_LABEL):
+        if not _same(label, total_label):
             changed += 1
-            self.add("RETURN_LOCKED_CHANGED", sheet=L.REPORT_SHEET, cell=f"A{row}",
-                     expected=TOTAL_LABEL, found=_show(label.value if label else None))
+            self.add("RETURN_LOCKED_CHANGED", sheet=sheet, cell=f"A{row}",
+                     expected=total_label, found=_show(label.value if label else None))
         return changed
 
     def locate(self, reader: XlsxReader, prefix: str, kpi: Kpi, key: str, row: int) -> str:
