@@ -47,9 +47,14 @@ class Column:
     max_length: int | None = None   # for text inputs
 
     @property
+    def index(self) -> int:
+        """The 0-based column index, e.g. 10 for ``K``."""
+        return _INDEX[self.key]
+
+    @property
     def letter(self) -> str:
         """The column letter, e.g. ``K``."""
-        return str(xl_col_to_name(REPORT_COLUMNS.index(self)))
+        return _LETTER[self.key]
 
 
 REPORT_COLUMNS: tuple[Column, ...] = (
@@ -73,6 +78,8 @@ REPORT_COLUMNS: tuple[Column, ...] = (
     Column("evidence", "เอกสาร/หลักฐานอ้างอิง", 30, Role.INPUT, "EVIDENCE", 2000),
 )
 COLUMN = {c.key: c for c in REPORT_COLUMNS}
+_INDEX = {c.key: i for i, c in enumerate(REPORT_COLUMNS)}
+_LETTER = {c.key: str(xl_col_to_name(i)) for i, c in enumerate(REPORT_COLUMNS)}
 CRITERIA_KEYS = ("c1", "c2", "c3", "c4", "c5")
 TEXT_INPUT_KEYS = ("data", "note", "support", "obstacle", "evidence")
 

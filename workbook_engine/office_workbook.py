@@ -369,7 +369,7 @@ class _Writer:
             self.report_row(ws, L.kpi_row(index), a, kpi)
         self.report_total(ws, len(ctx.items))
         ws.freeze_panes(L.FIRST_KPI_ROW - 1, 3)
-        result_col = L.REPORT_COLUMNS.index(L.COLUMN["result"])
+        result_col = L.COLUMN["result"].index
         ws.set_selection(L.FIRST_KPI_ROW - 1, result_col, L.FIRST_KPI_ROW - 1, result_col)
         ws.activate()
         self.protect(ws)
@@ -406,7 +406,7 @@ class _Writer:
 
     def result_input(self, ws: Worksheet, row: int, a: Assignment, kpi: Kpi) -> Decimal | None:
         """Write the result cell; return the score it gives at generation (None if blank)."""
-        s, r0, col = self.s, row - 1, L.REPORT_COLUMNS.index(L.COLUMN["result"])
+        s, r0, col = self.s, row - 1, L.COLUMN["result"].index
         if kpi.kind is Kind.INHERITED:
             org = self.ctx.master.org_scores.get(kpi.code)
             if org is None:
@@ -450,7 +450,7 @@ class _Writer:
 
     def text_input(self, ws: Worksheet, row: int, key: str, kpi: Kpi) -> None:
         column = L.COLUMN[key]
-        col = L.REPORT_COLUMNS.index(column)
+        col = column.index
         ws.write_blank(row - 1, col, None, self.s.input_text)
         limit = column.max_length or 2000
         check(ws.data_validation(row - 1, col, row - 1, col, {

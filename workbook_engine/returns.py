@@ -161,7 +161,7 @@ class _Check:
         assert self.out.office is not None
         items = [(a, self.master.kpis[a.kpi]) for a in self.master.assignments_for(self.out.office)]
         agreement = self.read(reader, L.AGREEMENT_SHEET, L.AGREEMENT_FIRST_KPI_ROW + len(items),
-                              L.REPORT_COLUMNS.index(L.COLUMN["c5"]) + 1)
+                              L.COLUMN["c5"].index + 1)
         cells = self.read(reader, L.REPORT_SHEET, L.total_row(len(items)), len(L.REPORT_COLUMNS))
         changed = self.locked_values(agreement, items, L.AGREEMENT_SHEET,
                                      L.AGREEMENT_FIRST_KPI_ROW, L.AGREEMENT_TOTAL_LABEL)
@@ -191,7 +191,7 @@ class _Check:
         for index, (a, kpi) in enumerate(items):
             row = first_row + index
             for key, expected in _locked_expectations(a, kpi):
-                cell = cells.get(row, L.REPORT_COLUMNS.index(L.COLUMN[key]) + 1)
+                cell = cells.get(row, L.COLUMN[key].index + 1)
                 if not _same(cell, expected):
                     changed += 1
                     self.add("RETURN_LOCKED_CHANGED", sheet=sheet, cell=L.ref(key, row),
