@@ -118,3 +118,16 @@ def test_harvest_exit_2_when_the_output_folder_is_missing(tmp_path: Path) -> Non
     assert result.exit_code == 2
     assert "เขียนไฟล์ลงโฟลเดอร์" in result.output
     assert not (tmp_path / "nope").exists()
+
+
+def test_harvest_result_stays_on_one_screen_for_many_offices(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import workbook_engine.cli as cli_module
+
+    monkeypatch.setattr(cli_module, "SCREEN_OFFICES", 1)   # as if the master had hundreds
+    master, returns = _harvest_world(tmp_path, {"B01": FULL["B01"]})
+    result = CliRunner().invoke(cli, harvest_args(master, returns, tmp_path / "s.xlsx"))
+    lines = result.output.splitlines()
+    assert any(line.startswith("B02") for line in lines)      # not accepted: listed
+    assert not any(line.startswith("B01") for line in lines)  # accepted: counted only
+    assert "รับแล้ว 1" in result.output

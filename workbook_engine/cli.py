@@ -153,8 +153,11 @@ def generate_command(master: Path, round_months: int, out_dir: Path, offices: tu
                f"{' (ลงนามด้วยกุญแจ)' if key else ''} รายการไฟล์อยู่ใน {out_dir / MANIFEST}")
 
 
+SCREEN_OFFICES = 30     # list every office up to this many; past it, only those not accepted
+
+
 def echo_harvest(report: HarvestReport, top: int = 10) -> None:
-    """The one-screen Thai result of a harvest: counts, offices, top problems."""
+    """The one-screen Thai result of a harvest: counts, offices, the most frequent problems."""
     click.echo(f"ผลการรวบรวม {report.organisation} ปีงบประมาณ {report.fiscal_year} "
                f"รอบ {report.round_months} เดือน")
     counts = ", ".join(f"{STATUS_THAI[s]} {report.count(s)}" for s in Status)
@@ -162,13 +165,22 @@ def echo_harvest(report: HarvestReport, top: int = 10) -> None:
     average = report.average_score
     if average is not None:
         click.echo(f"คะแนนเฉลี่ยของหน่วยงานที่รับแล้ว: {average:.4f}")
-    click.echo(f"{'รหัส':<8}{'สถานะ':<12}{'คะแนนรวม':>10}  ชื่อหน่วยงาน")
-    for office in report.offices:
+    shown = report.offices
+    if len(shown) > SCREEN_OFFICES:
+        shown = [o for o in report.offices if o.status is not Status.ACCEPTED][:SCREEN_OFFICES]
+        click.echo(f"หน่วยงานที่ยังไม่ได้รับ (แสดง {len(shown)} แห่งแรก; "
+                   "ทุกหน่วยงานอยู่ในไฟล์สรุปผล ชีต 'คะแนนรายหน่วยงาน'):")
+    if shown:
+        click.echo(f"{'รหัส':<8}{'สถานะ':<12}{'คะแนนรวม':>10}  ชื่อหน่วยงาน")
+    for office in shown:
         total = f"{office.total_score:.4f}" if office.total_score is not None else "-"
         click.echo(f"{office.office:<8}{STATUS_THAI[office.status]:<12}{total:>10}  {office.name}")
     errors = [p for p in report.problems if p.is_error]
     warnings = len(report.problems) - len(errors)
     click.echo(f"ปัญหาที่พบ: ผิดพลาด {len(errors)} รายการ, คำเตือน {warnings} รายการ")
+    frequent = Counter(p.code for p in report.problems).most_common(5)
+    if len(report.problems) > top and frequent:
+        click.echo("พบบ่อยที่สุด: " + ", ".join(f"{code} {n}" for code, n in frequent))
     echo_problems(report.problems, limit=top)
 
 
