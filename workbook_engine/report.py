@@ -27,6 +27,8 @@ class Status(StrEnum):
 
 STATUS_THAI = {Status.ACCEPTED: "รับแล้ว", Status.INCOMPLETE: "ยังไม่ครบ",
                Status.REJECTED: "ไม่รับ", Status.MISSING: "ยังไม่ส่ง"}
+OUTCOME_THAI = {**{s.value: text for s, text in STATUS_THAI.items()},
+                "ignored": "ไม่ใช้ (มีไฟล์ที่ใหม่กว่าหรือซ้ำ)"}
 TEXT_KEYS = ("data", "note", "support", "obstacle", "evidence")
 
 

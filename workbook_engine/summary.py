@@ -26,7 +26,15 @@ from . import formulas
 from .errors import OutputError
 from .fiscal import BE_DATE_TIME_FORMAT
 from .model import Direction, Kind
-from .report import STATUS_THAI, TEXT_KEYS, HarvestReport, KpiOutcome, OfficeOutcome, Status
+from .report import (
+    OUTCOME_THAI,
+    STATUS_THAI,
+    TEXT_KEYS,
+    HarvestReport,
+    KpiOutcome,
+    OfficeOutcome,
+    Status,
+)
 from .xlsx import HEADER_FILL, LOCKED_FILL, ROW_HEIGHT, WORKBOOK_OPTIONS, check
 
 OVERVIEW = "ภาพรวม"
@@ -278,7 +286,7 @@ class _Summary:
     def sources(self) -> None:
         r = self.report
         headers = [("ไฟล์", 40), ("ขนาด (ไบต์)", 12), ("SHA-256", 70), ("เวลาที่บันทึกไฟล์", 22),
-                   ("หน่วยงาน", 10), ("ผลการตรวจ", 12), ("เวลาที่รวบรวม", 22),
+                   ("หน่วยงาน", 10), ("ผลการตรวจ", 24), ("เวลาที่รวบรวม", 22),
                    ("รุ่นโปรแกรม", 12), ("รุ่นแบบฟอร์ม", 10)]
         ws = self.sheet(SOURCES, headers, len(r.files))
         for i, f in enumerate(r.files, start=1):
@@ -287,7 +295,7 @@ class _Summary:
             self.text(ws, i, 2, f.sha256)
             self.moment(ws, i, 3, f.saved)
             self.text(ws, i, 4, f.office)
-            self.text(ws, i, 5, f.outcome)
+            self.text(ws, i, 5, OUTCOME_THAI.get(f.outcome, f.outcome))
             self.moment(ws, i, 6, r.harvested_at)
             self.text(ws, i, 7, r.engine_version)
             self.text(ws, i, 8, r.schema_version)
