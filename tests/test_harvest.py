@@ -186,3 +186,26 @@ def test_tampered_locked_value_rejects_the_return_naming_the_cell(
     [changed] = [p for p in report.problems if p.code == "RETURN_LOCKED_CHANGED"]
     assert (changed.sheet, changed.cell) == (sheet, cell)
     assert path.name in changed.message and cell in changed.message
+
+
+def _cells(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    wb = openpyxl.load_workbook(path)
+    return {ws.title: list(ws.iter_rows(values_only=True)) for ws in wb.worksheets}
+
+
+def test_harvesting_again_gives_the_same_summary(world: tuple[Master, Path, Path],
+                                                 tmp_path: Path) -> None:
+    """INTAKE 22: the same files give the same content (the harvest time aside)."""
+    from workbook_engine.summary import write_summary
+
+    master, gen, returns = world
+    fill(gen, returns, "B01", B01)
+    fill(gen, returns, "B02", {"2.1": "๙๖.๓"})
+    moment = dt.datetime(2026, 10, 20, 9, 30, tzinfo=dt.timezone.utc)
+    first, second = tmp_path / "first.xlsx", tmp_path / "second.xlsx"
+    write_summary(harvest([returns], master, 12, jobs=1, now=moment), first)
+    write_summary(harvest([returns], master, 12, jobs=2, now=moment), second)
+    assert _cells(first) == _cells(second)
+    write_json(harvest([returns], master, 12, jobs=1, now=moment), tmp_path / "a.json")
+    write_json(harvest([returns], master, 12, jobs=1, now=moment), tmp_path / "b.json")
+    assert (tmp_path / "a.json").read_bytes() == (tmp_path / "b.json").read_bytes()
