@@ -201,7 +201,7 @@ def test_harvesting_again_gives_the_same_summary(world: tuple[Master, Path, Path
     master, gen, returns = world
     fill(gen, returns, "B01", B01)
     fill(gen, returns, "B02", {"2.1": "๙๖.๓"})
-    moment = dt.datetime(2026, 10, 20, 9, 30, tzinfo=dt.timezone.utc)
+    moment = dt.datetime(2026, 10, 20, 9, 30, tzinfo=dt.UTC)
     first, second = tmp_path / "first.xlsx", tmp_path / "second.xlsx"
     write_summary(harvest([returns], master, 12, jobs=1, now=moment), first)
     write_summary(harvest([returns], master, 12, jobs=2, now=moment), second)

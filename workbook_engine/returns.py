@@ -71,8 +71,9 @@ class _Check:
         self.out.problems.append(problem(code, file=self.c.name, office=self.out.office,
                                          sheet=sheet, cell=cell, **params))
 
-    def reject(self, code: str, /, **params: object) -> _Rejected:
-        self.add(code, sheet=None, cell=None, **params)
+    def reject(self, code: str, /, *, sheet: str | None = None, cell: str | None = None,
+               **params: object) -> _Rejected:
+        self.add(code, sheet=sheet, cell=cell, **params)
         return _Rejected(code)
 
     # -- the container ---------------------------------------------------------------------
@@ -377,7 +378,7 @@ def _office_in_name(name: str) -> str | None:
     return match.group(1) if match else None
 
 
-def _ole2_verdict(data: bytes) -> tuple[str, dict[str, object]]:
+def _ole2_verdict(data: bytes) -> tuple[str, dict[str, str]]:
     """Encrypted OOXML and legacy .xls both come in OLE2 containers; tell them apart."""
     try:
         import msoffcrypto
