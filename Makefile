@@ -38,7 +38,7 @@ fuzz: $(STAMP)
 	$(BIN)/python fuzz/fuzz_returns.py --seconds $(FUZZ_SECONDS)
 
 bench: $(STAMP)
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/benchmark.py
 
 pictures: $(STAMP)
 	$(BIN)/python scripts/render_pictures.py

@@ -7,11 +7,11 @@ import hashlib
 import io
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import layout as L
+from . import workers
 from .errors import OutputError
 from .model import Master
 from .office_workbook import OfficeContext, write_office_workbook
@@ -57,9 +57,8 @@ def generate_office(master: Master, office: str, round_months: int, out_dir: Pat
     return GeneratedFile(office, name, ctx.fingerprint, file_sha256(target))
 
 
-def _generate_chunk(args: tuple[Master, list[str], int, Path, bytes | None, str | None]
-                    ) -> list[GeneratedFile]:
-    master, offices, round_months, out_dir, key, password = args
+def _generate_chunk(offices: list[str]) -> list[GeneratedFile]:
+    master, round_months, out_dir, key, password = workers.shared()
     return [generate_office(master, o, round_months, out_dir, key, password) for o in offices]
 
 
@@ -105,24 +104,15 @@ def generate(master: Master, round_months: int, out_dir: str | Path,
 def _run(master: Master, codes: list[str], round_months: int, out: Path, key: bytes | None,
          password: str | None, jobs: int | None,
          progress: Callable[[int], None] | None) -> list[GeneratedFile]:
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(codes)))
-    chunk = max(1, min(25, len(codes) // (workers * 4) or 1))
+    count = max(1, min(jobs or os.cpu_count() or 1, len(codes)))
+    chunk = max(1, min(25, len(codes) // (count * 4) or 1))
     batches = [codes[i:i + chunk] for i in range(0, len(codes), chunk)]
     done: list[GeneratedFile] = []
-    if workers == 1:
-        results = map(_generate_chunk, [(master, b, round_months, out, key, password)
-                                        for b in batches])
-        for batch in results:
-            done.extend(batch)
-            if progress:
-                progress(len(done))
-        return done
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for batch in pool.map(_generate_chunk, [(master, b, round_months, out, key, password)
-                                                for b in batches]):
-            done.extend(batch)
-            if progress:
-                progress(len(done))
+    shared = (master, round_months, out, key, password)
+    for batch in workers.run(_generate_chunk, batches, shared, count):
+        done.extend(batch)
+        if progress:
+            progress(len(done))
     return done
 
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
 
 from . import layout as L
+from . import workers
 from .errors import OutputError
 from .intake import Candidate, collect
 from .model import Master
@@ -46,8 +46,8 @@ def local_time(moment: dt.datetime | None) -> dt.datetime | None:
     return moment.astimezone(BANGKOK).replace(tzinfo=None, microsecond=0)
 
 
-def _read_chunk(args: tuple[list[Candidate], Master, int, bytes | None]) -> list[ReturnOutcome]:
-    candidates, master, round_months, key = args
+def _read_chunk(candidates: list[Candidate]) -> list[ReturnOutcome]:
+    master, round_months, key = workers.shared()
     return [read_return(c, master, round_months, key) for c in candidates]
 
 
@@ -55,22 +55,15 @@ def read_all(candidates: Sequence[Candidate], master: Master, round_months: int,
              key: bytes | None, jobs: int | None = None,
              progress: Callable[[int], None] | None = None) -> list[ReturnOutcome]:
     """Check every candidate, using every core for many files; results in input order."""
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(candidates)))
+    count = max(1, min(jobs or os.cpu_count() or 1, len(candidates)))
+    if len(candidates) < PARALLEL_FROM:
+        count = 1
     batches = [list(candidates[i:i + CHUNK]) for i in range(0, len(candidates), CHUNK)]
-    tasks = [(batch, master, round_months, key) for batch in batches]
     outcomes: list[ReturnOutcome] = []
-
-    def consume(results: Iterable[list[ReturnOutcome]]) -> None:
-        for batch in results:
-            outcomes.extend(batch)
-            if progress:
-                progress(len(outcomes))
-
-    if workers == 1 or len(candidates) < PARALLEL_FROM:
-        consume(map(_read_chunk, tasks))
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            consume(pool.map(_read_chunk, tasks))
+    for batch in workers.run(_read_chunk, batches, (master, round_months, key), count):
+        outcomes.extend(batch)
+        if progress:
+            progress(len(outcomes))
     return outcomes
 
 

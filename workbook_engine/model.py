@@ -133,3 +133,4 @@ def _canon(value: Decimal) -> str:
     """A canonical text for a number: ``20``, ``20.0`` and ``2E+1`` all give ``20``."""
     text = format(value.normalize(), "f")
     return text
+

@@ -35,7 +35,14 @@ from .report import (
     OfficeOutcome,
     Status,
 )
-from .xlsx import HEADER_FILL, LOCKED_FILL, ROW_HEIGHT, WORKBOOK_OPTIONS, check
+from .xlsx import (
+    HEADER_FILL,
+    LOCKED_FILL,
+    ROW_HEIGHT,
+    WORKBOOK_OPTIONS,
+    PlainFormulaWorkbook,
+    check,
+)
 
 OVERVIEW = "ภาพรวม"
 OFFICES = "คะแนนรายหน่วยงาน"
@@ -331,7 +338,7 @@ def write_summary(report: HarvestReport, path: Path) -> None:
     """
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        wb = xlsxwriter.Workbook(str(temporary), WORKBOOK_OPTIONS)
+        wb = PlainFormulaWorkbook(str(temporary), WORKBOOK_OPTIONS)
         wb.set_properties({"title": f"สรุปผลคำรับรองการปฏิบัติราชการ {report.organisation}"})
         summary = _Summary(wb, report)
         summary.overview()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+import re
 
 import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
 
 FONT = "TH Sarabun New"
 FONT_SIZE = 16
@@ -44,8 +46,31 @@ def text_lines(text: str, width: float) -> int:
     return lines
 
 
-class LockedWorkbook(xlsxwriter.Workbook):  # type: ignore[misc]
-    """xlsxwriter's Workbook plus workbook-structure protection, which it has no API for."""
+# Functions that Excel stores with an ``_xlfn.`` prefix (dynamic arrays, post-2007 functions).
+# xlsxwriter adds the prefixes by running ~30 regular expressions over every formula; ours use
+# none of these, so the writers below skip that pass (tests/test_formulas_plain.py checks it).
+PREFIXED_FUNCTIONS = re.compile(
+    r"\b(ANCHORARRAY|BYCOL|BYROW|CHOOSECOLS|CHOOSEROWS|DROP|EXPAND|FILTER|HSTACK|LAMBDA|"
+    r"MAKEARRAY|MAP|RANDARRAY|REDUCE|SCAN|SINGLE|SEQUENCE|SORT|SORTBY|SWITCH|TAKE|TEXTSPLIT|"
+    r"TOCOL|TOROW|UNIQUE|VSTACK|WRAPCOLS|WRAPROWS|XLOOKUP|XMATCH|IFS|MAXIFS|MINIFS|CONCAT|"
+    r"TEXTJOIN|IFNA|STDEV\.|VAR\.|RANK\.|PERCENTILE\.|QUARTILE\.|FLOOR\.|CEILING\.)\(")
+
+
+class PlainFormulaWorksheet(Worksheet):  # type: ignore[misc]
+    """A worksheet whose formulas are written as given (see :data:`PREFIXED_FUNCTIONS`)."""
+
+    def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
+        return formula[1:] if formula.startswith("=") else formula
+
+
+class PlainFormulaWorkbook(xlsxwriter.Workbook):  # type: ignore[misc]
+    """xlsxwriter's Workbook with :class:`PlainFormulaWorksheet` sheets."""
+
+    worksheet_class = PlainFormulaWorksheet
+
+
+class LockedWorkbook(PlainFormulaWorkbook):
+    """A :class:`PlainFormulaWorkbook` with workbook-structure protection (no xlsxwriter API)."""
 
     def _write_workbook_pr(self) -> None:
         super()._write_workbook_pr()

@@ -1,0 +1,393 @@
+"""Benchmarks: generate and harvest N offices x 20 KPIs against floors measured in the same run.
+
+``make bench`` (or ``python bench/benchmark.py [--sizes 200,1000] [--out docs/performance.md]``):
+
+1. writes synthetic masters of N offices x 20 KPIs (every kind) for each size;
+2. runs ``workbook-engine generate`` and ``workbook-engine harvest`` as a user runs them (the
+   console script, in a subprocess), timing the wall clock, sampling the peak memory of the whole
+   process tree from /proc, and reading the CPU time of the children;
+3. fills the generated workbooks as coordinators would (setup, not timed);
+4. measures two floors on the same files with the same number of processes as the engine:
+   python-calamine reading every sheet of every returned file (the reading floor), and plain
+   xlsxwriter writing a workbook with the same cells as an office workbook but no formats,
+   validation, protection or merges (the writing floor);
+5. reports the per-office marginal cost ``(t[big] - t[small]) / (big - small)`` of each, the
+   ratios to the floors, and writes them with the machine and versions to docs/performance.md.
+
+Machines are noisy: compare the ratios, which come from one run, not absolute times across runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+
+import xlsxwriter
+
+from workbook_engine import master_format as mf
+
+ROOT = Path(__file__).resolve().parent.parent
+ENGINE = Path(sys.executable).parent / "workbook-engine"
+ROUND = 12
+KPIS = 20
+JOBS = os.cpu_count() or 1
+
+# 20 KPIs for every office, weight 5 each: 2 inherited, 4 milestone, 7 higher-is-better,
+# 7 lower-is-better.
+KPI_PLAN = ([("1.1", mf.KIND_INHERITED, ""), ("1.2", mf.KIND_INHERITED, "")]
+            + [(f"1.{i}", mf.KIND_MILESTONE, "") for i in range(3, 7)]
+            + [(f"2.{i}", mf.KIND_QUANTITATIVE, mf.DIRECTION_HIGHER) for i in range(1, 8)]
+            + [(f"3.{i}", mf.KIND_QUANTITATIVE, mf.DIRECTION_LOWER) for i in range(1, 8)])
+
+
+# -- the synthetic master and returns ------------------------------------------------------------
+
+def office_code(i: int) -> str:
+    return f"S{i:05d}"
+
+
+def criteria(kind: str, direction: str, office: int, k: int) -> list[float]:
+    if kind != mf.KIND_QUANTITATIVE:
+        return []
+    base = 60 + (office + k) % 15
+    if direction == mf.DIRECTION_HIGHER:
+        return [base + 5 * n for n in range(5)]
+    return [30 - (office + k) % 5 - 4 * n for n in range(5)]
+
+
+def result(kind: str, direction: str, office: int, k: int) -> float | None:
+    if kind == mf.KIND_INHERITED:
+        return None
+    if kind == mf.KIND_MILESTONE:
+        return (office * 7 + k) % 6
+    c = criteria(kind, direction, office, k)
+    return round(min(c) - 3 + ((office * 13 + k * 7) % 300) / 10, 2)
+
+
+def write_master(path: Path, offices: int) -> None:
+    """A valid master of ``offices`` offices x 20 KPIs, written with xlsxwriter."""
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    rows = {
+        mf.SETTINGS_SHEET: [["รายการ", "ค่า"], [mf.SET_ORGANISATION, "กรมทดสอบความเร็ว"],
+                            [mf.SET_FISCAL_YEAR, 2569], [mf.SET_RECEIVER, "นายทดสอบ ใจดี"],
+                            [mf.SET_RECEIVER_POSITION, "อธิบดีกรมทดสอบความเร็ว"]],
+        mf.OFFICES_SHEET: [list(mf.OFFICE_COLUMNS)] + [
+            [office_code(i), "สำนักพัฒนาระบบบริหาร" if i == 1 else f"สำนักทดสอบที่ {i}",
+             f"ผู้อำนวยการคนที่ {i}", "ผู้อำนวยการ", f"ผู้ประสานงาน {i}", f"s{i}@example.go.th"]
+            for i in range(1, offices + 1)],
+        mf.KPIS_SHEET: [list(mf.KPI_COLUMNS)] + [
+            [code, f"ตัวชี้วัดทดสอบ {code} ด้านการให้บริการประชาชนผ่านระบบดิจิทัล", int(code[0]),
+             "ระดับ" if kind == mf.KIND_MILESTONE else "ร้อยละ", kind, direction,
+             f"ORG-{code[0]}", f"คำอธิบายตัวชี้วัด {code}"] for code, kind, direction in KPI_PLAN],
+        mf.ASSIGNMENTS_SHEET: [list(mf.ASSIGNMENT_COLUMNS)] + [
+            [office_code(i), code, 5, *criteria(kind, direction, i, k)]
+            for i in range(1, offices + 1) for k, (code, kind, direction) in enumerate(KPI_PLAN)],
+        mf.MILESTONES_SHEET: [list(mf.MILESTONE_COLUMNS)] + [
+            [code, level, f"ขั้นที่ {level} ของตัวชี้วัด {code}"]
+            for code, kind, _ in KPI_PLAN if kind == mf.KIND_MILESTONE for level in range(1, 6)],
+        mf.ORG_SCORES_SHEET: [list(mf.ORG_SCORE_COLUMNS), ["1.1", 4.215], ["1.2", 3.8475]],
+    }
+    text = wb.add_format({"num_format": "@"})
+    for sheet, table in rows.items():
+        ws = wb.add_worksheet(sheet)
+        for r, row in enumerate(table):
+            for c, value in enumerate(row):
+                if isinstance(value, str):
+                    ws.write_string(r, c, value, text)
+                else:
+                    ws.write_number(r, c, value)
+    wb.close()
+
+
+def fill_one(args: tuple[Path, Path, int]) -> None:
+    from workbook_engine.testing import fill_return
+
+    source, target, office = args
+    results = {code: result(kind, direction, office, k)
+               for k, (code, kind, direction) in enumerate(KPI_PLAN) if kind != mf.KIND_INHERITED}
+    texts = {code: {"NOTE": f"ดำเนินการตามแผน ตัวชี้วัด {code}", "EVIDENCE": "รายงานสรุปผล"}
+             for code, _, _ in KPI_PLAN}
+    fill_return(source, target, results, texts)
+
+
+# -- measuring ---------------------------------------------------------------------------------
+
+def tree_rss(root: int) -> int:
+    """Resident memory (bytes) of ``root`` and all its descendants, from /proc."""
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        try:
+            with open(f"/proc/{pid}/status", encoding="ascii") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as children:
+                    stack.extend(int(c) for c in children.read().split())
+        except (FileNotFoundError, ProcessLookupError, ValueError):
+            continue
+    return total
+
+
+@dataclass
+class Run:
+    """One timed command: wall seconds, peak memory of its process tree, CPU seconds."""
+
+    wall: float
+    peak: int
+    cpu: float
+    returncode: int
+    output: str = field(repr=False, default="")
+
+    @property
+    def cores_used(self) -> float:
+        return self.cpu / self.wall if self.wall else 0.0
+
+
+def timed_command(args: list[str]) -> Run:
+    """Run the console script as a user would; sample the memory of its tree every 20 ms."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, tree_rss(process.pid))
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    output, _ = process.communicate()
+    wall = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Run(wall, peak, cpu, process.returncode, output.decode("utf-8", "replace"))
+
+
+def read_floor_one(paths: list[Path]) -> int:
+    from python_calamine import CalamineWorkbook
+
+    cells = 0
+    for path in paths:
+        wb = CalamineWorkbook.from_path(str(path))
+        for name in wb.sheet_names:
+            cells += sum(len(row) for row in wb.get_sheet_by_name(name).to_python())
+    return cells
+
+
+def in_pool(function, chunks: list) -> float:  # type: ignore[no-untyped-def,type-arg]
+    started = time.perf_counter()
+    with ProcessPoolExecutor(JOBS) as pool:
+        list(pool.map(function, chunks))
+    return time.perf_counter() - started
+
+
+def split(items: list, parts: int) -> list[list]:  # type: ignore[type-arg]
+    return [items[i::parts] for i in range(parts)]
+
+
+def template_cells(path: Path) -> dict[str, list[tuple[int, int, object]]]:
+    """Every non-empty cell of an office workbook's sheets: what the writing floor writes."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    return {ws.title: [(c.row - 1, c.column - 1, c.value) for row in ws.iter_rows() for c in row
+                       if c.value is not None] for ws in wb.worksheets}
+
+
+def write_floor_one(args: tuple[dict[str, list[tuple[int, int, object]]], list[Path]]) -> None:
+    cells, targets = args
+    for target in targets:
+        wb = xlsxwriter.Workbook(str(target), {"in_memory": True})
+        date = wb.add_format({"num_format": "d mmmm yyyy"})
+        for sheet, values in cells.items():
+            ws = wb.add_worksheet(sheet)
+            for r, c, value in values:
+                if isinstance(value, str) and value.startswith("="):
+                    ws.write_formula(r, c, value)
+                elif isinstance(value, str):
+                    ws.write_string(r, c, value)
+                elif isinstance(value, dt.datetime):
+                    ws.write_datetime(r, c, value, date)
+                else:
+                    ws.write_number(r, c, float(value))  # type: ignore[arg-type]
+        wb.close()
+
+
+# -- the run -----------------------------------------------------------------------------------
+
+@dataclass
+class Size:
+    """Everything measured for one number of offices."""
+
+    offices: int
+    generate: Run
+    harvest: Run
+    read_floor: float
+    write_floor: float
+    harvest_exit: int = 0
+
+
+def measure(work: Path, offices: int, filled: Path) -> Size:
+    master = work / f"master-{offices}.xlsx"
+    write_master(master, offices)
+    forms = work / f"forms-{offices}"
+    generated = timed_command([str(ENGINE), "generate", str(master), "--round", str(ROUND),
+                               "--out", str(forms)])
+    if generated.returncode != 0:
+        raise SystemExit(f"generate failed:\n{generated.output}")
+    names = [f"2569-R{ROUND}-{office_code(i)}.xlsx" for i in range(1, offices + 1)]
+    missing = [n for n in names if not (filled / n).exists()]
+    with ProcessPoolExecutor(JOBS) as pool:     # setup: coordinators fill in their forms
+        list(pool.map(fill_one, [(forms / n, filled / n, int(n[-10:-5])) for n in missing],
+                      chunksize=16))
+    returns = work / f"returns-{offices}"
+    returns.mkdir(exist_ok=True)
+    for n in names:
+        link = returns / n
+        if not link.exists():
+            link.symlink_to(filled / n)
+    harvested = timed_command([str(ENGINE), "harvest", str(returns), "--master", str(master),
+                               "--round", str(ROUND), "--out", str(work / f"summary-{offices}.xlsx"),
+                               "--json", str(work / f"summary-{offices}.json")])
+    if harvested.returncode not in (0, 1):
+        raise SystemExit(f"harvest failed:\n{harvested.output}")
+    paths = [filled / n for n in names]
+    read_floor = in_pool(read_floor_one, split(paths, JOBS))
+    cells = template_cells(forms / names[0])
+    floor_dir = work / f"floor-{offices}"
+    floor_dir.mkdir(exist_ok=True)
+    targets = [floor_dir / n for n in names]
+    write_floor = in_pool(write_floor_one, [(cells, part) for part in split(targets, JOBS)])
+    return Size(offices, generated, harvested, read_floor, write_floor, harvested.returncode)
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        ram = int(Path("/proc/meminfo").read_text().split()[1]) / 1024 / 1024
+    except OSError:
+        ram = 0.0
+    return f"{cpu}, {os.cpu_count()} cores, {ram:.0f} GiB RAM, {platform.platform()}"
+
+
+def versions() -> str:
+    names = ["workbook-engine", "xlsxwriter", "openpyxl", "defusedxml", "python-calamine"]
+    return ", ".join([f"Python {platform.python_version()}"]
+                     + [f"{n} {version(n)}" for n in names])
+
+
+def report(sizes: list[Size]) -> str:
+    small, big = sizes[0], sizes[-1]
+    span = big.offices - small.offices
+
+    def marginal(a: float, b: float) -> float:
+        return (b - a) / span * 1000      # ms per office
+
+    gen = marginal(small.generate.wall, big.generate.wall)
+    wfloor = marginal(small.write_floor, big.write_floor)
+    har = marginal(small.harvest.wall, big.harvest.wall)
+    rfloor = marginal(small.read_floor, big.read_floor)
+    peak = max(s.generate.peak for s in sizes), max(s.harvest.peak for s in sizes)
+    yes = {True: "yes", False: "**no**"}
+    lines = [
+        "# Performance",
+        "",
+        f"Measured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC by `make bench` "
+        "(`bench/benchmark.py`) on this machine:",
+        "",
+        f"- {machine()}",
+        f"- {versions()}",
+        f"- {JOBS} worker processes for the engine and for both floors; every office has "
+        f"{KPIS} KPIs (2 inherited, 4 milestone, 7 higher-is-better, 7 lower-is-better).",
+        "- generate and harvest are timed end to end as a user runs them: the "
+        "`workbook-engine` console script in a subprocess (start-up, reading the master, "
+        "writing the manifest, the summary workbook and the JSON included). Memory is the peak "
+        "resident size of the whole process tree, sampled every 20 ms.",
+        "- Floors, on the same files and with the same number of processes: **reading** = "
+        "python-calamine opening each returned workbook and reading every sheet into Python "
+        "lists; **writing** = plain xlsxwriter writing a workbook with the same cells (values, "
+        "strings and formulas) as an office workbook, without formats, validation, protection "
+        "or merged cells.",
+        "",
+        "| | " + " | ".join(f"{s.offices} offices" for s in sizes) + " | per office (marginal) |"
+        " ratio to floor | target | met |",
+        "|---|" + "---|" * (len(sizes) + 4),
+        "| generate, wall | " + " | ".join(f"{s.generate.wall:.2f} s" for s in sizes)
+        + f" | {gen:.2f} ms | {gen / wfloor:.2f}x | ≤ 2x, 1,000 in < 30 s | "
+        f"{yes[gen / wfloor <= 2 and big.generate.wall < 30]} |",
+        "| writing floor | " + " | ".join(f"{s.write_floor:.2f} s" for s in sizes)
+        + f" | {wfloor:.2f} ms | 1 | | |",
+        "| harvest, wall | " + " | ".join(f"{s.harvest.wall:.2f} s" for s in sizes)
+        + f" | {har:.2f} ms | {har / rfloor:.2f}x | ≤ 3x, 1,000 in < 10 s | "
+        f"{yes[har / rfloor <= 3 and big.harvest.wall < 10]} |",
+        "| reading floor | " + " | ".join(f"{s.read_floor:.2f} s" for s in sizes)
+        + f" | {rfloor:.2f} ms | 1 | | |",
+        "| generate, peak memory | " + " | ".join(f"{s.generate.peak / 2**20:.0f} MB"
+                                                  for s in sizes)
+        + f" | | | < 500 MB | {yes[peak[0] < 500 * 2**20]} |",
+        "| harvest, peak memory | " + " | ".join(f"{s.harvest.peak / 2**20:.0f} MB"
+                                                 for s in sizes)
+        + f" | | | < 500 MB | {yes[peak[1] < 500 * 2**20]} |",
+        "| generate, cores used (CPU s / wall s) | "
+        + " | ".join(f"{s.generate.cores_used:.2f}" for s in sizes) + f" | | | {JOBS} | |",
+        "| harvest, cores used (CPU s / wall s) | "
+        + " | ".join(f"{s.harvest.cores_used:.2f}" for s in sizes) + f" | | | {JOBS} | |",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and write the report; print it too."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="200,1000", help="numbers of offices, small first")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "performance.md")
+    parser.add_argument("--work", type=Path, default=None, help="working folder (default temp)")
+    parser.add_argument("--quick", action="store_true", help="sizes 20,100: a smoke run")
+    args = parser.parse_args(argv)
+    sizes = [20, 100] if args.quick else [int(s) for s in args.sizes.split(",")]
+    with tempfile.TemporaryDirectory(dir=args.work) as tmp:
+        work = Path(tmp)
+        filled = work / "filled"
+        filled.mkdir()
+        measured = []
+        for n in sorted(sizes, reverse=True):   # fill the big set once; the small reuses it
+            print(f"measuring {n} offices ...", flush=True)
+            measured.append(measure(work, n, filled))
+        measured.sort(key=lambda s: s.offices)
+    text = report(measured)
+    print(text)
+    if not args.quick:
+        previous = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
+        marker = "\n## 20,000 offices"
+        tail = previous[previous.index(marker):] if marker in previous else ""
+        args.out.write_text(text + tail, encoding="utf-8")
+        print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,51 @@
+"""Process pools for generate and harvest.
+
+What every task of a run shares (the master above all, which is large) is sent once to each
+worker process when it starts, not with every batch; batches carry only what differs.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+_shared: tuple[Any, ...] = ()
+
+
+def shared() -> tuple[Any, ...]:
+    """What the current run shares, inside a task."""
+    return _shared
+
+
+def _set(*values: Any) -> None:
+    global _shared
+    _shared = values
+
+
+def _start_worker(*values: Any) -> None:
+    """A worker's set-up: the shared values, then a garbage collector tuned for the work.
+
+    Parsing and writing workbooks makes many short-lived objects; frozen, the master is no
+    longer re-scanned by every collection.
+    """
+    _set(*values)
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 50)
+
+
+def run(function: Callable[[T], R], batches: Sequence[T], values: tuple[Any, ...],
+        workers: int) -> Iterable[R]:
+    """``function`` over ``batches`` with ``values`` shared, in order; in this process when
+    ``workers`` is 1, else in a pool of that many processes."""
+    if workers <= 1:
+        _set(*values)
+        yield from map(function, batches)
+        return
+    with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker,
+                             initargs=values) as pool:
+        yield from pool.map(function, batches)
