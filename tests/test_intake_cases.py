@@ -186,6 +186,19 @@ MAIN_NS = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 STRICT_NS = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
 
 
+def utf16_with_doctype(data: bytes) -> bytes:
+    """The workbook part in UTF-16, where a byte search for ``<!DOCTYPE`` finds nothing."""
+    xml = part(with_doctype(data, BILLION_LAUGHS), "xl/workbook.xml").decode("utf-8")
+    return rezip(data, {"xl/workbook.xml": xml.encode("utf-16")})
+
+
+def sheet_with_doctype(data: bytes) -> bytes:
+    xml = part(data, REPORT_PART)
+    at = xml.index(b"<worksheet")
+    return rezip(data, {REPORT_PART: xml[:at] + BILLION_LAUGHS.replace(b"workbook", b"worksheet")
+                        + xml[at:]})
+
+
 def strict(data: bytes) -> bytes:
     return rezip(data, {"xl/workbook.xml": part(data, "xl/workbook.xml").replace(MAIN_NS,
                                                                                STRICT_NS)})
@@ -268,6 +281,8 @@ CASES = {
                              "FILE_ZIP_BOMB", E, MISS),
     "entity expansion": Case(7, lambda d: with_doctype(d, BILLION_LAUGHS), "FILE_UNSAFE_XML", E,
                              MISS),
+    "entity expansion in utf-16": Case(7, utf16_with_doctype, "FILE_UNSAFE_XML", E, MISS),
+    "entity expansion in a sheet": Case(7, sheet_with_doctype, "FILE_UNSAFE_XML", E, REJ),
     "external entity": Case(7, lambda d: with_doctype(d, EXTERNAL_ENTITY), "FILE_UNSAFE_XML", E,
                             MISS),
     # 9-12: a workbook, but not a valid return
