@@ -8,25 +8,57 @@ first one.
 from __future__ import annotations
 
 import itertools
-import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
-from openpyxl.workbook.workbook import Workbook
 
 from . import master_format as mf
 from .errors import InvalidMasterError
 from .model import Assignment, Direction, Kind, Kpi, Master, Office, Settings
 from .problems import Problem, has_errors, problem
 from .values import NumberStatus, clean_text, parse_number
+from .xlsx_reader import NotAWorkbook, XlsxReader
+
+MAX_ROWS = 1_048_576     # Excel's limit; only rows present in the file are read
+MAX_COLUMNS = 64         # headers are searched in the first 64 columns
 
 ORDER_WORDS = {Direction.HIGHER: "เพิ่มขึ้น", Direction.LOWER: "ลดลง"}
+
+
+class _Sheets:
+    """The master's sheets as rows of values, read with the fast, safe return reader."""
+
+    def __init__(self, reader: XlsxReader) -> None:
+        self.reader = reader
+        self.sheetnames = [s.name for s in reader.sheets]
+
+    def rows(self, name: str, max_col: int = MAX_COLUMNS) -> list[tuple[Any, ...]]:
+        """Rows 1..last of sheet ``name`` as tuples of values (gaps become empty rows), numbers
+        that are whole as ints, as openpyxl gives them."""
+        sheet = next(s for s in self.reader.sheets if s.name == name)
+        cells = self.reader.read_sheet(sheet, MAX_ROWS, max_col)
+        width: dict[int, int] = {}
+        for row, col in cells.cells:
+            width[row] = max(width.get(row, 0), col)
+        last = max(width, default=0)
+        table = []
+        for row in range(1, last + 1):
+            values: list[object] = [None] * width.get(row, 0)
+            for col in range(1, width.get(row, 0) + 1):
+                cell = cells.get(row, col)
+                values[col - 1] = None if cell is None else _plain(cell.value)
+            table.append(tuple(values))
+        return table
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2 ** 53:
+        return int(value)
+    return value
 
 
 @dataclass
@@ -75,13 +107,13 @@ class _Reader:
                                      cell=cell, **params))
 
     # -- tables -----------------------------------------------------------------------------
-    def table(self, wb: Workbook, sheet: str) -> list[_Row] | None:
+    def table(self, wb: _Sheets, sheet: str) -> list[_Row] | None:
         if sheet not in wb.sheetnames:
             if sheet in mf.OPTIONAL_SHEETS:
                 return []
             self.add("MASTER_SHEET_MISSING", sheet=sheet, sheet_name=sheet)
             return None
-        rows = wb[sheet].iter_rows(values_only=True)
+        rows = iter(wb.rows(sheet))
         header = next(rows, ())
         columns: dict[str, int] = {}
         for index, value in enumerate(header, start=1):
@@ -134,13 +166,13 @@ class _Reader:
         return seen
 
     # -- sheets -----------------------------------------------------------------------------
-    def settings(self, wb: Workbook) -> Settings | None:
+    def settings(self, wb: _Sheets) -> Settings | None:
         sheet = mf.SETTINGS_SHEET
         if sheet not in wb.sheetnames:
             self.add("MASTER_SHEET_MISSING", sheet=sheet, sheet_name=sheet)
             return None
         found: dict[str, tuple[Any, int]] = {}
-        for number, values in enumerate(wb[sheet].iter_rows(max_col=2, values_only=True), 1):
+        for number, values in enumerate(wb.rows(sheet, max_col=2), 1):
             label = clean_text(values[0] if values else None)
             if label in mf.SETTINGS_LABELS and label not in found:
                 found[label] = (values[1] if len(values) > 1 else None, number)
@@ -350,7 +382,7 @@ class _Reader:
         return scores
 
     # -- the whole workbook -----------------------------------------------------------------
-    def read(self, wb: Workbook) -> Master | None:
+    def read(self, wb: _Sheets) -> Master | None:
         settings = self.settings(wb)
         tables = {s: self.table(wb, s) for s in mf.REQUIRED_COLUMNS}
         office_rows = tables[mf.OFFICES_SHEET]
@@ -387,14 +419,13 @@ def read_master(path: str | Path) -> MasterReport:
     path = Path(path)
     reader = _Reader(path)
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except (OSError, zipfile.BadZipFile, InvalidFileException, KeyError, ValueError) as exc:
-        reader.add("MASTER_UNREADABLE", reason=type(exc).__name__)
+        master = reader.read(_Sheets(XlsxReader(path.read_bytes(), path.name)))
+    except OSError as exc:
+        reader.add("MASTER_UNREADABLE", reason=exc.strerror or type(exc).__name__)
         return MasterReport(path, None, reader.problems)
-    try:
-        master = reader.read(wb)
-    finally:
-        wb.close()
+    except NotAWorkbook as exc:
+        reader.add("MASTER_UNREADABLE", reason=exc.reason or exc.code)
+        return MasterReport(path, None, reader.problems)
     return MasterReport(path, master, reader.problems)
 
 

@@ -5,6 +5,7 @@ Settings, offices, KPIs, assignments, milestone levels and organisation scores.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -104,7 +105,15 @@ class Master:
 
     def assignments_for(self, office: str) -> list[Assignment]:
         """The office's assignments in master order."""
-        return [a for a in self.assignments if a.office == office]
+        return list(self._by_office.get(office, ()))
+
+    @functools.cached_property
+    def _by_office(self) -> dict[str, list[Assignment]]:
+        """Assignments grouped by office, built once (a master is not changed after reading)."""
+        grouped: dict[str, list[Assignment]] = {}
+        for a in self.assignments:
+            grouped.setdefault(a.office, []).append(a)
+        return grouped
 
     def fingerprint(self, office: str) -> str:
         """SHA-256 of the office's canonical assignment.
