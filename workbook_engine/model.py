@@ -83,6 +83,7 @@ class Assignment:
     criteria: tuple[Decimal, Decimal, Decimal, Decimal, Decimal] | None
 
 
+@functools.lru_cache(maxsize=4096)
 def name_key(code: str) -> str:
     """The defined-name suffix of a KPI code: every character outside A-Za-z0-9 becomes ``_``.
 

@@ -52,6 +52,7 @@ class NotAWorkbook(ValueError):
 
 
 _DAMAGE = (*DAMAGE, SafeET.ParseError)
+WHOLE_PART_BYTES = 2 * 1024 * 1024   # parse smaller sheets at once; stream bigger ones
 _DECLARED_ENCODING = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)")
 _PLAIN_ENCODINGS = {b"utf-8", b"utf8", b"us-ascii", b"ascii"}
 
@@ -274,8 +275,11 @@ class XlsxReader:
             self._strings = strings
         return self._strings
 
-    def read_sheet(self, sheet: SheetInfo, max_row: int, max_col: int) -> SheetCells:
+    def read_sheet(self, sheet: SheetInfo, max_row: int, max_col: int,
+                   stream_above: int = WHOLE_PART_BYTES) -> SheetCells:
         """The non-empty cells of rows 1..max_row, columns 1..max_col of ``sheet``.
+
+        A part bigger than ``stream_above`` bytes is streamed rather than parsed at once.
 
         Raises:
             NotAWorkbook: when the sheet's part is missing or not well-formed XML.
@@ -283,7 +287,7 @@ class XlsxReader:
         result = SheetCells()
         try:
             data = read_part(self.zip, sheet.part)
-            for row_number, element in _rows(data, max_row):
+            for row_number, element in _rows(data, max_row, stream_above):
                 if element.get("hidden") in ("1", "true"):
                     result.hidden_rows.add(row_number)
                 self._read_row(element, row_number, max_col, result)
@@ -346,17 +350,16 @@ def _text_of(element: Element) -> str:
     return "".join(parts)
 
 
-WHOLE_PART_BYTES = 2 * 1024 * 1024   # parse smaller sheets at once; stream bigger ones
 
 
-def _rows(data: bytes, max_row: int) -> Iterator[tuple[int, Element]]:
+def _rows(data: bytes, max_row: int, stream_above: int) -> Iterator[tuple[int, Element]]:
     """The ``<row>`` elements up to ``max_row``; nothing after that is looked at.
 
     A sheet of a real return is well under a megabyte and is parsed at once in C. A bigger part
     (a lying ``<dimension>``, a huge formatted range) is streamed, and parsing stops at the first
     row past ``max_row``, so its size costs nothing beyond inflating it within the caps.
     """
-    if len(data) <= WHOLE_PART_BYTES:
+    if len(data) <= stream_above:
         rows: Iterator[Element] = parse_xml(data).iter(f"{_M}row")
     else:
         iterparse = FastET.iterparse if _without_dtd(data) else SafeET.iterparse
