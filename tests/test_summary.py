@@ -110,3 +110,16 @@ def test_formulas_recalculated_by_libreoffice_match_python(report: HarvestReport
     average = next(r[1] for r in wb[OVERVIEW].iter_rows(values_only=True)
                    if r[0] == "คะแนนเฉลี่ยของหน่วยงานที่รับแล้ว")
     assert average == pytest.approx(float(report.average_score or 0))
+
+
+def test_ranks_follow_excel_rank_with_ties() -> None:
+    from types import SimpleNamespace
+
+    from workbook_engine.summary import _ranks
+
+    offices = [SimpleNamespace(office=code, status=status, total_score=total)
+               for code, status, total in [
+                   ("A", Status.ACCEPTED, Decimal("4.0000")), ("B", Status.ACCEPTED, Decimal("3.5")),
+                   ("C", Status.ACCEPTED, Decimal("4")), ("D", Status.INCOMPLETE, None),
+                   ("E", Status.ACCEPTED, Decimal("2.1"))]]
+    assert _ranks(offices) == {"A": 1, "C": 1, "B": 3, "E": 4}  # type: ignore[arg-type]

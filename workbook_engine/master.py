@@ -25,7 +25,6 @@ from .xlsx_reader import NotAWorkbook, XlsxReader
 
 MAX_ROWS = 1_048_576     # Excel's limit; only rows present in the file are read
 MAX_COLUMNS = 64         # headers are searched in the first 64 columns
-MASTER_PART_BYTES = 64 * 1024 * 1024   # สพบ.'s own file: parse sheets at once, it is faster
 
 ORDER_WORDS = {Direction.HIGHER: "เพิ่มขึ้น", Direction.LOWER: "ลดลง"}
 
@@ -41,7 +40,7 @@ class _Sheets:
         """Rows 1..last of sheet ``name`` as tuples of values (gaps become empty rows), numbers
         that are whole as ints, as openpyxl gives them."""
         sheet = next(s for s in self.reader.sheets if s.name == name)
-        cells = self.reader.read_sheet(sheet, MAX_ROWS, max_col, stream_above=MASTER_PART_BYTES)
+        cells = self.reader.read_sheet(sheet, MAX_ROWS, max_col)
         width: dict[int, int] = {}
         for row, col in cells.cells:
             width[row] = max(width.get(row, 0), col)

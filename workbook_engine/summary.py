@@ -324,10 +324,12 @@ def _cached(value: Decimal | None) -> Decimal | str:
 
 def _ranks(offices: list[OfficeOutcome]) -> dict[str, int]:
     """RANK as Excel computes it: 1 + how many accepted totals are strictly higher."""
-    totals = [o.total_score for o in offices
-              if o.status is Status.ACCEPTED and o.total_score is not None]
-    return {o.office: 1 + sum(1 for t in totals if t > o.total_score) for o in offices
-            if o.status is Status.ACCEPTED and o.total_score is not None}
+    accepted = [(o.office, o.total_score) for o in offices
+                if o.status is Status.ACCEPTED and o.total_score is not None]
+    first: dict[Decimal, int] = {}      # a total's first place in descending order
+    for place, total in enumerate(sorted((t for _, t in accepted), reverse=True)):
+        first.setdefault(total, place)
+    return {code: 1 + first[total] for code, total in accepted}
 
 
 def write_summary(report: HarvestReport, path: Path) -> None:

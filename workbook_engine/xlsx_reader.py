@@ -275,11 +275,8 @@ class XlsxReader:
             self._strings = strings
         return self._strings
 
-    def read_sheet(self, sheet: SheetInfo, max_row: int, max_col: int,
-                   stream_above: int = WHOLE_PART_BYTES) -> SheetCells:
+    def read_sheet(self, sheet: SheetInfo, max_row: int, max_col: int) -> SheetCells:
         """The non-empty cells of rows 1..max_row, columns 1..max_col of ``sheet``.
-
-        A part bigger than ``stream_above`` bytes is streamed rather than parsed at once.
 
         Raises:
             NotAWorkbook: when the sheet's part is missing or not well-formed XML.
@@ -287,7 +284,7 @@ class XlsxReader:
         result = SheetCells()
         try:
             data = read_part(self.zip, sheet.part)
-            for row_number, element in _rows(data, max_row, stream_above):
+            for row_number, element in _rows(data, max_row):
                 if element.get("hidden") in ("1", "true"):
                     result.hidden_rows.add(row_number)
                 self._read_row(element, row_number, max_col, result)
@@ -352,14 +349,14 @@ def _text_of(element: Element) -> str:
 
 
 
-def _rows(data: bytes, max_row: int, stream_above: int) -> Iterator[tuple[int, Element]]:
+def _rows(data: bytes, max_row: int) -> Iterator[tuple[int, Element]]:
     """The ``<row>`` elements up to ``max_row``; nothing after that is looked at.
 
     A sheet of a real return is well under a megabyte and is parsed at once in C. A bigger part
     (a lying ``<dimension>``, a huge formatted range) is streamed, and parsing stops at the first
     row past ``max_row``, so its size costs nothing beyond inflating it within the caps.
     """
-    if len(data) <= stream_above:
+    if len(data) <= WHOLE_PART_BYTES:
         rows: Iterator[Element] = parse_xml(data).iter(f"{_M}row")
     else:
         iterparse = FastET.iterparse if _without_dtd(data) else SafeET.iterparse
