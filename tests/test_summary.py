@@ -119,7 +119,8 @@ def test_ranks_follow_excel_rank_with_ties() -> None:
 
     offices = [SimpleNamespace(office=code, status=status, total_score=total)
                for code, status, total in [
-                   ("A", Status.ACCEPTED, Decimal("4.0000")), ("B", Status.ACCEPTED, Decimal("3.5")),
+                   ("A", Status.ACCEPTED, Decimal("4.0000")),
+                   ("B", Status.ACCEPTED, Decimal("3.5")),
                    ("C", Status.ACCEPTED, Decimal("4")), ("D", Status.INCOMPLETE, None),
                    ("E", Status.ACCEPTED, Decimal("2.1"))]]
     assert _ranks(offices) == {"A": 1, "C": 1, "B": 3, "E": 4}  # type: ignore[arg-type]
