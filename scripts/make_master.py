@@ -1,6 +1,6 @@
 """Build the shipped sample master, ``templates/master.xlsx``, deterministically.
 
-A fictional department with 13 offices (สพบ. among them) and 48 KPIs over groups 1-3, using
+A fictional department with 13 offices (สพบ. among them) and 46 KPIs over groups 1-3, using
 every kind: quantitative in both directions, milestone, inherited, cascading from five
 organisation-level KPIs. Run: ``python scripts/make_master.py [OUT]``.
 """
