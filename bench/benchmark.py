@@ -245,6 +245,7 @@ class Size:
     read_floor: float
     write_floor: float
     harvest_exit: int = 0
+    phases: dict[str, float] = field(default_factory=dict)
 
 
 def fastest(runs: list[Run]) -> Run:
@@ -286,7 +287,35 @@ def measure(work: Path, offices: int, filled: Path, repeat: int) -> Size:
                               [(cells, part) for part in split([floor_dir / n for n in names],
                                                                JOBS)]))
     best = fastest(harvested)
-    return Size(offices, fastest(generated), best, min(reads), min(writes), best.returncode)
+    return Size(offices, fastest(generated), best, min(reads), min(writes), best.returncode,
+                harvest_phases(master, returns, work))
+
+
+PHASES = {"read_master": "reading the master", "harvest": "reading and checking the returns "
+          "(workers)", "write_summary": "writing the summary workbook", "write_json": "writing "
+          "the JSON"}
+
+
+def harvest_phases(master_path: Path, returns: Path, work: Path) -> dict[str, float]:
+    """Where harvest's time goes: its stages timed in this process, with the same workers."""
+    from workbook_engine.harvest import harvest, write_json
+    from workbook_engine.master import load_master
+    from workbook_engine.summary import write_summary
+
+    took: dict[str, float] = {}
+    started = time.perf_counter()
+    master = load_master(master_path)
+    took["read_master"] = time.perf_counter() - started
+    started = time.perf_counter()
+    report = harvest([returns], master, ROUND, jobs=JOBS)
+    took["harvest"] = time.perf_counter() - started
+    started = time.perf_counter()
+    write_summary(report, work / "phases.xlsx")
+    took["write_summary"] = time.perf_counter() - started
+    started = time.perf_counter()
+    write_json(report, work / "phases.json")
+    took["write_json"] = time.perf_counter() - started
+    return took
 
 
 def fill_all(forms: Path, filled: Path, names: list[str]) -> None:
@@ -374,6 +403,14 @@ def report(sizes: list[Size]) -> str:
         + " | ".join(f"{s.generate.cores_used:.2f}" for s in sizes) + f" | | | {JOBS} | |",
         "| harvest, cores used (CPU s / wall s) | "
         + " | ".join(f"{s.harvest.cores_used:.2f}" for s in sizes) + f" | | | {JOBS} | |",
+        "",
+        "Where harvest's time goes (its stages timed in one process, same workers, one run):",
+        "",
+        "| stage | " + " | ".join(f"{s.offices} offices" for s in sizes) + " | per office |",
+        "|---|" + "---|" * (len(sizes) + 1),
+        *[f"| {label} | " + " | ".join(f"{s.phases[key]:.2f} s" for s in sizes)
+          + f" | {marginal(small.phases[key], big.phases[key]):.2f} ms |"
+          for key, label in PHASES.items()],
         "",
     ]
     return "\n".join(lines)
