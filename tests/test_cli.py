@@ -131,3 +131,13 @@ def test_harvest_result_stays_on_one_screen_for_many_offices(
     assert any(line.startswith("B02") for line in lines)      # not accepted: listed
     assert not any(line.startswith("B01") for line in lines)  # accepted: counted only
     assert "รับแล้ว 1" in result.output
+
+
+def test_harvest_does_not_read_its_own_summary_back(tmp_path: Path) -> None:
+    """The summary written into the returns folder is not a return on the next run."""
+    master, returns = _harvest_world(tmp_path, FULL)
+    args = harvest_args(master, returns, returns / "summary.xlsx")
+    first = CliRunner().invoke(cli, args)
+    second = CliRunner().invoke(cli, args)
+    assert first.exit_code == second.exit_code == 0, second.output
+    assert "RETURN_NOT_OURS" not in second.output

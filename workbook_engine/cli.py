@@ -21,13 +21,17 @@ from .meta import KEY_ENV, load_key
 from .model import Kind, Master
 from .problems import Problem, Severity
 from .report import STATUS_THAI, HarvestReport, Status
+from .xlsx import visible_width
 
 EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
 def echo_problems(problems: list[Problem], limit: int | None = None) -> None:
     """Print problems one a line, errors first, each with its code."""
-    ordered = sorted(problems, key=lambda p: p.severity is not Severity.ERROR)
+    # Errors first; within each, problems about files before the list of offices still missing
+    # (the office table shows those already), so a duplicate or a tampered file is never hidden.
+    ordered = sorted(problems, key=lambda p: (p.severity is not Severity.ERROR,
+                                              p.code == "OFFICE_MISSING"))
     shown = ordered if limit is None else ordered[:limit]
     for p in shown:
         mark = "ผิดพลาด" if p.is_error else "คำเตือน"
@@ -153,6 +157,14 @@ def generate_command(master: Path, round_months: int, out_dir: Path, offices: tu
                f"{' (ลงนามด้วยกุญแจ)' if key else ''} รายการไฟล์อยู่ใน {out_dir / MANIFEST}")
 
 
+def _row(code: str, status: str, total: str, name: str) -> str:
+    """One line of the office table, padded by what shows on screen (Thai marks take none)."""
+    def pad(text: str, width: int, right: bool = False) -> str:
+        space = " " * max(0, width - visible_width(text))
+        return space + text if right else text + space
+    return f"{pad(code, 8)}{pad(status, 12)}{pad(total, 10, right=True)}  {name}"
+
+
 SCREEN_OFFICES = 30     # list every office up to this many; past it, only those not accepted
 
 
@@ -171,10 +183,10 @@ def echo_harvest(report: HarvestReport, top: int = 10) -> None:
         click.echo(f"หน่วยงานที่ยังไม่ได้รับ (แสดง {len(shown)} แห่งแรก; "
                    "ทุกหน่วยงานอยู่ในไฟล์สรุปผล ชีต 'คะแนนรายหน่วยงาน'):")
     if shown:
-        click.echo(f"{'รหัส':<8}{'สถานะ':<12}{'คะแนนรวม':>10}  ชื่อหน่วยงาน")
+        click.echo(_row("รหัส", "สถานะ", "คะแนนรวม", "ชื่อหน่วยงาน"))
     for office in shown:
         total = f"{office.total_score:.4f}" if office.total_score is not None else "-"
-        click.echo(f"{office.office:<8}{STATUS_THAI[office.status]:<12}{total:>10}  {office.name}")
+        click.echo(_row(office.office, STATUS_THAI[office.status], total, office.name))
     errors = [p for p in report.problems if p.is_error]
     warnings = len(report.problems) - len(errors)
     click.echo(f"ปัญหาที่พบ: ผิดพลาด {len(errors)} รายการ, คำเตือน {warnings} รายการ")
@@ -216,7 +228,8 @@ def harvest_command(paths: tuple[Path, ...], master_path: Path, round_months: in
         def advance(done: int, total: int) -> None:
             bar.length = max(total, 1)
             bar.update(done - bar.pos)
-        report = harvest(paths, report_of_master.master, round_months, key, jobs, advance)
+        report = harvest(paths, report_of_master.master, round_months, key, jobs, advance,
+                         exclude=[p for p in (out_path, json_path) if p is not None])
     try:
         write_summary(report, out_path)
         if json_path is not None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from importlib import metadata
 from pathlib import Path
 
@@ -109,7 +109,7 @@ def _aware(moment: dt.datetime | None) -> dt.datetime | None:
 def harvest(paths: Sequence[str | Path], master: Master, round_months: int,
             key: bytes | None = None, jobs: int | None = None,
             progress: Callable[[int, int], None] | None = None,
-            now: dt.datetime | None = None) -> HarvestReport:
+            now: dt.datetime | None = None, exclude: Collection[Path] = ()) -> HarvestReport:
     """Harvest returned workbooks into a report.
 
     Args:
@@ -120,6 +120,8 @@ def harvest(paths: Sequence[str | Path], master: Master, round_months: int,
         jobs: worker processes (default: every core).
         progress: called with (files done, files in all).
         now: the harvest time (default: now, Bangkok time).
+        exclude: files not to read (the summary and JSON being written, if they lie among the
+            returns).
 
     Returns:
         The :class:`HarvestReport`: every office of the master, every file, every problem.
@@ -129,7 +131,7 @@ def harvest(paths: Sequence[str | Path], master: Master, round_months: int,
     """
     if round_months not in L.ROUND_MONTHS:
         raise ValueError(f"round must be one of {L.ROUND_MONTHS}, got {round_months}")
-    candidates, problems = collect(Path(p) for p in paths)
+    candidates, problems = collect((Path(p) for p in paths), exclude)
     unique, copies = _unique(candidates)
     outcomes = read_all(unique, master, round_months, key, jobs,
                         (lambda done: progress(done, len(unique))) if progress else None)

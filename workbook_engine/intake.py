@@ -13,7 +13,7 @@ import hashlib
 import io
 import zipfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -128,18 +128,27 @@ def _candidate(name: str, data: bytes, modified: dt.datetime | None) -> Candidat
     return Candidate(name, data, hashlib.sha256(data).hexdigest(), modified)
 
 
-def collect(paths: Iterable[Path]) -> tuple[list[Candidate], list[Problem]]:
+def collect(paths: Iterable[Path], exclude: Collection[Path] = ()
+            ) -> tuple[list[Candidate], list[Problem]]:
     """Every file under ``paths`` (files, folders recursively, ``.zip`` archives of returns).
+
+    Args:
+        paths: files, folders and archives to read.
+        exclude: files to pass over silently: the harvest's own outputs, when they are written
+            into the folder being harvested.
 
     Returns:
         The candidates in a stable order, and problems for what could not even be read.
     """
     candidates: list[Candidate] = []
     problems: list[Problem] = []
+    skipped = {p.resolve() for p in exclude}
     for root in paths:
         files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
         for path in files:
             name = str(path)
+            if path.resolve() in skipped:
+                continue
             if path.name.startswith(SKIPPED_PREFIXES):
                 problems.append(problem("FILE_LOCK_FILE_SKIPPED", file=name))
                 continue

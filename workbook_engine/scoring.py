@@ -2,8 +2,9 @@
 
 Excel computes in binary floating point and then rounds with ROUND, which works on the value
 as shown to 15 significant digits; so ``ROUND(3.3335*30/100, 4)`` gives 1.0001 in Excel although
-the binary product is 1.0000499999999999, a hair under 1.00005. Decimal arithmetic on the numbers as the user sees
-them gives the same answers, and rounds half away from zero exactly as ROUND does.
+the binary product is 1.0000499999999999, a hair under 1.00005. Decimal arithmetic on the
+numbers as the user sees them gives the same answers, and rounds half away from zero exactly
+as ROUND does.
 
 The live formulas in the office and summary workbooks (see :mod:`workbook_engine.formulas`)
 compute the same thing; the tests recalculate real files in LibreOffice to prove it.

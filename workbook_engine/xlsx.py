@@ -37,11 +37,17 @@ def check(code: int | None, what: str) -> None:
         raise XlsxWriteError(f"xlsxwriter returned {code} for {what}")
 
 
+def visible_width(text: str) -> int:
+    """Characters that take room on screen or paper: Thai vowels and tone marks above or below
+    the line do not."""
+    return len(text.translate(_ZERO_WIDTH))
+
+
 def text_lines(text: str, width: float) -> int:
     """Roughly how many lines ``text`` wraps to in a column ``width`` characters wide."""
     lines = 0
     for part in str(text).split("\n"):
-        visible = len(part.translate(_ZERO_WIDTH))
+        visible = visible_width(part)
         lines += max(1, math.ceil(visible / max(width * 0.8, 1)))
     return lines
 
