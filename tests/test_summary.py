@@ -105,6 +105,8 @@ def test_formulas_recalculated_by_libreoffice_match_python(report: HarvestReport
             row += 1
     assert checked == 2 * 5
     offices = wb[OFFICES]
+    formula = load_workbook(tmp_path / "s.xlsx")[OFFICES]["D2"].value
+    assert formula.startswith("=ROUND(SUMIFS(")     # a total the auditor can recompute
     assert offices["D2"].value == pytest.approx(3.503) and offices["E2"].value == 1
     assert report.offices[1].status is Status.INCOMPLETE and offices["D3"].value is None
     average = next(r[1] for r in wb[OVERVIEW].iter_rows(values_only=True)

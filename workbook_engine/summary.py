@@ -202,12 +202,18 @@ class _Summary:
         ws = self.sheet(OFFICES, headers, len(offices))
         n = len(offices) + 1
         ranks = _ranks(offices)
+        last = 1 + sum(len(o.kpis) for o in offices)     # the last row of the KPI details
+        weighted = f"'{DETAILS}'!${_col('weighted')}$2:${_col('weighted')}${last}"
+        codes = f"'{DETAILS}'!${_col('office')}$2:${_col('office')}${last}"
         for i, office in enumerate(offices, start=1):
             self.text(ws, i, 0, office.office)
             self.text(ws, i, 1, office.name, self.s.text)
             self.text(ws, i, 2, STATUS_THAI[office.status])
-            if office.status is Status.ACCEPTED:
-                self.number(ws, i, 3, office.total_score, self.s.score)
+            if office.status is Status.ACCEPTED and office.total_score is not None:
+                # the total is the sum of the office's weighted scores on the details sheet
+                total = f"=ROUND(SUMIFS({weighted},{codes},A{i + 1}),4)"
+                check(ws.write_formula(i, 3, total, self.s.score, float(office.total_score)),
+                      "total")
             rank = f"=IF(ISNUMBER(D{i + 1}),RANK(D{i + 1},$D$2:$D${n}),\"\")"
             check(ws.write_formula(i, 4, rank, self.s.integer, ranks.get(office.office, "")),
                   "rank")
