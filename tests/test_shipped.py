@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -53,6 +54,8 @@ def test_demo_runs_the_whole_cycle(tmp_path: Path) -> None:
     assert len(forms) == 13 and forms[0] == "2569-R12-B01.xlsx"
     summary = load_workbook(tmp_path / "summary.xlsx", read_only=True)
     assert summary.sheetnames[0] == "ภาพรวม"
+    overview = {row[0]: row[1] for row in summary["ภาพรวม"].iter_rows(values_only=True) if row}
+    assert overview["SHA-256 ของไฟล์ต้นแบบ"] == hashlib.sha256(MASTER.read_bytes()).hexdigest()
     data = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
     assert len(data["offices"]) == 13
     assert "รับแล้ว" in result.output

@@ -149,7 +149,8 @@ def harvest(paths: Sequence[str | Path], master: Master, round_months: int,
     return HarvestReport(master.settings.organisation, master.settings.fiscal_year,
                          round_months, local_time(now or dt.datetime.now(dt.UTC))
                          or dt.datetime.now(), engine_version(), L.SCHEMA_VERSION, offices,
-                         files, problems, below_level1=master.settings.below_level1_score)
+                         files, problems, below_level1=master.settings.below_level1_score,
+                         master_file=master.source, master_sha256=master.source_sha256)
 
 
 def _office(master: Master, code: str, chosen: ReturnOutcome | None) -> OfficeOutcome:

@@ -7,6 +7,7 @@ first one.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -419,13 +420,16 @@ def read_master(path: str | Path) -> MasterReport:
     path = Path(path)
     reader = _Reader(path)
     try:
-        master = reader.read(_Sheets(XlsxReader(path.read_bytes(), path.name)))
+        data = path.read_bytes()
+        master = reader.read(_Sheets(XlsxReader(data, path.name)))
     except OSError as exc:
         reader.add("MASTER_UNREADABLE", reason=exc.strerror or type(exc).__name__)
         return MasterReport(path, None, reader.problems)
     except NotAWorkbook as exc:
         reader.add("MASTER_UNREADABLE", reason=exc.reason or exc.code)
         return MasterReport(path, None, reader.problems)
+    if master is not None:
+        master.source, master.source_sha256 = str(path), hashlib.sha256(data).hexdigest()
     return MasterReport(path, master, reader.problems)
 
 

@@ -103,6 +103,8 @@ class Master:
     assignments: list[Assignment] = field(default_factory=list)
     milestone_levels: dict[str, dict[int, str]] = field(default_factory=dict)
     org_scores: dict[str, Decimal] = field(default_factory=dict)
+    source: str = ""             # the file it was read from, and that file's SHA-256
+    source_sha256: str = ""
 
     def assignments_for(self, office: str) -> list[Assignment]:
         """The office's assignments in master order."""

@@ -108,6 +108,8 @@ class HarvestReport:
     files: list[FileRecord]
     problems: list[Problem]
     below_level1: int = 1
+    master_file: str = ""
+    master_sha256: str = ""
 
     def count(self, status: Status) -> int:
         """How many offices have ``status``."""

@@ -151,6 +151,8 @@ class _Summary:
         rows: list[tuple[str, object]] = [
             ("ส่วนราชการ", r.organisation), ("ปีงบประมาณ (พ.ศ.)", r.fiscal_year),
             ("รอบการรายงาน", f"รอบ {r.round_months} เดือน"), ("เวลาที่รวบรวม", r.harvested_at),
+            ("ไฟล์ต้นแบบ (น้ำหนัก เกณฑ์ คะแนนองค์กร)", r.master_file),
+            ("SHA-256 ของไฟล์ต้นแบบ", r.master_sha256),
             ("หน่วยงานทั้งหมด", len(r.offices)),
         ]
         rows += [(f"หน่วยงานที่{STATUS_THAI[st]}", r.count(st)) for st in Status]
