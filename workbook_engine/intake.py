@@ -69,27 +69,24 @@ def sniff(data: bytes) -> Sniffed:
     return Sniffed.OTHER
 
 
-def zip_problem(archive: zipfile.ZipFile, name: str, max_entries: int = MAX_ENTRIES
-                ) -> Problem | None:
-    """Check a zip's declared sizes against the caps; a problem for the first cap exceeded.
+def zip_over_caps(archive: zipfile.ZipFile, max_entries: int = MAX_ENTRIES) -> str | None:
+    """Check a zip's declared sizes against the caps; the Thai reason of the first cap exceeded.
 
     Declared sizes can lie; :func:`read_part` enforces the part cap again while reading.
     """
     infos = archive.infolist()
     if len(infos) > max_entries:
-        return problem("FILE_ZIP_BOMB", file=name, reason=f"มี {len(infos):,} รายการ")
+        return f"มี {len(infos):,} รายการ"
     total = 0
     for info in infos:
         total += info.file_size
         if info.file_size > MAX_PART_BYTES:
-            return problem("FILE_ZIP_BOMB", file=name,
-                           reason=f"ส่วน {info.filename} ขยายได้ {info.file_size:,} ไบต์")
+            return f"ส่วน {info.filename} ขยายได้ {info.file_size:,} ไบต์"
         if info.file_size > RATIO_FLOOR and \
                 info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            return problem("FILE_ZIP_BOMB", file=name,
-                           reason=f"ส่วน {info.filename} บีบอัดไว้ผิดปกติ")
+            return f"ส่วน {info.filename} บีบอัดไว้ผิดปกติ"
     if total > MAX_TOTAL_BYTES:
-        return problem("FILE_ZIP_BOMB", file=name, reason=f"ขยายรวมได้ {total:,} ไบต์")
+        return f"ขยายรวมได้ {total:,} ไบต์"
     return None
 
 
@@ -188,9 +185,9 @@ def _unpack(name: str, data: bytes) -> tuple[list[Candidate], list[Problem]]:
     found: list[Candidate] = []
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            bomb = zip_problem(archive, name, MAX_ENTRIES)
-            if bomb:
-                return [], [bomb]
+            reason = zip_over_caps(archive, MAX_ENTRIES)
+            if reason:
+                return [], [problem("FILE_ZIP_BOMB", file=name, reason=reason)]
             for info in sorted(archive.infolist(), key=lambda i: i.filename):
                 if info.is_dir() or Path(info.filename).name.startswith(SKIPPED_PREFIXES):
                     continue

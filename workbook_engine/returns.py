@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -358,7 +359,7 @@ def _show(value: object) -> str:
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")
     if isinstance(value, float):
-        return _show(to_decimal(value))
+        return _show(to_decimal(value)) if math.isfinite(value) else str(value)
     return str(value)
 
 

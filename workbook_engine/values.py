@@ -60,6 +60,11 @@ def to_decimal(number: int | float) -> Decimal:
     return Decimal(number)
 
 
+# Far beyond any result (Excel keeps 15 significant digits): larger magnitudes, NaN and
+# infinity are not numbers a coordinator meant, and cannot be written to a workbook either.
+MAX_MAGNITUDE = Decimal("1e15")
+
+
 def parse_number(raw: object) -> ParsedNumber:
     """Read a cell value as a number, accepting unambiguous text.
 
@@ -68,8 +73,17 @@ def parse_number(raw: object) -> ParsedNumber:
 
     Returns:
         A :class:`ParsedNumber`; ``percent`` tells whether the text carried a ``%`` sign (the
-        number is then the figure as written, ``84%`` giving 84).
+        number is then the figure as written, ``84%`` giving 84). NaN, infinity and magnitudes
+        of 10^15 or more are ``INVALID``.
     """
+    parsed = _parse(raw)
+    if parsed.value is not None and not (parsed.value.is_finite()
+                                         and abs(parsed.value) < MAX_MAGNITUDE):
+        return ParsedNumber(NumberStatus.INVALID)
+    return parsed
+
+
+def _parse(raw: object) -> ParsedNumber:
     if raw is None:
         return ParsedNumber(NumberStatus.BLANK)
     if isinstance(raw, (bool, dt.date, dt.time, dt.timedelta)):

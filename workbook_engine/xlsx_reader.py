@@ -23,8 +23,7 @@ from xml.etree.ElementTree import Element
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
-from .intake import DAMAGE, PartTooLarge, read_part, zip_problem
-from .problems import Problem
+from .intake import DAMAGE, PartTooLarge, read_part, zip_over_caps
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 STRICT_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"
@@ -162,9 +161,9 @@ class XlsxReader:
             self.zip = zipfile.ZipFile(io.BytesIO(data))
         except _DAMAGE as exc:
             raise NotAWorkbook("FILE_CORRUPT", type(exc).__name__) from exc
-        bomb: Problem | None = zip_problem(self.zip, name)
-        if bomb is not None:
-            raise NotAWorkbook("FILE_ZIP_BOMB", bomb.message)
+        over = zip_over_caps(self.zip)
+        if over is not None:
+            raise NotAWorkbook("FILE_ZIP_BOMB", over)
         self.members = set(self.zip.namelist())
         self.macro_enabled = self._content_type()
         self.sheets, self.names, self._rels = self._workbook()
