@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 
 from workbook_engine import layout as L
@@ -82,12 +83,16 @@ def test_only_input_cells_are_unlocked(book: Workbook) -> None:
 
 def test_validations_on_every_input(book: Workbook) -> None:
     ws = book[L.REPORT_SHEET]
-    by_cell = {str(cell): dv for dv in ws.data_validations.dataValidation for cell in dv.sqref}
+    by_cell = {f"{get_column_letter(col)}{row}": dv for dv in ws.data_validations.dataValidation
+               for cells in dv.sqref.ranges for row, col in cells.cells}
     assert by_cell["K8"].type == "decimal"          # 2.1 quantitative
     milestone = by_cell["K10"]                       # 3.1 milestone: dropdown on a hidden sheet
     assert milestone.type == "list" and milestone.formula1 == "'_lists'!$A$1:$A$6"
     assert milestone.showErrorMessage and milestone.error and milestone.prompt
     assert by_cell["O8"].type == "textLength" and by_cell["O8"].formula1 == "4000"
+    for key in L.TEXT_INPUT_KEYS:                    # every text input of every KPI row
+        column = L.COLUMN[key].letter
+        assert all(f"{column}{r}" in by_cell for r in range(L.FIRST_KPI_ROW, L.FIRST_KPI_ROW + 4))
     assert "K7" not in by_cell                       # 1.1 inherited: no result input
     assert not any(dv.formula1 and dv.formula1.startswith('"')
                    for dv in ws.data_validations.dataValidation)

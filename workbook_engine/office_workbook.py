@@ -367,6 +367,7 @@ class _Writer:
         ws.set_row(L.HEADER_ROW - 1, ROW_HEIGHT * 3)
         for index, (a, kpi) in enumerate(ctx.items):
             self.report_row(ws, L.kpi_row(index), a, kpi)
+        self.text_validations(ws, len(ctx.items))
         self.report_total(ws, len(ctx.items))
         ws.freeze_panes(L.FIRST_KPI_ROW - 1, 3)
         result_col = L.COLUMN["result"].index
@@ -450,18 +451,24 @@ class _Writer:
 
     def text_input(self, ws: Worksheet, row: int, key: str, kpi: Kpi) -> None:
         column = L.COLUMN[key]
-        col = column.index
-        ws.write_blank(row - 1, col, None, self.s.input_text)
-        limit = column.max_length or 2000
-        check(ws.data_validation(row - 1, col, row - 1, col, {
-            "validate": "length", "criteria": "<=", "value": limit,
-            "input_title": column.header[:32],
-            "input_message": f"พิมพ์ข้อความได้ไม่เกิน {limit:,} ตัวอักษร",
-            "error_title": "ข้อความยาวเกินไป",
-            "error_message": f"ข้อความยาวได้ไม่เกิน {limit:,} ตัวอักษร แนบรายละเอียดเป็นเอกสารอ้างอิงแทน",
-        }), f"validation {key} {kpi.code}")
+        ws.write_blank(row - 1, column.index, None, self.s.input_text)
         assert column.name_prefix is not None
         self.define(column.name_prefix, kpi, L.ref(key, row))
+
+    def text_validations(self, ws: Worksheet, count: int) -> None:
+        """One length rule per text column over all KPI rows (the same rule for every row)."""
+        first, last = L.FIRST_KPI_ROW - 1, L.FIRST_KPI_ROW + count - 2
+        for key in L.TEXT_INPUT_KEYS:
+            column = L.COLUMN[key]
+            limit = column.max_length or 2000
+            check(ws.data_validation(first, column.index, last, column.index, {
+                "validate": "length", "criteria": "<=", "value": limit,
+                "input_title": column.header[:32],
+                "input_message": f"พิมพ์ข้อความได้ไม่เกิน {limit:,} ตัวอักษร",
+                "error_title": "ข้อความยาวเกินไป",
+                "error_message": f"ข้อความยาวได้ไม่เกิน {limit:,} ตัวอักษร "
+                                 "แนบรายละเอียดเป็นเอกสารอ้างอิงแทน",
+            }), f"validation {key}")
 
     def report_total(self, ws: Worksheet, count: int) -> None:
         s, row = self.s, L.total_row(count)
