@@ -301,11 +301,11 @@ class _Writer:
     # -- รายละเอียดตัวชี้วัด ---------------------------------------------------------------------
     def details(self) -> None:
         s = self.s
-        widths = [24, 16, 16, 16, 16, 16]
+        widths = [26, 78]        # a label and its value: cards need no merged cells
         ws = self.sheet(L.DETAILS_SHEET, widths)
         ws.set_portrait()
         ws.fit_to_pages(1, 0)
-        row = self.paragraph(ws, 0, 5, f"รายละเอียดตัวชี้วัด {self.ctx.office.name}", s.title,
+        row = self.paragraph(ws, 0, 1, f"รายละเอียดตัวชี้วัด {self.ctx.office.name}", s.title,
                              sum(widths))
         for a, kpi in self.ctx.items:
             row = self.card(ws, row + 1, a, kpi, widths)
@@ -314,7 +314,7 @@ class _Writer:
     def card(self, ws: Worksheet, row: int, a: Assignment, kpi: Kpi,
              widths: Sequence[float]) -> int:
         s = self.s
-        row = self.paragraph(ws, row, 5, f"ตัวชี้วัดที่ {kpi.code} {kpi.name}", s.card_title,
+        row = self.paragraph(ws, row, 1, f"ตัวชี้วัดที่ {kpi.code} {kpi.name}", s.card_title,
                              sum(widths))
         kind = kpi.kind.value + (f" ({kpi.direction.value})" if kpi.direction else "")
         org = self.ctx.master.org_scores.get(kpi.code)
@@ -327,24 +327,17 @@ class _Writer:
         ]
         if kpi.kind is Kind.INHERITED:
             facts.append(("คะแนนองค์กร", format(org, ".4f") if org is not None else "ยังไม่ประกาศ"))
+        if kpi.kind is Kind.QUANTITATIVE and a.criteria:
+            facts += [(f"เกณฑ์ระดับ {i} (ค่าที่ต้องได้)", format(c.normalize(), "f"))
+                      for i, c in enumerate(a.criteria, start=1)]
+        elif kpi.kind is Kind.MILESTONE:
+            levels = self.ctx.master.milestone_levels.get(kpi.code, {})
+            facts += [(f"ระดับ {level}", text) for level, text in sorted(levels.items())]
         for label, value in facts:
             ws.write_string(row, 0, label, s.card_label)
-            ws.merge_range(row, 1, row, 5, value, s.cell)
-            ws.set_row(row, ROW_HEIGHT * text_lines(value, sum(widths[1:])))
+            ws.write_string(row, 1, value, s.cell)
+            ws.set_row(row, ROW_HEIGHT * text_lines(value, widths[1]))
             row += 1
-        if kpi.kind is Kind.QUANTITATIVE and a.criteria:
-            ws.write_string(row, 0, "เกณฑ์การให้คะแนน", s.card_label)
-            for i, criterion in enumerate(a.criteria):
-                ws.write_string(row, 1 + i, f"ระดับ {i + 1}", s.header)
-                ws.write_number(row + 1, 1 + i, criterion, s.number)
-            ws.write_string(row + 1, 0, "ค่าที่ต้องได้", s.card_label)
-            row += 2
-        elif kpi.kind is Kind.MILESTONE:
-            for level, text in sorted(self.ctx.master.milestone_levels.get(kpi.code, {}).items()):
-                ws.write_string(row, 0, f"ระดับ {level}", s.card_label)
-                ws.merge_range(row, 1, row, 5, text, s.cell)
-                ws.set_row(row, ROW_HEIGHT * text_lines(text, sum(widths[1:])))
-                row += 1
         return row
 
     # -- รายงานผล ----------------------------------------------------------------------------
