@@ -200,5 +200,6 @@ def _unpack(name: str, data: bytes) -> tuple[list[Candidate], list[Problem]]:
     except PartTooLarge as exc:
         return found, [problem("FILE_ZIP_BOMB", file=name, reason=f"ส่วน {exc} ใหญ่เกินไป")]
     except DAMAGE as exc:
-        return found, [problem("FILE_CORRUPT", file=name, reason=type(exc).__name__)]
+        reason = f"อ่านไฟล์ zip ไม่ได้: {type(exc).__name__}"
+        return found, [problem("FILE_CORRUPT", file=name, reason=reason)]
     return found, []

@@ -160,7 +160,7 @@ class XlsxReader:
         try:
             self.zip = zipfile.ZipFile(io.BytesIO(data))
         except _DAMAGE as exc:
-            raise NotAWorkbook("FILE_CORRUPT", type(exc).__name__) from exc
+            raise NotAWorkbook("FILE_CORRUPT", f"อ่านโครงสร้างไฟล์ไม่ได้: {type(exc).__name__}") from exc
         over = zip_over_caps(self.zip)
         if over is not None:
             raise NotAWorkbook("FILE_ZIP_BOMB", over)
