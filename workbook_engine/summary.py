@@ -40,6 +40,7 @@ from .xlsx import (
     LOCKED_FILL,
     ROW_HEIGHT,
     WORKBOOK_OPTIONS,
+    BulkWorksheet,
     PlainFormulaWorkbook,
     check,
 )
@@ -99,9 +100,9 @@ class _Summary:
         self.wb, self.report, self.s = wb, report, _Styles(wb)
 
     def sheet(self, name: str, headers: Sequence[tuple[str, float]], rows: int,
-              landscape: bool = True) -> Worksheet:
+              landscape: bool = True) -> BulkWorksheet:
         """A sheet with a header row, frozen, filtered, printable and protected."""
-        ws = self.wb.add_worksheet(name)
+        ws: BulkWorksheet = self.wb.add_worksheet(name)
         ws.set_default_row(ROW_HEIGHT)
         for col, (text, width) in enumerate(headers):
             ws.set_column(col, col, width)
@@ -128,11 +129,6 @@ class _Summary:
         if value is None or value == "":
             return
         check(ws.write_string(row, col, str(value), fmt or self.s.plain), f"{ws.name} text")
-
-    def number(self, ws: Worksheet, row: int, col: int, value: Decimal | int | None,
-               fmt: Format | None = None) -> None:
-        if value is not None:
-            check(ws.write_number(row, col, value, fmt or self.s.number), f"{ws.name} number")
 
     def moment(self, ws: Worksheet, row: int, col: int, value: dt.datetime | None) -> None:
         if value is not None:
@@ -202,76 +198,55 @@ class _Summary:
         headers = [("รหัสหน่วยงาน", 10), ("หน่วยงาน", 36), ("สถานะ", 12), ("คะแนนรวม", 11),
                    ("อันดับ", 8), ("ไฟล์", 40), ("เวลาที่บันทึกไฟล์", 22), ("เกณฑ์", 6)]
         ws = self.sheet(OFFICES, headers, len(offices))
+        rw, s = ws.rows(), self.s
         n = len(offices) + 1
         ranks = _ranks(offices)
         last = 1 + sum(len(o.kpis) for o in offices)     # the last row of the KPI details
         weighted = f"'{DETAILS}'!${_col('weighted')}$2:${_col('weighted')}${last}"
         codes = f"'{DETAILS}'!${_col('office')}$2:${_col('office')}${last}"
         for i, office in enumerate(offices, start=1):
-            self.text(ws, i, 0, office.office)
-            self.text(ws, i, 1, office.name, self.s.text)
-            self.text(ws, i, 2, STATUS_THAI[office.status])
+            rw.start(i)
+            rw.string(0, office.office, s.plain)
+            rw.string(1, office.name, s.text)
+            rw.string(2, STATUS_THAI[office.status], s.plain)
             if office.status is Status.ACCEPTED and office.total_score is not None:
                 # the total is the sum of the office's weighted scores on the details sheet
-                total = f"=ROUND(SUMIFS({weighted},{codes},A{i + 1}),4)"
-                check(ws.write_formula(i, 3, total, self.s.score, float(office.total_score)),
-                      "total")
-            rank = f"=IF(ISNUMBER(D{i + 1}),RANK(D{i + 1},$D$2:$D${n}),\"\")"
-            check(ws.write_formula(i, 4, rank, self.s.integer, ranks.get(office.office, "")),
-                  "rank")
-            self.text(ws, i, 5, office.file)
-            self.moment(ws, i, 6, office.saved)
-            ws.write_number(i, 7, INCENTIVE_BAR)
+                rw.formula(3, f"ROUND(SUMIFS({weighted},{codes},A{i + 1}),4)", s.score,
+                           float(office.total_score))
+            rw.formula(4, f"IF(ISNUMBER(D{i + 1}),RANK(D{i + 1},$D$2:$D${n}),\"\")", s.integer,
+                       ranks.get(office.office, ""))
+            rw.string(5, office.file, s.plain)
+            rw.moment(6, _naive(office.saved), s.datetime)
+            rw.number(7, INCENTIVE_BAR)
         ws.set_column(7, 7, None, None, {"hidden": True})
 
     def details(self) -> None:
         rows = [(o, k) for o in self.report.offices for k in o.kpis]
         ws = self.sheet(DETAILS, [(h, w) for _, h, w in DETAIL_COLUMNS], len(rows))
-        below = self.report.below_level1
+        rw, s, c = ws.rows(), self.s, DETAIL_INDEX
+        scores = _ScoreFormulas(self.report.below_level1)
         for i, (office, kpi) in enumerate(rows, start=1):
-            self.detail_row(ws, i, office, kpi, below)
-
-    def detail_row(self, ws: Worksheet, i: int, office: OfficeOutcome, kpi: KpiOutcome,
-                   below: int) -> None:
-        c, s, row = DETAIL_INDEX, self.s, i + 1
-        self.text(ws, i, c["office"], office.office)
-        self.text(ws, i, c["office_name"], office.name)
-        self.text(ws, i, c["status"], STATUS_THAI[office.status])
-        self.number(ws, i, c["group"], kpi.group)
-        self.text(ws, i, c["kpi"], kpi.kpi)
-        self.text(ws, i, c["name"], kpi.name)
-        self.text(ws, i, c["unit"], kpi.unit)
-        self.text(ws, i, c["kind"], kpi.kind.value)
-        self.text(ws, i, c["direction"], kpi.direction)
-        self.number(ws, i, c["weight"], kpi.weight)
-        for n, value in enumerate(kpi.criteria or (), start=1):
-            self.number(ws, i, c[f"c{n}"], value)
-        result = f"{_col('result')}{row}"
-        if kpi.kind is Kind.INHERITED:
-            self.number(ws, i, c["result"], kpi.score)
-            score = formulas.inherited_score(result)
-        else:
-            self.number(ws, i, c["result"], kpi.result)
-            score = self.score_formula(kpi, result, row, below)
-        check(ws.write_formula(i, c["score"], score, s.score, _cached(kpi.score)), "score")
-        weighted = formulas.weighted_score(f"{_col('score')}{row}", f"{_col('weight')}{row}")
-        check(ws.write_formula(i, c["weighted"], weighted, s.score, _cached(kpi.weighted)),
-              "weighted")
-        self.number(ws, i, c["verified"], kpi.verified_score, s.score)
-        for key in TEXT_KEYS:
-            self.text(ws, i, c[key], kpi.texts.get(key, ""))
-        self.text(ws, i, c["source_file"], office.file)
-        self.text(ws, i, c["source_sheet"], kpi.sheet)
-        self.text(ws, i, c["source_cell"], kpi.cell)
-
-    @staticmethod
-    def score_formula(kpi: KpiOutcome, result: str, row: int, below: int) -> str:
-        if kpi.kind is Kind.MILESTONE:
-            return formulas.milestone_score(result, below)
-        criteria = [f"{_col(f'c{n}')}{row}" for n in range(1, 6)]
-        if kpi.direction is None:
-            raise ValueError(f"quantitative KPI {kpi.kpi} has no direction")
-        return formulas.quantitative_score(result, criteria, Direction(kpi.direction), below)
+            rw.start(i)
+            for key, value in (("office", office.office), ("office_name", office.name),
+                               ("status", STATUS_THAI[office.status])):
+                rw.string(c[key], value, s.plain)
+            rw.number(c["group"], kpi.group, s.number)
+            for key, value in (("kpi", kpi.kpi), ("name", kpi.name), ("unit", kpi.unit),
+                               ("kind", kpi.kind.value), ("direction", kpi.direction)):
+                rw.string(c[key], value, s.plain)
+            rw.number(c["weight"], kpi.weight, s.number)
+            for n, criterion in enumerate(kpi.criteria or (), start=1):
+                rw.number(c[f"c{n}"], criterion, s.number)
+            inherited = kpi.kind is Kind.INHERITED
+            rw.number(c["result"], kpi.score if inherited else kpi.result, s.number)
+            rw.formula(c["score"], scores.score(kpi, i + 1), s.score, _cached(kpi.score))
+            rw.formula(c["weighted"], scores.weighted(i + 1), s.score, _cached(kpi.weighted))
+            rw.number(c["verified"], kpi.verified_score, s.score)
+            for key in TEXT_KEYS:
+                rw.string(c[key], kpi.texts.get(key, ""), s.plain)
+            rw.string(c["source_file"], office.file, s.plain)
+            rw.string(c["source_sheet"], kpi.sheet, s.plain)
+            rw.string(c["source_cell"], kpi.cell, s.plain)
 
     def cascade(self) -> None:
         rows = sorted(((k.org_kpi, o, k) for o in self.report.offices for k in o.kpis
@@ -280,23 +255,27 @@ class _Summary:
                    ("รหัสตัวชี้วัด", 9), ("ตัวชี้วัด", 40), ("ผลการดำเนินงาน", 12),
                    ("ค่าคะแนนที่ได้", 11), ("คะแนนถ่วงน้ำหนัก", 11)]
         ws = self.sheet(CASCADE, headers, len(rows))
+        rw, s = ws.rows(), self.s
         for i, (org, office, kpi) in enumerate(rows, start=1):
+            rw.start(i)
             for col, value in enumerate((org, office.office, office.name, kpi.kpi, kpi.name)):
-                self.text(ws, i, col, value)
-            self.number(ws, i, 5, kpi.result)
-            self.number(ws, i, 6, kpi.score, self.s.score)
-            self.number(ws, i, 7, kpi.weighted, self.s.score)
+                rw.string(col, value, s.plain)
+            rw.number(5, kpi.result, s.number)
+            rw.number(6, kpi.score, s.score)
+            rw.number(7, kpi.weighted, s.score)
 
     def problems(self) -> None:
         problems = self.report.problems
         headers = [("รหัสปัญหา", 24), ("ระดับ", 9), ("ไฟล์", 34), ("หน่วยงาน", 10),
                    ("ชีต", 14), ("เซลล์", 7), ("ข้อความ", 90)]
         ws = self.sheet(PROBLEMS, headers, len(problems))
+        rw, s = ws.rows(), self.s
         for i, p in enumerate(problems, start=1):
+            rw.start(i)
             values = (p.code, SEVERITY_THAI[p.severity.value], p.file, p.office, p.sheet, p.cell)
             for col, value in enumerate(values):
-                self.text(ws, i, col, value)
-            self.text(ws, i, 6, p.message, self.s.text)
+                rw.string(col, value, s.plain)
+            rw.string(6, p.message, s.text)
 
     def sources(self) -> None:
         r = self.report
@@ -304,26 +283,72 @@ class _Summary:
                    ("หน่วยงาน", 10), ("ผลการตรวจ", 24), ("เวลาที่รวบรวม", 22),
                    ("รุ่นโปรแกรม", 12), ("รุ่นแบบฟอร์ม", 10)]
         ws = self.sheet(SOURCES, headers, len(r.files))
+        rw, s = ws.rows(), self.s
         for i, f in enumerate(r.files, start=1):
-            self.text(ws, i, 0, f.file)
-            self.number(ws, i, 1, f.size, self.s.integer)
-            self.text(ws, i, 2, f.sha256)
-            self.moment(ws, i, 3, f.saved)
-            self.text(ws, i, 4, f.office)
-            self.text(ws, i, 5, OUTCOME_THAI.get(f.outcome, f.outcome))
-            self.moment(ws, i, 6, r.harvested_at)
-            self.text(ws, i, 7, r.engine_version)
-            self.text(ws, i, 8, r.schema_version)
+            rw.start(i)
+            rw.string(0, f.file, s.plain)
+            rw.number(1, f.size, s.integer)
+            rw.string(2, f.sha256, s.plain)
+            rw.moment(3, _naive(f.saved), s.datetime)
+            rw.string(4, f.office, s.plain)
+            rw.string(5, OUTCOME_THAI.get(f.outcome, f.outcome), s.plain)
+            rw.moment(6, _naive(r.harvested_at), s.datetime)
+            rw.string(7, r.engine_version, s.plain)
+            rw.string(8, r.schema_version, s.plain)
 
     def missing(self) -> None:
         offices = [o for o in self.report.offices if o.status is not Status.ACCEPTED]
         headers = [("รหัสหน่วยงาน", 10), ("หน่วยงาน", 36), ("สถานะ", 12),
                    ("ผู้ประสานงาน", 28), ("อีเมล", 32)]
         ws = self.sheet(MISSING, headers, len(offices))
+        rw, s = ws.rows(), self.s
         for i, o in enumerate(offices, start=1):
+            rw.start(i)
             values = (o.office, o.name, STATUS_THAI[o.status], o.coordinator, o.email)
             for col, value in enumerate(values):
-                self.text(ws, i, col, value)
+                rw.string(col, value, s.plain)
+
+
+class _ScoreFormulas:
+    """The details sheet's score formulas, built once per kind of KPI with the row left open
+    (filled in per row: building a nested IF for each of 20,000 rows cost more than writing it).
+    """
+
+    ROW = "\x00"
+
+    def __init__(self, below_level1: int) -> None:
+        self.below = below_level1
+        self.built: dict[tuple[Kind, str | None], str] = {}
+        self.weighted_template = formulas.weighted_score(self.ref("score"), self.ref("weight"))
+
+    def ref(self, key: str) -> str:
+        return f"{_col(key)}{self.ROW}"
+
+    def score(self, kpi: KpiOutcome, row: int) -> str:
+        key = (kpi.kind, kpi.direction)
+        template = self.built.get(key)
+        if template is None:
+            template = self.built[key] = self.template(kpi)
+        return template.replace(self.ROW, str(row))
+
+    def weighted(self, row: int) -> str:
+        return self.weighted_template.replace(self.ROW, str(row))
+
+    def template(self, kpi: KpiOutcome) -> str:
+        result = self.ref("result")
+        if kpi.kind is Kind.INHERITED:
+            return formulas.inherited_score(result)
+        if kpi.kind is Kind.MILESTONE:
+            return formulas.milestone_score(result, self.below)
+        if kpi.direction is None:
+            raise ValueError(f"quantitative KPI {kpi.kpi} has no direction")
+        criteria = [self.ref(f"c{n}") for n in range(1, 6)]
+        return formulas.quantitative_score(result, criteria, Direction(kpi.direction),
+                                           self.below)
+
+
+def _naive(moment: dt.datetime | None) -> dt.datetime | None:
+    return None if moment is None else moment.replace(tzinfo=None)
 
 
 def _cached(value: Decimal | None) -> Decimal | str:

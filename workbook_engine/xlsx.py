@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import copy
+import datetime as dt
+import io
 import math
 import re
+from decimal import Decimal
+from typing import Any
 
 import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
+from xlsxwriter.xmlwriter import XMLwriter
 
 FONT = "TH Sarabun New"
 FONT_SIZE = 16
@@ -69,10 +77,188 @@ class PlainFormulaWorksheet(Worksheet):  # type: ignore[misc]
         return formula[1:] if formula.startswith("=") else formula
 
 
-class PlainFormulaWorkbook(xlsxwriter.Workbook):  # type: ignore[misc]
-    """xlsxwriter's Workbook with :class:`PlainFormulaWorksheet` sheets."""
+_ERROR_VALUES = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"})
 
-    worksheet_class = PlainFormulaWorksheet
+
+def _escape(text: str) -> str:
+    """XML's escapes for text between tags (str.translate is several times slower)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+class RowWriter:
+    """Renders rows of a :class:`BulkWorksheet` straight to SpreadsheetML as they are given.
+
+    Each method writes one cell of the current row (0-based columns, as xlsxwriter's, left to
+    right as a row's cells must be stored); empty text and ``None`` write nothing. Strings go
+    to the workbook's shared-string table and formats to its style table, so the part is what
+    xlsxwriter itself would write.
+    """
+
+    def __init__(self, ws: BulkWorksheet) -> None:
+        self._ws = ws
+        self._strings = ws.str_table
+        self._xf: dict[int, str] = {}
+        self._letters = [xl_col_to_name(col) for col in range(64)]
+        self._cells: list[str] = []
+        self._row = -1
+        self._col = -1
+        self.max_col = 0
+
+    def start(self, row: int, height: float | None = None) -> None:
+        """Begin row ``row``; ``height`` in points, else the sheet's default height.
+
+        Raises:
+            XlsxWriteError: when ``row`` does not come after the previous one.
+        """
+        if row <= self._row:
+            raise XlsxWriteError(f"{self._ws.name}: row {row + 1} after row {self._row + 1}")
+        self._row, self._col = row, -1
+        self._cells = []
+        self._ws.bulk.append((row, self._cells))
+        if height is not None:
+            self._ws.set_row(row, height)
+
+    def _ref(self, col: int) -> str:
+        if col <= self._col:
+            raise XlsxWriteError(f"{self._ws.name}: column {col + 1} after column {self._col + 1} "
+                                 f"in row {self._row + 1}")
+        self._col = col
+        while len(self._letters) <= col:
+            self._letters.append(xl_col_to_name(len(self._letters)))
+        if col > self.max_col:
+            self.max_col = col
+        return f"{self._letters[col]}{self._row + 1}"
+
+    def _style(self, fmt: Format | None) -> str:
+        if fmt is None:
+            return ""
+        key = id(fmt)
+        style = self._xf.get(key)
+        if style is None:
+            style = self._xf[key] = f' s="{fmt._get_xf_index()}"'
+        return style
+
+    def string(self, col: int, text: str | None, fmt: Format | None = None) -> None:
+        """A text cell, always text (never a formula or number, whatever it starts with).
+
+        Raises:
+            XlsxWriteError: for text longer than a cell holds (32,767 characters).
+        """
+        if not text:
+            return
+        if len(text) > 16_383 and len(text.encode("utf-16-le")) > 65_534:
+            raise XlsxWriteError(f"{self._ws.name}: text longer than a cell holds")
+        ref, style = self._ref(col), self._style(fmt)
+        if text.startswith("<r>") and text.endswith("</r>"):
+            # xlsxwriter writes such shared strings unescaped, as rich text: keep it plain
+            escaped = _escape(XMLwriter._escape_control_characters(text))
+            self._cells.append(f'<c r="{ref}"{style} t="inlineStr"><is>'
+                               f'<t xml:space="preserve">{escaped}</t></is></c>')
+            return
+        index = self._strings._get_shared_string_index(text)
+        self._cells.append(f'<c r="{ref}"{style} t="s"><v>{index}</v></c>')
+
+    def number(self, col: int, value: float | Decimal | None, fmt: Format | None = None) -> None:
+        """A number cell.
+
+        Raises:
+            XlsxWriteError: for NaN or infinity, which a workbook cannot hold.
+        """
+        if value is None:
+            return
+        if not math.isfinite(value):
+            raise XlsxWriteError(f"{self._ws.name}: {value} is not a number a cell holds")
+        self._cells.append(f'<c r="{self._ref(col)}"{self._style(fmt)}><v>{value:.16G}</v></c>')
+
+    def formula(self, col: int, formula: str, fmt: Format | None = None,
+                cached: float | Decimal | str = "") -> None:
+        """A formula (with or without the leading ``=``) and the value it had when written."""
+        text = formula[1:] if formula.startswith("=") else formula
+        kind = ""
+        if isinstance(cached, str) and cached:
+            kind = ' t="e"' if cached in _ERROR_VALUES else ' t="str"'
+        self._cells.append(f'<c r="{self._ref(col)}"{self._style(fmt)}{kind}><f>{_escape(text)}'
+                           f'</f><v>{_escape(str(cached))}</v></c>')
+
+    def moment(self, col: int, value: dt.datetime | None, fmt: Format | None = None) -> None:
+        """A date and time, as Excel's serial number."""
+        if value is not None:
+            self.number(col, self._ws._convert_date_time(value), fmt)
+
+
+class BulkWorksheet(PlainFormulaWorksheet):
+    """A worksheet that also takes rows through a :class:`RowWriter` (see :meth:`rows`).
+
+    xlsxwriter keeps each cell as an object and writes it through a general path, which costs
+    several times what rendering the cell does; for sheets of thousands of rows (the summary's
+    KPI details, an office workbook's KPI table) the rows are rendered at once instead. Rows
+    written this way must come after every row written through xlsxwriter's own methods.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.bulk: list[tuple[int, list[str]]] = []
+        self._writer: RowWriter | None = None
+
+    def rows(self) -> RowWriter:
+        """The sheet's row writer."""
+        if self._writer is None:
+            self._writer = RowWriter(self)
+        return self._writer
+
+    def _assemble_xml_file(self) -> None:
+        if self.bulk:      # the <dimension> is written before the rows
+            self._check_dimensions(self.bulk[0][0], 0)
+            self._check_dimensions(self.bulk[-1][0], self.rows().max_col)
+        super()._assemble_xml_file()
+
+    def _write_rows(self) -> None:
+        if not self.bulk:
+            super()._write_rows()
+            return
+        first, last = self.bulk[0][0], int(self.dim_rowmax)  # type: ignore[has-type]
+        if any(self.table.get(row) for row in range(first, last + 1)):
+            raise XlsxWriteError(f"{self.name}: cells written into the rows of a RowWriter")
+        if self.dim_rowmin < first:
+            self.dim_rowmax = first - 1
+            super()._write_rows()
+            self.dim_rowmax = last
+        tags: dict[tuple[object, ...], str] = {}
+        write = self.fh.write  # type: ignore[has-type]
+        for row, cells in self.bulk:
+            info = self.row_info.get(row)
+            key = (None,) if info is None else (info.height, id(info.row_format), info.hidden,
+                                                 info.level, info.collapsed)
+            tag = tags.get(key)
+            if tag is None:
+                tag = tags[key] = self._row_tag(info)
+            if cells:
+                write(f'{tag.format(row + 1)}>{"".join(cells)}</row>')
+            else:
+                write(f"{tag.format(row + 1)}/>")
+
+    def _row_tag(self, info: Any) -> str:
+        """The opening of a ``<row>`` as xlsxwriter writes it, with ``{}`` for its number."""
+        saved, self.fh = self.fh, io.StringIO()  # type: ignore[has-type]
+        try:
+            self._write_row(0, None, info, empty_row=True)
+            rendered = self.fh.getvalue()
+        finally:
+            self.fh = saved
+        assert rendered.startswith('<row r="1"') and rendered.endswith("/>"), rendered
+        return '<row r="{}"' + rendered[len('<row r="1"'):-2]
+
+
+class PlainFormulaWorkbook(xlsxwriter.Workbook):  # type: ignore[misc]
+    """xlsxwriter's Workbook with :class:`BulkWorksheet` sheets (formulas as given, rows in
+    bulk)."""
+
+    worksheet_class = BulkWorksheet
+
+    def __init__(self, filename: str, options: dict[str, Any] | None = None) -> None:
+        # xlsxwriter writes into the options it is given (the default format's theme font), so
+        # a shared options dict made every workbook after a process's first one differ from it
+        super().__init__(filename, copy.deepcopy(options or {}))
 
 
 class LockedWorkbook(PlainFormulaWorkbook):
@@ -81,3 +267,16 @@ class LockedWorkbook(PlainFormulaWorkbook):
     def _write_workbook_pr(self) -> None:
         super()._write_workbook_pr()
         self._xml_empty_tag("workbookProtection", [("lockStructure", 1)])
+
+
+def blank(rows: RowWriter, col: int, fmt: Format) -> None:
+    """A formatted empty cell of the current row of ``rows`` (an input to fill, or a cell of a
+    merged range), as xlsxwriter's ``write_blank`` writes it."""
+    rows._cells.append(f'<c r="{rows._ref(col)}"{rows._style(fmt)}/>')
+
+
+def merge_cells(ws: BulkWorksheet, first_row: int, first_col: int, last_row: int,
+                last_col: int) -> None:
+    """Merge a range whose cells a :class:`RowWriter` writes (xlsxwriter's ``merge_range``
+    writes the cells itself, which rows of a RowWriter may not hold)."""
+    ws.merge.append([first_row, first_col, last_row, last_col])

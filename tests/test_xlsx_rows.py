@@ -1,0 +1,119 @@
+"""RowWriter: rows rendered at once must be what xlsxwriter itself writes, cell for cell."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from workbook_engine.xlsx import WORKBOOK_OPTIONS, PlainFormulaWorkbook, XlsxWriteError
+
+MOMENT = dt.datetime(2026, 3, 31, 14, 5)
+# (column, kind, value, cached) of two rows; the second row is taller
+ROWS = [
+    [(0, "string", "สำนักทดสอบ & <ข้อความ>", None), (1, "number", Decimal("4.2150"), None),
+     (2, "formula", "=IF(ISNUMBER(B2),ROUND(B2*5/100,4),\"\")", Decimal("0.2108")),
+     (4, "string", "=1+1", None), (5, "moment", MOMENT, None),
+     (6, "formula", "=IF(B2>=1,\"ผ่าน\",\"\")", "ผ่าน")],
+    [(0, "string", "สำนักทดสอบ & <ข้อความ>", None), (1, "number", 3, None),
+     (2, "formula", "=B3*2", ""), (3, "string", "  ช่องว่างหน้าและหลัง  ", None),
+     (4, "string", "_x0041_ \x07", None), (6, "number", 1e-7, None)],
+]
+
+
+def _sheet_xml(path: Path) -> str:
+    with zipfile.ZipFile(path) as archive:
+        return archive.read("xl/worksheets/sheet1.xml").decode()
+
+
+def _write(path: Path, bulk: bool) -> None:
+    wb = PlainFormulaWorkbook(str(path), WORKBOOK_OPTIONS)
+    bold, score = wb.add_format({"bold": True}), wb.add_format({"num_format": "0.0000"})
+    date = wb.add_format({"num_format": "d mmmm yyyy"})
+    styles = {"string": bold, "number": score, "formula": score, "moment": date}
+    ws = wb.add_worksheet("ชีต")
+    ws.set_default_row(27)
+    ws.write_string(0, 0, "หัวตาราง", bold)
+    rw = ws.rows()
+    for index, cells in enumerate(ROWS, start=1):
+        height = 54 if index == 2 else None
+        if bulk:
+            rw.start(index, height)
+        elif height is not None:
+            ws.set_row(index, height)
+        for col, kind, value, cached in cells:
+            fmt = styles[kind]
+            if kind == "formula":
+                rw.formula(col, value, fmt, cached) if bulk else \
+                    ws.write_formula(index, col, value, fmt, cached)
+            elif kind == "moment":
+                rw.moment(col, value, fmt) if bulk else ws.write_datetime(index, col, value, fmt)
+            else:
+                getattr(rw, kind)(col, value, fmt) if bulk else \
+                    getattr(ws, f"write_{kind}")(index, col, value, fmt)
+    wb.close()
+
+
+def test_rows_are_written_as_xlsxwriter_writes_them(tmp_path: Path) -> None:
+    _write(tmp_path / "plain.xlsx", bulk=False)
+    _write(tmp_path / "bulk.xlsx", bulk=True)
+    plain, bulk = _sheet_xml(tmp_path / "plain.xlsx"), _sheet_xml(tmp_path / "bulk.xlsx")
+    # xlsxwriter adds optional row spans to the rows it writes; nothing else may differ
+    assert re.sub(r' spans="[^"]*"', "", plain) == re.sub(r' spans="[^"]*"', "", bulk)
+    with zipfile.ZipFile(tmp_path / "plain.xlsx") as a, \
+            zipfile.ZipFile(tmp_path / "bulk.xlsx") as b:
+        assert a.read("xl/sharedStrings.xml") == b.read("xl/sharedStrings.xml")
+        assert a.read("xl/styles.xml") == b.read("xl/styles.xml")
+
+
+def test_text_shaped_like_rich_text_stays_plain(tmp_path: Path) -> None:
+    # xlsxwriter writes a shared string "<r>...</r>" unescaped (as rich text): a coordinator's
+    # text of that shape would corrupt the summary. RowWriter keeps it plain.
+    texts = ["<r>&</r>", "<r><t>ก</t></r>", "<r></r>"]
+    wb = PlainFormulaWorkbook(str(tmp_path / "r.xlsx"), WORKBOOK_OPTIONS)
+    ws = wb.add_worksheet("s")
+    rw = ws.rows()
+    for row, text in enumerate(texts):
+        rw.start(row)
+        rw.string(0, text)
+    wb.close()
+    sheet = load_workbook(tmp_path / "r.xlsx")["s"]
+    assert [sheet.cell(row + 1, 1).value for row in range(len(texts))] == texts
+
+
+def test_rows_and_columns_must_go_forward(tmp_path: Path) -> None:
+    wb = PlainFormulaWorkbook(str(tmp_path / "o.xlsx"), WORKBOOK_OPTIONS)
+    rw = wb.add_worksheet("s").rows()
+    rw.start(3)
+    rw.number(2, 1)
+    with pytest.raises(XlsxWriteError, match="column 2 after column 3"):
+        rw.number(1, 1)
+    with pytest.raises(XlsxWriteError, match="row 3 after row 4"):
+        rw.start(2)
+    with pytest.raises(XlsxWriteError, match="not a number"):
+        rw.number(4, float("inf"))
+    wb.close()
+
+
+def test_cells_written_into_bulk_rows_are_refused(tmp_path: Path) -> None:
+    wb = PlainFormulaWorkbook(str(tmp_path / "m.xlsx"), WORKBOOK_OPTIONS)
+    ws = wb.add_worksheet("s")
+    ws.rows().start(1)
+    ws.write_number(2, 0, 1)
+    with pytest.raises(XlsxWriteError, match="rows of a RowWriter"):
+        wb.close()
+
+
+def test_every_workbook_of_a_process_has_the_same_styles(tmp_path: Path) -> None:
+    for name in ("first.xlsx", "second.xlsx"):
+        wb = PlainFormulaWorkbook(str(tmp_path / name), WORKBOOK_OPTIONS)
+        wb.add_worksheet("s").write_string(0, 0, "x", wb.add_format({"bold": True}))
+        wb.close()
+    with zipfile.ZipFile(tmp_path / "first.xlsx") as a, \
+            zipfile.ZipFile(tmp_path / "second.xlsx") as b:
+        assert a.read("xl/styles.xml") == b.read("xl/styles.xml")
