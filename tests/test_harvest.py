@@ -94,6 +94,10 @@ def test_json_follows_the_contract(world: tuple[Master, Path, Path], tmp_path: P
     mentioned = {o["file"] for o in data["offices"]} | {p["file"] for p in data["problems"]}
     assert given <= mentioned
     assert report.exit_code == 1
+    # one office and one problem to a line, readable and easy to compare
+    lines = (tmp_path / "result.json").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line.rstrip(",")) for line in lines if line.startswith("  {")] == \
+        data["offices"] + data["problems"]
 
 
 def test_incomplete_office_has_no_total(world: tuple[Master, Path, Path]) -> None:
