@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from decimal import Decimal
 from pathlib import Path
@@ -14,7 +15,16 @@ from workbook_engine.generate import generate
 from workbook_engine.harvest import harvest
 from workbook_engine.master import load_master
 from workbook_engine.report import HarvestReport, Status
-from workbook_engine.summary import DETAIL_INDEX, DETAILS, OFFICES, OVERVIEW, SHEETS, write_summary
+from workbook_engine.summary import (
+    CASCADE,
+    DETAIL_INDEX,
+    DETAILS,
+    OFFICES,
+    OVERVIEW,
+    SHEETS,
+    SummaryWriter,
+    write_summary,
+)
 from workbook_engine.testing import fill_return
 from workbook_engine.values import to_decimal
 
@@ -126,3 +136,24 @@ def test_ranks_follow_excel_rank_with_ties() -> None:
                    ("C", Status.ACCEPTED, Decimal("4")), ("D", Status.INCOMPLETE, None),
                    ("E", Status.ACCEPTED, Decimal("2.1"))]]
     assert _ranks(offices) == {"A": 1, "C": 1, "B": 3, "E": 4}  # type: ignore[arg-type]
+
+
+def _values(path: Path, sheet: str) -> list[tuple[object, ...]]:
+    return list(load_workbook(path)[sheet].iter_rows(values_only=True))
+
+
+def test_rows_prepared_during_the_harvest_are_the_rows_written_at_the_end(
+        report: HarvestReport, tmp_path: Path) -> None:
+    write_summary(report, tmp_path / "plain.xlsx")
+    writer = SummaryWriter(tmp_path / "early.xlsx", report.below_level1)
+    b01 = report.offices[0]
+    # B01 first as another return of it would make it (a copy that is then not chosen) ...
+    other = [dataclasses.replace(k, result=Decimal(1), texts={"note": "ฉบับเก่า"})
+             for k in b01.kpis]
+    writer.prepare(dataclasses.replace(b01, kpis=other, file="old copy.xlsx"))
+    # ... and the rest as harvest hands them over
+    for office in report.offices[1:]:
+        writer.prepare(office)
+    writer.write(report)
+    for sheet in (DETAILS, CASCADE):
+        assert _values(tmp_path / "early.xlsx", sheet) == _values(tmp_path / "plain.xlsx", sheet)

@@ -211,7 +211,7 @@ def harvest_command(paths: tuple[Path, ...], master_path: Path, round_months: in
                     out_path: Path, json_path: Path | None, key_file: Path | None,
                     jobs: int | None) -> None:
     """รวบรวมแบบรายงานที่หน่วยงานส่งกลับ ตรวจ คำนวณคะแนน และเขียนไฟล์สรุปผล"""
-    from .summary import write_summary
+    from .summary import SummaryWriter
 
     key = load_signing_key(key_file)
     for target in filter(None, (out_path, json_path)):
@@ -228,10 +228,13 @@ def harvest_command(paths: tuple[Path, ...], master_path: Path, round_months: in
         def advance(done: int, total: int) -> None:
             bar.length = max(total, 1)
             bar.update(done - bar.pos)
-        report = harvest(paths, report_of_master.master, round_months, key, jobs, advance,
-                         exclude=[p for p in (out_path, json_path) if p is not None])
+        master = report_of_master.master
+        summary = SummaryWriter(out_path, master.settings.below_level1_score)
+        report = harvest(paths, master, round_months, key, jobs, advance,
+                         exclude=[p for p in (out_path, json_path) if p is not None],
+                         on_office=summary.prepare)
     try:
-        write_summary(report, out_path)
+        summary.write(report)
         if json_path is not None:
             write_json(report, json_path)
     except OutputError as exc:

@@ -53,8 +53,13 @@ def _read_chunk(candidates: list[Candidate]) -> list[ReturnOutcome]:
 
 def read_all(candidates: Sequence[Candidate], master: Master, round_months: int,
              key: bytes | None, jobs: int | None = None,
-             progress: Callable[[int], None] | None = None) -> list[ReturnOutcome]:
-    """Check every candidate, using every core for many files; results in input order."""
+             progress: Callable[[int], None] | None = None,
+             each: Callable[[ReturnOutcome], None] | None = None) -> list[ReturnOutcome]:
+    """Check every candidate, using every core for many files; results in input order.
+
+    ``each`` is called with every outcome as soon as its batch is back, while the workers go on
+    with the next ones.
+    """
     count = max(1, min(jobs or os.cpu_count() or 1, len(candidates)))
     if len(candidates) < PARALLEL_FROM:
         count = 1
@@ -62,6 +67,9 @@ def read_all(candidates: Sequence[Candidate], master: Master, round_months: int,
     outcomes: list[ReturnOutcome] = []
     for batch in workers.run(_read_chunk, batches, (master, round_months, key), count):
         outcomes.extend(batch)
+        if each is not None:
+            for outcome in batch:
+                each(outcome)
         if progress:
             progress(len(outcomes))
     return outcomes
@@ -109,7 +117,8 @@ def _aware(moment: dt.datetime | None) -> dt.datetime | None:
 def harvest(paths: Sequence[str | Path], master: Master, round_months: int,
             key: bytes | None = None, jobs: int | None = None,
             progress: Callable[[int, int], None] | None = None,
-            now: dt.datetime | None = None, exclude: Collection[Path] = ()) -> HarvestReport:
+            now: dt.datetime | None = None, exclude: Collection[Path] = (),
+            on_office: Callable[[OfficeOutcome], None] | None = None) -> HarvestReport:
     """Harvest returned workbooks into a report.
 
     Args:
@@ -122,6 +131,9 @@ def harvest(paths: Sequence[str | Path], master: Master, round_months: int,
         now: the harvest time (default: now, Bangkok time).
         exclude: files not to read (the summary and JSON being written, if they lie among the
             returns).
+        on_office: called, while other returns are still being read, with the office each
+            usable return makes (as it will be in the report if that return is chosen), so
+            its part of the summary can be prepared early.
 
     Returns:
         The :class:`HarvestReport`: every office of the master, every file, every problem.
@@ -133,8 +145,12 @@ def harvest(paths: Sequence[str | Path], master: Master, round_months: int,
         raise ValueError(f"round must be one of {L.ROUND_MONTHS}, got {round_months}")
     candidates, problems = collect((Path(p) for p in paths), exclude)
     unique, copies = _unique(candidates)
+    def early(outcome: ReturnOutcome) -> None:
+        if on_office is not None and outcome.office is not None:
+            on_office(_office(master, outcome.office, outcome))
+
     outcomes = read_all(unique, master, round_months, key, jobs,
-                        (lambda done: progress(done, len(unique))) if progress else None)
+                        (lambda done: progress(done, len(unique))) if progress else None, early)
     chosen, duplicates = _choose(outcomes)
     for outcome in outcomes:
         problems.extend(outcome.problems)

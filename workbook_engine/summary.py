@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -38,10 +39,12 @@ from .report import (
 from .xlsx import (
     HEADER_FILL,
     LOCKED_FILL,
+    OPEN_ROW,
     ROW_HEIGHT,
     WORKBOOK_OPTIONS,
     BulkWorksheet,
     PlainFormulaWorkbook,
+    RowWriter,
     check,
 )
 
@@ -96,13 +99,31 @@ class _Styles:
 
 
 class _Summary:
-    def __init__(self, wb: xlsxwriter.Workbook, report: HarvestReport) -> None:
-        self.wb, self.report, self.s = wb, report, _Styles(wb)
+    """The summary workbook being written: its sheets exist from the start, in their order, so
+    KPI rows can be rendered (:class:`_KpiRows`) before the report is complete."""
+
+    def __init__(self, wb: xlsxwriter.Workbook, below_level1: int) -> None:
+        self.wb, self.s = wb, _Styles(wb)
+        self.sheets: dict[str, BulkWorksheet] = {name: wb.add_worksheet(name) for name in SHEETS}
+        self.kpi_rows = _KpiRows(self.sheets[DETAILS].rows(), self.sheets[CASCADE].rows(), self.s,
+                                 below_level1)
+        self.report: HarvestReport
+
+    def write(self, report: HarvestReport) -> None:
+        """Every sheet, for ``report``."""
+        self.report = report
+        self.overview()
+        self.offices()
+        self.details()
+        self.cascade()
+        self.problems()
+        self.sources()
+        self.missing()
 
     def sheet(self, name: str, headers: Sequence[tuple[str, float]], rows: int,
               landscape: bool = True) -> BulkWorksheet:
         """A sheet with a header row, frozen, filtered, printable and protected."""
-        ws: BulkWorksheet = self.wb.add_worksheet(name)
+        ws = self.sheets[name]
         ws.set_default_row(ROW_HEIGHT)
         for col, (text, width) in enumerate(headers):
             ws.set_column(col, col, width)
@@ -138,7 +159,7 @@ class _Summary:
     # -- sheets ------------------------------------------------------------------------------
     def overview(self) -> Worksheet:
         r, s = self.report, self.s
-        ws = self.wb.add_worksheet(OVERVIEW)
+        ws = self.sheets[OVERVIEW]
         ws.set_default_row(ROW_HEIGHT)
         ws.set_column(0, 0, 38)
         ws.set_column(1, 1, 26)
@@ -221,48 +242,24 @@ class _Summary:
         ws.set_column(7, 7, None, None, {"hidden": True})
 
     def details(self) -> None:
-        rows = [(o, k) for o in self.report.offices for k in o.kpis]
-        ws = self.sheet(DETAILS, [(h, w) for _, h, w in DETAIL_COLUMNS], len(rows))
-        rw, s, c = ws.rows(), self.s, DETAIL_INDEX
-        scores = _ScoreFormulas(self.report.below_level1)
-        for i, (office, kpi) in enumerate(rows, start=1):
-            rw.start(i)
-            for key, value in (("office", office.office), ("office_name", office.name),
-                               ("status", STATUS_THAI[office.status])):
-                rw.string(c[key], value, s.plain)
-            rw.number(c["group"], kpi.group, s.number)
-            for key, value in (("kpi", kpi.kpi), ("name", kpi.name), ("unit", kpi.unit),
-                               ("kind", kpi.kind.value), ("direction", kpi.direction)):
-                rw.string(c[key], value, s.plain)
-            rw.number(c["weight"], kpi.weight, s.number)
-            for n, criterion in enumerate(kpi.criteria or (), start=1):
-                rw.number(c[f"c{n}"], criterion, s.number)
-            inherited = kpi.kind is Kind.INHERITED
-            rw.number(c["result"], kpi.score if inherited else kpi.result, s.number)
-            rw.formula(c["score"], scores.score(kpi, i + 1), s.score, _cached(kpi.score))
-            rw.formula(c["weighted"], scores.weighted(i + 1), s.score, _cached(kpi.weighted))
-            rw.number(c["verified"], kpi.verified_score, s.score)
-            for key in TEXT_KEYS:
-                rw.string(c[key], kpi.texts.get(key, ""), s.plain)
-            rw.string(c["source_file"], office.file, s.plain)
-            rw.string(c["source_sheet"], kpi.sheet, s.plain)
-            rw.string(c["source_cell"], kpi.cell, s.plain)
+        offices = [o for o in self.report.offices if o.kpis]
+        rows = sum(len(o.kpis) for o in offices)
+        ws = self.sheet(DETAILS, [(h, w) for _, h, w in DETAIL_COLUMNS], rows)
+        rw, row = ws.rows(), 1
+        for office in offices:
+            for cells in self.kpi_rows.of(office).details:
+                rw.place(row, cells)
+                row += 1
 
     def cascade(self) -> None:
-        rows = sorted(((k.org_kpi, o, k) for o in self.report.offices for k in o.kpis
-                       if k.org_kpi), key=lambda t: (t[0] or "", t[1].office, t[2].kpi))
+        rows = sorted((org, office.office, kpi, cells) for office in self.report.offices
+                      if office.kpis for org, kpi, cells in self.kpi_rows.of(office).cascade)
         headers = [("ตัวชี้วัดองค์กร", 12), ("รหัสหน่วยงาน", 10), ("หน่วยงาน", 30),
                    ("รหัสตัวชี้วัด", 9), ("ตัวชี้วัด", 40), ("ผลการดำเนินงาน", 12),
                    ("ค่าคะแนนที่ได้", 11), ("คะแนนถ่วงน้ำหนัก", 11)]
-        ws = self.sheet(CASCADE, headers, len(rows))
-        rw, s = ws.rows(), self.s
-        for i, (org, office, kpi) in enumerate(rows, start=1):
-            rw.start(i)
-            for col, value in enumerate((org, office.office, office.name, kpi.kpi, kpi.name)):
-                rw.string(col, value, s.plain)
-            rw.number(5, kpi.result, s.number)
-            rw.number(6, kpi.score, s.score)
-            rw.number(7, kpi.weighted, s.score)
+        rw = self.sheet(CASCADE, headers, len(rows)).rows()
+        for i, (_org, _office, _kpi, cells) in enumerate(rows, start=1):
+            rw.place(i, cells)
 
     def problems(self) -> None:
         problems = self.report.problems
@@ -309,42 +306,124 @@ class _Summary:
                 rw.string(col, value, s.plain)
 
 
-class _ScoreFormulas:
-    """The details sheet's score formulas, built once per kind of KPI with the row left open
-    (filled in per row: building a nested IF for each of 20,000 rows cost more than writing it).
+@dataclass
+class _Rendered:
+    """One office's KPI rows, rendered with their row numbers left open."""
+
+    office: OfficeOutcome
+    details: list[str] = field(default_factory=list)
+    cascade: list[tuple[str, str, str]] = field(default_factory=list)  # org KPI, KPI, cells
+
+
+class _KpiRows:
+    """The rows of ``รายละเอียดตัวชี้วัด`` and ``ถ่ายทอดตัวชี้วัด`` of each office, rendered once.
+
+    They are the bulk of the summary. :meth:`render` can run while other returns are still
+    being read; :meth:`of` gives an office's rows when the summary is written, rendering them
+    then if the office's return was not the one rendered (a newer copy was chosen).
     """
 
-    ROW = "\x00"
+    def __init__(self, details: RowWriter, cascade: RowWriter, styles: _Styles,
+                 below_level1: int) -> None:
+        self.d, self.c, self.s = details, cascade, styles
+        self.scores = _ScoreFormulas(below_level1)
+        self.done: dict[str, _Rendered] = {}
+
+    def of(self, office: OfficeOutcome) -> _Rendered:
+        done = self.done.get(office.office)
+        if done is None or not _same_rows(done.office, office):
+            done = self.render(office)
+        return done
+
+    def render(self, office: OfficeOutcome) -> _Rendered:
+        """Render ``office``'s rows (its return's KPIs) and keep them for :meth:`of`.
+
+        If the office is then given another return, the strings rendered here stay unused in
+        the workbook's shared-string table, which spreadsheet programs allow.
+        """
+        done = self.done[office.office] = _Rendered(office)
+        status = STATUS_THAI[office.status]
+        for kpi in office.kpis:
+            self.detail(office, status, kpi)
+            done.details.append(self.d.take())
+            if kpi.org_kpi:
+                self.cascade(office, kpi)
+                done.cascade.append((kpi.org_kpi, kpi.kpi, self.c.take()))
+        return done
+
+    def detail(self, office: OfficeOutcome, status: str, kpi: KpiOutcome) -> None:
+        rw, s, c = self.d, self.s, DETAIL_INDEX
+        rw.open_row()
+        for key, text in (("office", office.office), ("office_name", office.name),
+                          ("status", status)):
+            rw.string(c[key], text, s.plain)
+        rw.number(c["group"], kpi.group, s.number)
+        for key, value in (("kpi", kpi.kpi), ("name", kpi.name), ("unit", kpi.unit),
+                           ("kind", kpi.kind.value), ("direction", kpi.direction)):
+            rw.string(c[key], value, s.plain)
+        rw.number(c["weight"], kpi.weight, s.number)
+        for n, criterion in enumerate(kpi.criteria or (), start=1):
+            rw.number(c[f"c{n}"], criterion, s.number)
+        inherited = kpi.kind is Kind.INHERITED
+        rw.number(c["result"], kpi.score if inherited else kpi.result, s.number)
+        rw.formula(c["score"], self.scores.score(kpi), s.score, _cached(kpi.score))
+        rw.formula(c["weighted"], self.scores.weighted, s.score, _cached(kpi.weighted))
+        rw.number(c["verified"], kpi.verified_score, s.score)
+        for key in TEXT_KEYS:
+            rw.string(c[key], kpi.texts.get(key, ""), s.plain)
+        rw.string(c["source_file"], office.file, s.plain)
+        rw.string(c["source_sheet"], kpi.sheet, s.plain)
+        rw.string(c["source_cell"], kpi.cell, s.plain)
+
+    def cascade(self, office: OfficeOutcome, kpi: KpiOutcome) -> None:
+        rw, s = self.c, self.s
+        rw.open_row()
+        for col, value in enumerate((kpi.org_kpi, office.office, office.name, kpi.kpi,
+                                     kpi.name)):
+            rw.string(col, value, s.plain)
+        rw.number(5, kpi.result, s.number)
+        rw.number(6, kpi.score, s.score)
+        rw.number(7, kpi.weighted, s.score)
+
+
+def _same_rows(a: OfficeOutcome, b: OfficeOutcome) -> bool:
+    """True when ``a`` and ``b`` give the same KPI rows (the same return, the same outcome)."""
+    return (a.kpis is b.kpis and a.status is b.status and a.file == b.file
+            and a.name == b.name)
+
+
+class _ScoreFormulas:
+    """The details sheet's score formulas, built once per kind of KPI with the row left open
+    (building a nested IF for each of 20,000 rows cost more than writing it)."""
 
     def __init__(self, below_level1: int) -> None:
         self.below = below_level1
         self.built: dict[tuple[Kind, str | None], str] = {}
-        self.weighted_template = formulas.weighted_score(self.ref("score"), self.ref("weight"))
+        self.weighted = formulas.weighted_score(_open("score"), _open("weight"))
 
-    def ref(self, key: str) -> str:
-        return f"{_col(key)}{self.ROW}"
-
-    def score(self, kpi: KpiOutcome, row: int) -> str:
+    def score(self, kpi: KpiOutcome) -> str:
         key = (kpi.kind, kpi.direction)
         template = self.built.get(key)
         if template is None:
             template = self.built[key] = self.template(kpi)
-        return template.replace(self.ROW, str(row))
-
-    def weighted(self, row: int) -> str:
-        return self.weighted_template.replace(self.ROW, str(row))
+        return template
 
     def template(self, kpi: KpiOutcome) -> str:
-        result = self.ref("result")
+        result = _open("result")
         if kpi.kind is Kind.INHERITED:
             return formulas.inherited_score(result)
         if kpi.kind is Kind.MILESTONE:
             return formulas.milestone_score(result, self.below)
         if kpi.direction is None:
             raise ValueError(f"quantitative KPI {kpi.kpi} has no direction")
-        criteria = [self.ref(f"c{n}") for n in range(1, 6)]
+        criteria = [_open(f"c{n}") for n in range(1, 6)]
         return formulas.quantitative_score(result, criteria, Direction(kpi.direction),
                                            self.below)
+
+
+def _open(key: str) -> str:
+    """The cell of column ``key`` in a row whose number is left open."""
+    return f"{_col(key)}{OPEN_ROW}"
 
 
 def _naive(moment: dt.datetime | None) -> dt.datetime | None:
@@ -365,29 +444,49 @@ def _ranks(offices: list[OfficeOutcome]) -> dict[str, int]:
     return {code: 1 + first[total] for code, total in accepted}
 
 
+class SummaryWriter:
+    """Writes one summary workbook, atomically (a temporary file beside it, then a rename).
+
+    :meth:`prepare` renders an office's KPI rows (the bulk of the summary) as soon as its return
+    is checked, while the harvest goes on reading the others; :meth:`write` writes the rest
+    once the report is complete.
+    """
+
+    def __init__(self, path: Path, below_level1: int) -> None:
+        self.path = path
+        self.temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        self.wb = PlainFormulaWorkbook(str(self.temporary), WORKBOOK_OPTIONS)
+        self.summary = _Summary(self.wb, below_level1)
+
+    def prepare(self, office: OfficeOutcome) -> None:
+        """Render the KPI rows ``office`` will have if its return is the one chosen."""
+        if office.kpis:
+            self.summary.kpi_rows.render(office)
+
+    def write(self, report: HarvestReport) -> None:
+        """Write the summary of ``report`` and put it in place.
+
+        Raises:
+            OutputError: when the file cannot be written; the previous summary is left intact.
+        """
+        try:
+            self.wb.set_properties({"title": "สรุปผลคำรับรองการปฏิบัติราชการ "
+                                             f"{report.organisation}"})
+            self.summary.write(report)
+            self.wb.close()
+            os.replace(self.temporary, self.path)
+        except (OSError, FileCreateError) as exc:
+            reason = getattr(exc, "strerror", None) or exc
+            raise OutputError(f"เขียนไฟล์สรุปผล {self.path} ไม่ได้: {reason} "
+                              "(ปิดไฟล์ถ้าเปิดค้างอยู่ในโปรแกรมอื่น แล้วลองใหม่)") from exc
+        finally:
+            self.temporary.unlink(missing_ok=True)
+
+
 def write_summary(report: HarvestReport, path: Path) -> None:
-    """Write the summary workbook atomically: a temporary file beside ``path``, then rename.
+    """Write the summary workbook of ``report`` atomically.
 
     Raises:
         OutputError: when the file cannot be written; the previous summary is left intact.
     """
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        wb = PlainFormulaWorkbook(str(temporary), WORKBOOK_OPTIONS)
-        wb.set_properties({"title": f"สรุปผลคำรับรองการปฏิบัติราชการ {report.organisation}"})
-        summary = _Summary(wb, report)
-        summary.overview()
-        summary.offices()
-        summary.details()
-        summary.cascade()
-        summary.problems()
-        summary.sources()
-        summary.missing()
-        wb.close()
-        os.replace(temporary, path)
-    except (OSError, FileCreateError) as exc:
-        reason = getattr(exc, "strerror", None) or exc
-        raise OutputError(f"เขียนไฟล์สรุปผล {path} ไม่ได้: {reason} "
-                          "(ปิดไฟล์ถ้าเปิดค้างอยู่ในโปรแกรมอื่น แล้วลองใหม่)") from exc
-    finally:
-        temporary.unlink(missing_ok=True)
+    SummaryWriter(path, report.below_level1).write(report)

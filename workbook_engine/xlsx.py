@@ -80,6 +80,9 @@ class PlainFormulaWorksheet(Worksheet):  # type: ignore[misc]
 _ERROR_VALUES = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"})
 
 
+OPEN_ROW = "\x00"   # stands for the row number in a row rendered before its place is known
+
+
 def _escape(text: str) -> str:
     """XML's escapes for text between tags (str.translate is several times slower)."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -92,6 +95,10 @@ class RowWriter:
     right as a row's cells must be stored); empty text and ``None`` write nothing. Strings go
     to the workbook's shared-string table and formats to its style table, so the part is what
     xlsxwriter itself would write.
+
+    A row can also be rendered before its place is known: :meth:`open_row`, the cells (a
+    formula refers to the row's own number as :data:`OPEN_ROW`), :meth:`take`; then
+    :meth:`place` puts it at a row.
     """
 
     def __init__(self, ws: BulkWorksheet) -> None:
@@ -101,6 +108,7 @@ class RowWriter:
         self._letters = [xl_col_to_name(col) for col in range(64)]
         self._cells: list[str] = []
         self._row = -1
+        self._label = ""
         self._col = -1
         self.max_col = 0
 
@@ -110,24 +118,44 @@ class RowWriter:
         Raises:
             XlsxWriteError: when ``row`` does not come after the previous one.
         """
-        if row <= self._row:
-            raise XlsxWriteError(f"{self._ws.name}: row {row + 1} after row {self._row + 1}")
-        self._row, self._col = row, -1
-        self._cells = []
+        self._advance(row)
+        self._label, self._col, self._cells = str(row + 1), -1, []
         self._ws.bulk.append((row, self._cells))
         if height is not None:
             self._ws.set_row(row, height)
 
+    def _advance(self, row: int) -> None:
+        if row <= self._row:
+            raise XlsxWriteError(f"{self._ws.name}: row {row + 1} after row {self._row + 1}")
+        self._row = row
+
+    def open_row(self) -> None:
+        """Begin a row whose number is given later, by :meth:`place`."""
+        self._label, self._col, self._cells = OPEN_ROW, -1, []
+
+    def take(self) -> str:
+        """The cells of the row begun by :meth:`open_row`, to :meth:`place` later."""
+        return "".join(self._cells)
+
+    def place(self, row: int, cells: str) -> None:
+        """Put the cells of an open row (from :meth:`take`) at ``row``, with the default height.
+
+        Raises:
+            XlsxWriteError: when ``row`` does not come after the previous one.
+        """
+        self._advance(row)
+        self._ws.bulk.append((row, [cells.replace(OPEN_ROW, str(row + 1))]))
+
     def _ref(self, col: int) -> str:
         if col <= self._col:
             raise XlsxWriteError(f"{self._ws.name}: column {col + 1} after column {self._col + 1} "
-                                 f"in row {self._row + 1}")
+                                 f"in row {self._label}")
         self._col = col
         while len(self._letters) <= col:
             self._letters.append(xl_col_to_name(len(self._letters)))
         if col > self.max_col:
             self.max_col = col
-        return f"{self._letters[col]}{self._row + 1}"
+        return f"{self._letters[col]}{self._label}"
 
     def _style(self, fmt: Format | None) -> str:
         if fmt is None:
