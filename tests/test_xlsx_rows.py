@@ -117,3 +117,21 @@ def test_every_workbook_of_a_process_has_the_same_styles(tmp_path: Path) -> None
     with zipfile.ZipFile(tmp_path / "first.xlsx") as a, \
             zipfile.ZipFile(tmp_path / "second.xlsx") as b:
         assert a.read("xl/styles.xml") == b.read("xl/styles.xml")
+
+
+def test_compress_level_is_applied_to_every_part(tmp_path: Path) -> None:
+    sizes = {}
+    for level in (None, 1):
+        wb = PlainFormulaWorkbook(str(tmp_path / f"{level}.xlsx"), WORKBOOK_OPTIONS)
+        wb.compress_level = level
+        rw = wb.add_worksheet("s").rows()
+        for row in range(2000):
+            rw.start(row)
+            rw.formula(0, f"=IF(ISNUMBER(B{row + 1}),ROUND(B{row + 1}*C{row + 1}/100,4),\"\")")
+            rw.number(1, (row * 7919) % 10007 / 7)
+        wb.close()
+        with zipfile.ZipFile(tmp_path / f"{level}.xlsx") as archive:
+            assert archive.testzip() is None
+            sizes[level] = archive.getinfo("xl/worksheets/sheet1.xml").compress_size
+    assert sizes[1] > sizes[None] * 1.05       # level 1 is faster and looser than the default
+    assert load_workbook(tmp_path / "1.xlsx")["s"]["A5"].value.startswith("=IF(ISNUMBER(B5)")

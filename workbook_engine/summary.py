@@ -57,6 +57,7 @@ SOURCES = "ที่มาข้อมูล"
 MISSING = "ยังไม่ส่ง"
 SHEETS = (OVERVIEW, OFFICES, DETAILS, CASCADE, PROBLEMS, SOURCES, MISSING)
 INCENTIVE_BAR = 3
+SUMMARY_COMPRESS_LEVEL = 1
 SEVERITY_THAI = {"error": "ผิดพลาด", "warning": "คำเตือน"}
 TEXT_HEADERS = {"data": "ข้อมูลผลการดำเนินงาน",
                 "note": "คำชี้แจงการปฏิบัติงาน/มาตรการที่ได้ดำเนินการ",
@@ -456,6 +457,9 @@ class SummaryWriter:
         self.path = path
         self.temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         self.wb = PlainFormulaWorkbook(str(self.temporary), WORKBOOK_OPTIONS)
+        # ~30 MB of XML for 1,000 offices: zlib level 1 deflates it 3x faster than the default
+        # for a file ~30% larger (4.6 MB instead of 3.6 MB)
+        self.wb.compress_level = SUMMARY_COMPRESS_LEVEL
         self.summary = _Summary(self.wb, below_level1)
 
     def prepare(self, office: OfficeOutcome) -> None:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import io
 import math
 import re
+import zipfile
 from decimal import Decimal
 from typing import Any
 
 import xlsxwriter
+import xlsxwriter.workbook
 from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
@@ -277,11 +280,36 @@ class BulkWorksheet(PlainFormulaWorksheet):
         return '<row r="{}"' + rendered[len('<row r="1"'):-2]
 
 
+class _LevelledZipFile(zipfile.ZipFile):
+    """A ZipFile that deflates every member at the archive's ``compresslevel`` (xlsxwriter adds
+    members as ZipInfo objects, which otherwise get zlib's default level)."""
+
+    def writestr(self, zinfo_or_arcname: str | zipfile.ZipInfo, data: Any,
+                 compress_type: int | None = None, compresslevel: int | None = None) -> None:
+        level = self.compresslevel if compresslevel is None else compresslevel
+        super().writestr(zinfo_or_arcname, data, compress_type, level)
+
+
 class PlainFormulaWorkbook(xlsxwriter.Workbook):  # type: ignore[misc]
     """xlsxwriter's Workbook with :class:`BulkWorksheet` sheets (formulas as given, rows in
-    bulk)."""
+    bulk), and a choice of how hard to compress (:attr:`compress_level`)."""
 
     worksheet_class = BulkWorksheet
+    compress_level: int | None = None    # zlib level 1-9; None: zlib's default (6)
+
+    def _store_workbook(self) -> None:
+        if self.compress_level is None:
+            super()._store_workbook()
+            return
+        # xlsxwriter has no option for it: its ZipFile is swapped for one that has, while it
+        # writes (a process writes one workbook at a time)
+        module = xlsxwriter.workbook
+        plain = module.ZipFile
+        module.ZipFile = functools.partial(_LevelledZipFile, compresslevel=self.compress_level)
+        try:
+            super()._store_workbook()
+        finally:
+            module.ZipFile = plain
 
     def __init__(self, filename: str, options: dict[str, Any] | None = None) -> None:
         # xlsxwriter writes into the options it is given (the default format's theme font), so
