@@ -12,6 +12,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 
 from workbook_engine import layout as L
+from workbook_engine import office_workbook
 from workbook_engine.cli import cli
 from workbook_engine.generate import file_sha256, generate
 from workbook_engine.master import load_master
@@ -96,6 +97,46 @@ def test_validations_on_every_input(book: Workbook) -> None:
     assert "K7" not in by_cell                       # 1.1 inherited: no result input
     assert not any(dv.formula1 and dv.formula1.startswith('"')
                    for dv in ws.data_validations.dataValidation)
+
+
+def test_merged_ranges(book: Workbook) -> None:
+    agreement, report = book[L.AGREEMENT_SHEET], book[L.REPORT_SHEET]
+    merged = {str(r) for r in agreement.merged_cells.ranges}
+    assert {f"A{r}:J{r}" for r in range(1, 9)} <= merged           # titles and clauses
+    first = L.AGREEMENT_FIRST_KPI_ROW
+    assert f"F{first}:J{first}" in merged                          # 1.1 inherited
+    assert agreement[f"F{first}"].value == "ใช้ผลคะแนนองค์กร"
+    total = first + 4
+    assert f"A{total}:D{total}" in merged and agreement[f"A{total}"].value == "รวม"
+    signatures = range(total + 3, total + 8)                       # five lines, two blocks
+    assert {f"A{r}:D{r}" for r in signatures} | {f"E{r}:J{r}" for r in signatures} <= merged
+    assert agreement[f"A{total + 4}"].value == "(นายทดสอบ ใจดี)"
+    assert agreement[f"E{total + 4}"].value == "(นางหนึ่ง)"
+    assert f"A{L.total_row(4)}:D{L.total_row(4)}" in {str(r) for r in report.merged_cells.ranges}
+
+
+def test_merged_ranges_hold_their_text_in_the_first_cell(book: Workbook) -> None:
+    for ws in book.worksheets:
+        for merged in ws.merged_cells.ranges:
+            cells = [ws.cell(row, col) for row, col in merged.cells]
+            assert cells[0].value is not None
+            assert all(c.value is None for c in cells[1:])
+
+
+def test_row_heights_fit_the_text(book: Workbook) -> None:
+    report, agreement = book[L.REPORT_SHEET], book[L.AGREEMENT_SHEET]
+    assert report.row_dimensions[L.HEADER_ROW].height == pytest.approx(27 * 3)
+    for row in range(L.FIRST_KPI_ROW, L.FIRST_KPI_ROW + 4):   # two lines at least
+        assert report.row_dimensions[row].height >= 27 * 2
+    assert agreement.row_dimensions[L.AGREEMENT_HEADER_ROW].height == pytest.approx(27 * 1.5)
+    details = book[L.DETAILS_SHEET]
+    assert all(details.row_dimensions[r].height for r in range(1, details.max_row + 1)
+               if details.cell(r, 1).value is not None)
+
+
+def test_a_name_longer_than_excel_allows_fails_loudly() -> None:
+    with pytest.raises(XlsxWriteError):
+        office_workbook._name("RESULT", "9" * 250, "result", L.FIRST_KPI_ROW)
 
 
 def test_meta_sheet_keys_and_signature(book: Workbook) -> None:

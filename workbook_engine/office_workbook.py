@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from xlsxwriter.worksheet import Worksheet
 from . import fiscal, formulas
 from . import layout as L
 from .meta import signature
-from .model import Assignment, Kind, Kpi, Master, Office
+from .model import Assignment, Direction, Kind, Kpi, Master, Office
 from .scoring import score_inherited, weighted_score
 from .xlsx import (
     FONT,
@@ -31,12 +32,36 @@ from .xlsx import (
     LOCKED_FILL,
     ROW_HEIGHT,
     WORKBOOK_OPTIONS,
+    BulkWorksheet,
     LockedWorkbook,
+    RowWriter,
+    XlsxWriteError,
+    blank,
     check,
+    merge_cells,
     text_lines,
 )
 
 RESULT_LIMIT = 1e12
+_MILESTONE_VALIDATION: dict[str, object] = {
+    "validate": "list", "source": f"='{L.LISTS_SHEET}'!$A$1:$A$6",
+    "input_title": "ระดับความสำเร็จ",
+    "input_message": "เลือกระดับที่ทำได้ 0-5 (ดูความหมายในชีตรายละเอียดตัวชี้วัด)",
+    "error_title": "ระดับไม่ถูกต้อง",
+    "error_message": "กรอกได้เฉพาะเลขจำนวนเต็ม 0 ถึง 5",
+}
+
+
+def _number_validation(unit: str) -> dict[str, object]:
+    """The rule of a quantitative KPI's result: a number, its unit in the input message."""
+    return {
+        "validate": "decimal", "criteria": "between",
+        "minimum": -RESULT_LIMIT, "maximum": RESULT_LIMIT,
+        "input_title": "ผลการดำเนินงาน",
+        "input_message": f"กรอกเป็นตัวเลข หน่วย: {unit}"[:255],
+        "error_title": "ต้องเป็นตัวเลข",
+        "error_message": "กรอกผลเป็นตัวเลขเท่านั้น ไม่ต้องพิมพ์หน่วยหรือเครื่องหมาย %",
+    }
 
 
 class _Styles:
@@ -143,8 +168,64 @@ def write_office_workbook(ctx: OfficeContext, path: Path, key: bytes | None = No
     wb.close()
 
 
+@lru_cache(maxsize=8192)
+def _lines(text: str, width: float) -> int:
+    """:func:`text_lines`, remembered: the same KPI texts recur in every office's workbook."""
+    return text_lines(text, width)
+
+
+@lru_cache(maxsize=1024)
+def _score_formula(row: int, kind: Kind, direction: Direction | None, below: int) -> str:
+    """The ``SCORE`` formula of a KPI of ``kind`` on 1-based report row ``row``."""
+    result = L.ref("result", row)
+    if kind is Kind.QUANTITATIVE:
+        assert direction is not None
+        criteria = [L.ref(k, row) for k in L.CRITERIA_KEYS]
+        return formulas.quantitative_score(result, criteria, direction, below)
+    if kind is Kind.MILESTONE:
+        return formulas.milestone_score(result, below)
+    return formulas.inherited_score(result)
+
+
+@lru_cache(maxsize=1024)
+def _weighted_formula(row: int) -> str:
+    """The ``WEIGHTED`` formula on 1-based report row ``row``."""
+    return formulas.weighted_score(L.ref("score", row), L.ref("weight", row))
+
+
+@lru_cache(maxsize=16384)
+def _name(prefix: str, code: str, key: str, row: int) -> tuple[str, str]:
+    """The defined name ``<prefix>_<k>`` of KPI ``code`` and the report cell it points at
+    (without the ``=``), checked as xlsxwriter's ``define_name`` checks names: a fixed prefix,
+    ``_`` and ``A-Za-z0-9_`` can neither hold a character Excel refuses nor look like a cell,
+    so only the length is left to check.
+
+    Raises:
+        XlsxWriteError: for a name longer than Excel's 255 characters.
+    """
+    name = L.defined_name(prefix, code)
+    if len(name) > 255:
+        raise XlsxWriteError(f"defined name {name} is longer than 255 characters")
+    return name, L.absolute(L.REPORT_SHEET, L.ref(key, row)).removeprefix("=")
+
+
+def _merged(ws: BulkWorksheet, row: int, first_col: int, last_col: int, text: str,
+            style: Format) -> None:
+    """``text`` merged over ``first_col..last_col`` of the row being written, as xlsxwriter's
+    ``merge_range`` writes it (the text in the first cell, the others blank, one style)."""
+    rows = ws.rows()
+    rows.string(first_col, text, style)
+    for col in range(first_col + 1, last_col + 1):
+        blank(rows, col, style)
+    merge_cells(ws, row, first_col, row, last_col)
+
+
 class _Writer:
-    """Writes the sheets of one office workbook."""
+    """Writes the sheets of one office workbook.
+
+    Cells go through each sheet's :class:`RowWriter`, row by row in order; merged ranges,
+    validations, names and page set-up through xlsxwriter.
+    """
 
     def __init__(self, wb: xlsxwriter.Workbook, ctx: OfficeContext, password: str) -> None:
         self.wb = wb
@@ -153,8 +234,8 @@ class _Writer:
         self.password = password
         self.settings = ctx.master.settings
 
-    def sheet(self, name: str, widths: Sequence[float]) -> Worksheet:
-        ws = self.wb.add_worksheet(name)
+    def sheet(self, name: str, widths: Sequence[float]) -> BulkWorksheet:
+        ws: BulkWorksheet = self.wb.add_worksheet(name)
         ws.set_default_row(ROW_HEIGHT)
         ws.hide_gridlines(2)
         for index, width in enumerate(widths):
@@ -167,20 +248,25 @@ class _Writer:
     def protect(self, ws: Worksheet) -> None:
         ws.protect(self.password, {"format_columns": True, "format_rows": True})
 
-    def paragraph(self, ws: Worksheet, row: int, last_col: int, text: str, style: Format,
+    def paragraph(self, ws: BulkWorksheet, row: int, last_col: int, text: str, style: Format,
                   width: float) -> int:
-        """Write merged wrapped text over columns 0..last_col; return the next row."""
-        if last_col:
-            check(ws.merge_range(row, 0, row, last_col, text, style), f"{ws.name} row {row}")
-        else:
-            check(ws.write_string(row, 0, text, style), f"{ws.name} row {row}")
-        ws.set_row(row, ROW_HEIGHT * text_lines(text, width))
+        """Write wrapped text merged over columns 0..last_col; return the next row."""
+        ws.rows().start(row, ROW_HEIGHT * _lines(text, width))
+        _merged(ws, row, 0, last_col, text, style)
         return row + 1
+
+    def header_row(self, ws: BulkWorksheet, row: int, headers: Sequence[str],
+                   height: float) -> None:
+        rows = ws.rows()
+        rows.start(row, height)
+        for col, text in enumerate(headers):
+            rows.string(col, text, self.s.header)
 
     # -- คำชี้แจง ----------------------------------------------------------------------------
     def guide(self) -> None:
         ctx, s = self.ctx, self.s
         ws = self.sheet(L.GUIDE_SHEET, [100, 20])
+        rows = ws.rows()
         ws.set_portrait()
         ws.fit_to_pages(1, 0)
         due = fiscal.report_due(ctx.year, ctx.round_months)
@@ -202,12 +288,13 @@ class _Writer:
         ]
         for step in steps:
             row = self.paragraph(ws, row, 1, step, s.text, 120)
-        ws.write_string(row, 0, "กำหนดส่ง (ภายใน):", s.bold)
-        check(ws.write_datetime(row, 1, dt.datetime.combine(due, dt.time()), s.date), "due")
-        row += 1
-        row = self.paragraph(ws, row, 1, f"สอบถามได้ที่: {contact}", s.text, 120)
-        ws.write_string(row, 0, "ช่องสีนี้คือช่องที่ต้องกรอก:", s.bold)
-        ws.write_blank(row, 1, None, s.input_sample)
+        rows.start(row)
+        rows.string(0, "กำหนดส่ง (ภายใน):", s.bold)
+        rows.moment(1, dt.datetime.combine(due, dt.time()), s.date)
+        row = self.paragraph(ws, row + 1, 1, f"สอบถามได้ที่: {contact}", s.text, 120)
+        rows.start(row)
+        rows.string(0, "ช่องสีนี้คือช่องที่ต้องกรอก:", s.bold)
+        blank(rows, 1, s.input_sample)
         self.protect(ws)
 
     def contact(self) -> str:
@@ -253,50 +340,57 @@ class _Writer:
         ws.repeat_rows(0, 2)
         self.protect(ws)
 
-    def agreement_table(self, ws: Worksheet, row: int, widths: Sequence[float]) -> int:
-        s = self.s
+    def agreement_table(self, ws: BulkWorksheet, row: int, widths: Sequence[float]) -> int:
+        s, rows = self.s, ws.rows()
         headers = ["กลุ่ม", "รหัส", "ตัวชี้วัด", "หน่วยวัด", "น้ำหนัก", "ระดับ 1", "ระดับ 2",
                    "ระดับ 3", "ระดับ 4", "ระดับ 5"]
-        for col, text in enumerate(headers):
-            ws.write_string(row, col, text, s.header)
-        ws.set_row(row, ROW_HEIGHT * 1.5)
+        self.header_row(ws, row, headers, ROW_HEIGHT * 1.5)
         for a, kpi in self.ctx.items:
             row += 1
-            ws.write_number(row, 0, kpi.group, s.cell_center)
-            ws.write_string(row, 1, kpi.code, s.cell_center)
-            ws.write_string(row, 2, kpi.name, s.cell)
-            ws.write_string(row, 3, kpi.unit, s.cell_center)
-            ws.write_number(row, 4, a.weight, s.weight)
-            self.criteria_cells(ws, row, 5, a, kpi)
-            ws.set_row(row, ROW_HEIGHT * text_lines(kpi.name, widths[2]))
+            rows.start(row, ROW_HEIGHT * _lines(kpi.name, widths[2]))
+            self.kpi_facts(rows, a, kpi)
+            if kpi.kind is Kind.INHERITED:
+                _merged(ws, row, 5, 9, "ใช้ผลคะแนนองค์กร", s.cell_center)
+            else:
+                self.criteria_cells(rows, 5, a, kpi)
         row += 1
-        ws.merge_range(row, 0, row, 3, L.AGREEMENT_TOTAL_LABEL, s.total_label)
-        ws.write_number(row, 4, sum((a.weight for a, _ in self.ctx.items), Decimal(0)), s.weight)
+        rows.start(row)
+        _merged(ws, row, 0, 3, L.AGREEMENT_TOTAL_LABEL, s.total_label)
+        rows.number(4, self.weight_sum(), s.weight)
         return row + 1
 
-    def criteria_cells(self, ws: Worksheet, row: int, col: int, a: Assignment, kpi: Kpi) -> None:
-        """c1..c5; the levels 1-5 for a milestone; a note for an inherited KPI."""
+    def kpi_facts(self, rows: RowWriter, a: Assignment, kpi: Kpi) -> None:
+        """Group, code, name, unit and weight: columns A-E of both KPI tables."""
         s = self.s
+        rows.number(0, kpi.group, s.cell_center)
+        rows.string(1, kpi.code, s.cell_center)
+        rows.string(2, kpi.name, s.cell)
+        rows.string(3, kpi.unit, s.cell_center)
+        rows.number(4, a.weight, s.weight)
+
+    def criteria_cells(self, rows: RowWriter, col: int, a: Assignment, kpi: Kpi) -> None:
+        """c1..c5 of a quantitative KPI; the levels 1-5 of a milestone."""
         if kpi.kind is Kind.QUANTITATIVE and a.criteria:
             for i, value in enumerate(a.criteria):
-                ws.write_number(row, col + i, value, s.number)
+                rows.number(col + i, value, self.s.number)
         elif kpi.kind is Kind.MILESTONE:
             for level in range(1, 6):
-                ws.write_number(row, col + level - 1, level, s.number)
-        else:
-            ws.merge_range(row, col, row, col + 4, "ใช้ผลคะแนนองค์กร", s.cell_center)
+                rows.number(col + level - 1, level, self.s.number)
 
-    def signatures(self, ws: Worksheet, row: int) -> None:
+    def weight_sum(self) -> Decimal:
+        return sum((a.weight for a, _ in self.ctx.items), Decimal(0))
+
+    def signatures(self, ws: BulkWorksheet, row: int) -> None:
         s, st, office = self.s, self.settings, self.ctx.office
         blocks = ((0, 3, st.receiver, st.receiver_position, "ผู้รับคำรับรอง"),
                   (4, 9, office.maker, office.maker_position, "ผู้ทำคำรับรอง"))
-        for first, last, name, position, role in blocks:
-            lines = ["ลงชื่อ ......................................", f"({name})", position, role,
-                     "วันที่ ........ / ................ / ........"]
-            for i, text in enumerate(lines):
-                ws.merge_range(row + 1 + i, first, row + 1 + i, last, text, s.center)
+        lines = [["ลงชื่อ ......................................", f"({name})", position, role,
+                  "วันที่ ........ / ................ / ........"]
+                 for _, _, name, position, role in blocks]
         for i in range(5):
-            ws.set_row(row + 1 + i, ROW_HEIGHT * 1.2)
+            ws.rows().start(row + 1 + i, ROW_HEIGHT * 1.2)
+            for (first, last, *_), texts in zip(blocks, lines, strict=True):
+                _merged(ws, row + 1 + i, first, last, texts[i], s.center)
 
     # -- รายละเอียดตัวชี้วัด ---------------------------------------------------------------------
     def details(self) -> None:
@@ -311,11 +405,20 @@ class _Writer:
             row = self.card(ws, row + 1, a, kpi, widths)
         self.protect(ws)
 
-    def card(self, ws: Worksheet, row: int, a: Assignment, kpi: Kpi,
+    def card(self, ws: BulkWorksheet, row: int, a: Assignment, kpi: Kpi,
              widths: Sequence[float]) -> int:
-        s = self.s
+        s, rows = self.s, ws.rows()
         row = self.paragraph(ws, row, 1, f"ตัวชี้วัดที่ {kpi.code} {kpi.name}", s.card_title,
                              sum(widths))
+        for label, value in self.facts(a, kpi):
+            rows.start(row, ROW_HEIGHT * _lines(value, widths[1]))
+            rows.string(0, label, s.card_label)
+            rows.string(1, value, s.cell)
+            row += 1
+        return row
+
+    def facts(self, a: Assignment, kpi: Kpi) -> list[tuple[str, str]]:
+        """The label and value rows of a KPI's card."""
         kind = kpi.kind.value + (f" ({kpi.direction.value})" if kpi.direction else "")
         org = self.ctx.master.org_scores.get(kpi.code)
         facts = [
@@ -333,12 +436,7 @@ class _Writer:
         elif kpi.kind is Kind.MILESTONE:
             levels = self.ctx.master.milestone_levels.get(kpi.code, {})
             facts += [(f"ระดับ {level}", text) for level, text in sorted(levels.items())]
-        for label, value in facts:
-            ws.write_string(row, 0, label, s.card_label)
-            ws.write_string(row, 1, value, s.cell)
-            ws.set_row(row, ROW_HEIGHT * text_lines(value, widths[1]))
-            row += 1
-        return row
+        return facts
 
     # -- รายงานผล ----------------------------------------------------------------------------
     def report(self) -> None:
@@ -355,98 +453,60 @@ class _Writer:
                  (L.PERIOD_ROW, fiscal.round_label(ctx.year, ctx.round_months), s.subtitle)]
         for row, text, style in heads:
             self.paragraph(ws, row - 1, 9, text, style, width)
-        for col, column in enumerate(columns):
-            ws.write_string(L.HEADER_ROW - 1, col, column.header, s.header)
-        ws.set_row(L.HEADER_ROW - 1, ROW_HEIGHT * 3)
+        count = len(ctx.items)
+        self.completeness(ws, count)
+        self.header_row(ws, L.HEADER_ROW - 1, [c.header for c in columns], ROW_HEIGHT * 3)
         for index, (a, kpi) in enumerate(ctx.items):
             self.report_row(ws, L.kpi_row(index), a, kpi)
-        self.text_validations(ws, len(ctx.items))
-        self.report_total(ws, len(ctx.items))
+        self.text_validations(ws, count)
+        self.report_total(ws, count)
         ws.freeze_panes(L.FIRST_KPI_ROW - 1, 3)
         result_col = L.COLUMN["result"].index
         ws.set_selection(L.FIRST_KPI_ROW - 1, result_col, L.FIRST_KPI_ROW - 1, result_col)
         ws.activate()
         self.protect(ws)
 
-    def report_row(self, ws: Worksheet, row: int, a: Assignment, kpi: Kpi) -> None:
+    def report_row(self, ws: BulkWorksheet, row: int, a: Assignment, kpi: Kpi) -> None:
         """One KPI line: locked facts, the result input, live scores and the text inputs."""
-        s, r0 = self.s, row - 1
-        c = {col.key: i for i, col in enumerate(L.REPORT_COLUMNS)}
-        ws.write_number(r0, c["group"], kpi.group, s.cell_center)
-        ws.write_string(r0, c["code"], kpi.code, s.cell_center)
-        ws.write_string(r0, c["name"], kpi.name, s.cell)
-        ws.write_string(r0, c["unit"], kpi.unit, s.cell_center)
-        ws.write_number(r0, c["weight"], a.weight, s.weight)
+        s, rows = self.s, ws.rows()
+        rows.start(row - 1, ROW_HEIGHT * max(2, _lines(kpi.name, L.COLUMN["name"].width)))
+        self.kpi_facts(rows, a, kpi)
         if kpi.kind is Kind.INHERITED:
             for key in L.CRITERIA_KEYS:
-                ws.write_blank(r0, c[key], None, s.cell)
+                blank(rows, L.COLUMN[key].index, s.cell)
         else:
-            self.criteria_cells(ws, r0, c["c1"], a, kpi)
-        score_cell = L.ref("score", row)
+            self.criteria_cells(rows, L.COLUMN["c1"].index, a, kpi)
         cached_score = self.result_input(ws, row, a, kpi)
-        score = self.score_formula(row, kpi)
-        check(ws.write_formula(r0, c["score"], score, s.score,
-                               "" if cached_score is None else cached_score), f"score {kpi.code}")
-        cached_weighted = ("" if cached_score is None
-                           else weighted_score(cached_score, a.weight))
-        check(ws.write_formula(r0, c["weighted"],
-                               formulas.weighted_score(score_cell, L.ref("weight", row)),
-                               s.score, cached_weighted), f"weighted {kpi.code}")
+        score = _score_formula(row, kpi.kind, kpi.direction, self.settings.below_level1_score)
+        rows.formula(L.COLUMN["score"].index, score, s.score,
+                     "" if cached_score is None else cached_score)
+        rows.formula(L.COLUMN["weighted"].index, _weighted_formula(row), s.score,
+                     "" if cached_score is None else weighted_score(cached_score, a.weight))
         for key in L.TEXT_INPUT_KEYS:
-            self.text_input(ws, row, key, kpi)
-        ws.set_row(r0, ROW_HEIGHT * max(2, text_lines(kpi.name, L.COLUMN["name"].width)))
+            column = L.COLUMN[key]
+            blank(rows, column.index, s.input_text)
+            assert column.name_prefix is not None
+            self.define(column.name_prefix, kpi, key, row)
         for prefix, key in (("SCORE", "score"), ("WEIGHTED", "weighted")):
-            self.define(prefix, kpi, L.ref(key, row))
+            self.define(prefix, kpi, key, row)
 
-    def result_input(self, ws: Worksheet, row: int, a: Assignment, kpi: Kpi) -> Decimal | None:
+    def result_input(self, ws: BulkWorksheet, row: int, a: Assignment,
+                     kpi: Kpi) -> Decimal | None:
         """Write the result cell; return the score it gives at generation (None if blank)."""
-        s, r0, col = self.s, row - 1, L.COLUMN["result"].index
+        s, rows, r0, col = self.s, ws.rows(), row - 1, L.COLUMN["result"].index
         if kpi.kind is Kind.INHERITED:
             org = self.ctx.master.org_scores.get(kpi.code)
             if org is None:
-                ws.write_string(r0, col, "ใช้ผลคะแนนองค์กร", s.cell_center)
+                rows.string(col, "ใช้ผลคะแนนองค์กร", s.cell_center)
                 return None
-            ws.write_number(r0, col, org, s.inherited)
+            rows.number(col, org, s.inherited)
             return score_inherited(org)
-        ws.write_blank(r0, col, None, s.input_number)
-        self.define("RESULT", kpi, L.ref("result", row))
-        validation: dict[str, object]
-        if kpi.kind is Kind.MILESTONE:
-            validation = {
-                "validate": "list", "source": f"='{L.LISTS_SHEET}'!$A$1:$A$6",
-                "input_title": "ระดับความสำเร็จ",
-                "input_message": "เลือกระดับที่ทำได้ 0-5 (ดูความหมายในชีตรายละเอียดตัวชี้วัด)",
-                "error_title": "ระดับไม่ถูกต้อง",
-                "error_message": "กรอกได้เฉพาะเลขจำนวนเต็ม 0 ถึง 5",
-            }
-        else:
-            validation = {
-                "validate": "decimal", "criteria": "between",
-                "minimum": -RESULT_LIMIT, "maximum": RESULT_LIMIT,
-                "input_title": "ผลการดำเนินงาน",
-                "input_message": f"กรอกเป็นตัวเลข หน่วย: {kpi.unit}"[:255],
-                "error_title": "ต้องเป็นตัวเลข",
-                "error_message": "กรอกผลเป็นตัวเลขเท่านั้น ไม่ต้องพิมพ์หน่วยหรือเครื่องหมาย %",
-            }
+        blank(rows, col, s.input_number)
+        self.define("RESULT", kpi, "result", row)
+        validation = (_MILESTONE_VALIDATION if kpi.kind is Kind.MILESTONE
+                      else _number_validation(kpi.unit))
         check(ws.data_validation(r0, col, r0, col, validation), f"validation {kpi.code}")
         return None
-
-    def score_formula(self, row: int, kpi: Kpi) -> str:
-        below = self.settings.below_level1_score
-        result = L.ref("result", row)
-        if kpi.kind is Kind.QUANTITATIVE:
-            assert kpi.direction is not None
-            criteria = [L.ref(k, row) for k in L.CRITERIA_KEYS]
-            return formulas.quantitative_score(result, criteria, kpi.direction, below)
-        if kpi.kind is Kind.MILESTONE:
-            return formulas.milestone_score(result, below)
-        return formulas.inherited_score(result)
-
-    def text_input(self, ws: Worksheet, row: int, key: str, kpi: Kpi) -> None:
-        column = L.COLUMN[key]
-        ws.write_blank(row - 1, column.index, None, self.s.input_text)
-        assert column.name_prefix is not None
-        self.define(column.name_prefix, kpi, L.ref(key, row))
 
     def text_validations(self, ws: Worksheet, count: int) -> None:
         """One length rule per text column over all KPI rows (the same rule for every row)."""
@@ -463,25 +523,30 @@ class _Writer:
                                  "แนบรายละเอียดเป็นเอกสารอ้างอิงแทน",
             }), f"validation {key}")
 
-    def report_total(self, ws: Worksheet, count: int) -> None:
-        s, row = self.s, L.total_row(count)
-        first, last = L.FIRST_KPI_ROW, L.FIRST_KPI_ROW + count - 1
-        c = {col.key: i for i, col in enumerate(L.REPORT_COLUMNS)}
-        scores = f"{L.ref('score', first)}:{L.ref('score', last)}"
-        weighted = f"{L.ref('weighted', first)}:{L.ref('weighted', last)}"
-        ws.merge_range(row - 1, 0, row - 1, c["weight"] - 1, L.REPORT_TOTAL_LABEL, s.total_label)
-        ws.write_number(row - 1, c["weight"], sum((a.weight for a, _ in self.ctx.items),
-                                                   Decimal(0)), s.weight)
-        total = self.cached_total()
-        check(ws.write_formula(row - 1, c["weighted"], formulas.total_score(scores, weighted),
-                               s.total, "" if total is None else total), "total")
-        self.wb.define_name(L.TOTAL_NAME, L.absolute(L.REPORT_SHEET, L.ref("weighted", row)))
-        missing = sum(1 for a, k in self.ctx.items if self.cached_score(k) is None)
+    def completeness(self, ws: BulkWorksheet, count: int) -> None:
+        """The completeness line (``COMPLETENESS``), with the status it has at generation."""
+        scores = f"{L.ref('score', L.FIRST_KPI_ROW)}:{L.ref('score', L.FIRST_KPI_ROW + count - 1)}"
+        missing = sum(1 for _, k in self.ctx.items if self.cached_score(k) is None)
         status = ("กรอกผลครบทุกตัวชี้วัดแล้ว" if missing == 0
                   else f"ยังไม่มีผลที่คำนวณคะแนนได้ {missing} ตัวชี้วัด")
-        check(ws.write_formula(L.STATUS_ROW - 1, 0, formulas.completeness(scores), s.status,
-                               status), "completeness")
+        rows = ws.rows()
+        rows.start(L.STATUS_ROW - 1)
+        rows.formula(0, formulas.completeness(scores), self.s.status, status)
         self.wb.define_name(L.STATUS_NAME, L.absolute(L.REPORT_SHEET, f"A{L.STATUS_ROW}"))
+
+    def report_total(self, ws: BulkWorksheet, count: int) -> None:
+        s, rows, row = self.s, ws.rows(), L.total_row(count)
+        first, last = L.FIRST_KPI_ROW, L.FIRST_KPI_ROW + count - 1
+        scores = f"{L.ref('score', first)}:{L.ref('score', last)}"
+        weighted = f"{L.ref('weighted', first)}:{L.ref('weighted', last)}"
+        rows.start(row - 1)
+        _merged(ws, row - 1, 0, L.COLUMN["weight"].index - 1, L.REPORT_TOTAL_LABEL,
+                s.total_label)
+        rows.number(L.COLUMN["weight"].index, self.weight_sum(), s.weight)
+        total = self.cached_total()
+        rows.formula(L.COLUMN["weighted"].index, formulas.total_score(scores, weighted), s.total,
+                     "" if total is None else total)
+        self.wb.define_name(L.TOTAL_NAME, L.absolute(L.REPORT_SHEET, L.ref("weighted", row)))
 
     def cached_score(self, kpi: Kpi) -> Decimal | None:
         if kpi.kind is Kind.INHERITED and kpi.code in self.ctx.master.org_scores:
@@ -497,9 +562,14 @@ class _Writer:
             return None
         return sum((p for p in parts if p is not None), Decimal(0))
 
-    def define(self, prefix: str, kpi: Kpi, cell: str) -> None:
-        check(self.wb.define_name(L.defined_name(prefix, kpi.code),
-                                  L.absolute(L.REPORT_SHEET, cell)), f"name {prefix} {kpi.code}")
+    def define(self, prefix: str, kpi: Kpi, key: str, row: int) -> None:
+        """The workbook-level name ``<prefix>_<k>`` on column ``key`` of report row ``row``.
+
+        Stored as xlsxwriter's ``define_name`` stores a name once checked: its checks cost
+        more than the rest of a KPI row, so :func:`_name` makes each name once per process.
+        """
+        name, target = _name(prefix, kpi.code, key, row)
+        self.wb.defined_names.append([name, -1, target, False])
 
     # -- hidden sheets -----------------------------------------------------------------------
     def lists(self) -> None:
