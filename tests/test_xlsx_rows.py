@@ -109,6 +109,15 @@ def test_cells_written_into_bulk_rows_are_refused(tmp_path: Path) -> None:
         wb.close()
 
 
+def test_set_row_on_bulk_rows_is_refused(tmp_path: Path) -> None:
+    wb = PlainFormulaWorkbook(str(tmp_path / "h.xlsx"), WORKBOOK_OPTIONS)
+    ws = wb.add_worksheet("s")
+    ws.rows().start(1)
+    ws.set_row(1, 40)          # the height belongs in rows().start(1, 40)
+    with pytest.raises(XlsxWriteError, match="rows of a RowWriter"):
+        wb.close()
+
+
 def test_every_workbook_of_a_process_has_the_same_styles(tmp_path: Path) -> None:
     for name in ("first.xlsx", "second.xlsx"):
         wb = PlainFormulaWorkbook(str(tmp_path / name), WORKBOOK_OPTIONS)

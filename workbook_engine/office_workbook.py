@@ -36,9 +36,7 @@ from .xlsx import (
     LockedWorkbook,
     RowWriter,
     XlsxWriteError,
-    blank,
     check,
-    merge_cells,
     text_lines,
 )
 
@@ -216,8 +214,8 @@ def _merged(ws: BulkWorksheet, row: int, first_col: int, last_col: int, text: st
     rows = ws.rows()
     rows.string(first_col, text, style)
     for col in range(first_col + 1, last_col + 1):
-        blank(rows, col, style)
-    merge_cells(ws, row, first_col, row, last_col)
+        rows.blank(col, style)
+    ws.merge_cells(row, first_col, row, last_col)
 
 
 class _Writer:
@@ -294,7 +292,7 @@ class _Writer:
         row = self.paragraph(ws, row + 1, 1, f"สอบถามได้ที่: {contact}", s.text, 120)
         rows.start(row)
         rows.string(0, "ช่องสีนี้คือช่องที่ต้องกรอก:", s.bold)
-        blank(rows, 1, s.input_sample)
+        rows.blank(1, s.input_sample)
         self.protect(ws)
 
     def contact(self) -> str:
@@ -473,7 +471,7 @@ class _Writer:
         self.kpi_facts(rows, a, kpi)
         if kpi.kind is Kind.INHERITED:
             for key in L.CRITERIA_KEYS:
-                blank(rows, L.COLUMN[key].index, s.cell)
+                rows.blank(L.COLUMN[key].index, s.cell)
         else:
             self.criteria_cells(rows, L.COLUMN["c1"].index, a, kpi)
         cached_score = self.result_input(ws, row, a, kpi)
@@ -484,7 +482,7 @@ class _Writer:
                      "" if cached_score is None else weighted_score(cached_score, a.weight))
         for key in L.TEXT_INPUT_KEYS:
             column = L.COLUMN[key]
-            blank(rows, column.index, s.input_text)
+            rows.blank(column.index, s.input_text)
             assert column.name_prefix is not None
             self.define(column.name_prefix, kpi, key, row)
         for prefix, key in (("SCORE", "score"), ("WEIGHTED", "weighted")):
@@ -501,7 +499,7 @@ class _Writer:
                 return None
             rows.number(col, org, s.inherited)
             return score_inherited(org)
-        blank(rows, col, s.input_number)
+        rows.blank(col, s.input_number)
         self.define("RESULT", kpi, "result", row)
         validation = (_MILESTONE_VALIDATION if kpi.kind is Kind.MILESTONE
                       else _number_validation(kpi.unit))

@@ -16,7 +16,7 @@ import xlsxwriter
 import xlsxwriter.workbook
 from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
-from xlsxwriter.worksheet import Worksheet
+from xlsxwriter.worksheet import RowInfo, Worksheet
 from xlsxwriter.xmlwriter import XMLwriter
 
 FONT = "TH Sarabun New"
@@ -83,6 +83,7 @@ class PlainFormulaWorksheet(Worksheet):  # type: ignore[misc]
 _ERROR_VALUES = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"})
 
 
+_LETTERS = [xl_col_to_name(col) for col in range(64)]   # grows when a sheet goes wider
 OPEN_ROW = "\x00"   # stands for the row number in a row rendered before its place is known
 
 
@@ -108,7 +109,7 @@ class RowWriter:
         self._ws = ws
         self._strings = ws.str_table
         self._xf: dict[int, str] = {}
-        self._letters = [xl_col_to_name(col) for col in range(64)]
+        self._letters = _LETTERS
         self._cells: list[str] = []
         self._row = -1
         self._label = ""
@@ -116,16 +117,14 @@ class RowWriter:
         self.max_col = 0
 
     def start(self, row: int, height: float | None = None) -> None:
-        """Begin row ``row``; ``height`` in points, else the sheet's default height.
+        """Begin row ``row``; ``height`` in points (as ``set_row``), else the sheet's default.
 
         Raises:
             XlsxWriteError: when ``row`` does not come after the previous one.
         """
         self._advance(row)
         self._label, self._col, self._cells = str(row + 1), -1, []
-        self._ws.bulk.append((row, self._cells))
-        if height is not None:
-            self._ws.set_row(row, height)
+        self._ws.bulk.append((row, self._cells, height))
 
     def _advance(self, row: int) -> None:
         if row <= self._row:
@@ -147,7 +146,7 @@ class RowWriter:
             XlsxWriteError: when ``row`` does not come after the previous one.
         """
         self._advance(row)
-        self._ws.bulk.append((row, [cells.replace(OPEN_ROW, str(row + 1))]))
+        self._ws.bulk.append((row, [cells.replace(OPEN_ROW, str(row + 1))], None))
 
     def _ref(self, col: int) -> str:
         if col <= self._col:
@@ -216,6 +215,11 @@ class RowWriter:
         if value is not None:
             self.number(col, self._ws._convert_date_time(value), fmt)
 
+    def blank(self, col: int, fmt: Format) -> None:
+        """A formatted empty cell (an input to fill, or a cell of a merged range), as
+        xlsxwriter's ``write_blank`` writes it."""
+        self._cells.append(f'<c r="{self._ref(col)}"{self._style(fmt)}/>')
+
 
 class BulkWorksheet(PlainFormulaWorksheet):
     """A worksheet that also takes rows through a :class:`RowWriter` (see :meth:`rows`).
@@ -228,8 +232,14 @@ class BulkWorksheet(PlainFormulaWorksheet):
 
     def __init__(self) -> None:
         super().__init__()
-        self.bulk: list[tuple[int, list[str]]] = []
+        self.bulk: list[tuple[int, list[str], float | None]] = []   # row, cells, height
         self._writer: RowWriter | None = None
+
+    def merge_cells(self, first_row: int, first_col: int, last_row: int, last_col: int) -> None:
+        """Merge a range whose cells a :class:`RowWriter` writes (xlsxwriter's ``merge_range``
+        writes the cells itself, which rows of a RowWriter may not hold; nor does this check
+        for overlapping merges as it does)."""
+        self.merge.append([first_row, first_col, last_row, last_col])
 
     def rows(self) -> RowWriter:
         """The sheet's row writer."""
@@ -248,28 +258,27 @@ class BulkWorksheet(PlainFormulaWorksheet):
             super()._write_rows()
             return
         first, last = self.bulk[0][0], int(self.dim_rowmax)  # type: ignore[has-type]
-        if any(self.table.get(row) for row in range(first, last + 1)):
-            raise XlsxWriteError(f"{self.name}: cells written into the rows of a RowWriter")
+        if any(self.table.get(row) or row in self.row_info for row in range(first, last + 1)):
+            raise XlsxWriteError(f"{self.name}: cells or set_row in the rows of a RowWriter")
         if self.dim_rowmin < first:
             self.dim_rowmax = first - 1
             super()._write_rows()
             self.dim_rowmax = last
-        tags: dict[tuple[object, ...], str] = {}
+        tags: dict[float | None, str] = {}
         write = self.fh.write  # type: ignore[has-type]
-        for row, cells in self.bulk:
-            info = self.row_info.get(row)
-            key = (None,) if info is None else (info.height, id(info.row_format), info.hidden,
-                                                 info.level, info.collapsed)
-            tag = tags.get(key)
+        for row, cells, height in self.bulk:
+            tag = tags.get(height)
             if tag is None:
-                tag = tags[key] = self._row_tag(info)
+                tag = tags[height] = self._row_tag(height)
             if cells:
                 write(f'{tag.format(row + 1)}>{"".join(cells)}</row>')
             else:
                 write(f"{tag.format(row + 1)}/>")
 
-    def _row_tag(self, info: Any) -> str:
-        """The opening of a ``<row>`` as xlsxwriter writes it, with ``{}`` for its number."""
+    def _row_tag(self, height: float | None) -> str:
+        """The opening of a ``<row>`` of ``height`` points (None: the default) as xlsxwriter
+        writes it (``set_row``), with ``{}`` for its number."""
+        info = None if height is None else RowInfo(height=int(height * 4.0 / 3.0 + 0.5))
         saved, self.fh = self.fh, io.StringIO()  # type: ignore[has-type]
         try:
             self._write_row(0, None, info, empty_row=True)
@@ -323,16 +332,3 @@ class LockedWorkbook(PlainFormulaWorkbook):
     def _write_workbook_pr(self) -> None:
         super()._write_workbook_pr()
         self._xml_empty_tag("workbookProtection", [("lockStructure", 1)])
-
-
-def blank(rows: RowWriter, col: int, fmt: Format) -> None:
-    """A formatted empty cell of the current row of ``rows`` (an input to fill, or a cell of a
-    merged range), as xlsxwriter's ``write_blank`` writes it."""
-    rows._cells.append(f'<c r="{rows._ref(col)}"{rows._style(fmt)}/>')
-
-
-def merge_cells(ws: BulkWorksheet, first_row: int, first_col: int, last_row: int,
-                last_col: int) -> None:
-    """Merge a range whose cells a :class:`RowWriter` writes (xlsxwriter's ``merge_range``
-    writes the cells itself, which rows of a RowWriter may not hold)."""
-    ws.merge.append([first_row, first_col, last_row, last_col])
