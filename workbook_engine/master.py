@@ -42,18 +42,15 @@ class _Sheets:
         that are whole as ints, as openpyxl gives them."""
         sheet = next(s for s in self.reader.sheets if s.name == name)
         cells = self.reader.read_sheet(sheet, MAX_ROWS, max_col)
-        width: dict[int, int] = {}
-        for row, col in cells.cells:
-            width[row] = max(width.get(row, 0), col)
-        last = max(width, default=0)
-        table = []
-        for row in range(1, last + 1):
-            values: list[object] = [None] * width.get(row, 0)
-            for col in range(1, width.get(row, 0) + 1):
-                cell = cells.get(row, col)
-                values[col - 1] = None if cell is None else _plain(cell.value)
-            table.append(tuple(values))
-        return table
+        rows: dict[int, list[object]] = {}
+        for (row, col), cell in cells.cells.items():
+            values = rows.get(row)
+            if values is None:
+                values = rows[row] = []
+            if len(values) < col:
+                values.extend([None] * (col - len(values)))
+            values[col - 1] = _plain(cell.value)
+        return [tuple(rows.get(row, ())) for row in range(1, max(rows, default=0) + 1)]
 
 
 def _plain(value: object) -> object:

@@ -126,6 +126,17 @@ class Master:
         Two masters give the same fingerprint for an office exactly when the office would be
         scored the same way by both.
         """
+        found = self._fingerprints.get(office)
+        if found is None:
+            found = self._fingerprints[office] = self._fingerprint(office)
+        return found
+
+    @functools.cached_property
+    def _fingerprints(self) -> dict[str, str]:
+        """Fingerprints computed so far (a master is not changed after reading)."""
+        return {}
+
+    def _fingerprint(self, office: str) -> str:
         rows = []
         for a in self.assignments_for(office):
             kpi = self.kpis[a.kpi]

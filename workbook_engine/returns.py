@@ -7,12 +7,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import math
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import PurePosixPath
+from typing import NamedTuple
 
 from . import layout as L
 from .intake import Candidate, Sniffed, sniff
@@ -165,9 +167,10 @@ class _Check:
         agreement = self.read(reader, L.AGREEMENT_SHEET, L.AGREEMENT_FIRST_KPI_ROW + len(items),
                               L.COLUMN["c5"].index + 1)
         cells = self.read(reader, L.REPORT_SHEET, L.total_row(len(items)), len(L.REPORT_COLUMNS))
-        changed = self.locked_values(agreement, items, L.AGREEMENT_SHEET,
+        expected = [_locked_expectations(a, kpi) for a, kpi in items]
+        changed = self.locked_values(agreement, expected, L.AGREEMENT_SHEET,
                                      L.AGREEMENT_FIRST_KPI_ROW, L.AGREEMENT_TOTAL_LABEL)
-        changed += self.locked_values(cells, items, L.REPORT_SHEET, L.FIRST_KPI_ROW,
+        changed += self.locked_values(cells, expected, L.REPORT_SHEET, L.FIRST_KPI_ROW,
                                       L.REPORT_TOTAL_LABEL)
         if changed:
             raise _Rejected("RETURN_LOCKED_CHANGED")
@@ -185,20 +188,20 @@ class _Check:
             self.add("RETURN_HIDDEN", sheet=name, what=f"แถว {rows}")
         return cells
 
-    def locked_values(self, cells: SheetCells, items: list[tuple[Assignment, Kpi]], sheet: str,
+    def locked_values(self, cells: SheetCells, expected: list[list[_Locked]], sheet: str,
                       first_row: int, total_label: str) -> int:
         """Compare a KPI table's locked cells (group to criterion 5, the total's label) with the
         master; each difference is a problem with its cell. Returns how many differ."""
         changed = 0
-        for index, (a, kpi) in enumerate(items):
-            row = first_row + index
-            for key, expected in _locked_expectations(a, kpi):
-                cell = cells.get(row, L.COLUMN[key].index + 1)
-                if not _same(cell, expected):
+        found = cells.cells
+        for row, locked in enumerate(expected, start=first_row):
+            for key, column, value, number in locked:
+                cell = found.get((row, column))
+                if not _same(cell, value, number):
                     changed += 1
                     self.add("RETURN_LOCKED_CHANGED", sheet=sheet, cell=L.ref(key, row),
-                             expected=_show(expected), found=_show(cell.value if cell else None))
-        row = first_row + len(items)
+                             expected=_show(value), found=_show(cell.value if cell else None))
+        row = first_row + len(expected)
         label = cells.get(row, 1)
         if not _same(label, total_label):
             changed += 1
@@ -333,7 +336,34 @@ def read_return(candidate: Candidate, master: Master, round_months: int,
         return check.out
 
 
-def _locked_expectations(a: Assignment, kpi: Kpi) -> list[tuple[str, object]]:
+class _Locked(NamedTuple):
+    """One locked cell of a KPI row: its column, the master's value and, for a number that a
+    stored float can show exactly, that float (so most comparisons need no decimal)."""
+
+    key: str
+    column: int               # 1-based
+    value: object
+    number: float | None
+
+
+_COLUMN_NUMBER = {c.key: c.index + 1 for c in L.REPORT_COLUMNS}
+
+
+def _locked(key: str, value: object) -> _Locked:
+    number = _exact_float(value) if isinstance(value, Decimal) else None
+    return _Locked(key, _COLUMN_NUMBER[key], value, number)
+
+
+@functools.lru_cache(maxsize=4096)     # weights and criteria repeat across offices
+def _exact_float(value: Decimal) -> float | None:
+    """The float whose shortest digits are ``value``, when there is one."""
+    if not value.is_finite():
+        return None
+    number = float(value)
+    return number if math.isfinite(number) and to_decimal(number) == value else None
+
+
+def _locked_expectations(a: Assignment, kpi: Kpi) -> list[_Locked]:
     expected: list[tuple[str, object]] = [("group", Decimal(kpi.group)), ("code", kpi.code),
                                           ("name", kpi.name), ("unit", kpi.unit),
                                           ("weight", a.weight)]
@@ -341,15 +371,18 @@ def _locked_expectations(a: Assignment, kpi: Kpi) -> list[tuple[str, object]]:
         expected += list(zip(L.CRITERIA_KEYS, a.criteria, strict=True))
     elif kpi.kind is Kind.MILESTONE:
         expected += [(k, Decimal(n)) for n, k in enumerate(L.CRITERIA_KEYS, start=1)]
-    return expected
+    return [_locked(key, value) for key, value in expected]
 
 
-def _same(cell: Cell | None, expected: object) -> bool:
+def _same(cell: Cell | None, expected: object, number: float | None = None) -> bool:
+    """Whether a cell shows ``expected``; ``number`` is its exact float, when it has one."""
     if cell is None or cell.value is None:
         return expected in (None, "")
     if isinstance(expected, Decimal):
-        return cell.kind == "n" and isinstance(cell.value, float) and \
-            to_decimal(cell.value) == expected
+        value = cell.value
+        if cell.kind != "n" or not isinstance(value, float):
+            return False
+        return value == number or to_decimal(value) == expected
     return clean_text(cell.value) == expected
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import Enum
+from typing import NamedTuple
 
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 _SPACES = re.compile(r"[\s\u00a0\u200b\u2007\u202f]+")
@@ -33,8 +33,7 @@ class NumberStatus(Enum):
     INVALID = "invalid"     # text (or another type) that is not a number
 
 
-@dataclass(frozen=True)
-class ParsedNumber:
+class ParsedNumber(NamedTuple):
     """A cell value read as a number. ``value`` is set for OK and COERCED only."""
 
     status: NumberStatus
@@ -76,6 +75,9 @@ def parse_number(raw: object) -> ParsedNumber:
         number is then the figure as written, ``84%`` giving 84). NaN, infinity and magnitudes
         of 10^15 or more are ``INVALID``.
     """
+    if type(raw) is int:       # the common case first (not bool, a subclass of int)
+        return ParsedNumber(NumberStatus.OK, Decimal(raw)) if abs(raw) < MAX_MAGNITUDE else \
+            ParsedNumber(NumberStatus.INVALID)
     parsed = _parse(raw)
     if parsed.value is not None and not (parsed.value.is_finite()
                                          and abs(parsed.value) < MAX_MAGNITUDE):

@@ -15,8 +15,9 @@ import io
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from xml.etree import ElementTree as FastET
 from xml.etree.ElementTree import Element
 
@@ -97,8 +98,7 @@ def _damaged(member: str, exc: Exception) -> NotAWorkbook:
     return NotAWorkbook("FILE_CORRUPT", f"ส่วน {member} เสียหาย: {type(exc).__name__}")
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
     """A cell's value as stored: number (float), text, bool, error text or None."""
 
     value: object
@@ -109,6 +109,11 @@ class Cell:
     def is_error(self) -> bool:
         """True for an Excel error value such as ``#DIV/0!``."""
         return self.kind == "e"
+
+
+# Cell((value, kind, formula)) without the Python-level __new__ of a named tuple: cells are
+# made by the hundred thousand when a master is read.
+_cell = functools.partial(tuple.__new__, Cell)
 
 
 @dataclass(frozen=True)
@@ -147,10 +152,30 @@ def split_ref(ref: str) -> tuple[int, int]:
     Raises:
         ValueError: when ``ref`` is not a single-cell reference.
     """
+    letters = ref.rstrip(_DIGITS)
+    column = _COLUMNS.get(letters)
+    if column is None or len(letters) == len(ref):
+        return _split_ref_checked(ref)
+    return int(ref[len(letters):]), column
+
+
+_DIGITS = "0123456789"
+_PLAIN_LETTERS = re.compile(r"[A-Za-z]{1,3}")
+_COLUMNS: dict[str, int] = {}     # column letters met in plain references -> column number
+_MAX_COLUMNS_KNOWN = 4096
+
+
+def _split_ref_checked(ref: str) -> tuple[int, int]:
+    """:func:`split_ref` by the full pattern; remembers the column of a plain reference (ASCII
+    letters then ASCII digits), so that the next one with those letters needs no pattern."""
     match = _REF.match(ref.upper())
     if not match:
         raise ValueError(ref)
-    return int(match.group(2)), column_index(match.group(1))
+    row, column = int(match.group(2)), column_index(match.group(1))
+    letters = ref.rstrip(_DIGITS)
+    if _PLAIN_LETTERS.fullmatch(letters) and len(_COLUMNS) < _MAX_COLUMNS_KNOWN:
+        _COLUMNS[letters] = column
+    return row, column
 
 
 class XlsxReader:
@@ -252,12 +277,7 @@ class XlsxReader:
 
     def name_target(self, name: str) -> tuple[str, str] | None:
         """(sheet, cell) of a workbook-level defined name that points at one cell, else None."""
-        text = self.names.get(name, "").lstrip("=")
-        match = _NAME_TARGET.match(text)
-        if not match:
-            return None
-        sheet = match.group(1).replace("''", "'") if match.group(1) else match.group(2)
-        return sheet, match.group(3).replace("$", "")
+        return _name_target(self.names.get(name, ""))
 
     # -- cells -------------------------------------------------------------------------------
     def shared_strings(self) -> list[str]:
@@ -293,56 +313,82 @@ class XlsxReader:
 
     def _read_row(self, element: Element, row_number: int, max_col: int,
                   result: SheetCells) -> None:
+        cells = result.cells
+        strings = self.shared_strings
         col = 0
-        for cell in element.iter(f"{_M}c"):
+        for cell in element.iter(_C):
             ref = cell.get("r")
             if ref:
-                row_number, col = split_ref(ref)
+                letters = ref.rstrip(_DIGITS)     # split_ref's fast path, inlined: a master
+                known = _COLUMNS.get(letters)     # has a hundred thousand distinct refs
+                if known is not None and len(letters) < len(ref):
+                    row_number, col = int(ref[len(letters):]), known
+                else:
+                    row_number, col = split_ref(ref)
             else:
                 col += 1
-            if col > max_col:
-                continue
-            value = self._value(cell)
-            if value is not None:
-                result.cells[(row_number, col)] = value
+            if col <= max_col:
+                value = _value(cell, strings)
+                if value is not None:
+                    cells[(row_number, col)] = value
 
-    def _value(self, cell: Element) -> Cell | None:
-        kind = cell.get("t", "n")
-        found = cell.find(f"{_M}f")
-        formula = None if found is None else (found.text or "")
-        raw = cell.find(f"{_M}v")
-        text = raw.text if raw is not None else None
-        if kind == "inlineStr":
-            inline = cell.find(f"{_M}is")
-            return Cell(_text_of(inline) if inline is not None else "", "s", formula)
-        if text is None or (text == "" and kind != "str"):
-            return Cell(None, "n", formula) if formula is not None else None
-        if kind == "s":
-            strings = self.shared_strings()
-            index = int(text)
-            return Cell(strings[index] if 0 <= index < len(strings) else "", "s", formula)
-        if kind == "str":
-            return Cell(text, "s", formula)
-        if kind == "b":
-            return Cell(text.strip() in ("1", "true"), "b", formula)
-        if kind == "e":
-            return Cell(text.strip(), "e", formula)
-        if kind == "d":
-            return Cell(text.strip(), "d", formula)
+
+_C, _F, _V, _IS, _T, _R, _ROW = (f"{_M}{n}" for n in ("c", "f", "v", "is", "t", "r", "row"))
+
+
+def _value(cell: Element, strings: Callable[[], list[str]]) -> Cell | None:
+    """A ``<c>`` element's value; None for a cell that holds nothing."""
+    kind = cell.get("t", "n")
+    if not len(cell):      # no <v>, <f> or <is>
+        return _cell(("", "s", None)) if kind == "inlineStr" else None
+    found = cell.find(_F)
+    formula = None if found is None else (found.text or "")
+    if kind == "inlineStr":
+        inline = cell.find(_IS)
+        return _cell((_text_of(inline) if inline is not None else "", "s", formula))
+    raw = cell.find(_V)
+    text = raw.text if raw is not None else None
+    if text is None or (text == "" and kind != "str"):
+        return _cell((None, "n", formula)) if formula is not None else None
+    if kind == "n":
         try:
-            return Cell(float(text), "n", formula)
+            return _cell((float(text), "n", formula))
         except ValueError:
-            return Cell(text, "s", formula)
+            return _cell((text, "s", formula))
+    if kind == "s":
+        table = strings()
+        index = int(text)
+        return _cell((table[index] if 0 <= index < len(table) else "", "s", formula))
+    if kind == "str":
+        return _cell((text, "s", formula))
+    if kind == "b":
+        return _cell((text.strip() in ("1", "true"), "b", formula))
+    if kind in ("e", "d"):
+        return _cell((text.strip(), kind, formula))
+    try:
+        return _cell((float(text), "n", formula))
+    except ValueError:
+        return _cell((text, "s", formula))
+
+
+@functools.lru_cache(maxsize=4096)   # every return of a layout has the same few hundred
+def _name_target(text: str) -> tuple[str, str] | None:
+    """(sheet, cell) of a defined name's text such as ``'รายงานผล'!$K$7``, else None."""
+    match = _NAME_TARGET.match(text.lstrip("="))
+    if not match:
+        return None
+    sheet = match.group(1).replace("''", "'") if match.group(1) else match.group(2)
+    return sheet, match.group(3).replace("$", "")
 
 
 def _text_of(element: Element) -> str:
     """The text of a shared or inline string, rich-text runs joined, phonetic runs left out."""
     parts = []
     for child in element:
-        if child.tag == f"{_M}t":
+        if child.tag == _T:
             parts.append(child.text or "")
-        elif child.tag == f"{_M}r":
-            parts.extend(t.text or "" for t in child.iter(f"{_M}t"))
+        elif child.tag == _R:
+            parts.extend(t.text or "" for t in child.iter(_T))
     return "".join(parts)
 
 
@@ -352,14 +398,16 @@ def _rows(data: bytes, max_row: int) -> Iterator[tuple[int, Element]]:
     """The ``<row>`` elements up to ``max_row``; nothing after that is looked at.
 
     A sheet of a real return is well under a megabyte and is parsed at once in C. A bigger part
-    (a lying ``<dimension>``, a huge formatted range) is streamed, and parsing stops at the first
-    row past ``max_row``, so its size costs nothing beyond inflating it within the caps.
+    (a lying ``<dimension>``, a huge formatted range, a big master) is streamed, and parsing
+    stops at the first row past ``max_row``, so its size costs nothing beyond inflating it
+    within the caps.
     """
     if len(data) <= WHOLE_PART_BYTES:
-        rows: Iterator[Element] = parse_xml(data).iter(f"{_M}row")
+        rows: Iterator[Element] = parse_xml(data).iter(_ROW)
+    elif _without_dtd(data):
+        rows = _stream_rows(data)
     else:
-        iterparse = FastET.iterparse if _without_dtd(data) else SafeET.iterparse
-        rows = (e for _, e in iterparse(io.BytesIO(data), events=("end",)) if e.tag == f"{_M}row")
+        rows = (e for _, e in SafeET.iterparse(io.BytesIO(data), events=("end",)) if e.tag == _ROW)
     row_number = 0
     for element in rows:
         given = element.get("r")
@@ -368,3 +416,24 @@ def _rows(data: bytes, max_row: int) -> Iterator[tuple[int, Element]]:
             return
         yield row_number, element
         element.clear()
+
+
+_CHUNK = 64 * 1024
+
+
+def _stream_rows(data: bytes) -> Iterator[Element]:
+    """The ``<row>`` elements of a part without a DTD as each one ends, parsed in C piece by
+    piece (see :func:`_without_dtd` for why that is safe)."""
+    parser: FastET.XMLPullParser[Element] = FastET.XMLPullParser(events=("end",))
+    for at in range(0, len(data), _CHUNK):
+        parser.feed(data[at:at + _CHUNK])
+        yield from _ended_rows(parser)
+    parser.close()
+    yield from _ended_rows(parser)
+
+
+def _ended_rows(parser: FastET.XMLPullParser[Element]) -> Iterator[Element]:
+    for event in parser.read_events():
+        element = event[-1]
+        if isinstance(element, Element) and element.tag == _ROW:
+            yield element
