@@ -66,3 +66,31 @@ def test_damage_is_reported_not_raised(make: object, master: Master) -> None:
     [found] = [p for p in outcome.problems if p.is_error]
     assert found.code == "FILE_CORRUPT" and found.severity is Severity.ERROR
     assert "damaged.xlsx" in found.message
+
+
+ROWS_NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+
+
+@pytest.mark.parametrize("sheet_data", [
+    '<row r="1"><c r="A1" t="inlineStr"><is><t>a</t></is></c><c r="C1"><v>3</v></c></row>'
+    '<row r="4"><c r="B4"><v>2.5</v></c></row>',                       # in order, with gaps
+    '<row r="3"><c r="A3"><v>1</v></c></row><row r="1"><c r="A1"><v>2</v></c></row>',  # back
+    '<row r="2"><c r="A2"><v>1</v></c></row><row r="2"><c r="B2"><v>2</v></c></row>',  # twice
+    '<row r="1"><c r="A1"><v>1</v></c><c r="B5"><v>2</v></c></row>',   # a cell of another row
+    '<row r="1"><c r="C1"><v>1</v></c><c r="A1"><v>2</v></c></row>',   # columns back
+    '<row><c><v>1</v></c><c><v>2</v></c></row><row><c r="B2"><v>3</v></c></row>',  # no refs
+])
+def test_table_rows_are_the_cells_in_order(sheet_data: str) -> None:
+    """read_rows (the master's tables) gives what grouping read_sheet's cells gives, however
+    the rows and cells are ordered in the file."""
+    from workbook_engine.xlsx_reader import XlsxReader
+
+    reader = XlsxReader(rezip({SHEET: f"<worksheet {ROWS_NS}><sheetData>{sheet_data}"
+                                      "</sheetData></worksheet>".encode()}), "t.xlsx")
+    sheet = next(s for s in reader.sheets if s.part == SHEET)
+    cells = reader.read_sheet(sheet, 1_048_576, 64).cells
+    last = max(row for row, _ in cells)
+    expected = [tuple(cells[(r, c)].value if (r, c) in cells else None
+                      for c in range(1, 1 + max((c for rr, c in cells if rr == r), default=0)))
+                for r in range(1, last + 1)]
+    assert reader.read_rows(sheet, 64) == expected

@@ -24,7 +24,6 @@ from .problems import Problem, has_errors, problem
 from .values import NumberStatus, clean_text, parse_number
 from .xlsx_reader import NotAWorkbook, XlsxReader
 
-MAX_ROWS = 1_048_576     # Excel's limit; only rows present in the file are read
 MAX_COLUMNS = 64         # headers are searched in the first 64 columns
 
 ORDER_WORDS = {Direction.HIGHER: "เพิ่มขึ้น", Direction.LOWER: "ลดลง"}
@@ -41,16 +40,7 @@ class _Sheets:
         """Rows 1..last of sheet ``name`` as tuples of values (gaps become empty rows), numbers
         that are whole as ints, as openpyxl gives them."""
         sheet = next(s for s in self.reader.sheets if s.name == name)
-        cells = self.reader.read_sheet(sheet, MAX_ROWS, max_col)
-        rows: dict[int, list[object]] = {}
-        for (row, col), cell in cells.cells.items():
-            values = rows.get(row)
-            if values is None:
-                values = rows[row] = []
-            if len(values) < col:
-                values.extend([None] * (col - len(values)))
-            values[col - 1] = _plain(cell.value)
-        return [tuple(rows.get(row, ())) for row in range(1, max(rows, default=0) + 1)]
+        return [tuple(map(_plain, row)) for row in self.reader.read_rows(sheet, max_col)]
 
 
 def _plain(value: object) -> object:

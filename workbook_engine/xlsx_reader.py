@@ -52,6 +52,7 @@ class NotAWorkbook(ValueError):
 
 
 _DAMAGE = (*DAMAGE, SafeET.ParseError)
+MAX_SHEET_ROWS = 1_048_576   # Excel's limit
 WHOLE_PART_BYTES = 2 * 1024 * 1024   # parse smaller sheets at once; stream bigger ones
 _DECLARED_ENCODING = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)")
 _PLAIN_ENCODINGS = {b"utf-8", b"utf8", b"us-ascii", b"ascii"}
@@ -301,19 +302,62 @@ class XlsxReader:
             NotAWorkbook: when the sheet's part is missing or not well-formed XML.
         """
         result = SheetCells()
+        cells = result.cells
         try:
-            data = read_part(self.zip, sheet.part)
-            for row_number, element in _rows(data, max_row):
+            for row_number, element in _rows(read_part(self.zip, sheet.part), max_row):
                 if element.get("hidden") in ("1", "true"):
                     result.hidden_rows.add(row_number)
-                self._read_row(element, row_number, max_col, result)
+                for row, col, value in self._row_cells(element, row_number, max_col):
+                    cells[(row, col)] = value
         except (KeyError, *_DAMAGE) as exc:
             raise _damaged(sheet.part, exc) from exc
         return result
 
-    def _read_row(self, element: Element, row_number: int, max_col: int,
-                  result: SheetCells) -> None:
-        cells = result.cells
+    def read_rows(self, sheet: SheetInfo, max_col: int) -> list[tuple[object, ...]]:
+        """Rows 1..last of ``sheet`` as tuples of cell values (None for an empty cell, gaps as
+        empty rows), columns 1..max_col: a big table without a cell object per value.
+
+        Raises:
+            NotAWorkbook: when the sheet's part is missing or not well-formed XML.
+        """
+        try:
+            rows = self._rows_in_order(sheet, max_col)
+        except (KeyError, *_DAMAGE) as exc:
+            raise _damaged(sheet.part, exc) from exc
+        return self._rows_by_cell(sheet, max_col) if rows is None else rows
+
+    def _rows_in_order(self, sheet: SheetInfo, max_col: int) -> list[tuple[object, ...]] | None:
+        """:meth:`read_rows` in one pass; None when rows or cells are not in order."""
+        rows: list[tuple[object, ...]] = []
+        for row_number, element in _rows(read_part(self.zip, sheet.part), MAX_SHEET_ROWS):
+            values: list[object] = []
+            for row, col, cell in self._row_cells(element, row_number, max_col):
+                if row != row_number:          # a cell claiming another row
+                    return None
+                if len(values) < col:
+                    values.extend([None] * (col - len(values)))
+                values[col - 1] = cell.value
+            if not values:
+                continue
+            if len(rows) >= row_number:        # a row number repeated or going back
+                return None
+            rows.extend([()] * (row_number - 1 - len(rows)))
+            rows.append(tuple(values))
+        return rows
+
+    def _rows_by_cell(self, sheet: SheetInfo, max_col: int) -> list[tuple[object, ...]]:
+        """:meth:`read_rows` for a sheet whose rows or cells are not in order."""
+        grouped: dict[int, list[object]] = {}
+        for (row, col), cell in self.read_sheet(sheet, MAX_SHEET_ROWS, max_col).cells.items():
+            values = grouped.setdefault(row, [])
+            if len(values) < col:
+                values.extend([None] * (col - len(values)))
+            values[col - 1] = cell.value
+        return [tuple(grouped.get(row, ())) for row in range(1, max(grouped, default=0) + 1)]
+
+    def _row_cells(self, element: Element, row_number: int,
+                   max_col: int) -> Iterator[tuple[int, int, Cell]]:
+        """(row, column, cell) of the non-empty cells of a ``<row>`` up to ``max_col``."""
         strings = self.shared_strings
         col = 0
         for cell in element.iter(_C):
@@ -330,7 +374,7 @@ class XlsxReader:
             if col <= max_col:
                 value = _value(cell, strings)
                 if value is not None:
-                    cells[(row_number, col)] = value
+                    yield row_number, col, value
 
 
 _C, _F, _V, _IS, _T, _R, _ROW = (f"{_M}{n}" for n in ("c", "f", "v", "is", "t", "r", "row"))
