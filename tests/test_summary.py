@@ -157,3 +157,18 @@ def test_rows_prepared_during_the_harvest_are_the_rows_written_at_the_end(
     writer.write(report)
     for sheet in (DETAILS, CASCADE):
         assert _values(tmp_path / "early.xlsx", sheet) == _values(tmp_path / "plain.xlsx", sheet)
+
+
+def test_chart_caches_every_office(report: HarvestReport, tmp_path: Path) -> None:
+    """The overview's chart carries each office's code and total in its cache, as programs
+    that show a chart without recalculating it (previews, readers of the cache) need."""
+    import re
+    import zipfile
+
+    write_summary(report, tmp_path / "s.xlsx")
+    with zipfile.ZipFile(tmp_path / "s.xlsx") as archive:
+        chart = archive.read("xl/charts/chart1.xml").decode()
+    assert "<c:cat><c:strRef>" in chart                # office codes are text
+    counts = [int(n) for n in re.findall(r'<c:ptCount val="(\d+)"/>', chart)]
+    assert counts and all(n == len(report.offices) for n in counts), counts
+    assert chart.count("<c:pt ") >= 2 * len(report.offices)
