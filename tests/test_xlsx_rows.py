@@ -144,3 +144,27 @@ def test_compress_level_is_applied_to_every_part(tmp_path: Path) -> None:
             sizes[level] = archive.getinfo("xl/worksheets/sheet1.xml").compress_size
     assert sizes[1] > sizes[None] * 1.05       # level 1 is faster and looser than the default
     assert load_workbook(tmp_path / "1.xlsx")["s"]["A5"].value.startswith("=IF(ISNUMBER(B5)")
+
+
+def test_compress_levels_of_threads_do_not_mix(tmp_path: Path) -> None:
+    """Workbooks stored at once in threads each keep their own level (a review found that
+    swapping xlsxwriter's ZipFile per workbook could leave one thread's level installed)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def write(name: str, level: int | None) -> int:
+        wb = PlainFormulaWorkbook(str(tmp_path / name), WORKBOOK_OPTIONS)
+        wb.compress_level = level
+        rw = wb.add_worksheet("s").rows()
+        for row in range(3000):
+            rw.start(row)
+            rw.number(0, (row * 7919) % 10007 / 7)
+        wb.close()
+        with zipfile.ZipFile(tmp_path / name) as archive:
+            return archive.getinfo("xl/worksheets/sheet1.xml").compress_size
+
+    jobs = [(f"{i}.xlsx", 1 if i % 2 else None) for i in range(8)]
+    with ThreadPoolExecutor(4) as pool:
+        sizes = list(pool.map(lambda job: write(*job), jobs))
+    assert len(set(sizes[0::2])) == 1 and len(set(sizes[1::2])) == 1
+    assert sizes[1] > sizes[0]
+    assert write("after.xlsx", None) == sizes[0]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import contextvars
 import copy
 import datetime as dt
-import functools
 import io
 import math
 import re
@@ -289,14 +289,24 @@ class BulkWorksheet(PlainFormulaWorksheet):
         return '<row r="{}"' + rendered[len('<row r="1"'):-2]
 
 
+_ZIP_LEVEL: contextvars.ContextVar[int | None] = contextvars.ContextVar("zip_level", default=None)
+
+
 class _LevelledZipFile(zipfile.ZipFile):
-    """A ZipFile that deflates every member at the archive's ``compresslevel`` (xlsxwriter adds
-    members as ZipInfo objects, which otherwise get zlib's default level)."""
+    """The ZipFile xlsxwriter writes workbooks with: it deflates every member at the level of
+    the workbook being stored (:data:`_ZIP_LEVEL`, per thread), else at zlib's default.
+
+    xlsxwriter has no option for the level and adds members as ZipInfo objects, which take
+    zlib's default; this class is put in its place once, when this module is imported.
+    """
 
     def writestr(self, zinfo_or_arcname: str | zipfile.ZipInfo, data: Any,
                  compress_type: int | None = None, compresslevel: int | None = None) -> None:
-        level = self.compresslevel if compresslevel is None else compresslevel
+        level = _ZIP_LEVEL.get() if compresslevel is None else compresslevel
         super().writestr(zinfo_or_arcname, data, compress_type, level)
+
+
+xlsxwriter.workbook.ZipFile = _LevelledZipFile
 
 
 class PlainFormulaWorkbook(xlsxwriter.Workbook):  # type: ignore[misc]
@@ -306,24 +316,17 @@ class PlainFormulaWorkbook(xlsxwriter.Workbook):  # type: ignore[misc]
     worksheet_class = BulkWorksheet
     compress_level: int | None = None    # zlib level 1-9; None: zlib's default (6)
 
-    def _store_workbook(self) -> None:
-        if self.compress_level is None:
-            super()._store_workbook()
-            return
-        # xlsxwriter has no option for it: its ZipFile is swapped for one that has, while it
-        # writes (a process writes one workbook at a time)
-        module = xlsxwriter.workbook
-        plain = module.ZipFile
-        module.ZipFile = functools.partial(_LevelledZipFile, compresslevel=self.compress_level)
-        try:
-            super()._store_workbook()
-        finally:
-            module.ZipFile = plain
-
     def __init__(self, filename: str, options: dict[str, Any] | None = None) -> None:
         # xlsxwriter writes into the options it is given (the default format's theme font), so
         # a shared options dict made every workbook after a process's first one differ from it
         super().__init__(filename, copy.deepcopy(options or {}))
+
+    def _store_workbook(self) -> None:
+        token = _ZIP_LEVEL.set(self.compress_level)
+        try:
+            super()._store_workbook()
+        finally:
+            _ZIP_LEVEL.reset(token)
 
 
 class LockedWorkbook(PlainFormulaWorkbook):
