@@ -15,7 +15,7 @@ import openpyxl.writer.excel
 import pytest
 
 from workbook_engine.generate import generate
-from workbook_engine.harvest import harvest, write_json
+from workbook_engine.harvest import harvest, json_text, write_json
 from workbook_engine.master import load_master
 from workbook_engine.model import Master
 from workbook_engine.report import Status
@@ -98,6 +98,12 @@ def test_json_follows_the_contract(world: tuple[Master, Path, Path], tmp_path: P
     lines = (tmp_path / "result.json").read_text(encoding="utf-8").splitlines()
     assert [json.loads(line.rstrip(",")) for line in lines if line.startswith("  {")] == \
         data["offices"] + data["problems"]
+    # even when a text holds characters that line readers take as line breaks
+    report.offices[0].name = "สำนัก\u2028ทดสอบ\u0085ที่\u2029หนึ่ง"
+    text = json_text(report)
+    assert json.loads(text)["offices"][0]["name"] == report.offices[0].name
+    assert next(json.loads(line.rstrip(",")) for line in text.splitlines()
+                if line.startswith("  {"))["name"] == report.offices[0].name
 
 
 def test_incomplete_office_has_no_total(world: tuple[Master, Path, Path]) -> None:

@@ -196,6 +196,11 @@ def _files(outcomes: list[ReturnOutcome], chosen: dict[str, ReturnOutcome],
     return records
 
 
+# Characters JSON may hold raw that readers of lines (str.splitlines, editors) take as line
+# breaks: escaped, so that a coordinator's text cannot split an office over two lines.
+_LINE_BREAKS = str.maketrans({"\u0085": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
 def json_text(report: HarvestReport) -> str:
     """The JSON result (CONTRACT section 4), one office and one problem to a line.
 
@@ -207,7 +212,7 @@ def json_text(report: HarvestReport) -> str:
     lists = {key: document.pop(key) for key in ("offices", "problems")}
 
     def dump(value: object) -> str:
-        return json.dumps(value, ensure_ascii=False)
+        return json.dumps(value, ensure_ascii=False).translate(_LINE_BREAKS)
 
     head = ",\n".join(f" {dump(key)}: {dump(value)}" for key, value in document.items())
     parts = [f" {dump(key)}: [" + ",".join(f"\n  {dump(item)}" for item in items)
