@@ -94,3 +94,22 @@ def test_table_rows_are_the_cells_in_order(sheet_data: str) -> None:
                       for c in range(1, 1 + max((c for rr, c in cells if rr == r), default=0)))
                 for r in range(1, last + 1)]
     assert reader.read_rows(sheet, 64) == expected
+
+
+@pytest.mark.parametrize("text", ["ก" * 40_000, "😀" * 20_000, "a" + "😀" * 16_383 + "b"])
+def test_long_texts_are_cut_to_what_a_cell_holds(text: str, tmp_path: Path) -> None:
+    """A text longer than an Excel cell holds (saved by another program) is cut to 32,767
+    UTF-16 units, so the summary can hold it: counting characters let 20,000 emoji through,
+    and the summary writer then stopped the whole harvest (a review found it)."""
+    from workbook_engine.returns import _text
+    from workbook_engine.xlsx import WORKBOOK_OPTIONS, PlainFormulaWorkbook
+    from workbook_engine.xlsx_reader import Cell
+
+    cut = _text(Cell(text, "s", None))
+    assert text.startswith(cut) and len(cut.encode("utf-16-le")) <= 2 * 32_767
+    assert len(cut.encode("utf-16-le")) >= 2 * 32_767 - 2
+    wb = PlainFormulaWorkbook(str(tmp_path / "t.xlsx"), WORKBOOK_OPTIONS)
+    rows = wb.add_worksheet("s").rows()
+    rows.start(0)
+    rows.string(0, cut)
+    wb.close()

@@ -399,12 +399,21 @@ def _show(value: object) -> str:
 def _text(cell: Cell | None) -> str:
     """A text input as plain text; a formula typed there is kept as the text the user typed."""
     if cell is not None and cell.value is None and cell.formula:
-        return f"={cell.formula}"[:EXCEL_TEXT_LIMIT]
+        return _cell_sized(f"={cell.formula}")
     if cell is None or cell.value is None:
         return ""
     if isinstance(cell.value, float):
         return _show(cell.value)
-    return str(cell.value)[:EXCEL_TEXT_LIMIT]
+    return _cell_sized(str(cell.value))
+
+
+def _cell_sized(text: str) -> str:
+    """``text`` cut to what an Excel cell holds: 32,767 UTF-16 units, which a character
+    outside the Basic Multilingual Plane (an emoji) takes two of."""
+    if len(text) <= EXCEL_TEXT_LIMIT // 2:
+        return text
+    units = text.encode("utf-16-le")[:2 * EXCEL_TEXT_LIMIT]
+    return units.decode("utf-16-le", errors="ignore")     # no half of a pair at the end
 
 
 def _office_in_name(name: str) -> str | None:
