@@ -166,3 +166,23 @@ def test_catalogue_entries_are_complete() -> None:
     for code, kind in CATALOGUE.items():
         assert code == kind.code and code.isupper()
         assert kind.text and kind.fix and kind.meaning
+
+
+@pytest.mark.parametrize("clash", ["2-1", "2/1", "2 1"])
+def test_kpi_codes_giving_the_same_defined_name_are_refused(tmp_path: Path, clash: str) -> None:
+    """'2.1' and '2-1' would both be RESULT_2_1: the workbook would hold the name twice (Excel
+    calls that corrupt) and harvest would read one KPI's result for both."""
+    kpis = VALID_MASTER["ตัวชี้วัด"] + \
+        f"        | '{clash}'      | ซ้ำชื่อ | 2 | ร้อยละ | เชิงปริมาณ | มากดี | | x |\n"
+    report = read_master(write_master(tmp_path / "m.xlsx", **{"ตัวชี้วัด": kpis}))
+    clashes = [p for p in report.problems if p.code == "MASTER_KPI_NAME_CLASH"]
+    assert [(p.sheet, p.cell) for p in clashes] == [("ตัวชี้วัด", "A6")]
+    assert "'2.1'" in clashes[0].message and f"'{clash}'" in clashes[0].message
+    assert report.master is None
+
+
+def test_kpi_codes_differing_only_in_case_are_refused(tmp_path: Path) -> None:
+    kpis = VALID_MASTER["ตัวชี้วัด"].replace("'3.1'", "'a.1'") + \
+        "        | 'A.1'      | ซ้ำชื่อ | 2 | ร้อยละ | เชิงปริมาณ | มากดี | | x |\n"
+    report = read_master(write_master(tmp_path / "m.xlsx", **{"ตัวชี้วัด": kpis}))
+    assert [p.cell for p in report.problems if p.code == "MASTER_KPI_NAME_CLASH"] == ["A6"]

@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 
 from . import master_format as mf
 from .errors import InvalidMasterError
-from .model import Assignment, Direction, Kind, Kpi, Master, Office, Settings
+from .model import Assignment, Direction, Kind, Kpi, Master, Office, Settings, name_key
 from .problems import Problem, has_errors, problem
 from .values import NumberStatus, clean_text, parse_number
 from .xlsx_reader import NotAWorkbook, XlsxReader
@@ -153,6 +153,19 @@ class _Reader:
             seen[code] = row
         return seen
 
+    def name_clashes(self, by_code: dict[str, _Row]) -> None:
+        """KPI codes that give the same defined name (``2.1`` and ``2-1``; ``a.1`` and
+        ``A.1``, as Excel compares names without case)."""
+        seen: dict[str, tuple[str, _Row]] = {}
+        for code, row in by_code.items():
+            key = name_key(code).upper()
+            if key in seen:
+                other, first = seen[key]
+                self.add("MASTER_KPI_NAME_CLASH", row, mf.COL_KPI, code=code, other=other,
+                         other_row=first.number, name=f"RESULT_{name_key(code)}")
+            else:
+                seen[key] = (code, row)
+
     # -- sheets -----------------------------------------------------------------------------
     def settings(self, wb: _Sheets) -> Settings | None:
         sheet = mf.SETTINGS_SHEET
@@ -214,6 +227,7 @@ class _Reader:
     def kpis(self, rows: list[_Row]) -> tuple[dict[str, Kpi], dict[str, _Row]]:
         kpis = {}
         by_code = self.unique(rows, mf.COL_KPI)
+        self.name_clashes(by_code)
         for code, row in by_code.items():
             name = self.required_text(row, mf.COL_KPI_NAME)
             unit = self.required_text(row, mf.COL_UNIT)

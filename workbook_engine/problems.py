@@ -65,6 +65,12 @@ _TYPES = (
     ProblemType("MASTER_DUPLICATE_CODE", E, "รหัส '{code}' ซ้ำกับแถวที่ {other_row}",
                 "ใช้รหัสที่ไม่ซ้ำกัน",
                 "A code that must be unique appears twice."),
+    ProblemType("MASTER_KPI_NAME_CLASH", E,
+                "รหัสตัวชี้วัด '{code}' กับ '{other}' (แถวที่ {other_row}) ให้ชื่อช่องในแบบฟอร์มเดียวกัน"
+                " ({name})",
+                "ใช้รหัสที่ต่างกันด้วยตัวเลขหรือตัวอักษร ไม่ใช่เพียงเครื่องหมาย (. - /) หรือตัวพิมพ์เล็ก-ใหญ่",
+                "Two KPI codes give the same defined name in the office workbook (only characters "
+                "A-Z, 0-9 count, and Excel ignores case), so one would read the other's cell."),
     ProblemType("MASTER_UNKNOWN_OFFICE", E, "ไม่พบรหัสหน่วยงาน '{code}' ในชีต 'หน่วยงาน'",
                 "แก้รหัสให้ตรงกับชีต 'หน่วยงาน' หรือเพิ่มหน่วยงานนั้น",
                 "A row refers to an office code that is not in the offices sheet."),
