@@ -97,6 +97,10 @@ def test_rows_and_columns_must_go_forward(tmp_path: Path) -> None:
         rw.start(2)
     with pytest.raises(XlsxWriteError, match="not a number"):
         rw.number(4, float("inf"))
+    with pytest.raises(XlsxWriteError, match="past a sheet's last"):
+        rw.number(16_384, 1)
+    with pytest.raises(XlsxWriteError, match="past a sheet's last row"):
+        rw.start(1_048_576)
     wb.close()
 
 

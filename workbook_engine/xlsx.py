@@ -129,6 +129,8 @@ class RowWriter:
     def _advance(self, row: int) -> None:
         if row <= self._row:
             raise XlsxWriteError(f"{self._ws.name}: row {row + 1} after row {self._row + 1}")
+        if row >= self._ws.xls_rowmax:
+            raise XlsxWriteError(f"{self._ws.name}: row {row + 1} is past a sheet's last row")
         self._row = row
 
     def open_row(self) -> None:
@@ -154,6 +156,8 @@ class RowWriter:
                                  f"in row {self._label}")
         self._col = col
         while len(self._letters) <= col:
+            if col >= self._ws.xls_colmax:
+                raise XlsxWriteError(f"{self._ws.name}: column {col + 1} is past a sheet's last")
             self._letters.append(xl_col_to_name(len(self._letters)))
         if col > self.max_col:
             self.max_col = col
