@@ -212,7 +212,10 @@ def json_text(report: HarvestReport) -> str:
     lists = {key: document.pop(key) for key in ("offices", "problems")}
 
     def dump(value: object) -> str:
-        return json.dumps(value, ensure_ascii=False).translate(_LINE_BREAKS)
+        text = json.dumps(value, ensure_ascii=False)
+        if "\u2028" in text or "\u2029" in text or "\u0085" in text:   # rare; translate is slow
+            text = text.translate(_LINE_BREAKS)
+        return text
 
     head = ",\n".join(f" {dump(key)}: {dump(value)}" for key, value in document.items())
     parts = [f" {dump(key)}: [" + ",".join(f"\n  {dump(item)}" for item in items)
