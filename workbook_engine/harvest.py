@@ -145,12 +145,14 @@ def harvest(paths: Sequence[str | Path], master: Master, round_months: int,
         raise ValueError(f"round must be one of {L.ROUND_MONTHS}, got {round_months}")
     candidates, problems = collect((Path(p) for p in paths), exclude)
     unique, copies = _unique(candidates)
+
     def early(outcome: ReturnOutcome) -> None:
         if on_office is not None and outcome.office is not None:
             on_office(_office(master, outcome.office, outcome))
 
     outcomes = read_all(unique, master, round_months, key, jobs,
-                        (lambda done: progress(done, len(unique))) if progress else None, early)
+                        (lambda done: progress(done, len(unique))) if progress else None,
+                        early if on_office else None)
     chosen, duplicates = _choose(outcomes)
     for outcome in outcomes:
         problems.extend(outcome.problems)

@@ -207,6 +207,11 @@ def _name(prefix: str, code: str, key: str, row: int) -> tuple[str, str]:
     return name, L.absolute(L.REPORT_SHEET, L.ref(key, row)).removeprefix("=")
 
 
+def _column_range(key: str, count: int) -> str:
+    """Column ``key`` over the report's ``count`` KPI rows, e.g. ``L7:L26``."""
+    return f"{L.ref(key, L.FIRST_KPI_ROW)}:{L.ref(key, L.FIRST_KPI_ROW + count - 1)}"
+
+
 def _merged(ws: BulkWorksheet, row: int, first_col: int, last_col: int, text: str,
             style: Format) -> None:
     """``text`` merged over ``first_col..last_col`` of the row being written, as xlsxwriter's
@@ -523,7 +528,7 @@ class _Writer:
 
     def completeness(self, ws: BulkWorksheet, count: int) -> None:
         """The completeness line (``COMPLETENESS``), with the status it has at generation."""
-        scores = f"{L.ref('score', L.FIRST_KPI_ROW)}:{L.ref('score', L.FIRST_KPI_ROW + count - 1)}"
+        scores = _column_range("score", count)
         missing = sum(1 for _, k in self.ctx.items if self.cached_score(k) is None)
         status = ("กรอกผลครบทุกตัวชี้วัดแล้ว" if missing == 0
                   else f"ยังไม่มีผลที่คำนวณคะแนนได้ {missing} ตัวชี้วัด")
@@ -534,9 +539,7 @@ class _Writer:
 
     def report_total(self, ws: BulkWorksheet, count: int) -> None:
         s, rows, row = self.s, ws.rows(), L.total_row(count)
-        first, last = L.FIRST_KPI_ROW, L.FIRST_KPI_ROW + count - 1
-        scores = f"{L.ref('score', first)}:{L.ref('score', last)}"
-        weighted = f"{L.ref('weighted', first)}:{L.ref('weighted', last)}"
+        scores, weighted = _column_range("score", count), _column_range("weighted", count)
         rows.start(row - 1)
         _merged(ws, row - 1, 0, L.COLUMN["weight"].index - 1, L.REPORT_TOTAL_LABEL,
                 s.total_label)

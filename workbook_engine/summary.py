@@ -154,7 +154,7 @@ class _Summary:
 
     def moment(self, ws: Worksheet, row: int, col: int, value: dt.datetime | None) -> None:
         if value is not None:
-            check(ws.write_datetime(row, col, value.replace(tzinfo=None), self.s.datetime),
+            check(ws.write_datetime(row, col, _naive(value), self.s.datetime),
                   f"{ws.name} date")
 
     # -- sheets ------------------------------------------------------------------------------
