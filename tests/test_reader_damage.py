@@ -79,12 +79,26 @@ ROWS_NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
     '<row r="1"><c r="A1"><v>1</v></c><c r="B5"><v>2</v></c></row>',   # a cell of another row
     '<row r="1"><c r="C1"><v>1</v></c><c r="A1"><v>2</v></c></row>',   # columns back
     '<row><c><v>1</v></c><c><v>2</v></c></row><row><c r="B2"><v>3</v></c></row>',  # no refs
+    # what looks like a row start, where a cut into pieces would break the part
+    '<row r="1"><c r="A1"><v>1</v></c></row><!-- <row r="2"><c r="A2"><v>9</v></c></row> -->'
+    '<row r="2"><c r="A2"><v>2</v></c></row><row r="3"><c r="A3"><v>3</v></c></row>',
+    '<row r="1"><c r="A1" t="str"><v><![CDATA[<row r="2"></sheetData>]]></v></c></row>'
+    '<row r="2"><c r="A2"><v>2</v></c></row><row r="3"><c r="A3"><v>3</v></c></row>',
+    '<row r="1"><c r="A1"><v>1</v></c><row r="2"><c r="A2"><v>2</v></c></row></row>'
+    '<row r="3"><c r="A3"><v>3</v></c></row><row r="4"><c r="A4"><v>4</v></c></row>',  # nested
+    '<row r="5"><c r="A5"><v>5</v></c></row><row r="6"><c r="A6"><v>6</v></c></row>'
+    '<row r="2"><c r="A2"><v>2</v></c></row><row r="3"><c r="A3"><v>3</v></c></row>',  # back
 ])
-def test_table_rows_are_the_cells_in_order(sheet_data: str) -> None:
+@pytest.mark.parametrize("jobs", [1, 3])
+def test_table_rows_are_the_cells_in_order(sheet_data: str, jobs: int,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """read_rows (the master's tables) gives what grouping read_sheet's cells gives, however
-    the rows and cells are ordered in the file."""
+    the rows and cells are ordered in the file, read in one piece or cut into pieces read by
+    several processes (every part is cut here, however small)."""
+    from workbook_engine import xlsx_reader
     from workbook_engine.xlsx_reader import XlsxReader
 
+    monkeypatch.setattr(xlsx_reader, "SPLIT_FROM_BYTES", 0)
     reader = XlsxReader(rezip({SHEET: f"<worksheet {ROWS_NS}><sheetData>{sheet_data}"
                                       "</sheetData></worksheet>".encode()}), "t.xlsx")
     sheet = next(s for s in reader.sheets if s.part == SHEET)
@@ -93,7 +107,70 @@ def test_table_rows_are_the_cells_in_order(sheet_data: str) -> None:
     expected = [tuple(cells[(r, c)].value if (r, c) in cells else None
                       for c in range(1, 1 + max((c for rr, c in cells if rr == r), default=0)))
                 for r in range(1, last + 1)]
-    assert reader.read_rows(sheet, 64) == expected
+    assert reader.read_rows(sheet, 64, jobs) == expected
+
+
+def test_pieces_are_cut_between_rows_only() -> None:
+    """A part is cut only at row starts, and each piece is whole; a part with two sheet data
+    elements, a DTD or no numbered rows is not cut."""
+    from xml.etree import ElementTree
+
+    from workbook_engine.xlsx_reader import _pieces
+
+    rows = "".join(f'<row r="{n}"><c r="A{n}"><v>{n}</v></c></row>' for n in range(1, 41))
+    part = f"<worksheet {ROWS_NS}><sheetData>{rows}</sheetData><x/></worksheet>".encode()
+    pieces = _pieces(part, 3)
+    assert pieces is not None and len(pieces) == 3
+    found = [r.get("r") for piece in pieces
+             for r in ElementTree.fromstring(piece).iter(f"{{{ROWS_NS[7:-1]}}}row")]
+    assert found == [str(n) for n in range(1, 41)]
+    assert _pieces(part.replace(b"<x/>", b"<sheetData/>"), 3) is None
+    assert _pieces(b"<!DOCTYPE worksheet>" + part, 3) is None
+    assert _pieces(part.replace(b' r="', b' n="'), 3) is None
+
+
+def test_a_big_master_read_in_pieces_is_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shipped master read by three processes, every table cut into pieces, is the master
+    read in one."""
+    from workbook_engine import xlsx_reader
+
+    alone = load_master(ROOT / "templates" / "master.xlsx", jobs=1)
+    monkeypatch.setattr(xlsx_reader, "SPLIT_FROM_BYTES", 0)
+    assert load_master(ROOT / "templates" / "master.xlsx", jobs=3) == alone
+
+
+@pytest.mark.parametrize("max_row, damage", [
+    (2, '<row r="1"><c r="A1"><v>1</v></c><!-- <row r="3"> --></row>'),      # a row start
+    (2, '<row r="1"><c r="A1" t="str"><v><![CDATA[</sheetData>]]></v></c></row>'),
+])
+def test_a_part_is_parsed_as_far_as_it_is_read(max_row: int, damage: str) -> None:
+    """A sheet is parsed up to the first row past those asked for, else up to the end of its
+    sheet data; where that text lies in a comment or a CDATA section, the whole part is parsed,
+    so the rows after it are still read."""
+    from workbook_engine.xlsx_reader import XlsxReader
+
+    rows = damage + '<row r="2"><c r="B2"><v>2</v></c></row><row r="3"><c r="A3"><v>3</v></c></row>'
+    reader = XlsxReader(rezip({SHEET: f"<worksheet {ROWS_NS}><sheetData>{rows}"
+                                      "</sheetData></worksheet>".encode()}), "t.xlsx")
+    sheet = next(s for s in reader.sheets if s.part == SHEET)
+    cells = reader.read_sheet(sheet, max_row, 64).cells
+    assert cells[(2, 2)].value == 2.0 and (3, 1) not in cells
+
+
+def test_what_follows_the_rows_read_is_not_parsed() -> None:
+    """Damage after the rows read (here after the sheet data, where a report form keeps its
+    validations) does not hide the rows; damage among them is FILE_CORRUPT."""
+    from workbook_engine.xlsx_reader import NotAWorkbook, XlsxReader
+
+    rows = '<row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="A2"><v>2</v></c></row>'
+    after = f"<worksheet {ROWS_NS}><sheetData>{rows}</sheetData><broken></worksheet>"
+    reader = XlsxReader(rezip({SHEET: after.encode()}), "t.xlsx")
+    sheet = next(s for s in reader.sheets if s.part == SHEET)
+    assert reader.read_sheet(sheet, 2, 2).cells[(2, 1)].value == 2.0
+    among = after.replace('<row r="2">', '<row r="2"><broken>')
+    reader = XlsxReader(rezip({SHEET: among.encode()}), "t.xlsx")
+    with pytest.raises(NotAWorkbook):
+        reader.read_sheet(sheet, 2, 2)
 
 
 @pytest.mark.parametrize("text", ["ก" * 40_000, "😀" * 20_000, "a" + "😀" * 16_383 + "b"])

@@ -136,7 +136,7 @@ def generate_command(master: Path, round_months: int, out_dir: Path, offices: tu
                      key_file: Path | None, password: str | None, jobs: int | None) -> None:
     """สร้างแบบฟอร์มคำรับรองและรายงานผลของแต่ละหน่วยงาน"""
     key = load_signing_key(key_file)
-    report = read_master(master)
+    report = read_master(master, jobs)
     if report.master is None:
         report_master(report)
         sys.exit(1)
@@ -220,7 +220,7 @@ def harvest_command(paths: tuple[Path, ...], master_path: Path, round_months: in
             click.echo(f"เขียนไฟล์ลงโฟลเดอร์ {folder} ไม่ได้ (ไม่มีโฟลเดอร์หรือไม่มีสิทธิ์เขียน)",
                        err=True)
             sys.exit(2)
-    report_of_master = read_master(master_path)
+    report_of_master = read_master(master_path, jobs)
     if report_of_master.master is None:
         report_master(report_of_master)
         sys.exit(2)

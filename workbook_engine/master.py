@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -32,15 +33,17 @@ ORDER_WORDS = {Direction.HIGHER: "เพิ่มขึ้น", Direction.LOWER:
 class _Sheets:
     """The master's sheets as rows of values, read with the fast, safe return reader."""
 
-    def __init__(self, reader: XlsxReader) -> None:
+    def __init__(self, reader: XlsxReader, jobs: int) -> None:
         self.reader = reader
+        self.jobs = jobs
         self.sheetnames = [s.name for s in reader.sheets]
 
     def rows(self, name: str, max_col: int = MAX_COLUMNS) -> list[tuple[Any, ...]]:
         """Rows 1..last of sheet ``name`` as tuples of values (gaps become empty rows), numbers
         that are whole as ints, as openpyxl gives them."""
         sheet = next(s for s in self.reader.sheets if s.name == name)
-        return [tuple(map(_plain, row)) for row in self.reader.read_rows(sheet, max_col)]
+        return [tuple(map(_plain, row))
+                for row in self.reader.read_rows(sheet, max_col, self.jobs)]
 
 
 def _plain(value: object) -> object:
@@ -409,11 +412,12 @@ class _Reader:
         return Master(settings, offices, kpis, assignments, levels, scores)
 
 
-def read_master(path: str | Path) -> MasterReport:
+def read_master(path: str | Path, jobs: int | None = None) -> MasterReport:
     """Read and check a master workbook, collecting every problem.
 
     Args:
         path: the master ``.xlsx``.
+        jobs: processes that may read a big table in pieces (default: every core).
 
     Returns:
         A :class:`MasterReport`; its ``master`` is None when any problem is an error.
@@ -422,7 +426,7 @@ def read_master(path: str | Path) -> MasterReport:
     reader = _Reader(path)
     try:
         data = path.read_bytes()
-        master = reader.read(_Sheets(XlsxReader(data, path.name)))
+        master = reader.read(_Sheets(XlsxReader(data, path.name), jobs or os.cpu_count() or 1))
     except OSError as exc:
         reader.add("MASTER_UNREADABLE", reason=exc.strerror or type(exc).__name__)
         return MasterReport(path, None, reader.problems)
@@ -434,13 +438,13 @@ def read_master(path: str | Path) -> MasterReport:
     return MasterReport(path, master, reader.problems)
 
 
-def load_master(path: str | Path) -> Master:
-    """Read a master workbook that must be valid.
+def load_master(path: str | Path, jobs: int | None = None) -> Master:
+    """Read a master workbook that must be valid (``jobs`` as for :func:`read_master`).
 
     Raises:
         InvalidMasterError: when the master has errors; its ``problems`` lists them all.
     """
-    report = read_master(path)
+    report = read_master(path, jobs)
     if report.master is None:
         raise InvalidMasterError(report.problems)
     return report.master

@@ -3,8 +3,10 @@
 It reads only what harvest needs: the sheet list with visibility, workbook-level defined names,
 the saved time, and the cells of a bounded range of a sheet, each with its type and whether it
 holds a formula. XML is parsed with defusedxml (no entity expansion, no external entities);
-zip parts are size-capped while inflating; a sheet is streamed and abandoned past the last row
-asked for, so lying ``<dimension>`` tags and huge formatted ranges cost nothing.
+zip parts are size-capped while inflating; a sheet is parsed only as far as its rows are read
+(a big one streamed and abandoned past the last row asked for), so lying ``<dimension>`` tags
+and huge formatted ranges cost nothing, and damage after those rows goes unseen. A big table
+can be read in pieces by several processes (:meth:`XlsxReader.read_rows`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
+import itertools
 import posixpath
 import re
 import zipfile
@@ -24,6 +27,7 @@ from xml.etree.ElementTree import Element
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
+from . import workers
 from .intake import DAMAGE, PartTooLarge, read_part, zip_over_caps
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -313,37 +317,28 @@ class XlsxReader:
             raise _damaged(sheet.part, exc) from exc
         return result
 
-    def read_rows(self, sheet: SheetInfo, max_col: int) -> list[tuple[object, ...]]:
+    def read_rows(self, sheet: SheetInfo, max_col: int,
+                  jobs: int = 1) -> list[tuple[object, ...]]:
         """Rows 1..last of ``sheet`` as tuples of cell values (None for an empty cell, gaps as
         empty rows), columns 1..max_col: a big table without a cell object per value.
+
+        With ``jobs`` above 1, a part of :data:`SPLIT_FROM_BYTES` or more is cut into pieces at
+        row starts and the pieces are read by that many processes (see :func:`_pieces`).
 
         Raises:
             NotAWorkbook: when the sheet's part is missing or not well-formed XML.
         """
         try:
-            rows = self._rows_in_order(sheet, max_col)
+            data = read_part(self.zip, sheet.part)
+            rows = None
+            if jobs > 1 and len(data) >= SPLIT_FROM_BYTES:
+                rows = _rows_in_pieces(data, max_col, self.shared_strings(), jobs)
+            if rows is None:
+                numbered = _numbered_rows(data, max_col, self.shared_strings)
+                rows = None if numbered is None else _spread(numbered)
         except (KeyError, *_DAMAGE) as exc:
             raise _damaged(sheet.part, exc) from exc
         return self._rows_by_cell(sheet, max_col) if rows is None else rows
-
-    def _rows_in_order(self, sheet: SheetInfo, max_col: int) -> list[tuple[object, ...]] | None:
-        """:meth:`read_rows` in one pass; None when rows or cells are not in order."""
-        rows: list[tuple[object, ...]] = []
-        for row_number, element in _rows(read_part(self.zip, sheet.part), MAX_SHEET_ROWS):
-            values: list[object] = []
-            for row, col, cell in self._row_cells(element, row_number, max_col):
-                if row != row_number:          # a cell claiming another row
-                    return None
-                if len(values) < col:
-                    values.extend([None] * (col - len(values)))
-                values[col - 1] = cell.value
-            if not values:
-                continue
-            if len(rows) >= row_number:        # a row number repeated or going back
-                return None
-            rows.extend([()] * (row_number - 1 - len(rows)))
-            rows.append(tuple(values))
-        return rows
 
     def _rows_by_cell(self, sheet: SheetInfo, max_col: int) -> list[tuple[object, ...]]:
         """:meth:`read_rows` for a sheet whose rows or cells are not in order."""
@@ -358,23 +353,121 @@ class XlsxReader:
     def _row_cells(self, element: Element, row_number: int,
                    max_col: int) -> Iterator[tuple[int, int, Cell]]:
         """(row, column, cell) of the non-empty cells of a ``<row>`` up to ``max_col``."""
-        strings = self.shared_strings
-        col = 0
-        for cell in element.iter(_C):
-            ref = cell.get("r")
-            if ref:
-                letters = ref.rstrip(_DIGITS)     # split_ref's fast path, inlined: a master
-                known = _COLUMNS.get(letters)     # has a hundred thousand distinct refs
-                if known is not None and len(letters) < len(ref):
-                    row_number, col = int(ref[len(letters):]), known
-                else:
-                    row_number, col = split_ref(ref)
+        return _row_cells(element, row_number, max_col, self.shared_strings)
+
+
+Row = tuple[object, ...]
+SPLIT_FROM_BYTES = 1024 * 1024     # a table part this big is worth reading in pieces
+
+
+def _row_cells(element: Element, row_number: int, max_col: int,
+               strings: Callable[[], list[str]]) -> Iterator[tuple[int, int, Cell]]:
+    """(row, column, cell) of the non-empty cells of a ``<row>`` up to ``max_col``."""
+    col = 0
+    for cell in element.iter(_C):
+        ref = cell.get("r")
+        if ref:
+            letters = ref.rstrip(_DIGITS)     # split_ref's fast path, inlined: a master
+            known = _COLUMNS.get(letters)     # has a hundred thousand distinct refs
+            if known is not None and len(letters) < len(ref):
+                row_number, col = int(ref[len(letters):]), known
             else:
-                col += 1
-            if col <= max_col:
-                value = _value(cell, strings)
-                if value is not None:
-                    yield row_number, col, value
+                row_number, col = split_ref(ref)
+        else:
+            col += 1
+        if col <= max_col:
+            value = _value(cell, strings)
+            if value is not None:
+                yield row_number, col, value
+
+
+def _numbered_rows(data: bytes, max_col: int,
+                   strings: Callable[[], list[str]]) -> list[tuple[int, Row]] | None:
+    """The non-empty rows of a sheet part as (row number, values), in one pass; None when rows
+    or cells are not in order."""
+    rows: list[tuple[int, Row]] = []
+    last = 0
+    for row_number, element in _rows(data, MAX_SHEET_ROWS):
+        values: list[object] = []
+        for row, col, cell in _row_cells(element, row_number, max_col, strings):
+            if row != row_number:          # a cell claiming another row
+                return None
+            if len(values) < col:
+                values.extend([None] * (col - len(values)))
+            values[col - 1] = cell.value
+        if not values:
+            continue
+        if row_number <= last:             # a row number repeated or going back
+            return None
+        last = row_number
+        rows.append((row_number, tuple(values)))
+    return rows
+
+
+def _spread(numbered: list[tuple[int, Row]]) -> list[Row]:
+    """Numbered rows in order as a list from row 1, gaps as empty rows."""
+    rows: list[Row] = []
+    for number, values in numbered:
+        rows.extend([()] * (number - 1 - len(rows)))
+        rows.append(values)
+    return rows
+
+
+_SHEET_END = b"</sheetData></worksheet>"
+
+
+def _pieces(data: bytes, count: int) -> list[bytes] | None:
+    """A sheet part without a DTD cut into ``count`` parts at row starts (``<row r="``), each
+    made whole again: the first closed after its rows, the others opened with everything before
+    the sheet data. None when the part cannot be cut so.
+
+    Each piece is parsed on its own. If a cut fell anywhere but between two rows of the one
+    ``<sheetData>`` (in a comment, or under another element), a piece is not well-formed, and the
+    part is read in one piece instead; so the pieces' rows, in turn, are the part's rows.
+    """
+    if not _without_dtd(data) or data.count(b"<sheetData") != 1:
+        return None
+    opened = data.find(b">", data.find(b"<sheetData")) + 1
+    if opened <= 0 or data[opened - 2:opened] == b"/>":
+        return None
+    cuts: list[int] = []
+    for k in range(1, count):
+        after = max(opened, len(data) * k // count, cuts[-1] + 1 if cuts else 0)
+        at = data.find(b'<row r="', after)
+        if at < 0:
+            break
+        cuts.append(at)
+    if not cuts:
+        return None
+    opening = data[:opened]
+    bounds = [*cuts, len(data)]
+    return [data[:cuts[0]] + _SHEET_END] + [
+        opening + data[a:b] + (_SHEET_END if b < len(data) else b"")
+        for a, b in itertools.pairwise(bounds)]
+
+
+def _piece_rows(piece: bytes) -> list[tuple[int, Row]] | None:
+    """The numbered rows of one piece, in a worker; None when it is not well-formed or out of
+    order (the part is then read in one piece, which says what is wrong)."""
+    table, max_col = workers.shared()
+    try:
+        return _numbered_rows(piece, max_col, lambda: table)
+    except (*_DAMAGE, DefusedXmlException):
+        return None
+
+
+def _rows_in_pieces(data: bytes, max_col: int, strings: list[str],
+                    jobs: int) -> list[Row] | None:
+    """A big table part read in pieces by ``jobs`` processes; None when it cannot be."""
+    pieces = _pieces(data, jobs)
+    if pieces is None:
+        return None
+    numbered: list[tuple[int, Row]] = []
+    for rows in workers.run(_piece_rows, pieces, (strings, max_col), jobs):
+        if rows is None or (numbered and rows and rows[0][0] <= numbered[-1][0]):
+            return None
+        numbered.extend(rows)
+    return _spread(numbered)
 
 
 _C, _F, _V, _IS, _T, _R, _ROW = (f"{_M}{n}" for n in ("c", "f", "v", "is", "t", "r", "row"))
@@ -447,7 +540,7 @@ def _rows(data: bytes, max_row: int) -> Iterator[tuple[int, Element]]:
     within the caps.
     """
     if len(data) <= WHOLE_PART_BYTES:
-        rows: Iterator[Element] = parse_xml(data).iter(_ROW)
+        rows: Iterator[Element] = _parse_up_to(data, max_row).iter(_ROW)
     elif _without_dtd(data):
         rows = _stream_rows(data)
     else:
@@ -460,6 +553,29 @@ def _rows(data: bytes, max_row: int) -> Iterator[tuple[int, Element]]:
             return
         yield row_number, element
         element.clear()
+
+
+def _parse_up_to(data: bytes, max_row: int) -> Element:
+    """A part parsed as far as it is read: up to the start of row ``max_row + 1``, else up to the
+    end of its sheet data.
+
+    :func:`_rows` reads the rows of the sheet data and stops at the first one past ``max_row``,
+    so what follows is never looked at; leaving it out of the parse saves a third of a report
+    form (its data validations). A part without a DTD is cut where ``<row r="max_row + 1"`` or
+    ``</sheetData>`` first appears, and closed there. If that text was not where the sheet's
+    rows end (it lay in a comment, or under another element), the shortened part is not
+    well-formed, and the whole part is parsed instead.
+    """
+    if _without_dtd(data):
+        at = data.find(b'<row r="%d"' % (max_row + 1))
+        if at < 0:
+            at = data.find(b"</sheetData>")
+        if at > 0:
+            try:
+                return FastET.fromstring(data[:at] + b"</sheetData></worksheet>")
+            except FastET.ParseError:
+                pass
+    return parse_xml(data)
 
 
 _CHUNK = 64 * 1024
