@@ -141,3 +141,34 @@ def test_harvest_does_not_read_its_own_summary_back(tmp_path: Path) -> None:
     second = CliRunner().invoke(cli, args)
     assert first.exit_code == second.exit_code == 0, second.output
     assert "RETURN_NOT_OURS" not in second.output
+
+
+def test_an_unexpected_error_exits_2_in_thai_without_a_traceback(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """A bug met during harvest ends with exit code 2 (nothing written) and a Thai message
+    naming a file that keeps the traceback; exit code 1 would say a summary was written."""
+    from workbook_engine import cli as cli_module
+    from workbook_engine import harvest as harvest_module
+
+    master, returns = _harvest_world(tmp_path, FULL)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(harvest_module, "_choose", broken)
+    monkeypatch.delenv(cli_module.DEBUG_ENV, raising=False)
+    monkeypatch.setattr(sys, "argv", ["workbook-engine",
+                                      *harvest_args(master, returns, tmp_path / "s.xlsx")])
+    with pytest.raises(SystemExit) as ended:
+        cli_module.main()
+    assert ended.value.code == 2
+    err = capsys.readouterr().err
+    assert "โปรแกรมทำงานผิดพลาดโดยไม่คาดคิด (RuntimeError)" in err and "Traceback" not in err
+    log = Path(err.split("อยู่ในไฟล์ ")[1].split()[0])
+    assert "RuntimeError: a bug" in log.read_text(encoding="utf-8")
+    log.unlink()
+    assert not (tmp_path / "s.xlsx").exists() and not (tmp_path / "s.json").exists()
+    monkeypatch.setenv(cli_module.DEBUG_ENV, "1")
+    with pytest.raises(RuntimeError):
+        cli_module.main()

@@ -222,3 +222,19 @@ def test_cli_generate_usage_errors(tmp_path: Path, args: list[str]) -> None:
     result = CliRunner().invoke(cli, ["generate", str(master), "--out", str(tmp_path / "o"),
                                       *args])
     assert result.exit_code == 2
+
+
+def test_a_master_text_longer_than_a_cell_holds_is_cut(tmp_path: Path) -> None:
+    """A KPI name longer than a cell holds (another program let it be saved) is cut to 32,767
+    UTF-16 units where it is written, as xlsxwriter cuts it; generate does not stop."""
+    import dataclasses
+
+    master = load_master(write_master(tmp_path / "master.xlsx"))
+    first = master.assignments_for("B01")[0].kpi
+    long_name = "ชื่อยาว" * 6_000 + "😀" * 10
+    master.kpis[first] = dataclasses.replace(master.kpis[first], name=long_name)
+    generate(master, 12, tmp_path / "out", offices=["B01"], jobs=1)
+    book = load_workbook(tmp_path / "out" / "2569-R12-B01.xlsx")
+    cut = [c.value for row in book[L.REPORT_SHEET].iter_rows() for c in row
+           if isinstance(c.value, str) and c.value.startswith("ชื่อยาว")]
+    assert cut and all(len(text) == 32_767 and long_name.startswith(text) for text in cut)

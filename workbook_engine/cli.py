@@ -259,6 +259,38 @@ def demo_command(workdir: Path) -> None:
         sys.exit(2)
 
 
+DEBUG_ENV = "WORKBOOK_ENGINE_DEBUG"
+
+
 def main() -> None:
-    """Entry point of the console script."""
-    cli(prog_name="workbook-engine")
+    """Entry point of the console script.
+
+    An error the engine does not expect (a bug) ends the run with exit code 2 and a Thai
+    message instead of a traceback; the traceback goes to a file named in the message, for the
+    developers. Outputs are written atomically, so nothing half-written is left. With
+    ``WORKBOOK_ENGINE_DEBUG=1`` the error is raised as it is.
+    """
+    try:
+        cli(prog_name="workbook-engine")
+    except Exception as exc:
+        if os.environ.get(DEBUG_ENV) == "1":
+            raise
+        sys.exit(_internal_error(exc))
+
+
+def _internal_error(exc: Exception) -> int:
+    """Tell the user, in Thai, that the program failed; keep the traceback in a file."""
+    import tempfile
+    import traceback
+
+    where = ""
+    try:
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", prefix="workbook-engine-error-",
+                                         suffix=".txt", delete=False) as log:
+            log.write("".join(traceback.format_exception(exc)))
+        where = f" รายละเอียดสำหรับผู้พัฒนาอยู่ในไฟล์ {log.name}"
+    except OSError:
+        pass
+    click.echo(f"โปรแกรมทำงานผิดพลาดโดยไม่คาดคิด ({type(exc).__name__}) จึงหยุดโดยไม่เขียนไฟล์ผลลัพธ์"
+               f" กรุณาแจ้งผู้ดูแลระบบ พร้อมคำสั่งที่ใช้และไฟล์นำเข้า{where}", err=True)
+    return 2

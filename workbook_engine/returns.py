@@ -23,12 +23,11 @@ from .model import Assignment, Kind, Kpi, Master
 from .problems import Problem, problem
 from .report import KpiOutcome, Status
 from .scoring import score_kpi, total_score, weighted_score
-from .values import NumberStatus, clean_text, parse_number, to_decimal
+from .values import NumberStatus, cell_sized, clean_text, parse_number, to_decimal
 from .xlsx_reader import Cell, NotAWorkbook, SheetCells, XlsxReader, split_ref
 
 _FILE_NAME = re.compile(r"^\d{4}-R\d{1,2}-(.+)\.xls[xm]$", re.IGNORECASE)
 META_ROWS = 100
-EXCEL_TEXT_LIMIT = 32_767
 
 
 @dataclass
@@ -399,21 +398,12 @@ def _show(value: object) -> str:
 def _text(cell: Cell | None) -> str:
     """A text input as plain text; a formula typed there is kept as the text the user typed."""
     if cell is not None and cell.value is None and cell.formula:
-        return _cell_sized(f"={cell.formula}")
+        return cell_sized(f"={cell.formula}")
     if cell is None or cell.value is None:
         return ""
     if isinstance(cell.value, float):
         return _show(cell.value)
-    return _cell_sized(str(cell.value))
-
-
-def _cell_sized(text: str) -> str:
-    """``text`` cut to what an Excel cell holds: 32,767 UTF-16 units, which a character
-    outside the Basic Multilingual Plane (an emoji) takes two of."""
-    if len(text) <= EXCEL_TEXT_LIMIT // 2:
-        return text
-    units = text.encode("utf-16-le")[:2 * EXCEL_TEXT_LIMIT]
-    return units.decode("utf-16-le", errors="ignore")     # no half of a pair at the end
+    return cell_sized(str(cell.value))
 
 
 def _office_in_name(name: str) -> str | None:

@@ -129,3 +129,15 @@ def clean_text(raw: object) -> str:
     if isinstance(raw, float) and raw.is_integer():
         return str(int(raw))
     return str(raw).strip()
+
+
+EXCEL_TEXT_LIMIT = 32_767     # UTF-16 units a cell holds
+
+
+def cell_sized(text: str) -> str:
+    """``text`` cut to what an Excel cell holds: 32,767 UTF-16 units, which a character
+    outside the Basic Multilingual Plane (an emoji) takes two of."""
+    if len(text) <= EXCEL_TEXT_LIMIT // 2:
+        return text
+    units = text.encode("utf-16-le")[:2 * EXCEL_TEXT_LIMIT]
+    return units.decode("utf-16-le", errors="ignore")     # no half of a pair at the end

@@ -19,6 +19,8 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import RowInfo, Worksheet
 from xlsxwriter.xmlwriter import XMLwriter
 
+from .values import cell_sized
+
 FONT = "TH Sarabun New"
 FONT_SIZE = 16
 ROW_HEIGHT = 27.0          # points per line of 16 pt Thai text (tall vowels and tone marks)
@@ -173,15 +175,11 @@ class RowWriter:
         return style
 
     def string(self, col: int, text: str | None, fmt: Format | None = None) -> None:
-        """A text cell, always text (never a formula or number, whatever it starts with).
-
-        Raises:
-            XlsxWriteError: for text longer than a cell holds (32,767 characters).
-        """
+        """A text cell, always text (never a formula or number, whatever it starts with); text
+        longer than a cell holds is cut to 32,767 UTF-16 units, as xlsxwriter cuts it."""
         if not text:
             return
-        if len(text) > 16_383 and len(text.encode("utf-16-le")) > 65_534:
-            raise XlsxWriteError(f"{self._ws.name}: text longer than a cell holds")
+        text = cell_sized(text)
         ref, style = self._ref(col), self._style(fmt)
         if text.startswith("<r>") and text.endswith("</r>"):
             # xlsxwriter writes such shared strings unescaped, as rich text: keep it plain
