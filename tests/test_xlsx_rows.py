@@ -172,3 +172,45 @@ def test_compress_levels_of_threads_do_not_mix(tmp_path: Path) -> None:
     assert len(set(sizes[0::2])) == 1 and len(set(sizes[1::2])) == 1
     assert sizes[1] > sizes[0]
     assert write("after.xlsx", None) == sizes[0]
+
+
+def test_a_template_renders_what_the_cell_methods_render(tmp_path: Path) -> None:
+    """RowTemplate (the summary's detail rows) gives the cells, shared strings and styles that
+    open_row, the cell methods and take give; None and empty text leave a cell out."""
+    from workbook_engine.xlsx import Formula
+
+    rows = [["สำนัก & <ก>", 3, Formula("=B\x00*2", Decimal("6")), "", None, "<r>x</r>",
+             Formula("=1/0", "#DIV/0!"), "ก" * 40_000],
+            [None, Decimal("4.2150"), Formula("=B\x00", ""), "  ข  ", 1e-7, "สำนัก & <ก>",
+             None, "😀"]]
+
+    def cells(use_template: bool) -> tuple[list[str], bytes]:
+        wb = PlainFormulaWorkbook(str(tmp_path / f"t{use_template}.xlsx"), WORKBOOK_OPTIONS)
+        fmt = wb.add_format({"num_format": "0.0000"})
+        rw = wb.add_worksheet("s").rows()
+        spec = [(col, fmt if col % 2 else None) for col in (0, 1, 2, 3, 5, 7, 8, 30)]
+        template = rw.template(spec)
+        rendered = []
+        for values in rows:
+            if use_template:
+                rendered.append(template.render(values))
+                continue
+            rw.open_row()
+            for (col, style), value in zip(spec, values, strict=True):
+                if isinstance(value, Formula):
+                    rw.formula(col, value.text, style, value.cached)
+                elif isinstance(value, str) or value is None:
+                    rw.string(col, value, style)
+                else:
+                    rw.number(col, value, style)
+            rendered.append(rw.take())
+        for row, text in enumerate(rendered, start=1):
+            rw.place(row, text)
+        wb.close()
+        with zipfile.ZipFile(tmp_path / f"t{use_template}.xlsx") as archive:
+            return rendered, archive.read("xl/sharedStrings.xml")
+
+    assert cells(True) == cells(False)
+    with pytest.raises(XlsxWriteError):
+        PlainFormulaWorkbook(str(tmp_path / "x.xlsx"), WORKBOOK_OPTIONS).add_worksheet(
+            "s").rows().template([(3, None), (2, None)])

@@ -43,6 +43,7 @@ from .xlsx import (
     ROW_HEIGHT,
     WORKBOOK_OPTIONS,
     BulkWorksheet,
+    Formula,
     PlainFormulaWorkbook,
     RowWriter,
     check,
@@ -76,6 +77,9 @@ DETAIL_COLUMNS: tuple[tuple[str, str, float], ...] = (
     ("source_cell", "เซลล์ที่มา", 9),
 )
 DETAIL_INDEX = {key: i for i, (key, _, _) in enumerate(DETAIL_COLUMNS)}
+DETAIL_STYLES = {**dict.fromkeys(("group", "weight", "c1", "c2", "c3", "c4", "c5", "result"),
+                                 "number"),
+                 **dict.fromkeys(("score", "weighted", "verified"), "score")}   # else plain
 
 
 def _col(key: str) -> str:
@@ -330,6 +334,12 @@ class _KpiRows:
         self.d, self.c, self.s = details, cascade, styles
         self.scores = _ScoreFormulas(below_level1)
         self.done: dict[str, _Rendered] = {}
+        self.detail_row = details.template(
+            [(col, getattr(styles, DETAIL_STYLES.get(key, "plain")))
+             for col, (key, _, _) in enumerate(DETAIL_COLUMNS)])
+        self.cascade_row = cascade.template(
+            [(col, styles.plain) for col in range(5)]
+            + [(5, styles.number), (6, styles.score), (7, styles.score)])
 
     def of(self, office: OfficeOutcome) -> _Rendered:
         done = self.done.get(office.office)
@@ -346,46 +356,29 @@ class _KpiRows:
         done = self.done[office.office] = _Rendered(office)
         status = STATUS_THAI[office.status]
         for kpi in office.kpis:
-            self.detail(office, status, kpi)
-            done.details.append(self.d.take())
+            done.details.append(self.detail(office, status, kpi))
             if kpi.org_kpi:
-                self.cascade(office, kpi)
-                done.cascade.append((kpi.org_kpi, kpi.kpi, self.c.take()))
+                done.cascade.append((kpi.org_kpi, kpi.kpi, self.cascade(office, kpi)))
         return done
 
-    def detail(self, office: OfficeOutcome, status: str, kpi: KpiOutcome) -> None:
-        rw, s, c = self.d, self.s, DETAIL_INDEX
-        rw.open_row()
-        for key, text in (("office", office.office), ("office_name", office.name),
-                          ("status", status)):
-            rw.string(c[key], text, s.plain)
-        rw.number(c["group"], kpi.group, s.number)
-        for key, value in (("kpi", kpi.kpi), ("name", kpi.name), ("unit", kpi.unit),
-                           ("kind", kpi.kind.value), ("direction", kpi.direction)):
-            rw.string(c[key], value, s.plain)
-        rw.number(c["weight"], kpi.weight, s.number)
-        for n, criterion in enumerate(kpi.criteria or (), start=1):
-            rw.number(c[f"c{n}"], criterion, s.number)
+    def detail(self, office: OfficeOutcome, status: str, kpi: KpiOutcome) -> str:
+        """The cells of ``kpi``'s row on the details sheet, in :data:`DETAIL_COLUMNS`."""
+        criteria = kpi.criteria or ()
         inherited = kpi.kind is Kind.INHERITED
-        rw.number(c["result"], kpi.score if inherited else kpi.result, s.number)
-        rw.formula(c["score"], self.scores.score(kpi), s.score, _cached(kpi.score))
-        rw.formula(c["weighted"], self.scores.weighted, s.score, _cached(kpi.weighted))
-        rw.number(c["verified"], kpi.verified_score, s.score)
-        for key in TEXT_KEYS:
-            rw.string(c[key], kpi.texts.get(key, ""), s.plain)
-        rw.string(c["source_file"], office.file, s.plain)
-        rw.string(c["source_sheet"], kpi.sheet, s.plain)
-        rw.string(c["source_cell"], kpi.cell, s.plain)
+        return self.detail_row.render((
+            office.office, office.name, status, kpi.group, kpi.kpi, kpi.name, kpi.unit,
+            kpi.kind.value, kpi.direction, kpi.weight,
+            *criteria, *(None,) * (5 - len(criteria)),
+            kpi.score if inherited else kpi.result,
+            Formula(self.scores.score(kpi), _cached(kpi.score)),
+            Formula(self.scores.weighted, _cached(kpi.weighted)),
+            kpi.verified_score, *(kpi.texts.get(key, "") for key in TEXT_KEYS),
+            office.file, kpi.sheet, kpi.cell))
 
-    def cascade(self, office: OfficeOutcome, kpi: KpiOutcome) -> None:
-        rw, s = self.c, self.s
-        rw.open_row()
-        for col, value in enumerate((kpi.org_kpi, office.office, office.name, kpi.kpi,
-                                     kpi.name)):
-            rw.string(col, value, s.plain)
-        rw.number(5, kpi.result, s.number)
-        rw.number(6, kpi.score, s.score)
-        rw.number(7, kpi.weighted, s.score)
+    def cascade(self, office: OfficeOutcome, kpi: KpiOutcome) -> str:
+        """The cells of ``kpi``'s row on the cascade sheet."""
+        return self.cascade_row.render((kpi.org_kpi, office.office, office.name, kpi.kpi,
+                                        kpi.name, kpi.result, kpi.score, kpi.weighted))
 
 
 def _same_rows(a: OfficeOutcome, b: OfficeOutcome) -> bool:

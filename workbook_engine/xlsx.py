@@ -9,8 +9,9 @@ import io
 import math
 import re
 import zipfile
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import xlsxwriter
 import xlsxwriter.workbook
@@ -19,7 +20,7 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import RowInfo, Worksheet
 from xlsxwriter.xmlwriter import XMLwriter
 
-from .values import cell_sized
+from .values import EXCEL_TEXT_LIMIT, cell_sized
 
 FONT = "TH Sarabun New"
 FONT_SIZE = 16
@@ -177,18 +178,18 @@ class RowWriter:
     def string(self, col: int, text: str | None, fmt: Format | None = None) -> None:
         """A text cell, always text (never a formula or number, whatever it starts with); text
         longer than a cell holds is cut to 32,767 UTF-16 units, as xlsxwriter cuts it."""
-        if not text:
-            return
-        text = cell_sized(text)
-        ref, style = self._ref(col), self._style(fmt)
+        if text:
+            self._cells.append(self._string(f'<c r="{self._ref(col)}"{self._style(fmt)}', text))
+
+    def _string(self, head: str, text: str) -> str:
+        """A text cell from its head (``<c r=".." s=".."``)."""
+        if len(text) > EXCEL_TEXT_LIMIT // 2:
+            text = cell_sized(text)
         if text.startswith("<r>") and text.endswith("</r>"):
             # xlsxwriter writes such shared strings unescaped, as rich text: keep it plain
             escaped = _escape(XMLwriter._escape_control_characters(text))
-            self._cells.append(f'<c r="{ref}"{style} t="inlineStr"><is>'
-                               f'<t xml:space="preserve">{escaped}</t></is></c>')
-            return
-        index = self._strings._get_shared_string_index(text)
-        self._cells.append(f'<c r="{ref}"{style} t="s"><v>{index}</v></c>')
+            return f'{head} t="inlineStr"><is><t xml:space="preserve">{escaped}</t></is></c>'
+        return f'{head} t="s"><v>{self._strings._get_shared_string_index(text)}</v></c>'
 
     def number(self, col: int, value: float | Decimal | None, fmt: Format | None = None) -> None:
         """A number cell.
@@ -196,21 +197,30 @@ class RowWriter:
         Raises:
             XlsxWriteError: for NaN or infinity, which a workbook cannot hold.
         """
-        if value is None:
-            return
+        if value is not None:
+            self._cells.append(self._number(f'<c r="{self._ref(col)}"{self._style(fmt)}', value))
+
+    def _number(self, head: str, value: float | Decimal) -> str:
         if not math.isfinite(value):
             raise XlsxWriteError(f"{self._ws.name}: {value} is not a number a cell holds")
-        self._cells.append(f'<c r="{self._ref(col)}"{self._style(fmt)}><v>{value:.16G}</v></c>')
+        return f"{head}><v>{value:.16G}</v></c>"
 
     def formula(self, col: int, formula: str, fmt: Format | None = None,
                 cached: float | Decimal | str = "") -> None:
         """A formula (with or without the leading ``=``) and the value it had when written."""
-        text = formula[1:] if formula.startswith("=") else formula
-        kind = ""
-        if isinstance(cached, str) and cached:
-            kind = ' t="e"' if cached in _ERROR_VALUES else ' t="str"'
-        self._cells.append(f'<c r="{self._ref(col)}"{self._style(fmt)}{kind}><f>{_escape(text)}'
-                           f'</f><v>{_escape(str(cached))}</v></c>')
+        self._cells.append(_formula(f'<c r="{self._ref(col)}"{self._style(fmt)}', formula,
+                                    cached))
+
+    def template(self, cells: Sequence[tuple[int, Format | None]]) -> RowTemplate:
+        """A :class:`RowTemplate` of open rows with these (column, format) cells, in order.
+
+        Raises:
+            XlsxWriteError: when the columns are not in order or go past a sheet's last.
+        """
+        self.open_row()
+        heads = [f'<c r="{self._ref(col)}"{self._style(fmt)}' for col, fmt in cells]
+        self._col = -1
+        return RowTemplate(self, heads)
 
     def moment(self, col: int, value: dt.datetime | None, fmt: Format | None = None) -> None:
         """A date and time, as Excel's serial number."""
@@ -221,6 +231,53 @@ class RowWriter:
         """A formatted empty cell (an input to fill, or a cell of a merged range), as
         xlsxwriter's ``write_blank`` writes it."""
         self._cells.append(f'<c r="{self._ref(col)}"{self._style(fmt)}/>')
+
+
+def _formula(head: str, formula: str, cached: float | Decimal | str) -> str:
+    text = formula[1:] if formula.startswith("=") else formula
+    kind = ""
+    if isinstance(cached, str) and cached:
+        kind = ' t="e"' if cached in _ERROR_VALUES else ' t="str"'
+    return f"{head}{kind}><f>{_escape(text)}</f><v>{_escape(str(cached))}</v></c>"
+
+
+class Formula(NamedTuple):
+    """A formula cell's value for :meth:`RowTemplate.render`: its text and cached value."""
+
+    text: str
+    cached: float | Decimal | str = ""
+
+
+class RowTemplate:
+    """Open rows (see :meth:`RowWriter.open_row`) whose cells are always the same columns and
+    formats: each cell's opening tag is built once, so a row costs little more than its values.
+    Made by :meth:`RowWriter.template`."""
+
+    def __init__(self, writer: RowWriter, heads: list[str]) -> None:
+        self._writer = writer
+        self._heads = heads
+
+    def render(self, values: Sequence[str | float | Decimal | Formula | None]) -> str:
+        """The row's cells, as :meth:`RowWriter.take` gives them, for one value a column:
+        text, a number, a :class:`Formula`, or None (and empty text) for no cell.
+
+        Raises:
+            XlsxWriteError: for NaN or infinity, or a count of values that is not the template's.
+        """
+        if len(values) != len(self._heads):
+            raise XlsxWriteError(f"{len(values)} values for a row of {len(self._heads)} cells")
+        writer, cells = self._writer, []
+        for head, value in zip(self._heads, values, strict=True):
+            if value is None:
+                continue
+            if type(value) is str:
+                if value:
+                    cells.append(writer._string(head, value))
+            elif type(value) is Formula:
+                cells.append(_formula(head, value.text, value.cached))
+            else:
+                cells.append(writer._number(head, value))   # type: ignore[arg-type]
+        return "".join(cells)
 
 
 class BulkWorksheet(PlainFormulaWorksheet):
