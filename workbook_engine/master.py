@@ -7,6 +7,7 @@ first one.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import os
@@ -44,6 +45,12 @@ class _Sheets:
         sheet = next(s for s in self.reader.sheets if s.name == name)
         return [tuple(map(_plain, row))
                 for row in self.reader.read_rows(sheet, max_col, self.jobs)]
+
+
+# Weights and criteria repeat across a master's thousands of rows: each distinct value is
+# parsed once (by type as well, so that 1 and 1.0 stay apart).
+_parse_number = functools.lru_cache(maxsize=65_536, typed=True)(parse_number)
+_CACHED_TYPES = frozenset({int, float, str})
 
 
 def _plain(value: object) -> object:
@@ -132,7 +139,7 @@ class _Reader:
 
     def number(self, row: _Row, column: str) -> Decimal | None:
         raw = row.values.get(column)
-        parsed = parse_number(raw)
+        parsed = _parse_number(raw) if type(raw) in _CACHED_TYPES else parse_number(raw)
         if parsed.status is NumberStatus.COERCED and not parsed.percent:
             self.add("MASTER_NUMBER_AS_TEXT", row, column, value=raw, number=parsed.value)
             return parsed.value
