@@ -28,6 +28,11 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
 from . import workers
+
+try:     # the C accelerator, when it was built (setup.py); the Python reader reads the same
+    from . import _fastsheet
+except ImportError:    # pragma: no cover - a machine without a C compiler
+    _fastsheet = None  # type: ignore[assignment]
 from .intake import DAMAGE, PartTooLarge, read_part, zip_over_caps
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -305,17 +310,11 @@ class XlsxReader:
         Raises:
             NotAWorkbook: when the sheet's part is missing or not well-formed XML.
         """
-        result = SheetCells()
-        cells = result.cells
         try:
-            for row_number, element in _rows(read_part(self.zip, sheet.part), max_row):
-                if element.get("hidden") in ("1", "true"):
-                    result.hidden_rows.add(row_number)
-                for row, col, value in self._row_cells(element, row_number, max_col):
-                    cells[(row, col)] = value
+            return _sheet_cells(read_part(self.zip, sheet.part), max_row, max_col,
+                                self.shared_strings)
         except (KeyError, *_DAMAGE) as exc:
             raise _damaged(sheet.part, exc) from exc
-        return result
 
     def read_rows(self, sheet: SheetInfo, max_col: int,
                   jobs: int = 1) -> list[tuple[object, ...]]:
@@ -350,14 +349,27 @@ class XlsxReader:
             values[col - 1] = cell.value
         return [tuple(grouped.get(row, ())) for row in range(1, max(grouped, default=0) + 1)]
 
-    def _row_cells(self, element: Element, row_number: int,
-                   max_col: int) -> Iterator[tuple[int, int, Cell]]:
-        """(row, column, cell) of the non-empty cells of a ``<row>`` up to ``max_col``."""
-        return _row_cells(element, row_number, max_col, self.shared_strings)
-
 
 Row = tuple[object, ...]
 SPLIT_FROM_BYTES = 1024 * 1024     # a table part this big is worth reading in pieces
+
+
+def _sheet_cells(data: bytes, max_row: int, max_col: int,
+                 strings: Callable[[], list[str]]) -> SheetCells:
+    """:meth:`XlsxReader.read_sheet` on a sheet part's bytes: in C when it can be
+    (:mod:`workbook_engine._fastsheet`, which gives the same cells), else in Python."""
+    fast = _fast_input(data) if len(data) <= WHOLE_PART_BYTES else None
+    found = None if fast is None else _fastsheet.cells(fast, max_row, max_col, strings, Cell)
+    if found is not None:
+        return SheetCells(*found)
+    result = SheetCells()
+    cells = result.cells
+    for row_number, element in _rows(data, max_row):
+        if element.get("hidden") in ("1", "true"):
+            result.hidden_rows.add(row_number)
+        for row, col, value in _row_cells(element, row_number, max_col, strings):
+            cells[(row, col)] = value
+    return result
 
 
 def _row_cells(element: Element, row_number: int, max_col: int,
@@ -385,6 +397,12 @@ def _numbered_rows(data: bytes, max_col: int,
                    strings: Callable[[], list[str]]) -> list[tuple[int, Row]] | None:
     """The non-empty rows of a sheet part as (row number, values), in one pass; None when rows
     or cells are not in order."""
+    fast = _fast_input(data)
+    if fast is not None:
+        found: list[tuple[int, Row]] | None = _fastsheet.rows(fast, MAX_SHEET_ROWS, max_col,
+                                                              strings, Cell)
+        if found is not None:
+            return found
     rows: list[tuple[int, Row]] = []
     last = 0
     for row_number, element in _rows(data, MAX_SHEET_ROWS):
@@ -540,7 +558,7 @@ def _rows(data: bytes, max_row: int) -> Iterator[tuple[int, Element]]:
     within the caps.
     """
     if len(data) <= WHOLE_PART_BYTES:
-        rows: Iterator[Element] = _parse_up_to(data, max_row).iter(_ROW)
+        rows: Iterator[Element] = _parsed(data).iter(_ROW)
     elif _without_dtd(data):
         rows = _stream_rows(data)
     else:
@@ -555,27 +573,40 @@ def _rows(data: bytes, max_row: int) -> Iterator[tuple[int, Element]]:
         element.clear()
 
 
-def _parse_up_to(data: bytes, max_row: int) -> Element:
-    """A part parsed as far as it is read: up to the start of row ``max_row + 1``, else up to the
-    end of its sheet data.
+def _sheet_head(data: bytes) -> bytes | None:
+    """``data`` up to its first ``</sheetData>``, closed there; None when it has none."""
+    at = data.find(b"</sheetData>")
+    return data[:at] + _SHEET_END if at > 0 else None
 
-    :func:`_rows` reads the rows of the sheet data and stops at the first one past ``max_row``,
-    so what follows is never looked at; leaving it out of the parse saves a third of a report
-    form (its data validations). A part without a DTD is cut where ``<row r="max_row + 1"`` or
-    ``</sheetData>`` first appears, and closed there. If that text was not where the sheet's
-    rows end (it lay in a comment, or under another element), the shortened part is not
-    well-formed, and the whole part is parsed instead.
+
+def _parsed(data: bytes) -> Element:
+    """A part parsed as far as its rows go: up to the end of its sheet data.
+
+    :func:`_rows` reads only the rows of the sheet data, so what follows them is never looked
+    at; leaving it out of the parse saves a third of a report form (its data validations). A
+    part without a DTD is cut where ``</sheetData>`` first appears, and closed there. If that
+    text was not where the sheet data ends (it lay in a comment or a CDATA section), the
+    shortened part is not well-formed, and the whole part is parsed instead.
     """
     if _without_dtd(data):
-        at = data.find(b'<row r="%d"' % (max_row + 1))
-        if at < 0:
-            at = data.find(b"</sheetData>")
-        if at > 0:
+        head = _sheet_head(data)
+        if head is not None:
             try:
-                return FastET.fromstring(data[:at] + b"</sheetData></worksheet>")
+                return FastET.fromstring(head)
             except FastET.ParseError:
                 pass
     return parse_xml(data)
+
+
+def _fast_input(data: bytes) -> bytes | None:
+    """What :mod:`workbook_engine._fastsheet` reads of a part: the bytes :func:`_rows` would
+    parse (so that it finds them well-formed exactly when ElementTree does); None when the
+    accelerator is not built or the part has a DTD or another encoding."""
+    if _fastsheet is None or not _without_dtd(data):
+        return None
+    if len(data) > WHOLE_PART_BYTES:
+        return data
+    return _sheet_head(data) or data
 
 
 _CHUNK = 64 * 1024

@@ -1,0 +1,213 @@
+"""The C reader (workbook_engine/_fastsheet.c) reads what the Python reader reads.
+
+It is an accelerator only: wherever it returns something, that must be what the Python reader
+returns for the same bytes, and it must read the sheets real files have (else it would never be
+used). Sheets are made up by hypothesis from the pieces that matter (references, kinds,
+children, texts with entities and CDATA, hidden rows, nesting), then also taken from the shipped
+samples and from damaged copies of them.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import random
+import sys
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from workbook_engine import xlsx_reader
+from workbook_engine.xlsx_reader import MAX_SHEET_ROWS, _numbered_rows, _sheet_cells
+
+ROOT = Path(__file__).resolve().parent.parent
+NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+STRINGS = ["ศูนย์", "one & two", "  spaced  ", "<r>x</r>"]
+
+if xlsx_reader._fastsheet is None:     # pragma: no cover - a machine without a C compiler
+    if os.environ.get("CI") == "true":
+        pytest.fail("the C reader (workbook_engine._fastsheet) was not built", pytrace=False)
+    pytest.skip("the C reader was not built here (no C compiler)", allow_module_level=True)
+
+
+def strings() -> list[str]:
+    return STRINGS
+
+
+def both(read: Callable[[], Any], monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
+    """``read()`` with the C reader, then with the Python reader: each result or exception type."""
+    results = []
+    for fast in (xlsx_reader._fastsheet, None):
+        with monkeypatch.context() as patch:
+            patch.setattr(xlsx_reader, "_fastsheet", fast)
+            try:
+                results.append(read())
+            except Exception as exc:   # the Python reader's errors: the C reader must agree
+                results.append(type(exc))
+    return results[0], results[1]
+
+
+def cells_of(data: bytes, max_row: int, max_col: int) -> object:
+    found = _sheet_cells(data, max_row, max_col, strings)
+    return found.cells, found.hidden_rows
+
+
+# -- sheets made up ---------------------------------------------------------------------------
+
+TEXT = st.lists(st.sampled_from(["1", "2.5", "-3e2", " 7 ", "x", "ก", "&amp;", "&lt;", "&#3585;",
+                                 "&#x41;", "<![CDATA[a<b]]>", "\r\n", " ", "", "true", "#N/A",
+                                 "1_000", "nan", "0"]), max_size=3).map("".join)
+# What the C reader reads itself ...
+REFS = ["", "A1", "B2", "C3", "b2", "A01", "AB3", "ZZZ9", "A0000000002"]
+KINDS = ["n", "s", "str", "inlineStr", "b", "e", "d", "", "inlinestr", "zz"]
+ROW_NUMBERS = ["1", "2", "3", "5", "4", "0", "007", "abc", "", "99999999999", "00000000003"]
+INLINE = [TEXT.map(lambda t: f"<t>{t}</t>"),
+          TEXT.map(lambda t: f'<t xml:space="preserve">{t}</t>'),
+          TEXT.map(lambda t: f"<r><rPr><b/><sz val=\"16\"/></rPr><t>{t}</t></r>"),
+          TEXT.map(lambda t: f"<rPh sb=\"0\" eb=\"1\"><t>{t}</t></rPh>"),
+          st.just("<phoneticPr fontId=\"1\"/>"), st.just("<x:t xmlns:x=\"urn:other\">no</x:t>")]
+CHILDREN = [TEXT.map(lambda t: f"<f>{t}</f>"), st.just("<f/>"), st.just('<f t="shared" si="0"/>'),
+            TEXT.map(lambda t: f"<v>{t}</v>"), st.just("<v/>"), st.just(" "),
+            st.lists(st.one_of(INLINE), max_size=3).map(lambda p: f"<is>{''.join(p)}</is>")]
+# ... and what makes it give up (the Python reader then reads the sheet)
+ODD_REFS = ["$A$1", "AAAA1", "1A", "A", "A๑", "A12345678901"]
+ODD_ROW_NUMBERS = ["٣", "๑"]
+ODD_CHILDREN = [st.just("<extLst/>"), st.just("<v>1<x/></v>"), st.just("<c><v>5</v></c>"),
+                st.just('<o:v xmlns:o="urn:other">9</o:v>'),
+                st.just("<is><r><rPr><t>x</t></rPr></r></is>"), st.just("<is><t>a<b/>c</t></is>")]
+
+
+@st.composite
+def cell(draw: st.DrawFn, odd: bool) -> str:
+    ref = draw(st.one_of(st.none(), st.sampled_from(REFS + (ODD_REFS if odd else []))))
+    kind = draw(st.one_of(st.none(), st.sampled_from(KINDS)))
+    attrs = (f' r="{ref}"' if ref is not None else "") + (f' t="{kind}"' if kind is not None
+                                                         else "") + ' s="3"'
+    children = draw(st.lists(st.one_of(CHILDREN + (ODD_CHILDREN if odd else [])), max_size=3,
+                             unique_by=lambda c: c[1:2]))   # one <f>, <v>, <is> each
+    if kind == "s" and not odd:      # a shared string's index (Python refuses other text)
+        index = draw(st.sampled_from(["0", "3", " 2 ", "9", "-1", "1_0", "99999999999999999999"]))
+        children = [f"<v>{index}</v>" if c.startswith("<v") else c for c in children]
+    return f"<c{attrs}/>" if not children else f"<c{attrs}>{''.join(children)}</c>"
+
+
+@st.composite
+def row(draw: st.DrawFn, odd: bool) -> str:
+    numbers = ROW_NUMBERS + (ODD_ROW_NUMBERS if odd else [])
+    number = draw(st.one_of(st.none(), st.sampled_from(numbers)))
+    hidden = draw(st.one_of(st.none(), st.sampled_from(["1", "true", "0", "false"])))
+    attrs = (f' r="{number}"' if number is not None else "") + \
+        (f' hidden="{hidden}"' if hidden is not None else "")
+    inside = "".join(draw(st.lists(cell(odd), max_size=4)))
+    extra = draw(st.sampled_from(["", "", "<!-- c -->", " \n "] + (["<extLst/>"] if odd else [])))
+    return f"<row{attrs}>{inside}{extra}</row>"
+
+
+@st.composite
+def sheet(draw: st.DrawFn, odd: bool) -> bytes:
+    rows = "".join(draw(st.lists(row(odd), max_size=6)))
+    before = draw(st.sampled_from(["", '<dimension ref="A1"/>', "<!-- a comment -->"]
+                                  + (["<!-- </sheetData> -->",
+                                      '<row r="9"><c r="A9"><v>9</v></c></row>'] if odd else [])))
+    after = draw(st.sampled_from(["", "<dataValidations/>", "<sheetData/>", "<broken>",
+                                  '<row r="8"><c r="A8"><v>8</v></c></row>']))
+    declaration = draw(st.sampled_from(["", '<?xml version="1.0" encoding="UTF-8"?>\n']))
+    return (f'{declaration}<worksheet xmlns="{NS}">{before}<sheetData>{rows}</sheetData>'
+            f"{after}</worksheet>").encode()
+
+
+def read_alike(data: bytes, max_row: int, max_col: int) -> None:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        fast, slow = both(lambda: cells_of(data, max_row, max_col), monkeypatch)
+        assert repr(fast) == repr(slow)     # repr: NaN equals itself there
+        fast, slow = both(lambda: _numbered_rows(data, max_col, strings), monkeypatch)
+        assert repr(fast) == repr(slow)     # repr: NaN equals itself there
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=sheet(odd=False), max_row=st.integers(0, 6), max_col=st.integers(0, 30))
+def test_sheets_of_the_usual_shape_are_read_in_c_alike(data: bytes, max_row: int,
+                                                      max_col: int) -> None:
+    from workbook_engine import _fastsheet
+    from workbook_engine.xlsx_reader import Cell, _fast_input
+
+    fast_input = _fast_input(data)
+    assert fast_input is not None
+    assert _fastsheet.cells(fast_input, max_row, max_col, strings, Cell) is not None
+    read_alike(data, max_row, max_col)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=sheet(odd=True), max_row=st.integers(0, 6), max_col=st.integers(0, 30))
+def test_odd_sheets_read_alike(data: bytes, max_row: int, max_col: int) -> None:
+    read_alike(data, max_row, max_col)
+
+
+def test_it_gives_up_rather_than_guess() -> None:
+    """Shapes it does not handle come back as None (the Python reader then reads them)."""
+    from workbook_engine import _fastsheet
+    from workbook_engine.xlsx_reader import Cell
+
+    def read(rows: str) -> object:
+        data = f'<worksheet xmlns="{NS}"><sheetData>{rows}</sheetData></worksheet>'.encode()
+        return _fastsheet.cells(data, 10, 10, strings, Cell)
+
+    assert read('<row r="1"><c r="A1"><v>1</v></c></row>') == ({(1, 1): Cell(1.0, "n", None)},
+                                                                set())
+    for odd in ('<row r="1"><c r="$A$1"><v>1</v></c></row>',           # a reference with $
+                '<row r="1"><c r="A1"><v>1<x/></v></c></row>',          # an element in <v>
+                '<row r="1"><c r="A1"><c r="B1"/></c></row>',           # a cell in a cell
+                '<row r="๑"><c r="A1"><v>1</v></c></row>',              # a Thai digit
+                '<row r="1"><c r="A1" t="s"><v>x</v></c></row>',        # an index not a number
+                '<row r="1"><c r="A1"><v>1</v></c>'):                   # not well-formed
+        assert read(odd) is None, odd
+
+
+# -- real sheets and damaged ones ------------------------------------------------------------
+
+def sheet_parts(data: bytes) -> list[bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return [archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/")]
+
+
+def test_real_sheets_are_read_in_c(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every sheet of the shipped samples (LibreOffice and openpyxl saved them, besides the
+    engine) and of the master is read by the C reader, and alike."""
+    books = sorted((ROOT / "samples").glob("*.xlsx")) + [ROOT / "templates" / "master.xlsx"]
+    from workbook_engine import _fastsheet
+    from workbook_engine.xlsx_reader import Cell, _fast_input
+
+    for book in books:
+        for part in sheet_parts(book.read_bytes()):
+            fast_input = _fast_input(part)
+            assert fast_input is not None
+            assert _fastsheet.cells(fast_input, 200, 30, strings, Cell) is not None, book.name
+            fast, slow = both(lambda p=part: cells_of(p, 200, 30), monkeypatch)
+            assert repr(fast) == repr(slow)     # repr: NaN equals itself there
+            fast, slow = both(lambda p=part: _numbered_rows(p, 64, strings), monkeypatch)
+            assert repr(fast) == repr(slow)     # repr: NaN equals itself there
+
+
+def test_damaged_sheets_read_alike(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sheets of samples damaged as the fuzzer damages them (bytes flipped, text cut, tags
+    moved) give the same cells, or the same error, either way."""
+    sys.path.insert(0, str(ROOT / "fuzz"))
+    try:
+        from fuzz_returns import mutate_text
+    finally:
+        sys.path.pop(0)
+    rng = random.Random(20261125)
+    parts = [p for book in sorted((ROOT / "samples").glob("*.xlsx"))
+             for p in sheet_parts(book.read_bytes())]
+    for _ in range(400):
+        damaged = mutate_text(rng, rng.choice(parts))
+        max_row, max_col = rng.choice([(30, 18), (100, 2), (MAX_SHEET_ROWS, 64)])
+        fast, slow = both(lambda d=damaged, r=max_row, c=max_col: cells_of(d, r, c), monkeypatch)
+        assert repr(fast) == repr(slow)     # repr: NaN equals itself there
+        fast, slow = both(lambda d=damaged: _numbered_rows(d, 64, strings), monkeypatch)
+        assert repr(fast) == repr(slow)     # repr: NaN equals itself there

@@ -1,0 +1,577 @@
+/* _fastsheet: the cells of a worksheet part, read in C.
+ *
+ * An optional accelerator for workbook_engine/xlsx_reader.py. It reads what the Python reader
+ * reads (XlsxReader.read_sheet and read_rows) with the same expat the standard library's
+ * ElementTree uses, through pyexpat's C API, but without building an element tree or running
+ * Python for every cell. It handles only the shape real sheets have:
+ *
+ *     worksheet > sheetData > row > c > (f | v | is > (t | r > (rPr | t) | rPh | phoneticPr))
+ *
+ * and gives up (returns None) on anything else: XML that is not well-formed, rows or cells
+ * elsewhere, elements inside f, v or t, references or row numbers it does not read the way
+ * Python does, a shared-string index that is not a number. The caller then reads the part in
+ * Python, which gives the same result or says what is wrong, so this module never decides an
+ * outcome on its own. tests/test_fastsheet.py compares the two on real and damaged files.
+ *
+ * The caller only passes UTF-8 parts without a DTD (see _without_dtd in xlsx_reader.py), so no
+ * entity can be declared, and expat's own limits apply to everything else.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <string.h>
+
+/* The subset of expat's API used here, as pyexpat exports it (Include/pyexpat.h); declared
+ * here so that building needs no expat headers. */
+typedef struct XML_ParserStruct *XML_Parser;
+typedef char XML_Char;
+typedef void (*XML_StartElementHandler)(void *, const XML_Char *, const XML_Char **);
+typedef void (*XML_EndElementHandler)(void *, const XML_Char *);
+typedef void (*XML_CharacterDataHandler)(void *, const XML_Char *, int);
+
+struct PyExpat_CAPI {
+    char *magic;
+    int size;
+    int MAJOR_VERSION;
+    int MINOR_VERSION;
+    int MICRO_VERSION;
+    void *ErrorString;
+    void *GetErrorCode;
+    void *GetErrorColumnNumber;
+    void *GetErrorLineNumber;
+    int (*Parse)(XML_Parser, const char *, int, int);
+    XML_Parser (*ParserCreate_MM)(const XML_Char *, const void *, const XML_Char *);
+    void (*ParserFree)(XML_Parser);
+    void (*SetCharacterDataHandler)(XML_Parser, XML_CharacterDataHandler);
+    void *SetCommentHandler;
+    void *SetDefaultHandlerExpand;
+    void (*SetElementHandler)(XML_Parser, XML_StartElementHandler, XML_EndElementHandler);
+    void *SetNamespaceDeclHandler;
+    void *SetProcessingInstructionHandler;
+    void *SetUnknownEncodingHandler;
+    void (*SetUserData)(XML_Parser, void *);
+};
+
+static struct PyExpat_CAPI *expat;
+
+#define MAIN "http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+#define CHUNK (64 * 1024)
+#define MAX_ROW_DIGITS 9
+
+/* Where the parser is, for the element just opened. */
+enum Place {
+    OUTSIDE,        /* before, between or after the parts read */
+    SHEET_DATA,     /* inside <sheetData> */
+    ROW,            /* inside <row> */
+    CELL,           /* inside <c> */
+    FORMULA,        /* inside <f>: text kept */
+    VALUE,          /* inside <v>: text kept */
+    INLINE,         /* inside <is> */
+    INLINE_TEXT,    /* inside <is><t> or <is><r><t>: text kept */
+    RUN,            /* inside <is><r> */
+    RUN_PROPERTIES, /* inside <is><r><rPr>: skipped, but a <t> there gives up */
+    SKIPPED,        /* inside an element whose content Python ignores too */
+};
+
+typedef struct {
+    char *data;
+    Py_ssize_t length, capacity;
+    int seen;               /* any character data at all (ElementTree's text is then not None) */
+} Text;
+
+typedef struct {
+    /* asked for */
+    long max_row, max_col;
+    int rows_mode;          /* read_rows: a list of (number, values); else read_sheet's cells */
+    PyObject *strings_fn;   /* called once, on the first shared string */
+    PyObject *strings;
+    PyTypeObject *cell_type;
+    /* found */
+    PyObject *cells;        /* dict (row, col) -> Cell */
+    PyObject *hidden;       /* set of row numbers */
+    PyObject *rows;         /* list of (number, tuple) */
+    PyObject *values;       /* the current row's values (rows mode) */
+    long last_row;          /* rows mode: the last row kept, for the order check */
+    /* state */
+    int give_up, failed, stopped, sheet_data_seen;
+    enum Place stack[16];
+    int depth;              /* elements open inside <sheetData> (0: outside) */
+    int skip_depth;         /* elements open inside a skipped one */
+    long row_number, cell_row, col;
+    char kind[16];
+    int kind_known;         /* the t attribute fitted kind[] */
+    int has_f, has_v, has_is;
+    Text f, v, is;
+} Reader;
+
+static PyObject *KIND_N, *KIND_S, *KIND_B, *KIND_E, *KIND_D, *STRIP;
+
+static void give_up(Reader *r) { r->give_up = 1; }
+
+static int text_add(Text *t, const char *s, int len) {
+    if (len <= 0) return 0;
+    t->seen = 1;
+    if (t->length + len > t->capacity) {
+        Py_ssize_t capacity = (t->length + len) * 2 + 64;
+        char *grown = PyMem_Realloc(t->data, capacity);
+        if (grown == NULL) return -1;
+        t->data = grown;
+        t->capacity = capacity;
+    }
+    memcpy(t->data + t->length, s, len);
+    t->length += len;
+    return 0;
+}
+
+static void text_clear(Text *t) { t->length = 0; t->seen = 0; }
+
+static const char *attribute(const XML_Char **atts, const char *name) {
+    for (int i = 0; atts[i] != NULL; i += 2)
+        if (strcmp(atts[i], name) == 0) return atts[i + 1];
+    return NULL;
+}
+
+/* An ASCII number of at most MAX_ROW_DIGITS digits after its leading zeros, else -1 (-2 when
+ * it is all digits but longer). */
+static long digits_value(const char *s, size_t n) {
+    if (n == 0) return -1;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9') return -1;
+    while (n > 1 && s[0] == '0') { s++; n--; }
+    if (n > MAX_ROW_DIGITS) return -2;
+    long value = 0;
+    for (size_t i = 0; i < n; i++) value = value * 10 + (s[i] - '0');
+    return value;
+}
+
+/* A reference such as K8 (letters in either case, then digits), as split_ref reads it; 0 when it
+ * is some other form (which the Python reader then reads or refuses). */
+static int split_reference(const char *ref, long *row, long *col) {
+    size_t n = strlen(ref), letters = 0;
+    while (letters < n && ((ref[letters] >= 'A' && ref[letters] <= 'Z')
+                           || (ref[letters] >= 'a' && ref[letters] <= 'z')))
+        letters++;
+    if (letters == 0 || letters > 3) return 0;
+    long number = digits_value(ref + letters, n - letters);
+    if (number < 0) return 0;
+    long column = 0;
+    for (size_t i = 0; i < letters; i++)
+        column = column * 26 + ((ref[i] | 0x20) - 'a' + 1);
+    *row = number;
+    *col = column;
+    return 1;
+}
+
+static void start_row(Reader *r, const XML_Char **atts) {
+    const char *given = attribute(atts, "r");
+    if (given != NULL && given[0] != '\0') {
+        size_t n = strlen(given);
+        int ascii_digits = 1;
+        for (size_t i = 0; i < n; i++)
+            if (given[i] < '0' || given[i] > '9') ascii_digits = 0;
+        if (!ascii_digits) {
+            for (size_t i = 0; i < n; i++)
+                if ((unsigned char)given[i] >= 0x80) { give_up(r); return; }  /* isdigit() */
+            r->row_number += 1;                      /* not digits: the next row, as Python */
+        } else {
+            long number = digits_value(given, n);
+            r->row_number = number < 0 ? r->max_row + 1 : number;   /* too big: past them */
+        }
+    } else {
+        r->row_number += 1;
+    }
+    if (r->row_number > r->max_row) {
+        r->stopped = 1;
+        return;
+    }
+    r->cell_row = r->row_number;
+    r->col = 0;
+    if (r->rows_mode) {
+        r->values = PyList_New(0);
+        if (r->values == NULL) { r->failed = 1; return; }
+        return;
+    }
+    const char *hidden = attribute(atts, "hidden");
+    if (hidden != NULL && (strcmp(hidden, "1") == 0 || strcmp(hidden, "true") == 0)) {
+        PyObject *number = PyLong_FromLong(r->row_number);
+        if (number == NULL || PySet_Add(r->hidden, number) < 0) r->failed = 1;
+        Py_XDECREF(number);
+    }
+}
+
+static void start_cell(Reader *r, const XML_Char **atts) {
+    const char *ref = attribute(atts, "r");
+    if (ref != NULL && ref[0] != '\0') {
+        if (!split_reference(ref, &r->cell_row, &r->col)) { give_up(r); return; }
+    } else {
+        r->col += 1;
+    }
+    const char *kind = attribute(atts, "t");
+    if (kind == NULL) kind = "n";
+    size_t n = strlen(kind);
+    r->kind_known = n < sizeof r->kind;
+    if (!r->kind_known) { give_up(r); return; }
+    memcpy(r->kind, kind, n + 1);
+    r->has_f = r->has_v = r->has_is = 0;
+    text_clear(&r->f);
+    text_clear(&r->v);
+    text_clear(&r->is);
+}
+
+static PyObject *decoded(Text *t) {
+    return PyUnicode_DecodeUTF8(t->data, t->length, "strict");
+}
+
+static PyObject *number_or_text(PyObject *text, PyObject **kind) {
+    PyObject *number = PyFloat_FromString(text);
+    if (number != NULL) { *kind = KIND_N; return number; }
+    if (!PyErr_ExceptionMatches(PyExc_ValueError)) return NULL;
+    PyErr_Clear();
+    *kind = KIND_S;
+    Py_INCREF(text);
+    return text;
+}
+
+/* The value of the cell just closed, as xlsx_reader._value gives it: a new Cell, Py_None (a
+ * new reference) for a cell holding nothing, or NULL with give_up or an exception set. */
+static PyObject *cell_value(Reader *r) {
+    int inline_string = strcmp(r->kind, "inlineStr") == 0;
+    PyObject *formula = NULL, *value = NULL, *kind = NULL;
+    if (!r->has_f && !r->has_v && !r->has_is) {
+        if (!inline_string) Py_RETURN_NONE;
+        value = PyUnicode_FromStringAndSize("", 0);
+        kind = KIND_S;
+        formula = Py_None;
+        Py_INCREF(formula);
+        goto made;
+    }
+    if (r->has_f) formula = decoded(&r->f);
+    else { formula = Py_None; Py_INCREF(formula); }
+    if (formula == NULL) return NULL;
+    if (inline_string) {
+        value = r->has_is ? decoded(&r->is) : PyUnicode_FromStringAndSize("", 0);
+        kind = KIND_S;
+        goto made;
+    }
+    if (!r->has_v || !r->v.seen) {                 /* <v> missing or empty: text None */
+        if (formula == Py_None) { Py_DECREF(formula); Py_RETURN_NONE; }
+        value = Py_None;
+        Py_INCREF(value);
+        kind = KIND_N;
+        goto made;
+    }
+    PyObject *text = decoded(&r->v);
+    if (text == NULL) { Py_DECREF(formula); return NULL; }
+    if (strcmp(r->kind, "s") == 0) {
+        PyObject *index = PyLong_FromUnicodeObject(text, 10);
+        Py_DECREF(text);
+        if (index == NULL) {                    /* Python raises: let it say so */
+            Py_DECREF(formula);
+            if (!PyErr_ExceptionMatches(PyExc_ValueError)) return NULL;
+            PyErr_Clear();
+            give_up(r);
+            return NULL;
+        }
+        if (r->strings == NULL) {
+            r->strings = PyObject_CallNoArgs(r->strings_fn);
+            if (r->strings == NULL || !PyList_Check(r->strings)) {
+                Py_DECREF(index);
+                Py_DECREF(formula);
+                if (r->strings != NULL) give_up(r);
+                return NULL;
+            }
+        }
+        int overflow = 0;
+        long long at = PyLong_AsLongLongAndOverflow(index, &overflow);
+        Py_DECREF(index);
+        if (!overflow && at >= 0 && at < PyList_GET_SIZE(r->strings)) {
+            value = PyList_GET_ITEM(r->strings, at);
+            Py_INCREF(value);
+        } else {
+            value = PyUnicode_FromStringAndSize("", 0);
+        }
+        kind = KIND_S;
+    } else if (strcmp(r->kind, "str") == 0) {
+        value = text;
+        kind = KIND_S;
+    } else if (strcmp(r->kind, "b") == 0 || strcmp(r->kind, "e") == 0
+               || strcmp(r->kind, "d") == 0) {
+        PyObject *stripped = PyObject_CallMethodNoArgs(text, STRIP);
+        Py_DECREF(text);
+        if (stripped == NULL) { Py_DECREF(formula); return NULL; }
+        if (r->kind[0] == 'b') {
+            value = (PyUnicode_CompareWithASCIIString(stripped, "1") == 0
+                     || PyUnicode_CompareWithASCIIString(stripped, "true") == 0)
+                    ? Py_True : Py_False;
+            Py_INCREF(value);
+            Py_DECREF(stripped);
+            kind = KIND_B;
+        } else {
+            value = stripped;
+            kind = r->kind[0] == 'e' ? KIND_E : KIND_D;
+        }
+    } else {                                    /* "n", and any kind Python does not know */
+        value = number_or_text(text, &kind);
+        Py_DECREF(text);
+    }
+made:
+    if (value == NULL) { Py_DECREF(formula); return NULL; }
+    PyObject *cell = r->cell_type->tp_alloc(r->cell_type, 3);
+    if (cell == NULL) { Py_DECREF(value); Py_DECREF(formula); return NULL; }
+    Py_INCREF(kind);
+    PyTuple_SET_ITEM(cell, 0, value);
+    PyTuple_SET_ITEM(cell, 1, kind);
+    PyTuple_SET_ITEM(cell, 2, formula);
+    return cell;
+}
+
+static int keep_cell(Reader *r, PyObject *cell) {
+    if (!r->rows_mode) {
+        PyObject *key = Py_BuildValue("(ll)", r->cell_row, r->col);
+        if (key == NULL) return -1;
+        int failed = PyDict_SetItem(r->cells, key, cell);
+        Py_DECREF(key);
+        return failed;
+    }
+    if (r->cell_row != r->row_number) { give_up(r); return 0; }   /* a cell of another row */
+    PyObject *value = PyTuple_GET_ITEM(cell, 0);
+    while (PyList_GET_SIZE(r->values) < r->col)
+        if (PyList_Append(r->values, Py_None) < 0) return -1;
+    Py_INCREF(value);
+    return PyList_SetItem(r->values, r->col - 1, value);
+}
+
+static void end_cell(Reader *r) {
+    if (r->col > r->max_col) return;
+    PyObject *cell = cell_value(r);
+    if (cell == NULL) {
+        if (!r->give_up) r->failed = 1;
+        return;
+    }
+    if (cell != Py_None && keep_cell(r, cell) < 0) r->failed = 1;
+    Py_DECREF(cell);
+}
+
+static void end_row(Reader *r) {
+    if (!r->rows_mode) return;
+    PyObject *values = r->values;
+    r->values = NULL;
+    if (PyList_GET_SIZE(values) > 0) {
+        if (r->row_number <= r->last_row) give_up(r);             /* repeated or going back */
+        else {
+            r->last_row = r->row_number;
+            PyObject *row = Py_BuildValue("(lN)", r->row_number, PyList_AsTuple(values));
+            if (row == NULL || PyList_Append(r->rows, row) < 0) r->failed = 1;
+            Py_XDECREF(row);
+        }
+    }
+    Py_DECREF(values);
+}
+
+static int is_main(const char *name, const char *local) {
+    return strncmp(name, MAIN, sizeof MAIN - 1) == 0 && strcmp(name + sizeof MAIN - 1, local) == 0;
+}
+
+static int main_ns(const char *name) { return strncmp(name, MAIN, sizeof MAIN - 1) == 0; }
+
+static void push(Reader *r, enum Place place) {
+    if (r->depth >= (int)(sizeof r->stack / sizeof r->stack[0])) { give_up(r); return; }
+    r->stack[r->depth++] = place;
+}
+
+static void on_start(void *data, const XML_Char *name, const XML_Char **atts) {
+    Reader *r = data;
+    if (r->give_up || r->failed || r->stopped) return;
+    if (r->skip_depth > 0) {
+        if (is_main(name, "row") || is_main(name, "c")) give_up(r);
+        else r->skip_depth++;
+        return;
+    }
+    enum Place here = r->depth ? r->stack[r->depth - 1] : OUTSIDE;
+    switch (here) {
+    case OUTSIDE:
+        if (is_main(name, "sheetData")) {
+            if (r->sheet_data_seen) { give_up(r); return; }   /* a second one */
+            r->sheet_data_seen = 1;
+            push(r, SHEET_DATA);
+        } else if (is_main(name, "row") || is_main(name, "c")) {
+            give_up(r);                                       /* a row elsewhere */
+        }
+        return;
+    case SHEET_DATA:
+        if (!is_main(name, "row")) { give_up(r); return; }
+        start_row(r, atts);
+        if (!r->stopped) push(r, ROW);
+        return;
+    case ROW:
+        if (!is_main(name, "c")) { give_up(r); return; }
+        start_cell(r, atts);
+        push(r, CELL);
+        return;
+    case CELL:
+        if (is_main(name, "f") && !r->has_f) { r->has_f = 1; push(r, FORMULA); }
+        else if (is_main(name, "v") && !r->has_v) { r->has_v = 1; push(r, VALUE); }
+        else if (is_main(name, "is") && !r->has_is) { r->has_is = 1; push(r, INLINE); }
+        else give_up(r);
+        return;
+    case INLINE:
+        if (is_main(name, "t")) push(r, INLINE_TEXT);
+        else if (is_main(name, "r")) push(r, RUN);
+        else if (is_main(name, "c") || is_main(name, "row")) give_up(r);
+        else r->skip_depth = 1;                     /* rPh, phoneticPr: Python skips them */
+        return;
+    case RUN:
+        if (is_main(name, "t")) push(r, INLINE_TEXT);
+        else if (is_main(name, "rPr")) push(r, RUN_PROPERTIES);
+        else give_up(r);
+        return;
+    case RUN_PROPERTIES:
+        if (main_ns(name) && (is_main(name, "t") || is_main(name, "c") || is_main(name, "row")))
+            give_up(r);
+        else push(r, RUN_PROPERTIES);
+        return;
+    default:                                        /* inside f, v or t: Python reads less */
+        give_up(r);
+        return;
+    }
+}
+
+static void on_end(void *data, const XML_Char *name) {
+    Reader *r = data;
+    (void)name;
+    if (r->give_up || r->failed || r->stopped) return;
+    if (r->skip_depth > 0) { r->skip_depth--; return; }
+    if (r->depth == 0) return;
+    enum Place here = r->stack[--r->depth];
+    if (here == CELL) end_cell(r);
+    else if (here == ROW) end_row(r);
+}
+
+static void on_text(void *data, const XML_Char *s, int len) {
+    Reader *r = data;
+    if (r->give_up || r->failed || r->stopped || r->skip_depth > 0 || r->depth == 0) return;
+    Text *t;
+    switch (r->stack[r->depth - 1]) {
+    case FORMULA: t = &r->f; break;
+    case VALUE: t = &r->v; break;
+    case INLINE_TEXT: t = &r->is; break;
+    default: return;
+    }
+    if (text_add(t, s, len) < 0) { PyErr_NoMemory(); r->failed = 1; }
+}
+
+static PyObject *read_part(PyObject *data, long max_row, long max_col, int rows_mode,
+                           PyObject *strings_fn, PyObject *cell_type) {
+    if (!PyType_Check(cell_type) || !PyType_IsSubtype((PyTypeObject *)cell_type, &PyTuple_Type)) {
+        PyErr_SetString(PyExc_TypeError, "cell_type must be a tuple type");
+        return NULL;
+    }
+    Py_buffer view;
+    if (PyObject_GetBuffer(data, &view, PyBUF_SIMPLE) < 0) return NULL;
+    Reader r;
+    memset(&r, 0, sizeof r);
+    r.max_row = max_row;
+    r.max_col = max_col;
+    r.rows_mode = rows_mode;
+    r.strings_fn = strings_fn;
+    r.cell_type = (PyTypeObject *)cell_type;
+    PyObject *result = NULL;
+    if (rows_mode) r.rows = PyList_New(0);
+    else { r.cells = PyDict_New(); r.hidden = PySet_New(NULL); }
+    XML_Parser parser = expat->ParserCreate_MM(NULL, NULL, "}");
+    if (parser == NULL || (rows_mode ? r.rows == NULL : (r.cells == NULL || r.hidden == NULL))) {
+        if (parser == NULL) PyErr_NoMemory();
+        goto done;
+    }
+    expat->SetUserData(parser, &r);
+    expat->SetElementHandler(parser, on_start, on_end);
+    expat->SetCharacterDataHandler(parser, on_text);
+    /* Every byte is parsed, past the rows read too, so that the part is well-formed exactly
+     * when ElementTree finds it so (the caller passes what it would parse). */
+    const char *bytes = view.buf;
+    Py_ssize_t at = 0;
+    int well_formed = 1;
+    while (at < view.len && well_formed && !r.give_up && !r.failed) {
+        int piece = (int)(view.len - at < CHUNK ? view.len - at : CHUNK);
+        well_formed = expat->Parse(parser, bytes + at, piece, 0) != 0;
+        at += piece;
+    }
+    if (well_formed && !r.give_up && !r.failed)
+        well_formed = expat->Parse(parser, "", 0, 1) != 0;
+    if (r.failed) goto done;                        /* an exception is set */
+    if (!well_formed || r.give_up) {
+        PyErr_Clear();
+        result = Py_None;
+        Py_INCREF(result);
+    } else if (rows_mode) {
+        result = r.rows;
+        Py_INCREF(result);
+    } else {
+        result = PyTuple_Pack(2, r.cells, r.hidden);
+    }
+done:
+    if (parser != NULL) expat->ParserFree(parser);
+    PyBuffer_Release(&view);
+    Py_XDECREF(r.cells);
+    Py_XDECREF(r.hidden);
+    Py_XDECREF(r.rows);
+    Py_XDECREF(r.values);
+    Py_XDECREF(r.strings);
+    PyMem_Free(r.f.data);
+    PyMem_Free(r.v.data);
+    PyMem_Free(r.is.data);
+    if (r.failed && !PyErr_Occurred()) PyErr_SetString(PyExc_RuntimeError, "_fastsheet failed");
+    return result;
+}
+
+static PyObject *cells(PyObject *self, PyObject *args) {
+    PyObject *data, *strings_fn, *cell_type;
+    long max_row, max_col;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "OllOO", &data, &max_row, &max_col, &strings_fn, &cell_type))
+        return NULL;
+    return read_part(data, max_row, max_col, 0, strings_fn, cell_type);
+}
+
+static PyObject *rows(PyObject *self, PyObject *args) {
+    PyObject *data, *strings_fn, *cell_type;
+    long max_row, max_col;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "OllOO", &data, &max_row, &max_col, &strings_fn, &cell_type))
+        return NULL;
+    return read_part(data, max_row, max_col, 1, strings_fn, cell_type);
+}
+
+static PyMethodDef methods[] = {
+    {"cells", cells, METH_VARARGS,
+     "cells(data, max_row, max_col, strings, Cell) -> (cells, hidden_rows) or None\n\n"
+     "What XlsxReader.read_sheet reads from a sheet part; None when the part is not of the\n"
+     "shape handled here (read it in Python then). strings is called for the shared strings."},
+    {"rows", rows, METH_VARARGS,
+     "rows(data, max_row, max_col, strings, Cell) -> [(number, values), ...] or None\n\n"
+     "The non-empty rows in order, as xlsx_reader._numbered_rows gives them; None as cells."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_fastsheet",
+    "The cells of a worksheet part, read in C (an optional accelerator of xlsx_reader).",
+    -1, methods, NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC PyInit__fastsheet(void) {
+    expat = PyCapsule_Import("pyexpat.expat_CAPI", 0);
+    if (expat == NULL) return NULL;
+    if (strcmp(expat->magic, "pyexpat.expat_CAPI 1.1") != 0
+        || expat->size < (int)sizeof(struct PyExpat_CAPI)) {
+        PyErr_SetString(PyExc_ImportError, "pyexpat's C API is not the one expected");
+        return NULL;
+    }
+    KIND_N = PyUnicode_InternFromString("n");
+    KIND_S = PyUnicode_InternFromString("s");
+    KIND_B = PyUnicode_InternFromString("b");
+    KIND_E = PyUnicode_InternFromString("e");
+    KIND_D = PyUnicode_InternFromString("d");
+    STRIP = PyUnicode_InternFromString("strip");
+    if (!KIND_N || !KIND_S || !KIND_B || !KIND_E || !KIND_D || !STRIP) return NULL;
+    return PyModule_Create(&module);
+}

@@ -1,0 +1,12 @@
+"""Types of the C accelerator ``_fastsheet.c`` (see there)."""
+
+from collections.abc import Callable
+from typing import Any
+
+def cells(data: bytes, max_row: int, max_col: int, strings: Callable[[], list[str]],
+          cell_type: type[tuple[Any, ...]]) -> tuple[dict[tuple[int, int], Any], set[int]] | None:
+    ...
+
+def rows(data: bytes, max_row: int, max_col: int, strings: Callable[[], list[str]],
+         cell_type: type[tuple[Any, ...]]) -> list[tuple[int, tuple[object, ...]]] | None:
+    ...
