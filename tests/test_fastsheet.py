@@ -175,10 +175,16 @@ def sheet_parts(data: bytes) -> list[bytes]:
         return [archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/")]
 
 
-def test_real_sheets_are_read_in_c(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every sheet of the shipped samples (LibreOffice and openpyxl saved them, besides the
-    engine) and of the master is read by the C reader, and alike."""
-    books = sorted((ROOT / "samples").glob("*.xlsx")) + [ROOT / "templates" / "master.xlsx"]
+def test_real_sheets_are_read_in_c(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Every sheet of a generated workbook (xlsxwriter), of the shipped samples (openpyxl and
+    LibreOffice saved them) and of the master is read by the C reader, and alike."""
+    from workbook_engine.generate import generate
+    from workbook_engine.master import load_master
+
+    generate(load_master(ROOT / "templates" / "master.xlsx"), 12, tmp_path, offices=["B01"],
+             jobs=1)
+    books = [tmp_path / "2569-R12-B01.xlsx", *sorted((ROOT / "samples").glob("*.xlsx")),
+             ROOT / "templates" / "master.xlsx"]
     from workbook_engine import _fastsheet
     from workbook_engine.xlsx_reader import Cell, _fast_input
 
