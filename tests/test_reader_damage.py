@@ -190,3 +190,19 @@ def test_long_texts_are_cut_to_what_a_cell_holds(text: str, tmp_path: Path) -> N
     rows.start(0)
     rows.string(0, cut)
     wb.close()
+
+
+@pytest.mark.parametrize("stored", [b"NaN", b"inf", b"-Infinity"])
+def test_a_locked_number_that_is_not_finite_is_a_changed_cell(stored: bytes,
+                                                              master: Master) -> None:
+    """A weight stored as NaN or infinity (another program, or a hand edit) is a changed locked
+    cell, named with its cell; the fuzzer found it stopping the check instead."""
+    with zipfile.ZipFile(io.BytesIO(SAMPLE)) as src:
+        xml = src.read(SHEET)
+    weight = b'<c r="E7" s="10" t="n"><v>10</v></c>'
+    assert weight in xml
+    data = rezip({SHEET: xml.replace(weight, weight.replace(b"10</v>", stored + b"</v>"))})
+    outcome = _Check(_candidate("b01.xlsx", data, None), master, 12, None).run()
+    assert outcome.status is Status.REJECTED
+    assert [(p.code, p.cell) for p in outcome.problems if p.is_error] == \
+        [("RETURN_LOCKED_CHANGED", "E7")]

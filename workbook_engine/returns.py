@@ -381,7 +381,7 @@ def _same(cell: Cell | None, expected: object, number: float | None = None) -> b
         value = cell.value
         if cell.kind != "n" or not isinstance(value, float):
             return False
-        return value == number or to_decimal(value) == expected
+        return value == number or (math.isfinite(value) and to_decimal(value) == expected)
     return clean_text(cell.value) == expected
 
 
