@@ -187,7 +187,7 @@ class _Check:
             self.add("RETURN_HIDDEN", sheet=name, what=f"แถว {rows}")
         return cells
 
-    def locked_values(self, cells: SheetCells, expected: list[list[_Locked]], sheet: str,
+    def locked_values(self, cells: SheetCells, expected: list[tuple[_Locked, ...]], sheet: str,
                       first_row: int, total_label: str) -> int:
         """Compare a KPI table's locked cells (group to criterion 5, the total's label) with the
         master; each difference is a problem with its cell. Returns how many differ."""
@@ -362,15 +362,22 @@ def _exact_float(value: Decimal) -> float | None:
     return number if math.isfinite(number) and to_decimal(number) == value else None
 
 
-def _locked_expectations(a: Assignment, kpi: Kpi) -> list[_Locked]:
+def _locked_expectations(a: Assignment, kpi: Kpi) -> tuple[_Locked, ...]:
+    """The locked cells of ``kpi``'s row for an office held to ``a``."""
+    return _expectations(kpi, a.weight, a.criteria)
+
+
+@functools.lru_cache(maxsize=4096)     # offices share KPIs, weights and often criteria
+def _expectations(kpi: Kpi, weight: Decimal,
+                  criteria: tuple[Decimal, ...] | None) -> tuple[_Locked, ...]:
     expected: list[tuple[str, object]] = [("group", Decimal(kpi.group)), ("code", kpi.code),
                                           ("name", kpi.name), ("unit", kpi.unit),
-                                          ("weight", a.weight)]
-    if kpi.kind is Kind.QUANTITATIVE and a.criteria:
-        expected += list(zip(L.CRITERIA_KEYS, a.criteria, strict=True))
+                                          ("weight", weight)]
+    if kpi.kind is Kind.QUANTITATIVE and criteria:
+        expected += list(zip(L.CRITERIA_KEYS, criteria, strict=True))
     elif kpi.kind is Kind.MILESTONE:
         expected += [(k, Decimal(n)) for n, k in enumerate(L.CRITERIA_KEYS, start=1)]
-    return [_locked(key, value) for key, value in expected]
+    return tuple(_locked(key, value) for key, value in expected)
 
 
 def _same(cell: Cell | None, expected: object, number: float | None = None) -> bool:
