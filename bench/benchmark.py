@@ -37,6 +37,7 @@ from pathlib import Path
 import xlsxwriter
 
 from workbook_engine import master_format as mf
+from workbook_engine.xlsx_reader import PURE_PYTHON_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
 ENGINE = Path(sys.executable).parent / "workbook-engine"
@@ -158,11 +159,11 @@ class Run:
         return self.cpu / self.wall if self.wall else 0.0
 
 
-def timed_command(args: list[str]) -> Run:
+def timed_command(args: list[str], env: dict[str, str] | None = None) -> Run:
     """Run the console script as a user would; sample the memory of its tree every 20 ms."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
     peak = 0
     done = threading.Event()
 
@@ -242,6 +243,7 @@ class Size:
     offices: int
     generate: Run
     harvest: Run
+    harvest_python: Run       # without the C reader, as on a machine without a compiler
     read_floor: float
     write_floor: float
     harvest_exit: int = 0
@@ -261,7 +263,7 @@ def measure(work: Path, offices: int, filled: Path, repeat: int) -> Size:
     write_master(master, offices)
     names = [f"2569-R{ROUND}-{office_code(i)}.xlsx" for i in range(1, offices + 1)]
     returns = work / f"returns-{offices}"
-    generated, harvested, reads, writes = [], [], [], []
+    generated, harvested, harvested_python, reads, writes = [], [], [], [], []
     for attempt in range(repeat):
         forms = work / f"forms-{offices}-{attempt}"
         generated.append(timed_command([str(ENGINE), "generate", str(master), "--round",
@@ -273,12 +275,14 @@ def measure(work: Path, offices: int, filled: Path, repeat: int) -> Size:
             returns.mkdir(exist_ok=True)
             for n in names:
                 (returns / n).symlink_to(filled / n)
-        harvested.append(timed_command([
-            str(ENGINE), "harvest", str(returns), "--master", str(master), "--round", str(ROUND),
-            "--out", str(work / f"summary-{offices}.xlsx"),
-            "--json", str(work / f"summary-{offices}.json")]))
-        if harvested[-1].returncode not in (0, 1):
-            raise SystemExit(f"harvest failed:\n{harvested[-1].output}")
+        command = [str(ENGINE), "harvest", str(returns), "--master", str(master), "--round",
+                   str(ROUND), "--out", str(work / f"summary-{offices}.xlsx"),
+                   "--json", str(work / f"summary-{offices}.json")]
+        harvested.append(timed_command(command))
+        harvested_python.append(timed_command(command, {**os.environ, PURE_PYTHON_ENV: "1"}))
+        for run in (harvested[-1], harvested_python[-1]):
+            if run.returncode not in (0, 1):
+                raise SystemExit(f"harvest failed:\n{run.output}")
         reads.append(in_pool(read_floor_one, split([filled / n for n in names], JOBS)))
         floor_dir = work / f"floor-{offices}-{attempt}"
         floor_dir.mkdir()
@@ -287,8 +291,8 @@ def measure(work: Path, offices: int, filled: Path, repeat: int) -> Size:
                               [(cells, part) for part in split([floor_dir / n for n in names],
                                                                JOBS)]))
     best = fastest(harvested)
-    return Size(offices, fastest(generated), best, min(reads), min(writes), best.returncode,
-                harvest_phases(master, returns, work))
+    return Size(offices, fastest(generated), best, fastest(harvested_python), min(reads),
+                min(writes), best.returncode, harvest_phases(master, returns, work))
 
 
 PHASES = {"read_master": "reading the master",
@@ -346,6 +350,12 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores, {ram:.0f} GiB RAM, {platform.platform()}"
 
 
+def fast_reader_built() -> bool:
+    from workbook_engine import xlsx_reader
+
+    return xlsx_reader._fastsheet is not None
+
+
 def versions() -> str:
     names = ["workbook-engine", "xlsxwriter", "openpyxl", "defusedxml", "python-calamine"]
     return ", ".join([f"Python {platform.python_version()}"]
@@ -362,6 +372,7 @@ def report(sizes: list[Size]) -> str:
     gen = marginal(small.generate.wall, big.generate.wall)
     wfloor = marginal(small.write_floor, big.write_floor)
     har = marginal(small.harvest.wall, big.harvest.wall)
+    pure = marginal(small.harvest_python.wall, big.harvest_python.wall)
     rfloor = marginal(small.read_floor, big.read_floor)
     peak = max(s.generate.peak for s in sizes), max(s.harvest.peak for s in sizes)
     yes = {True: "yes", False: "**no**"}
@@ -372,7 +383,8 @@ def report(sizes: list[Size]) -> str:
         "(`bench/benchmark.py`) on this machine:",
         "",
         f"- {machine()}",
-        f"- {versions()}",
+        f"- {versions()}; the C reader (`workbook_engine/_fastsheet.c`) "
+        + ("built" if fast_reader_built() else "**not built**"),
         f"- {REPEAT[0]} runs of every measurement, interleaved; the table shows the fastest "
         "(the highest peak memory of any run). "
         f"{JOBS} worker processes for the engine and for both floors; every office has "
@@ -398,6 +410,9 @@ def report(sizes: list[Size]) -> str:
         "| harvest, wall | " + " | ".join(f"{s.harvest.wall:.2f} s" for s in sizes)
         + f" | {har:.2f} ms | {har / rfloor:.2f}x | ≤ 3x, 1,000 in < 10 s | "
         f"{yes[har / rfloor <= 3 and big.harvest.wall < 10]} |",
+        "| harvest, wall, without the C reader | "
+        + " | ".join(f"{s.harvest_python.wall:.2f} s" for s in sizes)
+        + f" | {pure:.2f} ms | {pure / rfloor:.2f}x | (a machine without a C compiler) | |",
         "| reading floor | " + " | ".join(f"{s.read_floor:.2f} s" for s in sizes)
         + f" | {rfloor:.2f} ms | 1 | | |",
         "| generate, peak memory | " + " | ".join(f"{s.generate.peak / 2**20:.0f} MB"

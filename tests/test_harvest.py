@@ -219,3 +219,36 @@ def test_harvesting_again_gives_the_same_summary(world: tuple[Master, Path, Path
     write_json(harvest([returns], master, 12, jobs=1, now=moment), tmp_path / "a.json")
     write_json(harvest([returns], master, 12, jobs=1, now=moment), tmp_path / "b.json")
     assert (tmp_path / "a.json").read_bytes() == (tmp_path / "b.json").read_bytes()
+
+
+def test_the_json_is_written_beside_the_summary_and_put_in_place_last(
+        world: tuple[Master, Path, Path], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """JsonWriter writes the JSON while the summary is written (a forked process on Linux),
+    under a temporary name until finish(); discard() leaves nothing; a JSON that cannot be
+    written is an OutputError naming the file, and leaves nothing either."""
+    from workbook_engine import harvest as harvest_module
+    from workbook_engine.errors import OutputError
+    from workbook_engine.harvest import JsonWriter
+
+    master, gen, returns = world
+    fill(gen, returns, "B01", B01)
+    report = harvest([returns], master, 12)
+    out = tmp_path / "out"
+    out.mkdir()
+    writer = JsonWriter(report, out / "r.json")
+    assert not (out / "r.json").exists()
+    writer.finish()
+    assert (out / "r.json").read_text(encoding="utf-8") == json_text(report)
+    assert sorted(p.name for p in out.iterdir()) == ["r.json"]
+
+    JsonWriter(report, out / "gone.json").discard()
+    assert sorted(p.name for p in out.iterdir()) == ["r.json"]
+
+    def disk_full(_report: object) -> str:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(harvest_module, "json_text", disk_full)   # the forked process too
+    with pytest.raises(OutputError, match="full.json"):
+        JsonWriter(report, out / "full.json").finish()
+    assert sorted(p.name for p in out.iterdir()) == ["r.json"]

@@ -15,7 +15,7 @@ import click
 
 from .errors import OutputError
 from .generate import MANIFEST, generate
-from .harvest import harvest, write_json
+from .harvest import JsonWriter, harvest
 from .master import MasterReport, read_master
 from .meta import KEY_ENV, load_key
 from .model import Kind, Master
@@ -233,11 +233,14 @@ def harvest_command(paths: tuple[Path, ...], master_path: Path, round_months: in
         report = harvest(paths, master, round_months, key, jobs, advance,
                          exclude=[p for p in (out_path, json_path) if p is not None],
                          on_office=summary.prepare)
+    json_writer = JsonWriter(report, json_path) if json_path is not None else None
     try:
         summary.write(report)
-        if json_path is not None:
-            write_json(report, json_path)
+        if json_writer is not None:
+            json_writer.finish()
     except OutputError as exc:
+        if json_writer is not None:
+            json_writer.discard()
         click.echo(str(exc), err=True)
         sys.exit(2)
     echo_harvest(report)

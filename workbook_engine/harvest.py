@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Collection, Sequence
 from importlib import metadata
 from pathlib import Path
@@ -238,3 +240,55 @@ def write_json(report: HarvestReport, path: Path) -> None:
     except OSError as exc:
         temporary.unlink(missing_ok=True)
         raise OutputError(f"เขียนไฟล์ {path} ไม่ได้: {exc.strerror or exc}") from exc
+
+
+class JsonWriter:
+    """The JSON result, written while the summary is.
+
+    On Linux a forked process writes it (the summary and the JSON then take a core each; the
+    report is shared, not copied); elsewhere it is written by :meth:`finish`. It stays under a
+    temporary name until :meth:`finish` puts it in place, so that nothing is left when the
+    summary cannot be written (:meth:`discard`).
+    """
+
+    def __init__(self, report: HarvestReport, path: Path) -> None:
+        self.report, self.path = report, path
+        self.temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        self.process: multiprocessing.process.BaseProcess | None = None
+        if sys.platform.startswith("linux"):
+            self.process = multiprocessing.get_context("fork").Process(
+                target=_write_temporary, args=(report, self.temporary), daemon=True)
+            self.process.start()
+
+    def finish(self) -> None:
+        """Put the JSON in place (written here if the forked process could not).
+
+        Raises:
+            OutputError: when it cannot be written.
+        """
+        if self.process is not None:
+            self.process.join()
+            if self.process.exitcode == 0:
+                try:
+                    os.replace(self.temporary, self.path)
+                    return
+                except OSError:
+                    pass          # written again below, which says why it cannot be
+            self.temporary.unlink(missing_ok=True)
+        write_json(self.report, self.path)
+
+    def discard(self) -> None:
+        """Leave no JSON: the summary could not be written."""
+        if self.process is not None:
+            self.process.join()
+        self.temporary.unlink(missing_ok=True)
+
+
+def _write_temporary(report: HarvestReport, temporary: Path) -> None:
+    """In the forked process: the JSON under its temporary name; exit code 1 when it cannot
+    be written (the parent then writes it itself, and reports why it cannot)."""
+    try:
+        temporary.write_text(json_text(report), encoding="utf-8")
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        os._exit(1)

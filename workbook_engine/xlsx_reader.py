@@ -15,6 +15,7 @@ import datetime as dt
 import functools
 import io
 import itertools
+import os
 import posixpath
 import re
 import zipfile
@@ -28,12 +29,16 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
 from . import workers
+from .intake import DAMAGE, PartTooLarge, read_part, zip_over_caps
+
+PURE_PYTHON_ENV = "WORKBOOK_ENGINE_PURE_PYTHON"   # "1": do not use the C accelerator
 
 try:     # the C accelerator, when it was built (setup.py); the Python reader reads the same
+    if os.environ.get(PURE_PYTHON_ENV) == "1":
+        raise ImportError(PURE_PYTHON_ENV)
     from . import _fastsheet
-except ImportError:    # pragma: no cover - a machine without a C compiler
+except ImportError:    # a machine without a C compiler, or asked not to
     _fastsheet = None  # type: ignore[assignment]
-from .intake import DAMAGE, PartTooLarge, read_part, zip_over_caps
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 STRICT_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"
