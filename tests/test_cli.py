@@ -44,6 +44,19 @@ def test_cli_py_runs_the_same_cli() -> None:
     assert "check-master" in done.stdout
 
 
+def test_the_console_script_ends_with_its_output_and_exit_code(tmp_path: Path) -> None:
+    """The script leaves without the interpreter's teardown (cli._leave): what it printed to a
+    pipe is all there, with the exit code of the command."""
+    master, returns = _harvest_world(tmp_path, {"B01": FULL["B01"]})
+    done = subprocess.run([sys.executable, str(ROOT / "cli.py"),
+                           *harvest_args(master, returns, tmp_path / "s.xlsx")],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.rstrip().endswith(f"และ {tmp_path / 's.json'}")
+    assert "ยังไม่ส่ง 1" in done.stdout
+    assert (tmp_path / "s.xlsx").is_file() and (tmp_path / "s.json").is_file()
+
+
 def _harvest_world(tmp_path: Path, offices: dict[str, dict[str, object]]) -> tuple[Path, Path]:
     """A master and a folder of filled returns for ``offices`` (code -> results)."""
     from workbook_engine.generate import generate

@@ -249,6 +249,6 @@ def test_the_json_is_written_beside_the_summary_and_put_in_place_last(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(harvest_module, "json_text", disk_full)   # the forked process too
-    with pytest.raises(OutputError, match="full.json"):
+    with pytest.raises(OutputError, match=r"full\.json"):
         JsonWriter(report, out / "full.json").finish()
     assert sorted(p.name for p in out.iterdir()) == ["r.json"]
