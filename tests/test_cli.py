@@ -45,8 +45,8 @@ def test_cli_py_runs_the_same_cli() -> None:
 
 
 def test_the_console_script_ends_with_its_output_and_exit_code(tmp_path: Path) -> None:
-    """The script leaves without the interpreter's teardown (cli._leave): what it printed to a
-    pipe is all there, with the exit code of the command."""
+    """Run as a script through a pipe: what it printed is all there, with the exit code of the
+    command (1: summary written, an office missing)."""
     master, returns = _harvest_world(tmp_path, {"B01": FULL["B01"]})
     done = subprocess.run([sys.executable, str(ROOT / "cli.py"),
                            *harvest_args(master, returns, tmp_path / "s.xlsx")],

@@ -268,31 +268,17 @@ DEBUG_ENV = "WORKBOOK_ENGINE_DEBUG"
 def main() -> None:
     """Entry point of the console script.
 
-    The process ends as soon as the command has (see :func:`_leave`). An error the engine does
-    not expect (a bug) ends the run with exit code 2 and a Thai message instead of a
-    traceback; the traceback goes to a file named in the message, for the developers. Outputs
-    are written atomically, so nothing half-written is left. With ``WORKBOOK_ENGINE_DEBUG=1``
-    the error is raised as it is.
+    An error the engine does not expect (a bug) ends the run with exit code 2 and a Thai
+    message instead of a traceback; the traceback goes to a file named in the message, for the
+    developers. Outputs are written atomically, so nothing half-written is left. With
+    ``WORKBOOK_ENGINE_DEBUG=1`` the error is raised as it is.
     """
     try:
         cli(prog_name="workbook-engine")
-    except SystemExit as done:
-        _leave(done)
     except Exception as exc:
         if os.environ.get(DEBUG_ENV) == "1":
             raise
         sys.exit(_internal_error(exc))
-
-
-def _leave(done: SystemExit) -> None:
-    """End the process now that every output is written and closed: without the interpreter's
-    teardown, which spends a fifth of a second freeing a 1,000-office harvest object by object.
-    Only when the exit code is a number (click's and ours are)."""
-    if done.code is not None and not isinstance(done.code, int):
-        raise done
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(done.code or 0)
 
 
 def _internal_error(exc: Exception) -> int:
