@@ -69,7 +69,6 @@ enum Place {
     INLINE_TEXT,    /* inside <is><t> or <is><r><t>: text kept */
     RUN,            /* inside <is><r> */
     RUN_PROPERTIES, /* inside <is><r><rPr>: skipped, but a <t> there gives up */
-    SKIPPED,        /* inside an element whose content Python ignores too */
 };
 
 typedef struct {
@@ -98,7 +97,6 @@ typedef struct {
     int skip_depth;         /* elements open inside a skipped one */
     long row_number, cell_row, col;
     char kind[16];
-    int kind_known;         /* the t attribute fitted kind[] */
     int has_f, has_v, has_is;
     Text f, v, is;
 } Reader;
@@ -181,6 +179,7 @@ static void start_row(Reader *r, const XML_Char **atts) {
     }
     if (r->row_number > r->max_row) {
         r->stopped = 1;
+        if (r->rows_mode) give_up(r);   /* a table past a sheet's last row: Python says where */
         return;
     }
     r->cell_row = r->row_number;
@@ -208,8 +207,7 @@ static void start_cell(Reader *r, const XML_Char **atts) {
     const char *kind = attribute(atts, "t");
     if (kind == NULL) kind = "n";
     size_t n = strlen(kind);
-    r->kind_known = n < sizeof r->kind;
-    if (!r->kind_known) { give_up(r); return; }
+    if (n >= sizeof r->kind) { give_up(r); return; }
     memcpy(r->kind, kind, n + 1);
     r->has_f = r->has_v = r->has_is = 0;
     text_clear(&r->f);
@@ -494,6 +492,7 @@ static PyObject *read_part(PyObject *data, long max_row, long max_col, int rows_
         int piece = (int)(view.len - at < CHUNK ? view.len - at : CHUNK);
         well_formed = expat->Parse(parser, bytes + at, piece, 0) != 0;
         at += piece;
+        if (PyErr_CheckSignals() < 0) r.failed = 1;     /* Ctrl-C on a big master */
     }
     if (well_formed && !r.give_up && !r.failed)
         well_formed = expat->Parse(parser, "", 0, 1) != 0;
@@ -523,23 +522,17 @@ done:
     return result;
 }
 
-static PyObject *cells(PyObject *self, PyObject *args) {
+static PyObject *read_with(PyObject *args, int rows_mode) {
     PyObject *data, *strings_fn, *cell_type;
     long max_row, max_col;
-    (void)self;
     if (!PyArg_ParseTuple(args, "OllOO", &data, &max_row, &max_col, &strings_fn, &cell_type))
         return NULL;
-    return read_part(data, max_row, max_col, 0, strings_fn, cell_type);
+    return read_part(data, max_row, max_col, rows_mode, strings_fn, cell_type);
 }
 
-static PyObject *rows(PyObject *self, PyObject *args) {
-    PyObject *data, *strings_fn, *cell_type;
-    long max_row, max_col;
-    (void)self;
-    if (!PyArg_ParseTuple(args, "OllOO", &data, &max_row, &max_col, &strings_fn, &cell_type))
-        return NULL;
-    return read_part(data, max_row, max_col, 1, strings_fn, cell_type);
-}
+static PyObject *cells(PyObject *self, PyObject *args) { (void)self; return read_with(args, 0); }
+
+static PyObject *rows(PyObject *self, PyObject *args) { (void)self; return read_with(args, 1); }
 
 static PyMethodDef methods[] = {
     {"cells", cells, METH_VARARGS,

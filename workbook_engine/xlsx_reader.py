@@ -18,6 +18,7 @@ import itertools
 import os
 import posixpath
 import re
+import sys
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -363,8 +364,9 @@ def _sheet_cells(data: bytes, max_row: int, max_col: int,
                  strings: Callable[[], list[str]]) -> SheetCells:
     """:meth:`XlsxReader.read_sheet` on a sheet part's bytes: in C when it can be
     (:mod:`workbook_engine._fastsheet`, which gives the same cells), else in Python."""
-    fast = _fast_input(data) if len(data) <= WHOLE_PART_BYTES else None
-    found = None if fast is None else _fastsheet.cells(fast, max_row, max_col, strings, Cell)
+    fast = _fast_input(data)
+    found = None if fast is None or len(fast) > WHOLE_PART_BYTES else \
+        _fastsheet.cells(fast, max_row, max_col, strings, Cell)
     if found is not None:
         return SheetCells(*found)
     result = SheetCells()
@@ -402,29 +404,38 @@ def _numbered_rows(data: bytes, max_col: int,
                    strings: Callable[[], list[str]]) -> list[tuple[int, Row]] | None:
     """The non-empty rows of a sheet part as (row number, values), in one pass; None when rows
     or cells are not in order."""
+    return _numbered_rows_to_end(data, max_col, strings)[0]
+
+
+def _numbered_rows_to_end(data: bytes, max_col: int, strings: Callable[[], list[str]]
+                          ) -> tuple[list[tuple[int, Row]] | None, bool]:
+    """:func:`_numbered_rows`, and whether a row past a sheet's last one ended the reading
+    before the end of the part."""
     fast = _fast_input(data)
-    if fast is not None:
+    if fast is not None:     # the C reader gives up on a row past the last one
         found: list[tuple[int, Row]] | None = _fastsheet.rows(fast, MAX_SHEET_ROWS, max_col,
                                                               strings, Cell)
         if found is not None:
-            return found
+            return found, False
     rows: list[tuple[int, Row]] = []
     last = 0
-    for row_number, element in _rows(data, MAX_SHEET_ROWS):
+    for row_number, element in _rows(data, sys.maxsize):
+        if row_number > MAX_SHEET_ROWS:
+            return rows, True
         values: list[object] = []
         for row, col, cell in _row_cells(element, row_number, max_col, strings):
             if row != row_number:          # a cell claiming another row
-                return None
+                return None, False
             if len(values) < col:
                 values.extend([None] * (col - len(values)))
             values[col - 1] = cell.value
         if not values:
             continue
         if row_number <= last:             # a row number repeated or going back
-            return None
+            return None, False
         last = row_number
         rows.append((row_number, tuple(values)))
-    return rows
+    return rows, False
 
 
 def _spread(numbered: list[tuple[int, Row]]) -> list[Row]:
@@ -439,27 +450,39 @@ def _spread(numbered: list[tuple[int, Row]]) -> list[Row]:
 _SHEET_END = b"</sheetData></worksheet>"
 
 
-def _pieces(data: bytes, count: int) -> list[bytes] | None:
-    """A sheet part without a DTD cut into ``count`` parts at row starts (``<row r="``), each
-    made whole again: the first closed after its rows, the others opened with everything before
-    the sheet data. None when the part cannot be cut so.
+_NUMBERED_ROW = re.compile(rb'<row r="[0-9]+"')
 
-    Each piece is parsed on its own. If a cut fell anywhere but between two rows of the one
-    ``<sheetData>`` (in a comment, or under another element), a piece is not well-formed, and the
-    part is read in one piece instead; so the pieces' rows, in turn, are the part's rows.
+
+def _pieces(data: bytes, count: int) -> list[bytes] | None:
+    """A sheet part without a DTD cut into ``count`` parts where numbered rows start, each made
+    whole again: the first closed after its rows, the others opened with everything before the
+    sheet data. None when the part cannot be cut so.
+
+    Each piece is parsed on its own, so its rows are the part's rows when:
+
+    - the part has one sheet data element, without comments, CDATA sections or processing
+      instructions (see :func:`_sheet_extent`), and every cut falls between two of its rows:
+      elsewhere (under another element) a piece is not well-formed, and the part is read in one
+      piece instead;
+    - the row at each cut has its number (a row without one follows the row before it);
+    - no row follows the sheet data (a small piece is read only to the end of its sheet data);
+    - and no piece stops early, at a row past a sheet's last one (:func:`_rows_in_pieces`
+      drops the pieces after it).
     """
-    if not _without_dtd(data) or data.count(b"<sheetData") != 1:
+    if not _without_dtd(data) or _sheet_extent(data) is data:   # no sure end of sheet data
         return None
     opened = data.find(b">", data.find(b"<sheetData")) + 1
     if opened <= 0 or data[opened - 2:opened] == b"/>":
         return None
+    if data.find(b"<row", data.find(b"</sheetData>")) >= 0:
+        return None
     cuts: list[int] = []
     for k in range(1, count):
         after = max(opened, len(data) * k // count, cuts[-1] + 1 if cuts else 0)
-        at = data.find(b'<row r="', after)
-        if at < 0:
+        found = _NUMBERED_ROW.search(data, after)
+        if found is None:
             break
-        cuts.append(at)
+        cuts.append(found.start())
     if not cuts:
         return None
     opening = data[:opened]
@@ -469,14 +492,15 @@ def _pieces(data: bytes, count: int) -> list[bytes] | None:
         for a, b in itertools.pairwise(bounds)]
 
 
-def _piece_rows(piece: bytes) -> list[tuple[int, Row]] | None:
-    """The numbered rows of one piece, in a worker; None when it is not well-formed or out of
-    order (the part is then read in one piece, which says what is wrong)."""
+def _piece_rows(piece: bytes) -> tuple[list[tuple[int, Row]] | None, bool]:
+    """The numbered rows of one piece, in a worker, and whether a row past a sheet's last one
+    stopped them; None when it is not well-formed or out of order (the part is then read in one
+    piece, which says what is wrong)."""
     table, max_col = workers.shared()
     try:
-        return _numbered_rows(piece, max_col, lambda: table)
+        return _numbered_rows_to_end(piece, max_col, lambda: table)
     except (*_DAMAGE, DefusedXmlException):
-        return None
+        return None, False
 
 
 def _rows_in_pieces(data: bytes, max_col: int, strings: list[str],
@@ -486,10 +510,12 @@ def _rows_in_pieces(data: bytes, max_col: int, strings: list[str],
     if pieces is None:
         return None
     numbered: list[tuple[int, Row]] = []
-    for rows in workers.run(_piece_rows, pieces, (strings, max_col), jobs):
+    for rows, stopped in workers.run(_piece_rows, pieces, (strings, max_col), jobs):
         if rows is None or (numbered and rows and rows[0][0] <= numbered[-1][0]):
             return None
         numbered.extend(rows)
+        if stopped:           # read whole, the part ends here too
+            break
     return _spread(numbered)
 
 
@@ -557,15 +583,15 @@ def _text_of(element: Element) -> str:
 def _rows(data: bytes, max_row: int) -> Iterator[tuple[int, Element]]:
     """The ``<row>`` elements up to ``max_row``; nothing after that is looked at.
 
-    A sheet of a real return is well under a megabyte and is parsed at once in C. A bigger part
-    (a lying ``<dimension>``, a huge formatted range, a big master) is streamed, and parsing
-    stops at the first row past ``max_row``, so its size costs nothing beyond inflating it
-    within the caps.
+    Only the part's extent is parsed (:func:`_sheet_extent`). A sheet of a real return is well
+    under a megabyte and is parsed at once in C. A bigger part (a lying ``<dimension>``, a huge
+    formatted range, a big master) is streamed, and parsing stops at the first row past
+    ``max_row``, so its size costs nothing beyond inflating it within the caps.
     """
-    if len(data) <= WHOLE_PART_BYTES:
-        rows: Iterator[Element] = _parsed(data).iter(_ROW)
-    elif _without_dtd(data):
-        rows = _stream_rows(data)
+    if _without_dtd(data):
+        data = _sheet_extent(data)
+        rows: Iterator[Element] = FastET.fromstring(data).iter(_ROW) \
+            if len(data) <= WHOLE_PART_BYTES else _stream_rows(data)
     else:
         rows = (e for _, e in SafeET.iterparse(io.BytesIO(data), events=("end",)) if e.tag == _ROW)
     row_number = 0
@@ -578,40 +604,32 @@ def _rows(data: bytes, max_row: int) -> Iterator[tuple[int, Element]]:
         element.clear()
 
 
-def _sheet_head(data: bytes) -> bytes | None:
-    """``data`` up to its first ``</sheetData>``, closed there; None when it has none."""
-    at = data.find(b"</sheetData>")
-    return data[:at] + _SHEET_END if at > 0 else None
+def _sheet_extent(data: bytes) -> bytes:
+    """What of a sheet part without a DTD is parsed: up to the end of its sheet data, closed
+    there, when that end is sure to be the ``</sheetData>`` text (one sheet data element, and
+    no comment, CDATA section or processing instruction where the text could also lie); else
+    all of it.
 
-
-def _parsed(data: bytes) -> Element:
-    """A part parsed as far as its rows go: up to the end of its sheet data.
-
-    :func:`_rows` reads only the rows of the sheet data, so what follows them is never looked
-    at; leaving it out of the parse saves a third of a report form (its data validations). A
-    part without a DTD is cut where ``</sheetData>`` first appears, and closed there. If that
-    text was not where the sheet data ends (it lay in a comment or a CDATA section), the
-    shortened part is not well-formed, and the whole part is parsed instead.
+    Rows are read from the sheet data only, so what follows (a report form's data validations,
+    a third of it) is not parsed, and damage there goes unseen.
     """
-    if _without_dtd(data):
-        head = _sheet_head(data)
-        if head is not None:
-            try:
-                return FastET.fromstring(head)
-            except FastET.ParseError:
-                pass
-    return parse_xml(data)
+    if (data.count(b"sheetData") == 2 and b"<!--" not in data and b"<![CDATA[" not in data
+            and data.find(b"<?", 5) < 0):
+        at = data.find(b"</sheetData>")
+        if at > 0:
+            return data[:at] + _SHEET_END
+    return data
 
 
 def _fast_input(data: bytes) -> bytes | None:
-    """What :mod:`workbook_engine._fastsheet` reads of a part: the bytes :func:`_rows` would
-    parse (so that it finds them well-formed exactly when ElementTree does); None when the
-    accelerator is not built or the part has a DTD or another encoding."""
+    """What :mod:`workbook_engine._fastsheet` reads of a part: what :func:`_rows` parses (its
+    extent), so that it finds it well-formed exactly when ElementTree does. A part that
+    :func:`_rows` streams may be left early there, and is parsed to its end in C, which then
+    may give up where Python would not have looked. None when the accelerator is not built or
+    the part has a DTD or another encoding."""
     if _fastsheet is None or not _without_dtd(data):
         return None
-    if len(data) > WHOLE_PART_BYTES:
-        return data
-    return _sheet_head(data) or data
+    return _sheet_extent(data)
 
 
 _CHUNK = 64 * 1024
