@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -185,3 +186,36 @@ def test_an_unexpected_error_exits_2_in_thai_without_a_traceback(
     monkeypatch.setenv(cli_module.DEBUG_ENV, "1")
     with pytest.raises(RuntimeError):
         cli_module.main()
+
+
+@pytest.mark.parametrize("failing", ["json", "summary bug"])
+def test_harvest_exit_2_writes_nothing_when_an_output_fails(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str) -> None:
+    """The summary and the JSON are put in place only once both are saved: a JSON that cannot
+    be written leaves no summary either (exit 2 means nothing written), and a bug while the
+    summary is written leaves no temporary JSON behind (a review found both)."""
+    from workbook_engine import cli as cli_module
+    from workbook_engine import harvest as harvest_module
+    from workbook_engine.summary import _Summary
+
+    master, returns = _harvest_world(tmp_path, FULL)
+    out = tmp_path / "out"
+    out.mkdir()
+    if failing == "json":
+        def disk_full(_report: object) -> str:
+            raise OSError(28, "No space left on device")
+        monkeypatch.setattr(harvest_module, "json_text", disk_full)
+    else:
+        def bug(*_args: object) -> None:
+            raise RuntimeError("a bug")
+        monkeypatch.setattr(_Summary, "problems", bug)
+    monkeypatch.delenv(cli_module.DEBUG_ENV, raising=False)
+    monkeypatch.setattr(sys, "argv", ["workbook-engine",
+                                      *harvest_args(master, returns, out / "s.xlsx")])
+    with pytest.raises(SystemExit) as ended:
+        cli_module.main()
+    assert ended.value.code == 2
+    assert sorted(p.name for p in out.iterdir()) == []
+    for log in Path(tempfile.gettempdir()).glob("workbook-engine-error-*.txt"):
+        if "a bug" in log.read_text(encoding="utf-8"):
+            log.unlink()

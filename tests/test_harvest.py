@@ -252,3 +252,25 @@ def test_the_json_is_written_beside_the_summary_and_put_in_place_last(
     with pytest.raises(OutputError, match=r"full\.json"):
         JsonWriter(report, out / "full.json").finish()
     assert sorted(p.name for p in out.iterdir()) == ["r.json"]
+
+
+def test_the_json_is_written_here_when_the_fork_fails(
+        world: tuple[Master, Path, Path], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Forking a big harvest can fail for memory: the JSON is then written in this process."""
+    import multiprocessing.process
+
+    from workbook_engine.harvest import JsonWriter
+
+    master, gen, returns = world
+    fill(gen, returns, "B01", B01)
+    report = harvest([returns], master, 12)
+
+    def no_memory(_self: object) -> None:
+        raise OSError(12, "Cannot allocate memory")
+
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", no_memory)
+    writer = JsonWriter(report, tmp_path / "r.json")
+    assert writer.process is None
+    writer.finish()
+    assert (tmp_path / "r.json").read_text(encoding="utf-8") == json_text(report)

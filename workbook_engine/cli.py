@@ -10,6 +10,7 @@ import os
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -22,6 +23,9 @@ from .model import Kind, Master
 from .problems import Problem, Severity
 from .report import STATUS_THAI, HarvestReport, Status
 from .xlsx import visible_width
+
+if TYPE_CHECKING:
+    from .summary import SummaryWriter
 
 EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -233,19 +237,38 @@ def harvest_command(paths: tuple[Path, ...], master_path: Path, round_months: in
         report = harvest(paths, master, round_months, key, jobs, advance,
                          exclude=[p for p in (out_path, json_path) if p is not None],
                          on_office=summary.prepare)
-    json_writer = JsonWriter(report, json_path) if json_path is not None else None
-    try:
-        summary.write(report)
-        if json_writer is not None:
-            json_writer.finish()
-    except OutputError as exc:
-        if json_writer is not None:
-            json_writer.discard()
-        click.echo(str(exc), err=True)
-        sys.exit(2)
+    write_outputs(report, summary, JsonWriter(report, json_path) if json_path else None)
     echo_harvest(report)
     click.echo(f"เขียนไฟล์สรุปผล {out_path} แล้ว" + (f" และ {json_path}" if json_path else ""))
     sys.exit(report.exit_code)
+
+
+def write_outputs(report: HarvestReport, summary: SummaryWriter,
+                  json_writer: JsonWriter | None) -> None:
+    """Write the summary and the JSON (at once), then put both in place: exit code 2, with the
+    reason, and nothing written when either cannot be saved."""
+    outputs: list[SummaryWriter | JsonWriter] = [summary]
+    if json_writer is not None:
+        outputs.append(json_writer)
+    placed: list[Path] = []
+    try:
+        summary.save(report)
+        if json_writer is not None:
+            json_writer.save()
+        for output in outputs:
+            output.commit()
+            placed.append(output.path)
+    except OutputError as exc:
+        for output in outputs:
+            output.discard()
+        click.echo(str(exc), err=True)
+        if placed:       # only if the JSON could not replace an older one, after the summary
+            click.echo(f"เขียน {', '.join(map(str, placed))} แล้ว แต่ไม่ใช่ทุกไฟล์", err=True)
+        sys.exit(2)
+    except BaseException:
+        for output in outputs:
+            output.discard()
+        raise
 
 
 @cli.command("demo")

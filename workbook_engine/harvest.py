@@ -233,60 +233,84 @@ def write_json(report: HarvestReport, path: Path) -> None:
     Raises:
         OutputError: when it cannot be written.
     """
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        temporary.write_text(json_text(report), encoding="utf-8")
-        os.replace(temporary, path)
-    except OSError as exc:
-        temporary.unlink(missing_ok=True)
-        raise OutputError(f"เขียนไฟล์ {path} ไม่ได้: {exc.strerror or exc}") from exc
+    JsonWriter(report, path, fork=False).finish()
 
 
 class JsonWriter:
     """The JSON result, written while the summary is.
 
     On Linux a forked process writes it (the summary and the JSON then take a core each; the
-    report is shared, not copied); elsewhere it is written by :meth:`finish`. It stays under a
-    temporary name until :meth:`finish` puts it in place, so that nothing is left when the
-    summary cannot be written (:meth:`discard`).
+    report is shared, not copied); elsewhere, or if the fork fails, :meth:`save` writes it. It
+    stays under a temporary name until :meth:`commit` puts it in place, so that nothing is left
+    when the summary cannot be written (:meth:`discard`).
     """
 
-    def __init__(self, report: HarvestReport, path: Path) -> None:
+    def __init__(self, report: HarvestReport, path: Path, fork: bool = True) -> None:
         self.report, self.path = report, path
         self.temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         self.process: multiprocessing.process.BaseProcess | None = None
-        if sys.platform.startswith("linux"):
-            self.process = multiprocessing.get_context("fork").Process(
+        if fork and sys.platform.startswith("linux"):
+            process = multiprocessing.get_context("fork").Process(
                 target=_write_temporary, args=(report, self.temporary), daemon=True)
-            self.process.start()
+            try:
+                process.start()
+                self.process = process
+            except OSError:       # no memory to fork a big harvest: written by save()
+                pass
 
     def finish(self) -> None:
-        """Put the JSON in place (written here if the forked process could not).
+        """:meth:`save`, then :meth:`commit`.
 
         Raises:
             OutputError: when it cannot be written.
         """
+        self.save()
+        self.commit()
+
+    def save(self) -> None:
+        """The JSON under its temporary name: the forked process's, or written here when there
+        was none or it could not write it (which then says why).
+
+        Raises:
+            OutputError: when it cannot be written (nothing is left then).
+        """
         if self.process is not None:
             self.process.join()
-            if self.process.exitcode == 0:
-                try:
-                    os.replace(self.temporary, self.path)
-                    return
-                except OSError:
-                    pass          # written again below, which says why it cannot be
-            self.temporary.unlink(missing_ok=True)
-        write_json(self.report, self.path)
+            if self.process.exitcode == 0 and self.temporary.is_file():
+                return
+        try:
+            self.temporary.write_text(json_text(self.report), encoding="utf-8")
+        except OSError as exc:
+            self.discard()
+            raise self._error(exc) from exc
+
+    def commit(self) -> None:
+        """Put the saved JSON in place.
+
+        Raises:
+            OutputError: when it cannot be.
+        """
+        try:
+            os.replace(self.temporary, self.path)
+        except OSError as exc:
+            self.discard()
+            raise self._error(exc) from exc
 
     def discard(self) -> None:
-        """Leave no JSON: the summary could not be written."""
+        """Leave no JSON: the summary could not be written, or something failed."""
+        if self.process is not None and self.process.is_alive():
+            self.process.terminate()
         if self.process is not None:
             self.process.join()
         self.temporary.unlink(missing_ok=True)
 
+    def _error(self, exc: OSError) -> OutputError:
+        return OutputError(f"เขียนไฟล์ {self.path} ไม่ได้: {exc.strerror or exc}")
+
 
 def _write_temporary(report: HarvestReport, temporary: Path) -> None:
     """In the forked process: the JSON under its temporary name; exit code 1 when it cannot
-    be written (the parent then writes it itself, and reports why it cannot)."""
+    be written (the parent then writes it itself, and says why it cannot)."""
     try:
         temporary.write_text(json_text(report), encoding="utf-8")
     except BaseException:

@@ -462,23 +462,53 @@ class SummaryWriter:
             self.summary.kpi_rows.render(office)
 
     def write(self, report: HarvestReport) -> None:
-        """Write the summary of ``report`` and put it in place.
+        """Write the summary of ``report`` and put it in place (:meth:`save`, :meth:`commit`).
 
         Raises:
             OutputError: when the file cannot be written; the previous summary is left intact.
+        """
+        try:
+            self.save(report)
+            self.commit()
+        except BaseException:
+            self.discard()
+            raise
+
+    def save(self, report: HarvestReport) -> None:
+        """Write the summary of ``report`` under a temporary name beside its place.
+
+        Raises:
+            OutputError: when it cannot be written (nothing is left then).
         """
         try:
             self.wb.set_properties({"title": "สรุปผลคำรับรองการปฏิบัติราชการ "
                                              f"{report.organisation}"})
             self.summary.write(report)
             self.wb.close()
-            os.replace(self.temporary, self.path)
         except (OSError, FileCreateError) as exc:
-            reason = getattr(exc, "strerror", None) or exc
-            raise OutputError(f"เขียนไฟล์สรุปผล {self.path} ไม่ได้: {reason} "
-                              "(ปิดไฟล์ถ้าเปิดค้างอยู่ในโปรแกรมอื่น แล้วลองใหม่)") from exc
-        finally:
-            self.temporary.unlink(missing_ok=True)
+            self.discard()
+            raise self._error(exc) from exc
+
+    def commit(self) -> None:
+        """Put the saved summary in place of the previous one.
+
+        Raises:
+            OutputError: when it cannot be (held open by another program, on Windows).
+        """
+        try:
+            os.replace(self.temporary, self.path)
+        except OSError as exc:
+            self.discard()
+            raise self._error(exc) from exc
+
+    def discard(self) -> None:
+        """Leave no temporary file."""
+        self.temporary.unlink(missing_ok=True)
+
+    def _error(self, exc: Exception) -> OutputError:
+        reason = getattr(exc, "strerror", None) or exc
+        return OutputError(f"เขียนไฟล์สรุปผล {self.path} ไม่ได้: {reason} "
+                           "(ปิดไฟล์ถ้าเปิดค้างอยู่ในโปรแกรมอื่น แล้วลองใหม่)")
 
 
 def write_summary(report: HarvestReport, path: Path) -> None:
