@@ -58,6 +58,17 @@ def test_the_console_script_ends_with_its_output_and_exit_code(tmp_path: Path) -
     assert (tmp_path / "s.xlsx").is_file() and (tmp_path / "s.json").is_file()
 
 
+def run_main(monkeypatch: pytest.MonkeyPatch, args: list[str]) -> object:
+    """``workbook-engine args`` through the console script's entry point: its exit code."""
+    from workbook_engine import cli as cli_module
+
+    monkeypatch.delenv(cli_module.DEBUG_ENV, raising=False)
+    monkeypatch.setattr(sys, "argv", ["workbook-engine", *args])
+    with pytest.raises(SystemExit) as ended:
+        cli_module.main()
+    return ended.value.code
+
+
 def _harvest_world(tmp_path: Path, offices: dict[str, dict[str, object]]) -> tuple[Path, Path]:
     """A master and a folder of filled returns for ``offices`` (code -> results)."""
     from workbook_engine.generate import generate
@@ -171,12 +182,7 @@ def test_an_unexpected_error_exits_2_in_thai_without_a_traceback(
         raise RuntimeError("a bug")
 
     monkeypatch.setattr(harvest_module, "_choose", broken)
-    monkeypatch.delenv(cli_module.DEBUG_ENV, raising=False)
-    monkeypatch.setattr(sys, "argv", ["workbook-engine",
-                                      *harvest_args(master, returns, tmp_path / "s.xlsx")])
-    with pytest.raises(SystemExit) as ended:
-        cli_module.main()
-    assert ended.value.code == 2
+    assert run_main(monkeypatch, harvest_args(master, returns, tmp_path / "s.xlsx")) == 2
     err = capsys.readouterr().err
     assert "โปรแกรมทำงานผิดพลาดโดยไม่คาดคิด (RuntimeError)" in err and "Traceback" not in err
     log = Path(err.split("อยู่ในไฟล์ ")[1].split()[0])
@@ -194,7 +200,6 @@ def test_harvest_exit_2_writes_nothing_when_an_output_fails(
     """The summary and the JSON are put in place only once both are saved: a JSON that cannot
     be written leaves no summary either (exit 2 means nothing written), and a bug while the
     summary is written leaves no temporary JSON behind (a review found both)."""
-    from workbook_engine import cli as cli_module
     from workbook_engine import harvest as harvest_module
     from workbook_engine.summary import _Summary
 
@@ -209,12 +214,7 @@ def test_harvest_exit_2_writes_nothing_when_an_output_fails(
         def bug(*_args: object) -> None:
             raise RuntimeError("a bug")
         monkeypatch.setattr(_Summary, "problems", bug)
-    monkeypatch.delenv(cli_module.DEBUG_ENV, raising=False)
-    monkeypatch.setattr(sys, "argv", ["workbook-engine",
-                                      *harvest_args(master, returns, out / "s.xlsx")])
-    with pytest.raises(SystemExit) as ended:
-        cli_module.main()
-    assert ended.value.code == 2
+    assert run_main(monkeypatch, harvest_args(master, returns, out / "s.xlsx")) == 2
     assert sorted(p.name for p in out.iterdir()) == []
     for log in Path(tempfile.gettempdir()).glob("workbook-engine-error-*.txt"):
         if "a bug" in log.read_text(encoding="utf-8"):

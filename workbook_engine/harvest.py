@@ -19,9 +19,9 @@ from pathlib import Path
 
 from . import layout as L
 from . import workers
-from .errors import OutputError
 from .intake import Candidate, collect
 from .model import Master
+from .outputs import Output
 from .problems import Problem, problem
 from .report import FileRecord, HarvestReport, OfficeOutcome, Status
 from .returns import ReturnOutcome, read_return
@@ -236,7 +236,7 @@ def write_json(report: HarvestReport, path: Path) -> None:
     JsonWriter(report, path, fork=False).finish()
 
 
-class JsonWriter:
+class JsonWriter(Output):
     """The JSON result, written while the summary is.
 
     On Linux a forked process writes it (the summary and the JSON then take a core each; the
@@ -246,8 +246,8 @@ class JsonWriter:
     """
 
     def __init__(self, report: HarvestReport, path: Path, fork: bool = True) -> None:
-        self.report, self.path = report, path
-        self.temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        super().__init__(path)
+        self.report = report
         self.process: multiprocessing.process.BaseProcess | None = None
         if fork and sys.platform.startswith("linux"):
             process = multiprocessing.get_context("fork").Process(
@@ -282,19 +282,7 @@ class JsonWriter:
             self.temporary.write_text(json_text(self.report), encoding="utf-8")
         except OSError as exc:
             self.discard()
-            raise self._error(exc) from exc
-
-    def commit(self) -> None:
-        """Put the saved JSON in place.
-
-        Raises:
-            OutputError: when it cannot be.
-        """
-        try:
-            os.replace(self.temporary, self.path)
-        except OSError as exc:
-            self.discard()
-            raise self._error(exc) from exc
+            raise self.error(exc) from exc
 
     def discard(self) -> None:
         """Leave no JSON: the summary could not be written, or something failed."""
@@ -302,10 +290,7 @@ class JsonWriter:
             self.process.terminate()
         if self.process is not None:
             self.process.join()
-        self.temporary.unlink(missing_ok=True)
-
-    def _error(self, exc: OSError) -> OutputError:
-        return OutputError(f"เขียนไฟล์ {self.path} ไม่ได้: {exc.strerror or exc}")
+        super().discard()
 
 
 def _write_temporary(report: HarvestReport, temporary: Path) -> None:

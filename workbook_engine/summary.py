@@ -10,7 +10,6 @@ is always written with ``write_string``, so nothing typed by a user becomes a fo
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -27,6 +26,7 @@ from . import formulas
 from .errors import OutputError
 from .fiscal import BE_DATE_TIME_FORMAT
 from .model import Direction, Kind
+from .outputs import Output
 from .report import (
     OUTCOME_THAI,
     STATUS_THAI,
@@ -439,7 +439,7 @@ def _ranks(offices: list[OfficeOutcome]) -> dict[str, int]:
     return {code: 1 + first[total] for code, total in accepted}
 
 
-class SummaryWriter:
+class SummaryWriter(Output):
     """Writes one summary workbook, atomically (a temporary file beside it, then a rename).
 
     :meth:`prepare` renders an office's KPI rows (the bulk of the summary) as soon as its return
@@ -448,8 +448,7 @@ class SummaryWriter:
     """
 
     def __init__(self, path: Path, below_level1: int) -> None:
-        self.path = path
-        self.temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        super().__init__(path)
         self.wb = PlainFormulaWorkbook(str(self.temporary), WORKBOOK_OPTIONS)
         # ~30 MB of XML for 1,000 offices: zlib level 1 deflates it 3x faster than the default
         # for a file ~30% larger (4.6 MB instead of 3.6 MB)
@@ -487,25 +486,10 @@ class SummaryWriter:
             self.wb.close()
         except (OSError, FileCreateError) as exc:
             self.discard()
-            raise self._error(exc) from exc
+            raise self.error(exc) from exc
 
-    def commit(self) -> None:
-        """Put the saved summary in place of the previous one.
-
-        Raises:
-            OutputError: when it cannot be (held open by another program, on Windows).
-        """
-        try:
-            os.replace(self.temporary, self.path)
-        except OSError as exc:
-            self.discard()
-            raise self._error(exc) from exc
-
-    def discard(self) -> None:
-        """Leave no temporary file."""
-        self.temporary.unlink(missing_ok=True)
-
-    def _error(self, exc: Exception) -> OutputError:
+    def error(self, exc: Exception) -> OutputError:
+        """The Thai message for a summary that cannot be written, with what to do."""
         reason = getattr(exc, "strerror", None) or exc
         return OutputError(f"เขียนไฟล์สรุปผล {self.path} ไม่ได้: {reason} "
                            "(ปิดไฟล์ถ้าเปิดค้างอยู่ในโปรแกรมอื่น แล้วลองใหม่)")
