@@ -448,8 +448,6 @@ def _spread(numbered: list[tuple[int, Row]]) -> list[Row]:
 
 
 _SHEET_END = b"</sheetData></worksheet>"
-
-
 _NUMBERED_ROW = re.compile(rb'<row r="[0-9]+"')
 
 
@@ -469,12 +467,11 @@ def _pieces(data: bytes, count: int) -> list[bytes] | None:
     - and no piece stops early, at a row past a sheet's last one (:func:`_rows_in_pieces`
       drops the pieces after it).
     """
-    if not _without_dtd(data) or _sheet_extent(data) is data:   # no sure end of sheet data
+    end = _sheet_data_end(data)
+    if not _without_dtd(data) or end <= 0 or data.find(b"<row", end) >= 0:
         return None
     opened = data.find(b">", data.find(b"<sheetData")) + 1
     if opened <= 0 or data[opened - 2:opened] == b"/>":
-        return None
-    if data.find(b"<row", data.find(b"</sheetData>")) >= 0:
         return None
     cuts: list[int] = []
     for k in range(1, count):
@@ -613,12 +610,17 @@ def _sheet_extent(data: bytes) -> bytes:
     Rows are read from the sheet data only, so what follows (a report form's data validations,
     a third of it) is not parsed, and damage there goes unseen.
     """
+    at = _sheet_data_end(data)
+    return data[:at] + _SHEET_END if at > 0 else data
+
+
+def _sheet_data_end(data: bytes) -> int:
+    """Where ``</sheetData>`` starts, when it is sure to end the part's one sheet data element
+    (see :func:`_sheet_extent`); else -1."""
     if (data.count(b"sheetData") == 2 and b"<!--" not in data and b"<![CDATA[" not in data
             and data.find(b"<?", 5) < 0):
-        at = data.find(b"</sheetData>")
-        if at > 0:
-            return data[:at] + _SHEET_END
-    return data
+        return data.find(b"</sheetData>")
+    return -1
 
 
 def _fast_input(data: bytes) -> bytes | None:
