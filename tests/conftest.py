@@ -13,14 +13,18 @@ from workbook_engine.libreoffice import convert, find_soffice
 Converter = Callable[..., list[Path]]
 
 
+def missing(message: str, module: bool = False) -> None:
+    """A program or build a test needs is missing: fail under CI=true, else skip."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message, allow_module_level=module)
+
+
 @pytest.fixture(scope="session")
 def libreoffice() -> Converter:
     """``convert(sources, out_dir, target="xlsx", recalculate=True)`` through LibreOffice."""
     if find_soffice() is None:
-        message = "LibreOffice (soffice) is required: apt-get install libreoffice-calc-nogui"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        missing("LibreOffice (soffice) is required: apt-get install libreoffice-calc-nogui")
 
     def run(sources: Sequence[Path], out_dir: Path, target: str = "xlsx",
             recalculate: bool = True) -> list[Path]:

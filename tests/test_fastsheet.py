@@ -10,7 +10,6 @@ samples and from damaged copies of them.
 from __future__ import annotations
 
 import io
-import os
 import random
 import sys
 import zipfile
@@ -25,14 +24,15 @@ from hypothesis import strategies as st
 from workbook_engine import xlsx_reader
 from workbook_engine.xlsx_reader import MAX_SHEET_ROWS, _numbered_rows, _sheet_cells
 
+from .conftest import missing
+
 ROOT = Path(__file__).resolve().parent.parent
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 STRINGS = ["ศูนย์", "one & two", "  spaced  ", "<r>x</r>"]
 
 if xlsx_reader._fastsheet is None:     # pragma: no cover - a machine without a C compiler
-    if os.environ.get("CI") == "true":
-        pytest.fail("the C reader (workbook_engine._fastsheet) was not built", pytrace=False)
-    pytest.skip("the C reader was not built here (no C compiler)", allow_module_level=True)
+    missing("the C reader (workbook_engine._fastsheet) was not built: a C compiler is needed",
+            module=True)
 
 
 def strings() -> list[str]:

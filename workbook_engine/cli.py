@@ -25,6 +25,7 @@ from .report import STATUS_THAI, HarvestReport, Status
 from .xlsx import visible_width
 
 if TYPE_CHECKING:
+    from .outputs import Output
     from .summary import SummaryWriter
 
 EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -247,23 +248,21 @@ def write_outputs(report: HarvestReport, summary: SummaryWriter,
                   json_writer: JsonWriter | None) -> None:
     """Write the summary and the JSON (at once), then put both in place: exit code 2, with the
     reason, and nothing written when either cannot be saved."""
-    outputs: list[SummaryWriter | JsonWriter] = [summary]
-    if json_writer is not None:
-        outputs.append(json_writer)
-    placed: list[Path] = []
+    outputs: list[Output] = [summary] if json_writer is None else [summary, json_writer]
+    placed = False
     try:
         summary.save(report)
         if json_writer is not None:
             json_writer.save()
         for output in outputs:
             output.commit()
-            placed.append(output.path)
+            placed = True
     except OutputError as exc:
         for output in outputs:
             output.discard()
         click.echo(str(exc), err=True)
         if placed:       # only if the JSON could not replace an older one, after the summary
-            click.echo(f"เขียน {', '.join(map(str, placed))} แล้ว แต่ไม่ใช่ทุกไฟล์", err=True)
+            click.echo(f"ไฟล์สรุปผล {summary.path} เขียนแล้ว แต่ไฟล์ JSON ยังไม่ได้เขียน", err=True)
         sys.exit(2)
     except BaseException:
         for output in outputs:
@@ -317,6 +316,7 @@ def _internal_error(exc: Exception) -> int:
         where = f" รายละเอียดสำหรับผู้พัฒนาอยู่ในไฟล์ {log.name}"
     except OSError:
         pass
-    click.echo(f"โปรแกรมทำงานผิดพลาดโดยไม่คาดคิด ({type(exc).__name__}) จึงหยุดโดยไม่เขียนไฟล์ผลลัพธ์"
-               f" กรุณาแจ้งผู้ดูแลระบบ พร้อมคำสั่งที่ใช้และไฟล์นำเข้า{where}", err=True)
+    click.echo(f"โปรแกรมทำงานผิดพลาดโดยไม่คาดคิด ({type(exc).__name__}) จึงหยุดทำงาน"
+               " (ไม่มีไฟล์ผลลัพธ์ที่เขียนค้างไว้ครึ่งทาง) กรุณาแจ้งผู้ดูแลระบบ"
+               f" พร้อมคำสั่งที่ใช้และไฟล์นำเข้า{where}", err=True)
     return 2

@@ -279,7 +279,7 @@ class JsonWriter(Output):
             if self.process.exitcode == 0 and self.temporary.is_file():
                 return
         try:
-            self.temporary.write_text(json_text(self.report), encoding="utf-8")
+            _write_text(self.report, self.temporary)
         except OSError as exc:
             self.discard()
             raise self.error(exc) from exc
@@ -293,11 +293,15 @@ class JsonWriter(Output):
         super().discard()
 
 
+def _write_text(report: HarvestReport, temporary: Path) -> None:
+    temporary.write_text(json_text(report), encoding="utf-8")
+
+
 def _write_temporary(report: HarvestReport, temporary: Path) -> None:
     """In the forked process: the JSON under its temporary name; exit code 1 when it cannot
     be written (the parent then writes it itself, and says why it cannot)."""
     try:
-        temporary.write_text(json_text(report), encoding="utf-8")
+        _write_text(report, temporary)
     except BaseException:
         temporary.unlink(missing_ok=True)
         os._exit(1)
