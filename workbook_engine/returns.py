@@ -196,6 +196,9 @@ class _Check:
         for row, locked in enumerate(expected, start=first_row):
             for key, column, value, number in locked:
                 cell = found.get((row, column))
+                if cell is not None and cell.value == (value if number is None else number) \
+                        and cell.kind == ("s" if number is None else "n"):
+                    continue    # as stored (most cells): what _same would say, sooner
                 if not _same(cell, value, number):
                     changed += 1
                     self.add("RETURN_LOCKED_CHANGED", sheet=sheet, cell=L.ref(key, row),
@@ -208,10 +211,9 @@ class _Check:
                      expected=total_label, found=_show(label.value if label else None))
         return changed
 
-    def locate(self, reader: XlsxReader, prefix: str, kpi: Kpi, key: str, row: int) -> str:
+    def locate(self, reader: XlsxReader, name: str, expected: str) -> str:
         """The cell of a KPI input: by its defined name, else by the known layout."""
-        expected = L.ref(key, row)
-        target = reader.name_target(L.defined_name(prefix, kpi.code))
+        target = reader.name_target(name)
         if target is None or target[0] != L.REPORT_SHEET:
             self.names_broken = True
             return expected
@@ -222,20 +224,19 @@ class _Check:
         outcome = KpiOutcome(kpi.code, kpi.name, kpi.group, kpi.unit, kpi.kind,
                              kpi.direction.value if kpi.direction else None, kpi.org_kpi,
                              a.weight, a.criteria, None, None, None)
-        for key in L.TEXT_INPUT_KEYS:
-            column = L.COLUMN[key]
-            assert column.name_prefix is not None
-            ref = self.locate(reader, column.name_prefix, kpi, key, row)
-            outcome.texts[key] = _text(cells.get(*split_ref(ref)))
+        found, texts = cells.cells, outcome.texts
+        *inputs, result = _inputs(kpi.code, row)
+        for key, name, expected in inputs:
+            texts[key] = _text(found.get(split_ref(self.locate(reader, name, expected))))
         org = self.master.org_scores.get(kpi.code)
         if kpi.kind is Kind.INHERITED:
             outcome.sheet = self.master_sheet_name()
             if org is None:
                 self.add("RESULT_ORG_SCORE_MISSING", kpi=kpi.code)
         else:
-            ref = self.locate(reader, "RESULT", kpi, "result", row)
+            ref = self.locate(reader, result.name, result.ref)
             outcome.sheet, outcome.cell = L.REPORT_SHEET, ref
-            outcome.result = self.result(cells.get(*split_ref(ref)), kpi, a, ref)
+            outcome.result = self.result(found.get(split_ref(ref)), kpi, a, ref)
         if kpi.kind is Kind.INHERITED or outcome.result is not None:
             outcome.score = score_kpi(kpi.kind, outcome.result, a.criteria, kpi.direction,
                                       self.master.settings.below_level1_score, org)
@@ -378,6 +379,25 @@ def _expectations(kpi: Kpi, weight: Decimal,
     elif kpi.kind is Kind.MILESTONE:
         expected += [(k, Decimal(n)) for n, k in enumerate(L.CRITERIA_KEYS, start=1)]
     return tuple(_locked(key, value) for key, value in expected)
+
+
+class _Input(NamedTuple):
+    """One input cell of a KPI's row on the report form."""
+
+    key: str
+    name: str       # its defined name
+    ref: str        # its cell by the layout, when the name does not lead to one
+
+
+@functools.lru_cache(maxsize=8192)     # the same KPIs on the same rows, return after return
+def _inputs(code: str, row: int) -> tuple[_Input, ...]:
+    """The inputs of KPI ``code`` on report row ``row``: its text inputs, then its result."""
+    inputs = []
+    for key in (*L.TEXT_INPUT_KEYS, "result"):
+        prefix = L.COLUMN[key].name_prefix
+        assert prefix is not None
+        inputs.append(_Input(key, L.defined_name(prefix, code), L.ref(key, row)))
+    return tuple(inputs)
 
 
 def _same(cell: Cell | None, expected: object, number: float | None = None) -> bool:

@@ -13,13 +13,17 @@ compute the same thing; the tests recalculate real files in LibreOffice to prove
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 from .model import Direction, Kind
 
 FOUR_PLACES = Decimal("0.0001")
 MAX_SCORE = Decimal(5)
 MILESTONE_LEVELS = range(6)
+# Scores are computed to 50 digits (far past any rounding that could matter) and then rounded:
+# one context, used explicitly, costs less than entering a local one for every score.
+_EXACT = Context(prec=50)
+_QUANTA = {4: FOUR_PLACES}
 
 
 def excel_round(value: Decimal, places: int = 4) -> Decimal:
@@ -30,7 +34,10 @@ def excel_round(value: Decimal, places: int = 4) -> Decimal:
     >>> excel_round(Decimal("-2.00005"))
     Decimal('-2.0001')
     """
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    quantum = _QUANTA.get(places)
+    if quantum is None:
+        quantum = Decimal(1).scaleb(-places)
+    return value.quantize(quantum, rounding=ROUND_HALF_UP)
 
 
 def _reaches(result: Decimal, threshold: Decimal, direction: Direction) -> bool:
@@ -60,9 +67,8 @@ def score_quantitative(result: Decimal, criteria: Sequence[Decimal], direction: 
     for level in range(4, 0, -1):
         low, high = criteria[level - 1], criteria[level]
         if _reaches(result, low, direction):
-            with localcontext() as ctx:
-                ctx.prec = 50
-                raw = level + (result - low) / (high - low)
+            raw = _EXACT.add(level, _EXACT.divide(_EXACT.subtract(result, low),
+                                                  _EXACT.subtract(high, low)))
             return excel_round(raw)
     return excel_round(Decimal(below_level1))
 
@@ -90,9 +96,7 @@ def weighted_score(score: Decimal, weight: Decimal) -> Decimal:
     >>> weighted_score(Decimal("3.4"), Decimal(20))
     Decimal('0.6800')
     """
-    with localcontext() as ctx:
-        ctx.prec = 50
-        return excel_round(score * weight / 100)
+    return excel_round(_EXACT.divide(_EXACT.multiply(score, weight), 100))
 
 
 def total_score(weighted: Iterable[Decimal | None]) -> Decimal | None:

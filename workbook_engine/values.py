@@ -62,6 +62,7 @@ def to_decimal(number: int | float) -> Decimal:
 # Far beyond any result (Excel keeps 15 significant digits): larger magnitudes, NaN and
 # infinity are not numbers a coordinator meant, and cannot be written to a workbook either.
 MAX_MAGNITUDE = Decimal("1e15")
+_MAX_FLOAT = 1e15       # the same bound for a stored number: 1e15 is exactly a float
 
 
 def parse_number(raw: object) -> ParsedNumber:
@@ -75,7 +76,11 @@ def parse_number(raw: object) -> ParsedNumber:
         number is then the figure as written, ``84%`` giving 84). NaN, infinity and magnitudes
         of 10^15 or more are ``INVALID``.
     """
-    if type(raw) is int:       # the common case first (not bool, a subclass of int)
+    if type(raw) is float:     # the common cases first (not bool, a subclass of int)
+        if math.isfinite(raw) and abs(raw) < _MAX_FLOAT:
+            return ParsedNumber(NumberStatus.OK, Decimal(repr(raw)))
+        return ParsedNumber(NumberStatus.INVALID)
+    if type(raw) is int:
         return ParsedNumber(NumberStatus.OK, Decimal(raw)) if abs(raw) < MAX_MAGNITUDE else \
             ParsedNumber(NumberStatus.INVALID)
     parsed = _parse(raw)
