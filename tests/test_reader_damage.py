@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import io
+import random
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from workbook_engine.intake import _candidate
+from workbook_engine.intake import (
+    MAX_PART_BYTES,
+    PartTooLarge,
+    _candidate,
+    _inflate_in_memory,
+    read_part,
+)
 from workbook_engine.master import load_master
 from workbook_engine.model import Master
 from workbook_engine.problems import Severity
@@ -206,3 +213,62 @@ def test_a_locked_number_that_is_not_finite_is_a_changed_cell(stored: bytes,
     assert outcome.status is Status.REJECTED
     assert [(p.code, p.cell) for p in outcome.problems if p.is_error] == \
         [("RETURN_LOCKED_CHANGED", "E7")]
+
+
+def _read_each(data: bytes, read: object) -> dict[str, object]:
+    """Every member of the zip in ``data`` as ``read(archive, name)`` gives it, or the name of
+    the exception it raises."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except Exception as exc:
+        return {"": type(exc).__name__}
+    found: dict[str, object] = {}
+    for name in archive.namelist():
+        try:
+            found[name] = read(archive, name)       # type: ignore[operator]
+        except Exception as exc:
+            found[name] = type(exc).__name__
+    return found
+
+
+def _by_zipfile(archive: zipfile.ZipFile, name: str) -> bytes:
+    with archive.open(name) as handle:
+        data = handle.read(MAX_PART_BYTES + 1)
+    if len(data) > MAX_PART_BYTES:
+        raise PartTooLarge(name)
+    return data
+
+
+def _flipped(seed: int) -> bytes:
+    rng = random.Random(seed)
+    data = bytearray(SAMPLE)
+    for _ in range(rng.choice((1, 1, 2, 8))):
+        data[rng.randrange(len(data))] ^= 1 << rng.randrange(8)
+    return bytes(data)
+
+
+@pytest.mark.parametrize("seed", range(400))
+def test_parts_are_read_as_zipfile_reads_them(seed: int) -> None:
+    """read_part inflates small parts itself: it gives what zipfile gives, byte for byte, and
+    raises what zipfile raises, whatever bytes of the file are damaged."""
+    data = _flipped(seed) if seed else SAMPLE
+    assert _read_each(data, read_part) == _read_each(data, _by_zipfile)
+
+
+def test_unusual_members_are_left_to_zipfile() -> None:
+    """Stored, encrypted-flagged or mislabelled members are not inflated in memory."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("stored.xml", b"<a/>", zipfile.ZIP_STORED)
+        archive.writestr("deflated.xml", b"<b/>" * 100, zipfile.ZIP_DEFLATED)
+    archive = zipfile.ZipFile(io.BytesIO(out.getvalue()))
+    assert _inflate_in_memory(archive, archive.getinfo("stored.xml")) is None
+    deflated = archive.getinfo("deflated.xml")
+    assert _inflate_in_memory(archive, deflated) == b"<b/>" * 100
+    deflated.flag_bits |= 0x1          # encrypted: zipfile asks for a password
+    assert _inflate_in_memory(archive, deflated) is None
+    deflated.flag_bits &= ~0x1
+    deflated.CRC ^= 1                  # zipfile says "Bad CRC-32"
+    assert _inflate_in_memory(archive, deflated) is None
+    with pytest.raises(zipfile.BadZipFile):
+        read_part(archive, "deflated.xml")

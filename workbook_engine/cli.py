@@ -16,7 +16,7 @@ import click
 
 from .errors import OutputError
 from .generate import MANIFEST, generate
-from .harvest import JsonWriter, harvest
+from .harvest import Gathering, JsonWriter, harvest
 from .master import MasterReport, read_master
 from .meta import KEY_ENV, load_key
 from .model import Kind, Master
@@ -225,6 +225,8 @@ def harvest_command(paths: tuple[Path, ...], master_path: Path, round_months: in
             click.echo(f"เขียนไฟล์ลงโฟลเดอร์ {folder} ไม่ได้ (ไม่มีโฟลเดอร์หรือไม่มีสิทธิ์เขียน)",
                        err=True)
             sys.exit(2)
+    exclude = [p for p in (out_path, json_path) if p is not None]
+    gathering = Gathering(paths, exclude)       # the files are read while the master is
     report_of_master = read_master(master_path, jobs)
     if report_of_master.master is None:
         report_master(report_of_master)
@@ -235,9 +237,8 @@ def harvest_command(paths: tuple[Path, ...], master_path: Path, round_months: in
             bar.update(done - bar.pos)
         master = report_of_master.master
         summary = SummaryWriter(out_path, master.settings.below_level1_score)
-        report = harvest(paths, master, round_months, key, jobs, advance,
-                         exclude=[p for p in (out_path, json_path) if p is not None],
-                         on_office=summary.prepare)
+        report = harvest(paths, master, round_months, key, jobs, advance, exclude=exclude,
+                         on_office=summary.prepare, gathering=gathering)
     write_outputs(report, summary, JsonWriter(report, json_path) if json_path else None)
     echo_harvest(report)
     click.echo(f"เขียนไฟล์สรุปผล {out_path} แล้ว" + (f" และ {json_path}" if json_path else ""))

@@ -13,6 +13,7 @@ import json
 import multiprocessing
 import os
 import sys
+import threading
 from collections.abc import Callable, Collection, Sequence
 from importlib import metadata
 from pathlib import Path
@@ -116,11 +117,39 @@ def _aware(moment: dt.datetime | None) -> dt.datetime | None:
     return moment
 
 
+class Gathering:
+    """:func:`workbook_engine.intake.collect` in a thread of its own, started before the master
+    is read: reading and hashing the files leave the interpreter free most of the time, so the
+    two go on together."""
+
+    def __init__(self, paths: Sequence[str | Path], exclude: Collection[Path] = ()) -> None:
+        self._found: tuple[list[Candidate], list[Problem]] | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._collect, args=(paths, exclude),
+                                        name="gathering", daemon=True)
+        self._thread.start()
+
+    def _collect(self, paths: Sequence[str | Path], exclude: Collection[Path]) -> None:
+        try:
+            self._found = collect((Path(p) for p in paths), exclude)
+        except BaseException as exc:     # raised again by result(), in the caller's thread
+            self._error = exc
+
+    def result(self) -> tuple[list[Candidate], list[Problem]]:
+        """The candidates and problems, once every file is gathered."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._found is not None
+        return self._found
+
+
 def harvest(paths: Sequence[str | Path], master: Master, round_months: int,
             key: bytes | None = None, jobs: int | None = None,
             progress: Callable[[int, int], None] | None = None,
             now: dt.datetime | None = None, exclude: Collection[Path] = (),
-            on_office: Callable[[OfficeOutcome], None] | None = None) -> HarvestReport:
+            on_office: Callable[[OfficeOutcome], None] | None = None,
+            gathering: Gathering | None = None) -> HarvestReport:
     """Harvest returned workbooks into a report.
 
     Args:
@@ -136,6 +165,8 @@ def harvest(paths: Sequence[str | Path], master: Master, round_months: int,
         on_office: called, while other returns are still being read, with the office each
             usable return makes (as it will be in the report if that return is chosen), so
             its part of the summary can be prepared early.
+        gathering: the files of ``paths`` already being gathered (``exclude`` then applies
+            there), else they are gathered here.
 
     Returns:
         The :class:`HarvestReport`: every office of the master, every file, every problem.
@@ -145,7 +176,7 @@ def harvest(paths: Sequence[str | Path], master: Master, round_months: int,
     """
     if round_months not in L.ROUND_MONTHS:
         raise ValueError(f"round must be one of {L.ROUND_MONTHS}, got {round_months}")
-    candidates, problems = collect((Path(p) for p in paths), exclude)
+    candidates, problems = (gathering or Gathering(paths, exclude)).result()
     unique, copies = _unique(candidates)
 
     def early(outcome: ReturnOutcome) -> None:

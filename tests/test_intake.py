@@ -1,0 +1,74 @@
+"""Gathering the files to harvest (INTAKE.md 1-6): what is read, skipped and reported."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from workbook_engine import intake
+from workbook_engine.harvest import Gathering
+from workbook_engine.intake import collect
+from workbook_engine.problems import Problem
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = (ROOT / "samples" / "2569-R12-B01.xlsx").read_bytes()
+
+
+def codes(problems: list[Problem]) -> list[tuple[str, str | None]]:
+    return [(p.code, Path(p.file).name if p.file else None) for p in problems]
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    returns = tmp_path / "returns"
+    (returns / "inner").mkdir(parents=True)
+    (returns / "2569-R12-B01.xlsx").write_bytes(SAMPLE)
+    (returns / "inner" / "2569-R12-B02.xlsx").write_bytes(SAMPLE + b"")
+    (returns / "~$2569-R12-B01.xlsx").write_bytes(b"lock")
+    (returns / ".~lock.2569-R12-B01.xlsx#").write_bytes(b"lock")
+    return returns
+
+
+def test_files_are_read_in_order_and_lock_files_skipped(folder: Path) -> None:
+    candidates, problems = collect([folder])
+    assert [Path(c.name).relative_to(folder).as_posix() for c in candidates] == \
+        ["2569-R12-B01.xlsx", "inner/2569-R12-B02.xlsx"]
+    assert all(c.data == SAMPLE and c.modified is not None for c in candidates)
+    assert sorted(codes(problems)) == [("FILE_LOCK_FILE_SKIPPED", ".~lock.2569-R12-B01.xlsx#"),
+                                       ("FILE_LOCK_FILE_SKIPPED", "~$2569-R12-B01.xlsx")]
+
+
+def test_the_harvests_own_outputs_are_passed_over_by_any_path(folder: Path) -> None:
+    """The summary written into the folder being harvested is not read back, whichever way
+    its path is spelled; an output not written yet excludes nothing."""
+    (folder / "summary.xlsx").write_bytes(SAMPLE)
+    spelled = folder / "inner" / ".." / "summary.xlsx"
+    candidates, problems = collect([folder], exclude=[spelled, folder / "not-yet.json"])
+    assert "summary.xlsx" not in {Path(c.name).name for c in candidates}
+    assert len(candidates) == 2 and all(p.code == "FILE_LOCK_FILE_SKIPPED" for p in problems)
+
+
+def test_unreadable_and_oversized_files_are_problems(folder: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    dangling = tmp_path / "2569-R12-B03.xlsx"
+    dangling.symlink_to(tmp_path / "gone.xlsx")
+    monkeypatch.setattr(intake, "MAX_FILE_BYTES", len(SAMPLE) - 1)
+    candidates, problems = collect([dangling, folder / "2569-R12-B01.xlsx"])
+    assert candidates == []
+    assert codes(problems) == [("FILE_UNREADABLE", "2569-R12-B03.xlsx"),
+                               ("FILE_TOO_LARGE", "2569-R12-B01.xlsx")]
+
+
+def test_gathering_in_a_thread_finds_what_collect_finds(folder: Path) -> None:
+    assert Gathering([folder]).result() == collect([folder])
+
+
+def test_gathering_raises_what_went_wrong_where_the_result_is_asked(
+        monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+    def broken(*_: object) -> None:
+        raise RuntimeError("bug")
+    monkeypatch.setattr("workbook_engine.harvest.collect", broken)
+    gathering = Gathering([folder])
+    with pytest.raises(RuntimeError, match="bug"):
+        gathering.result()
