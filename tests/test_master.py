@@ -186,3 +186,34 @@ def test_kpi_codes_differing_only_in_case_are_refused(tmp_path: Path) -> None:
         "        | 'A.1'      | ซ้ำชื่อ | 2 | ร้อยละ | เชิงปริมาณ | มากดี | | x |\n"
     report = read_master(write_master(tmp_path / "m.xlsx", **{"ตัวชี้วัด": kpis}))
     assert [p.cell for p in report.problems if p.code == "MASTER_KPI_NAME_CLASH"] == ["A6"]
+
+
+def test_criteria_are_judged_on_every_row_even_when_they_repeat(tmp_path: Path) -> None:
+    """Criteria that recur are parsed once; a problem is still told on each row that has it."""
+    rows = """
+        | รหัสหน่วยงาน | รหัสตัวชี้วัด | น้ำหนัก | ระดับ 1 | ระดับ 2 | ระดับ 3 | ระดับ 4 | ระดับ 5 |
+        | B01        | '1.1'      | 20     |        |        |        |        |        |
+        | B01        | '2.1'      | 40     | 60     | 70     | 70     | 90     | 100    |
+        | B01        | '2.2'      | 40     | 5      | 4      | 3      | 2      | 1      |
+        | B02        | '2.1'      | 50     | 60     | 70     | 70     | 90     | 100    |
+        | B02        | '3.1'      | 50     |        |        |        |        |        |
+    """
+    found = codes(write_master(tmp_path / "m.xlsx", **{"เกณฑ์": rows}))
+    assert [cell for code, _, cell in found if code == "MASTER_CRITERIA_ORDER"] == ["D3", "D5"]
+
+
+def test_plain_criteria_are_told_apart_by_type_as_well_as_value() -> None:
+    from workbook_engine.master import _plain_criteria
+
+    def judged(*raw: object, direction: Direction | None = Direction.HIGHER) -> object:
+        return _plain_criteria(raw, tuple(map(type, raw)), direction)
+
+    assert judged(1, 2, 3, 4, 5) == tuple(Decimal(n) for n in range(1, 6))
+    assert judged(1.5, 2, 3, 4, 5) == (Decimal("1.5"), *(Decimal(n) for n in range(2, 6)))
+    assert judged(5, 4, 3, 2, 1, direction=Direction.LOWER) == \
+        tuple(Decimal(n) for n in range(5, 0, -1))
+    for odd in (judged(True, 2, 3, 4, 5), judged("1", 2, 3, 4, 5), judged(1, 2, 3, 4, None),
+                judged(float("nan"), 2, 3, 4, 5), judged(1e15, 2e15, 3e15, 4e15, 5e15),
+                judged(1, 2, 3, 4, 5, direction=Direction.LOWER),
+                judged(1, 2, 3, 4, 5, direction=None)):
+        assert odd is None     # read by the row-by-row path, which says what is wrong

@@ -53,6 +53,31 @@ _parse_number = functools.lru_cache(maxsize=65_536, typed=True)(parse_number)
 _CACHED_TYPES = frozenset({int, float, str})
 
 
+@functools.lru_cache(maxsize=4096)
+def _plain_criteria(raw: tuple[object, ...], types: tuple[type, ...], direction: Direction | None
+                    ) -> tuple[Decimal, Decimal, Decimal, Decimal, Decimal] | None:
+    """Five criteria stored as numbers, in order for ``direction``: as :meth:`_Reader.criteria`
+    reads them, with no problem to tell; None for anything else, which it then reads itself.
+    Criteria repeat across offices, so each distinct row is judged once (by the values' types
+    as well, so that True and 1 stay apart)."""
+    if direction is None or not all(t is int or t is float for t in types):
+        return None
+    parsed = [parse_number(value) for value in raw]
+    if any(p.status is not NumberStatus.OK or p.value is None for p in parsed):
+        return None
+    c = tuple(p.value for p in parsed if p.value is not None)
+    higher = direction is Direction.HIGHER
+    if not all((b > a) if higher else (b < a) for a, b in itertools.pairwise(c)):
+        return None
+    return (c[0], c[1], c[2], c[3], c[4])
+
+
+def _filled(value: object) -> bool:
+    """Whether a cell value is not empty, as ``clean_text`` judges it (only None and blank
+    text are)."""
+    return value is not None and (type(value) is not str or (not value.isspace() and value != ""))
+
+
 def _plain(value: object) -> object:
     if isinstance(value, float) and value.is_integer() and abs(value) < 2 ** 53:
         return int(value)
@@ -124,10 +149,12 @@ class _Reader:
         if missing:
             return None
         wanted = {c: columns[c] for c in mf.ALL_COLUMNS[sheet] if c in columns}
+        at = [(c, i - 1) for c, i in wanted.items()]
         table = []
         for number, values in enumerate(rows, start=2):
-            picked = {c: values[i - 1] if i <= len(values) else None for c, i in wanted.items()}
-            if any(clean_text(v) for v in picked.values()):
+            size = len(values)
+            picked = {c: values[i] if i < size else None for c, i in at}
+            if any(map(_filled, picked.values())):
                 table.append(_Row(sheet, number, picked, wanted))
         return table
 
@@ -310,6 +337,10 @@ class _Reader:
                 self.add("MASTER_CRITERIA_IGNORED", row, mf.COL_LEVELS[0], office=office,
                          kpi=kpi.code, kind=kpi.kind.value)
             return None
+        raw = tuple(map(row.values.get, mf.COL_LEVELS))
+        plain = _plain_criteria(raw, tuple(map(type, raw)), kpi.direction)
+        if plain is not None:
+            return plain
         values = []
         for column in mf.COL_LEVELS:
             value = self.number(row, column)
