@@ -174,22 +174,25 @@ def test_compress_levels_of_threads_do_not_mix(tmp_path: Path) -> None:
     assert write("after.xlsx", None) == sizes[0]
 
 
-def test_a_template_renders_what_the_cell_methods_render(tmp_path: Path) -> None:
+@pytest.mark.parametrize("repeated", [(), (0, 3, 5, 7, 30)])
+def test_a_template_renders_what_the_cell_methods_render(tmp_path: Path,
+                                                         repeated: tuple[int, ...]) -> None:
     """RowTemplate (the summary's detail rows) gives the cells, shared strings and styles that
-    open_row, the cell methods and take give; None and empty text leave a cell out."""
+    open_row, the cell methods and take give; None and empty text leave a cell out. Cells kept
+    for texts that repeat change nothing, not even the count of uses in the string table."""
     from workbook_engine.xlsx import Formula
 
     rows = [["สำนัก & <ก>", 3, Formula("=B\x00*2", Decimal("6")), "", None, "<r>x</r>",
              Formula("=1/0", "#DIV/0!"), "ก" * 40_000],
             [None, Decimal("4.2150"), Formula("=B\x00", ""), "  ข  ", 1e-7, "สำนัก & <ก>",
-             None, "😀"]]
+             None, "😀"]] * 2
 
     def cells(use_template: bool) -> tuple[list[str], bytes]:
         wb = PlainFormulaWorkbook(str(tmp_path / f"t{use_template}.xlsx"), WORKBOOK_OPTIONS)
         fmt = wb.add_format({"num_format": "0.0000"})
         rw = wb.add_worksheet("s").rows()
         spec = [(col, fmt if col % 2 else None) for col in (0, 1, 2, 3, 5, 7, 8, 30)]
-        template = rw.template(spec)
+        template = rw.template(spec, repeated)
         rendered = []
         for values in rows:
             if use_template:

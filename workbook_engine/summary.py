@@ -77,6 +77,9 @@ DETAIL_COLUMNS: tuple[tuple[str, str, float], ...] = (
     ("source_cell", "เซลล์ที่มา", 9),
 )
 DETAIL_INDEX = {key: i for i, (key, _, _) in enumerate(DETAIL_COLUMNS)}
+# texts that recur from row to row: the office's on each of its KPIs, the KPI's in each office
+REPEATED_DETAILS = ("office", "office_name", "status", "kpi", "name", "unit", "kind",
+                    "direction", "source_file", "source_sheet")
 DETAIL_STYLES = {**dict.fromkeys(("group", "weight", "c1", "c2", "c3", "c4", "c5", "result"),
                                  "number"),
                  **dict.fromkeys(("score", "weighted", "verified"), "score")}   # else plain
@@ -336,10 +339,11 @@ class _KpiRows:
         self.done: dict[str, _Rendered] = {}
         self.detail_row = details.template(
             [(col, getattr(styles, DETAIL_STYLES.get(key, "plain")))
-             for col, (key, _, _) in enumerate(DETAIL_COLUMNS)])
+             for col, (key, _, _) in enumerate(DETAIL_COLUMNS)],
+            repeated=[DETAIL_INDEX[key] for key in REPEATED_DETAILS])
         self.cascade_row = cascade.template(
             [(col, styles.plain) for col in range(5)]
-            + [(5, styles.number), (6, styles.score), (7, styles.score)])
+            + [(5, styles.number), (6, styles.score), (7, styles.score)], repeated=range(5))
 
     def of(self, office: OfficeOutcome) -> _Rendered:
         done = self.done.get(office.office)

@@ -9,7 +9,7 @@ import io
 import math
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -211,8 +211,13 @@ class RowWriter:
         self._cells.append(_formula(f'<c r="{self._ref(col)}"{self._style(fmt)}', formula,
                                     cached))
 
-    def template(self, cells: Sequence[tuple[int, Format | None]]) -> RowTemplate:
+    def template(self, cells: Sequence[tuple[int, Format | None]],
+                 repeated: Collection[int] = ()) -> RowTemplate:
         """A :class:`RowTemplate` of open rows with these (column, format) cells, in order.
+
+        Texts in the ``repeated`` columns recur from row to row (an office's name on each of
+        its KPIs): each distinct one is rendered once and its cell reused. Call it before any
+        row is begun (it uses the open row to build the cells' tags).
 
         Raises:
             XlsxWriteError: when the columns are not in order or go past a sheet's last.
@@ -220,7 +225,7 @@ class RowWriter:
         self.open_row()
         heads = [f'<c r="{self._ref(col)}"{self._style(fmt)}' for col, fmt in cells]
         self._col = -1
-        return RowTemplate(self, heads)
+        return RowTemplate(self, heads, [col in repeated for col, _ in cells])
 
     def moment(self, col: int, value: dt.datetime | None, fmt: Format | None = None) -> None:
         """A date and time, as Excel's serial number."""
@@ -253,9 +258,10 @@ class RowTemplate:
     formats: each cell's opening tag is built once, so a row costs little more than its values.
     Made by :meth:`RowWriter.template`."""
 
-    def __init__(self, writer: RowWriter, heads: list[str]) -> None:
+    def __init__(self, writer: RowWriter, heads: list[str], repeated: list[bool]) -> None:
         self._writer = writer
         self._heads = heads
+        self._kept: list[dict[str, str] | None] = [{} if r else None for r in repeated]
 
     def render(self, values: Sequence[str | float | Decimal | Formula | None]) -> str:
         """The row's cells, as :meth:`RowWriter.take` gives them, for one value a column:
@@ -267,12 +273,20 @@ class RowTemplate:
         if len(values) != len(self._heads):
             raise XlsxWriteError(f"{len(values)} values for a row of {len(self._heads)} cells")
         writer, cells = self._writer, []
-        for head, value in zip(self._heads, values, strict=True):
+        for head, value, kept in zip(self._heads, values, self._kept, strict=True):
             if value is None:
                 continue
             if type(value) is str:
-                if value:
-                    cells.append(writer._string(head, value))
+                if not value:
+                    continue
+                cell = None if kept is None else kept.get(value)
+                if cell is None:
+                    cell = writer._string(head, value)
+                    if kept is not None and cell.endswith("</v></c>"):   # a shared string
+                        kept[value] = cell
+                else:
+                    writer._strings.count += 1      # one more use, as the table counts them
+                cells.append(cell)
             elif type(value) is Formula:
                 cells.append(_formula(head, value.text, value.cached))
             else:
