@@ -285,3 +285,96 @@ def test_pieces_keep_row_numbers_and_stop_where_the_whole_part_stops(
     whole = X._spread(X._numbered_rows(data, 64, strings) or [])
     for jobs in (2, 3, 5):
         assert X._rows_in_pieces(data, 64, [], jobs) in (None, whole)
+
+
+# -- workbook.xml ----------------------------------------------------------------------------
+
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+ATTRIBUTE = st.sampled_from(["Sheet1", "รายงานผล", "a &amp; b", "&#3585;", "", " x ", "&quot;"])
+
+
+@st.composite
+def sheet_element(draw: st.DrawFn) -> str:
+    relationship = draw(st.sampled_from(["r:id", "rel:id"]))     # one prefix or the other
+    attributes = [f'{key}="{draw(ATTRIBUTE)}"' for key in ("name", "state", relationship)
+                  if draw(st.booleans())]
+    return f"<sheet {' '.join(attributes)}/>"
+
+
+@st.composite
+def defined_name(draw: st.DrawFn, odd: bool) -> str:
+    attributes = [f'{key}="{draw(ATTRIBUTE)}"' for key in ("name", "localSheetId", "hidden")
+                  if draw(st.booleans())]
+    pieces = ["'รายงานผล'!$N$7", " ", "&amp;", "<![CDATA[<x>]]>", "&#x41;", "\r\n"]
+    if odd:
+        pieces += ["<x/>", "<definedName name=\"in\">a</definedName>", "<!-- c -->"]
+    text = "".join(draw(st.lists(st.sampled_from(pieces), max_size=4)))
+    return f"<definedName {' '.join(attributes)}>{text}</definedName>"
+
+
+@st.composite
+def workbook_part(draw: st.DrawFn, odd: bool) -> bytes:
+    root = draw(st.sampled_from([f'workbook xmlns="{NS}"', 'workbook',
+                                 'workbook xmlns="http://purl.oclc.org/ooxml/spreadsheetml/main"',
+                                 f'x:workbook xmlns:x="{NS}"']))
+    sheets = "".join(draw(st.lists(sheet_element(), max_size=4)))
+    names = "".join(draw(st.lists(defined_name(odd), max_size=4)))
+    where = draw(st.sampled_from(["<sheets>{s}</sheets><definedNames>{n}</definedNames>",
+                                  "<definedNames>{n}</definedNames><sheets>{s}</sheets>",
+                                  "<extLst><ext>{s}{n}</ext></extLst>", "{s}{n}"]))
+    body = where.format(s=sheets, n=names)
+    tag = root.split()[0]
+    text = f'<{root} xmlns:r="{REL}" xmlns:rel="{REL}"><workbookPr/>{body}</{tag}>'
+    if odd:
+        text = draw(st.sampled_from([text, text[:-3], text.replace("<sheets>", "<sheets>&bad;"),
+                                     "<?xml version='1.0'?>" + text]))
+    return text.encode()
+
+
+def read_workbook_alike(data: bytes, monkeypatch: pytest.MonkeyPatch) -> object:
+    from workbook_engine.xlsx_reader import _workbook_xml
+
+    fast, slow = both(lambda: _workbook_xml(data), monkeypatch)
+    assert fast == slow
+    return fast
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=workbook_part(odd=False))
+def test_workbook_parts_are_read_in_c_alike(data: bytes) -> None:
+    """The sheets and defined names of workbook.xml, with entities, CDATA, prefixes, missing
+    attributes and elements in odd places, are read in C as ElementTree reads them."""
+    from workbook_engine import _fastsheet
+
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        read_workbook_alike(data, monkeypatch)
+    assert _fastsheet.workbook(data) is not None
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=workbook_part(odd=True))
+def test_odd_workbook_parts_read_alike(data: bytes) -> None:
+    """Elements inside a defined name, broken XML, undefined entities: the C reader gives up or
+    agrees, and the error is the Python reader's."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        read_workbook_alike(data, monkeypatch)
+
+
+def test_real_and_damaged_workbook_parts_read_alike(monkeypatch: pytest.MonkeyPatch) -> None:
+    from workbook_engine import _fastsheet
+
+    sys.path.insert(0, str(ROOT / "fuzz"))
+    try:
+        from fuzz_returns import mutate_text
+    finally:
+        sys.path.pop(0)
+    parts = []
+    for book in [*sorted((ROOT / "samples").glob("*.xlsx")), ROOT / "templates" / "master.xlsx"]:
+        with zipfile.ZipFile(book) as archive:
+            parts.append(archive.read("xl/workbook.xml"))
+    for part in parts:
+        assert _fastsheet.workbook(part) is not None
+        read_workbook_alike(part, monkeypatch)
+    rng = random.Random(20261125)
+    for _ in range(300):
+        read_workbook_alike(mutate_text(rng, rng.choice(parts)), monkeypatch)

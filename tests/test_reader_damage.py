@@ -8,6 +8,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from workbook_engine.intake import (
     MAX_PART_BYTES,
@@ -21,6 +23,7 @@ from workbook_engine.model import Master
 from workbook_engine.problems import Severity
 from workbook_engine.report import Status
 from workbook_engine.returns import _Check
+from workbook_engine.xlsx_reader import _opens
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = (ROOT / "samples" / "2569-R12-B01.xlsx").read_bytes()
@@ -272,3 +275,12 @@ def test_unusual_members_are_left_to_zipfile() -> None:
     assert _inflate_in_memory(archive, deflated) is None
     with pytest.raises(zipfile.BadZipFile):
         read_part(archive, "deflated.xml")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from([b"<", b"!", b"?", b"a", b"<!", b"<?"]), max_size=60).map(b"".join),
+       st.sampled_from([b"!", b"?"]), st.integers(0, 8))
+def test_markup_is_found_as_a_plain_search_finds_it(data: bytes, mark: bytes, start: int) -> None:
+    """_opens looks for ``<!`` and ``<?`` by the single byte first: it answers as the search for
+    the pair does, with few occurrences of the byte or many."""
+    assert _opens(data, mark, start) == (data.find(b"<" + mark, start) >= 0)

@@ -13,6 +13,10 @@
  * Python, which gives the same result or says what is wrong, so this module never decides an
  * outcome on its own. tests/test_fastsheet.py compares the two on real and damaged files.
  *
+ * It also reads workbook.xml's root, sheets and defined names (XlsxReader._workbook), which
+ * ElementTree took longer to parse than the cells of a sheet, and gives up on a defined name
+ * holding an element.
+ *
  * The caller only passes UTF-8 parts without a DTD (see _without_dtd in xlsx_reader.py), so no
  * entity can be declared, and expat's own limits apply to everything else.
  */
@@ -534,6 +538,133 @@ static PyObject *cells(PyObject *self, PyObject *args) { (void)self; return read
 
 static PyObject *rows(PyObject *self, PyObject *args) { (void)self; return read_with(args, 1); }
 
+/* -- workbook.xml: its root, sheets and defined names ------------------------------------ */
+
+#define RELATIONSHIP_ID "http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+typedef struct {
+    PyObject *root;             /* the first element's name: namespace}local, or local */
+    PyObject *sheets;           /* [(name, state, id)], None for an attribute not there */
+    PyObject *names;            /* [(name, localSheetId, text)] */
+    PyObject *name, *local;     /* the attributes of the definedName open */
+    int depth;                  /* elements open */
+    int name_depth;             /* the depth of the definedName open, 0 when none is */
+    int give_up, failed;
+    Text text;
+} Book;
+
+static PyObject *attribute_value(const XML_Char **atts, const char *name) {
+    const char *value = attribute(atts, name);
+    if (value == NULL) Py_RETURN_NONE;
+    return PyUnicode_DecodeUTF8(value, (Py_ssize_t)strlen(value), "strict");
+}
+
+static void book_sheet(Book *b, const XML_Char **atts) {
+    PyObject *name = attribute_value(atts, "name");
+    PyObject *state = attribute_value(atts, "state");
+    PyObject *id = attribute_value(atts, RELATIONSHIP_ID);
+    PyObject *sheet = (name && state && id) ? PyTuple_Pack(3, name, state, id) : NULL;
+    if (sheet == NULL || PyList_Append(b->sheets, sheet) < 0) b->failed = 1;
+    Py_XDECREF(sheet);
+    Py_XDECREF(name);
+    Py_XDECREF(state);
+    Py_XDECREF(id);
+}
+
+static void book_start(void *data, const XML_Char *name, const XML_Char **atts) {
+    Book *b = data;
+    if (b->give_up || b->failed) return;
+    b->depth++;
+    if (b->root == NULL) {
+        b->root = PyUnicode_DecodeUTF8(name, (Py_ssize_t)strlen(name), "strict");
+        if (b->root == NULL) { b->failed = 1; return; }
+    }
+    if (b->name_depth) { b->give_up = 1; return; }   /* an element in a name: Python reads it */
+    if (is_main(name, "sheet")) {
+        book_sheet(b, atts);
+    } else if (is_main(name, "definedName")) {
+        b->name = attribute_value(atts, "name");
+        b->local = attribute_value(atts, "localSheetId");
+        if (b->name == NULL || b->local == NULL) { b->failed = 1; return; }
+        b->name_depth = b->depth;
+        text_clear(&b->text);
+    }
+}
+
+static void book_end(void *data, const XML_Char *name) {
+    Book *b = data;
+    (void)name;
+    if (b->give_up || b->failed) return;
+    if (b->name_depth == b->depth) {
+        PyObject *text = PyUnicode_DecodeUTF8(b->text.data, b->text.length, "strict");
+        PyObject *entry = text ? PyTuple_Pack(3, b->name, b->local, text) : NULL;
+        if (entry == NULL || PyList_Append(b->names, entry) < 0) b->failed = 1;
+        Py_XDECREF(entry);
+        Py_XDECREF(text);
+        Py_CLEAR(b->name);
+        Py_CLEAR(b->local);
+        b->name_depth = 0;
+    }
+    b->depth--;
+}
+
+static void book_text(void *data, const XML_Char *s, int len) {
+    Book *b = data;
+    if (b->give_up || b->failed || !b->name_depth) return;
+    if (text_add(&b->text, s, len) < 0) { PyErr_NoMemory(); b->failed = 1; }
+}
+
+static PyObject *workbook(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *data;
+    if (!PyArg_ParseTuple(args, "O", &data)) return NULL;
+    Py_buffer view;
+    if (PyObject_GetBuffer(data, &view, PyBUF_SIMPLE) < 0) return NULL;
+    Book b;
+    memset(&b, 0, sizeof b);
+    PyObject *result = NULL;
+    b.sheets = PyList_New(0);
+    b.names = PyList_New(0);
+    XML_Parser parser = expat->ParserCreate_MM(NULL, NULL, "}");
+    if (parser == NULL || b.sheets == NULL || b.names == NULL) {
+        if (parser == NULL) PyErr_NoMemory();
+        b.failed = 1;
+        goto done;
+    }
+    expat->SetUserData(parser, &b);
+    expat->SetElementHandler(parser, book_start, book_end);
+    expat->SetCharacterDataHandler(parser, book_text);
+    const char *bytes = view.buf;
+    Py_ssize_t at = 0;
+    int well_formed = 1;
+    while (at < view.len && well_formed && !b.give_up && !b.failed) {
+        int piece = (int)(view.len - at < CHUNK ? view.len - at : CHUNK);
+        well_formed = expat->Parse(parser, bytes + at, piece, 0) != 0;
+        at += piece;
+    }
+    if (well_formed && !b.give_up && !b.failed)
+        well_formed = expat->Parse(parser, "", 0, 1) != 0;
+    if (b.failed) goto done;
+    if (!well_formed || b.give_up || b.root == NULL) {
+        PyErr_Clear();
+        result = Py_None;
+        Py_INCREF(result);
+    } else {
+        result = PyTuple_Pack(3, b.root, b.sheets, b.names);
+    }
+done:
+    if (parser != NULL) expat->ParserFree(parser);
+    PyBuffer_Release(&view);
+    Py_XDECREF(b.root);
+    Py_XDECREF(b.sheets);
+    Py_XDECREF(b.names);
+    Py_XDECREF(b.name);
+    Py_XDECREF(b.local);
+    PyMem_Free(b.text.data);
+    if (b.failed && !PyErr_Occurred()) PyErr_SetString(PyExc_RuntimeError, "_fastsheet failed");
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"cells", cells, METH_VARARGS,
      "cells(data, max_row, max_col, strings, Cell) -> (cells, hidden_rows) or None\n\n"
@@ -542,12 +673,18 @@ static PyMethodDef methods[] = {
     {"rows", rows, METH_VARARGS,
      "rows(data, max_row, max_col, strings, Cell) -> [(number, values), ...] or None\n\n"
      "The non-empty rows in order, as xlsx_reader._numbered_rows gives them; None as cells."},
+    {"workbook", workbook, METH_VARARGS,
+     "workbook(data) -> (root, [(name, state, id)], [(name, localSheetId, text)]) or None\n\n"
+     "A workbook.xml's root element name (namespace}local), its sheet elements and its\n"
+     "defined names (None for an attribute not there); None when it is not well-formed or a\n"
+     "defined name holds an element (read it in Python then)."},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "_fastsheet",
-    "The cells of a worksheet part, read in C (an optional accelerator of xlsx_reader).",
+    "The cells of a worksheet part and the names of a workbook part, read in C (an optional\n"
+    "accelerator of xlsx_reader).",
     -1, methods, NULL, NULL, NULL, NULL,
 };
 

@@ -10,3 +10,7 @@ def cells(data: bytes, max_row: int, max_col: int, strings: Callable[[], list[st
 def rows(data: bytes, max_row: int, max_col: int, strings: Callable[[], list[str]],
          cell_type: type[tuple[Any, ...]]) -> list[tuple[int, tuple[object, ...]]] | None:
     ...
+
+def workbook(data: bytes) -> tuple[str, list[tuple[str | None, str | None, str | None]],
+                                   list[tuple[str | None, str | None, str]]] | None:
+    ...

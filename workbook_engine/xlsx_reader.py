@@ -30,7 +30,7 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
 from . import workers
-from .intake import DAMAGE, PartTooLarge, read_part, zip_over_caps
+from .intake import DAMAGE, MAX_PART_BYTES, PartTooLarge, read_part, zip_over_caps
 
 PURE_PYTHON_ENV = "WORKBOOK_ENGINE_PURE_PYTHON"   # "1": do not use the C accelerator
 
@@ -87,7 +87,24 @@ def _without_dtd(data: bytes) -> bool:
     declared = _DECLARED_ENCODING.match(head)
     if declared and declared.group(1).lower() not in _PLAIN_ENCODINGS:
         return False
-    return b"<!DOCTYPE" not in data and b"<!ENTITY" not in data
+    return not _opens(data, b"!") or (b"<!DOCTYPE" not in data and b"<!ENTITY" not in data)
+
+
+_FEW = 8        # occurrences of a byte worth checking one by one
+
+
+def _opens(data: bytes, mark: bytes, start: int = 0) -> bool:
+    """Whether ``<`` followed by the byte ``mark`` (``<!``, ``<?``) occurs in ``data`` from
+    ``start``. Found through the few places ``mark`` occurs at all, a search for one byte being
+    many times faster than for two where ``<`` is everywhere; by the pair when there are many."""
+    at = data.find(mark, start + 1)
+    for _ in range(_FEW):
+        if at < 0:
+            return False
+        if data[at - 1] == 0x3C:       # "<"
+            return True
+        at = data.find(mark, at + 1)
+    return data.find(b"<" + mark, start) >= 0
 
 
 def parse_xml(data: bytes) -> Element:
@@ -243,21 +260,20 @@ class XlsxReader:
 
     def _workbook(self) -> tuple[list[SheetInfo], dict[str, str], dict[str, str]]:
         rels = self._relationships("xl/_rels/workbook.xml.rels", "xl")
-        root = self.xml("xl/workbook.xml")
-        if root.tag.startswith(f"{{{STRICT_NS}}}"):
+        member = "xl/workbook.xml"
+        try:
+            root, sheets, defined = _workbook_xml(self._raw(member, MAX_PART_BYTES))
+        except _DAMAGE as exc:
+            raise _damaged(member, exc) from exc
+        if root.startswith(f"{{{STRICT_NS}}}"):
             raise NotAWorkbook("FILE_STRICT_OOXML")
-        if root.tag != f"{_M}workbook":
-            raise NotAWorkbook("FILE_NOT_WORKBOOK", root.tag)
-        sheets = []
-        for sheet in root.iter(f"{_M}sheet"):
-            rid = sheet.get(f"{{{REL_NS}}}id", "")
-            sheets.append(SheetInfo(sheet.get("name", ""), sheet.get("state", "visible"),
-                                    rels.get(rid, "")))
-        names = {}
-        for defined in root.iter(f"{_M}definedName"):
-            if defined.get("localSheetId") is None and defined.get("name"):
-                names[defined.get("name", "")] = (defined.text or "").strip()
-        return sheets, names, rels
+        if root != f"{_M}workbook":
+            raise NotAWorkbook("FILE_NOT_WORKBOOK", root)
+        names = {name: text.strip() for name, local, text in defined
+                 if local is None and name}
+        return ([SheetInfo(name or "", "visible" if state is None else state,
+                           rels.get(rid or "", "")) for name, state, rid in sheets],
+                names, rels)
 
     def _relationships(self, member: str, base: str) -> dict[str, str]:
         if member not in self.members:
@@ -564,6 +580,32 @@ def _name_target(text: str) -> tuple[str, str] | None:
     return sheet, match.group(3).replace("$", "")
 
 
+_Workbook = tuple[str, list[tuple[str | None, str | None, str | None]],
+                  list[tuple[str | None, str | None, str]]]
+
+
+def _workbook_xml(data: bytes) -> _Workbook:
+    """The root's tag, sheets and defined names of a ``workbook.xml`` (see :func:`_workbook_of`):
+    read in C when it can be (:mod:`workbook_engine._fastsheet`, which gives the same), else
+    parsed by :func:`parse_xml`, which raises what it raises."""
+    found = _fastsheet.workbook(data) if _fastsheet is not None and _without_dtd(data) else None
+    if found is None:
+        return _workbook_of(parse_xml(data))
+    root, sheets, names = found
+    return ("{" + root if "}" in root else root), sheets, names    # expat's namespace}local
+
+
+def _workbook_of(root: Element) -> _Workbook:
+    """What :func:`workbook_engine._fastsheet.workbook` gives, from a parsed ``workbook.xml``:
+    the root's tag, each sheet's name, state and relationship, each defined name's name,
+    sheet and text."""
+    sheets = [(sheet.get("name"), sheet.get("state"), sheet.get(f"{{{REL_NS}}}id"))
+              for sheet in root.iter(f"{_M}sheet")]
+    names = [(defined.get("name"), defined.get("localSheetId"), defined.text or "")
+             for defined in root.iter(f"{_M}definedName")]
+    return root.tag, sheets, names
+
+
 def _text_of(element: Element) -> str:
     """The text of a shared or inline string, rich-text runs joined, phonetic runs left out."""
     parts = []
@@ -617,8 +659,8 @@ def _sheet_extent(data: bytes) -> bytes:
 def _sheet_data_end(data: bytes) -> int:
     """Where ``</sheetData>`` starts, when it is sure to end the part's one sheet data element
     (see :func:`_sheet_extent`); else -1."""
-    if (data.count(b"sheetData") == 2 and b"<!--" not in data and b"<![CDATA[" not in data
-            and data.find(b"<?", 5) < 0):
+    if (data.count(b"sheetData") == 2 and not _opens(data, b"?", 5)
+            and (not _opens(data, b"!") or (b"<!--" not in data and b"<![CDATA[" not in data))):
         return data.find(b"</sheetData>")
     return -1
 
