@@ -505,25 +505,28 @@ def _pieces(data: bytes, count: int) -> list[bytes] | None:
         for a, b in itertools.pairwise(bounds)]
 
 
-def _piece_rows(piece: bytes) -> tuple[list[tuple[int, Row]] | None, bool]:
-    """The numbered rows of one piece, in a worker, and whether a row past a sheet's last one
-    stopped them; None when it is not well-formed or out of order (the part is then read in one
-    piece, which says what is wrong)."""
-    table, max_col = workers.shared()
+def _piece_rows(piece: bytes, max_col: int, strings: list[str]
+                ) -> tuple[list[tuple[int, Row]] | None, bool]:
+    """The numbered rows of one piece, and whether a row past a sheet's last one stopped them;
+    None when it is not well-formed or out of order (the part is then read in one piece, which
+    says what is wrong)."""
     try:
-        return _numbered_rows_to_end(piece, max_col, lambda: table)
+        return _numbered_rows_to_end(piece, max_col, lambda: strings)
     except (*_DAMAGE, DefusedXmlException):
         return None, False
 
 
 def _rows_in_pieces(data: bytes, max_col: int, strings: list[str],
                     jobs: int) -> list[Row] | None:
-    """A big table part read in pieces by ``jobs`` processes; None when it cannot be."""
+    """A big table part read in pieces by ``jobs`` processes, this one among them; None when
+    it cannot be."""
     pieces = _pieces(data, jobs)
     if pieces is None:
         return None
     numbered: list[tuple[int, Row]] = []
-    for rows, stopped in workers.run(_piece_rows, pieces, (strings, max_col), jobs):
+    read = functools.partial(_piece_rows, max_col=max_col, strings=strings)
+    for found in workers.beside(read, pieces):
+        rows, stopped = found or (None, False)
         if rows is None or (numbered and rows and rows[0][0] <= numbered[-1][0]):
             return None
         numbered.extend(rows)
