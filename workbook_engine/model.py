@@ -152,7 +152,8 @@ class Master:
         return hashlib.sha256(payload.encode("ascii")).hexdigest()
 
 
-def _canon(value: Decimal) -> str:
+@functools.lru_cache(maxsize=4096)     # weights and criteria repeat across offices; numbers
+def _canon(value: Decimal) -> str:     # equal in value share their canonical text anyway
     """A canonical text for a number: ``20``, ``20.0`` and ``2E+1`` all give ``20``."""
     text = format(value.normalize(), "f")
     return text

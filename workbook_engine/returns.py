@@ -24,7 +24,7 @@ from .problems import Problem, problem
 from .report import KpiOutcome, Status
 from .scoring import score_kpi, total_score, weighted_score
 from .values import NumberStatus, cell_sized, clean_text, parse_number, to_decimal
-from .xlsx_reader import Cell, NotAWorkbook, SheetCells, XlsxReader, split_ref
+from .xlsx_reader import Cell, NotAWorkbook, SheetCells, XlsxReader, name_target, split_ref
 
 _FILE_NAME = re.compile(r"^\d{4}-R\d{1,2}-(.+)\.xls[xm]$", re.IGNORECASE)
 META_ROWS = 100
@@ -108,10 +108,12 @@ class _Check:
         sheet = next((s for s in reader.sheets if s.name == L.META_SHEET), None)
         if sheet is None:
             raise self.reject("RETURN_NOT_OURS")
-        cells = reader.read_sheet(sheet, META_ROWS, 2)
+        pairs: dict[int, dict[int, Cell]] = {}
+        for (row, col), cell in reader.read_sheet(sheet, META_ROWS, 2).cells.items():
+            pairs.setdefault(row, {})[col] = cell
         meta = {}
-        for row in range(1, META_ROWS + 1):
-            key, value = cells.get(row, 1), cells.get(row, 2)
+        for row in sorted(pairs):         # a key given twice: the lower row's value is replaced
+            key, value = pairs[row].get(1), pairs[row].get(2)
             if key is not None and value is not None:
                 meta[clean_text(key.value)] = clean_text(value.value)
         if "office" not in meta or "fingerprint" not in meta:
@@ -211,32 +213,33 @@ class _Check:
                      expected=total_label, found=_show(label.value if label else None))
         return changed
 
-    def locate(self, reader: XlsxReader, name: str, expected: str) -> str:
-        """The cell of a KPI input: by its defined name, else by the known layout."""
-        target = reader.name_target(name)
+    def locate(self, names: dict[str, str], cell: _Input) -> tuple[str, tuple[int, int]]:
+        """The cell of a KPI input (its reference, and its row and column): by its defined name,
+        else by the known layout."""
+        target = name_target(names.get(cell.name, ""))
         if target is None or target[0] != L.REPORT_SHEET:
             self.names_broken = True
-            return expected
-        return target[1]
+            return cell.ref, cell.at
+        return target[1], split_ref(target[1])
 
     def kpi(self, reader: XlsxReader, cells: SheetCells, row: int, a: Assignment,
             kpi: Kpi) -> KpiOutcome:
         outcome = KpiOutcome(kpi.code, kpi.name, kpi.group, kpi.unit, kpi.kind,
                              kpi.direction.value if kpi.direction else None, kpi.org_kpi,
                              a.weight, a.criteria, None, None, None)
-        found, texts = cells.cells, outcome.texts
+        found, texts, names = cells.cells, outcome.texts, reader.names
         *inputs, result = _inputs(kpi.code, row)
-        for key, name, expected in inputs:
-            texts[key] = _text(found.get(split_ref(self.locate(reader, name, expected))))
+        for cell in inputs:
+            texts[cell.key] = _text(found.get(self.locate(names, cell)[1]))
         org = self.master.org_scores.get(kpi.code)
         if kpi.kind is Kind.INHERITED:
             outcome.sheet = self.master_sheet_name()
             if org is None:
                 self.add("RESULT_ORG_SCORE_MISSING", kpi=kpi.code)
         else:
-            ref = self.locate(reader, result.name, result.ref)
+            ref, at = self.locate(names, result)
             outcome.sheet, outcome.cell = L.REPORT_SHEET, ref
-            outcome.result = self.result(found.get(split_ref(ref)), kpi, a, ref)
+            outcome.result = self.result(found.get(at), kpi, a, ref)
         if kpi.kind is Kind.INHERITED or outcome.result is not None:
             outcome.score = score_kpi(kpi.kind, outcome.result, a.criteria, kpi.direction,
                                       self.master.settings.below_level1_score, org)
@@ -385,8 +388,9 @@ class _Input(NamedTuple):
     """One input cell of a KPI's row on the report form."""
 
     key: str
-    name: str       # its defined name
-    ref: str        # its cell by the layout, when the name does not lead to one
+    name: str                   # its defined name
+    ref: str                    # its cell by the layout, when the name does not lead to one
+    at: tuple[int, int]         # that cell's row and column
 
 
 @functools.lru_cache(maxsize=8192)     # the same KPIs on the same rows, return after return
@@ -396,7 +400,8 @@ def _inputs(code: str, row: int) -> tuple[_Input, ...]:
     for key in (*L.TEXT_INPUT_KEYS, "result"):
         prefix = L.COLUMN[key].name_prefix
         assert prefix is not None
-        inputs.append(_Input(key, L.defined_name(prefix, code), L.ref(key, row)))
+        ref = L.ref(key, row)
+        inputs.append(_Input(key, L.defined_name(prefix, code), ref, split_ref(ref)))
     return tuple(inputs)
 
 

@@ -309,7 +309,7 @@ class XlsxReader:
 
     def name_target(self, name: str) -> tuple[str, str] | None:
         """(sheet, cell) of a workbook-level defined name that points at one cell, else None."""
-        return _name_target(self.names.get(name, ""))
+        return name_target(self.names.get(name, ""))
 
     # -- cells -------------------------------------------------------------------------------
     def shared_strings(self) -> list[str]:
@@ -574,7 +574,7 @@ def _value(cell: Element, strings: Callable[[], list[str]]) -> Cell | None:
 
 
 @functools.lru_cache(maxsize=4096)   # every return of a layout has the same few hundred
-def _name_target(text: str) -> tuple[str, str] | None:
+def name_target(text: str) -> tuple[str, str] | None:
     """(sheet, cell) of a defined name's text such as ``'รายงานผล'!$K$7``, else None."""
     match = _NAME_TARGET.match(text.lstrip("="))
     if not match:
