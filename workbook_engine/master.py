@@ -333,7 +333,7 @@ class _Reader:
     def criteria(self, row: _Row, kpi: Kpi,
                  office: str) -> tuple[Decimal, Decimal, Decimal, Decimal, Decimal] | None:
         if kpi.kind is not Kind.QUANTITATIVE:
-            if any(row.text(c) for c in mf.COL_LEVELS):
+            if any(map(_filled, map(row.values.get, mf.COL_LEVELS))):
                 self.add("MASTER_CRITERIA_IGNORED", row, mf.COL_LEVELS[0], office=office,
                          kpi=kpi.code, kind=kpi.kind.value)
             return None
