@@ -217,3 +217,31 @@ def test_a_template_renders_what_the_cell_methods_render(tmp_path: Path,
     with pytest.raises(XlsxWriteError):
         PlainFormulaWorkbook(str(tmp_path / "x.xlsx"), WORKBOOK_OPTIONS).add_worksheet(
             "s").rows().template([(3, None), (2, None)])
+
+
+@pytest.mark.parametrize("cores", [1, 2, 3])
+def test_a_big_member_deflated_in_pieces_reads_back_whole(tmp_path: Path, cores: int,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Members from DEFLATE_IN_PIECES_FROM up are deflated in pieces at once: the member is one
+    valid deflate stream (zipfile checks its CRC) holding exactly the data given."""
+    import random
+    import zipfile
+
+    from workbook_engine import xlsx
+
+    monkeypatch.setattr(xlsx.os, "cpu_count", lambda: cores)
+    rng = random.Random(cores)
+    words = ["<row>", "สำนัก", "&amp;", "1.2345", "</row>\n"]
+    data = "".join(rng.choice(words) for _ in range(1_200_000)).encode()
+    assert len(data) >= xlsx.DEFLATE_IN_PIECES_FROM
+    path = tmp_path / "big.zip"
+    with xlsx._LevelledZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        info = zipfile.ZipInfo("xl/worksheets/sheet1.xml", (1980, 1, 1, 0, 0, 0))
+        info.compress_type = zipfile.ZIP_DEFLATED
+        archive.writestr(info, data)
+        archive.writestr("small.xml", b"<a/>")
+    with zipfile.ZipFile(path) as archive:
+        assert archive.testzip() is None
+        assert archive.read("xl/worksheets/sheet1.xml") == data
+        assert archive.read("small.xml") == b"<a/>"
+        assert archive.getinfo("xl/worksheets/sheet1.xml").compress_size < len(data) // 3
