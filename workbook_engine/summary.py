@@ -223,31 +223,35 @@ class _Summary:
         check(ws.insert_chart(row, 0, bars), "chart")
 
     def offices(self) -> None:
-        # through xlsxwriter's own write_*: the chart on ภาพรวม caches its points from them
         offices = self.report.offices
         headers = [("รหัสหน่วยงาน", 10), ("หน่วยงาน", 36), ("สถานะ", 12), ("คะแนนรวม", 11),
                    ("อันดับ", 8), ("ไฟล์", 40), ("เวลาที่บันทึกไฟล์", 22), ("เกณฑ์", 6)]
         ws = self.sheet(OFFICES, headers, len(offices))
+        rw, s = ws.rows(), self.s
         n = len(offices) + 1
         ranks = _ranks(offices)
         last = 1 + sum(len(o.kpis) for o in offices)     # the last row of the KPI details
         weighted = f"'{DETAILS}'!${_col('weighted')}$2:${_col('weighted')}${last}"
         codes = f"'{DETAILS}'!${_col('office')}$2:${_col('office')}${last}"
+        bar = f"{INCENTIVE_BAR:.16g}"
         for i, office in enumerate(offices, start=1):
-            self.text(ws, i, 0, office.office)
-            self.text(ws, i, 1, office.name, self.s.text)
-            self.text(ws, i, 2, STATUS_THAI[office.status])
+            rw.start(i)
+            rw.string(0, office.office, s.plain)
+            rw.string(1, office.name, s.text)
+            rw.string(2, STATUS_THAI[office.status], s.plain)
             if office.status is Status.ACCEPTED and office.total_score is not None:
                 # the total is the sum of the office's weighted scores on the details sheet
-                total = f"=ROUND(SUMIFS({weighted},{codes},A{i + 1}),4)"
-                check(ws.write_formula(i, 3, total, self.s.score, float(office.total_score)),
-                      "total")
-            rank = f"=IF(ISNUMBER(D{i + 1}),RANK(D{i + 1},$D$2:$D${n}),\"\")"
-            check(ws.write_formula(i, 4, rank, self.s.integer, ranks.get(office.office, "")),
-                  "rank")
-            self.text(ws, i, 5, office.file)
-            self.moment(ws, i, 6, office.saved)
-            ws.write_number(i, 7, INCENTIVE_BAR)
+                total = float(office.total_score)
+                rw.formula(3, f"ROUND(SUMIFS({weighted},{codes},A{i + 1}),4)", s.score, total)
+                ws.chart_values[(i, 3)] = total
+            rank = ranks.get(office.office, "")
+            rw.formula(4, f'IF(ISNUMBER(D{i + 1}),RANK(D{i + 1},$D$2:$D${n}),"")', s.integer,
+                       rank)
+            rw.string(5, office.file, s.plain)
+            rw.moment(6, office.saved, s.datetime)
+            rw.number(7, INCENTIVE_BAR)
+            ws.chart_values[(i, 0)] = office.office        # the chart's categories and bars
+            ws.chart_values[(i, 7)] = bar
         ws.set_column(7, 7, None, None, {"hidden": True})
 
     def details(self) -> None:

@@ -311,6 +311,9 @@ class BulkWorksheet(PlainFormulaWorksheet):
         super().__init__()
         self.bulk: list[tuple[int, list[str], float | None]] = []   # row, cells, height
         self._writer: RowWriter | None = None
+        # what a chart's cache shows of cells a RowWriter wrote, as xlsxwriter gives its own
+        # (texts as they are, numbers as .16g text, formulas their value): (row, col) -> value
+        self.chart_values: dict[tuple[int, int], object] = {}
 
     def merge_cells(self, first_row: int, first_col: int, last_row: int, last_col: int) -> None:
         """Merge a range whose cells a :class:`RowWriter` writes (xlsxwriter's ``merge_range``
@@ -323,6 +326,17 @@ class BulkWorksheet(PlainFormulaWorksheet):
         if self._writer is None:
             self._writer = RowWriter(self)
         return self._writer
+
+    def _get_range_data(self, row_start: int, col_start: int, row_end: int,
+                        col_end: int) -> list[object]:
+        """A chart's cached data for a range: from :attr:`chart_values` where rows were written
+        in bulk, else xlsxwriter's own."""
+        if not self.chart_values:
+            found: list[object] = super()._get_range_data(row_start, col_start, row_end,
+                                                          col_end)
+            return found
+        return [self.chart_values.get((row, col)) for row in range(row_start, row_end + 1)
+                for col in range(col_start, col_end + 1)]
 
     def _assemble_xml_file(self) -> None:
         if self.bulk:      # the <dimension> is written before the rows
