@@ -1,11 +1,15 @@
-"""Process helpers: batches done beside this process, in order, a failure costing its result."""
+"""Process helpers: work done beside this process, in order, with its errors raised here."""
 
 from __future__ import annotations
 
 import os
 import sys
 
-from workbook_engine.workers import beside
+import pytest
+
+from workbook_engine.workers import Later, beside
+
+PARENT = os.getpid()
 
 
 def square_or_fail(n: int) -> tuple[int, int]:
@@ -14,18 +18,30 @@ def square_or_fail(n: int) -> tuple[int, int]:
     return n * n, os.getpid()
 
 
+def dies_unless_here(n: int) -> int:
+    if os.getpid() != PARENT:
+        os._exit(3)              # killed, out of memory: no result comes back
+    return n + 1
+
+
 def test_batches_beside_this_process_come_back_in_order() -> None:
     results = beside(square_or_fail, [1, 2, 3, 4])
-    assert [r[0] for r in results if r is not None] == [1, 4, 9, 16]
-    pids = [r[1] for r in results if r is not None]
+    assert [r[0] for r in results] == [1, 4, 9, 16]
+    pids = [r[1] for r in results]
     assert pids[0] == os.getpid()       # the first one here, the others in forked processes
     assert (os.getpid() not in pids[1:]) == sys.platform.startswith("linux")
 
 
-def test_a_batch_whose_process_fails_has_no_result() -> None:
-    results = beside(square_or_fail, [5, -1, 6])
-    assert results[1] is None
-    assert [r[0] for r in results if r is not None] == [25, 36]
+def test_an_error_in_a_forked_process_is_raised_here() -> None:
+    with pytest.raises(ValueError, match="-1"):
+        beside(square_or_fail, [5, -1, 6])
+    with pytest.raises(ValueError):
+        Later(square_or_fail, -2).result()
+
+
+def test_work_whose_process_died_is_done_here() -> None:
+    assert Later(dies_unless_here, 41).result() == 42
+    assert beside(dies_unless_here, [1, 2]) == [2, 3]
 
 
 def test_one_batch_is_done_here() -> None:

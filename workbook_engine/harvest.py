@@ -13,7 +13,6 @@ import json
 import multiprocessing
 import os
 import sys
-import threading
 from collections.abc import Callable, Collection, Sequence
 from importlib import metadata
 from pathlib import Path
@@ -117,31 +116,22 @@ def _aware(moment: dt.datetime | None) -> dt.datetime | None:
     return moment
 
 
+GATHERING_NICE = 10     # below the master's reader, which the harvest waits for first
+
+
 class Gathering:
-    """:func:`workbook_engine.intake.collect` in a thread of its own, started before the master
-    is read: reading and hashing the files leave the interpreter free most of the time, so the
-    two go on together."""
+    """:func:`workbook_engine.intake.collect` in a forked process (:class:`workers.Later`),
+    started before the master is read: the files are read and hashed on the other core while
+    this one reads the master (in a thread, they went no faster than one after the other: the
+    master's reader holds the interpreter)."""
 
     def __init__(self, paths: Sequence[str | Path], exclude: Collection[Path] = ()) -> None:
-        self._found: tuple[list[Candidate], list[Problem]] | None = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._collect, args=(paths, exclude),
-                                        name="gathering", daemon=True)
-        self._thread.start()
-
-    def _collect(self, paths: Sequence[str | Path], exclude: Collection[Path]) -> None:
-        try:
-            self._found = collect((Path(p) for p in paths), exclude)
-        except BaseException as exc:     # raised again by result(), in the caller's thread
-            self._error = exc
+        self._later = workers.Later(collect, [Path(p) for p in paths], list(exclude),
+                                    nice=GATHERING_NICE)
 
     def result(self) -> tuple[list[Candidate], list[Problem]]:
         """The candidates and problems, once every file is gathered."""
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        assert self._found is not None
-        return self._found
+        return self._later.result()
 
 
 def harvest(paths: Sequence[str | Path], master: Master, round_months: int,

@@ -12,7 +12,8 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any, TypeVar
+from multiprocessing.connection import Connection
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -54,40 +55,73 @@ def run(function: Callable[[T], R], batches: Sequence[T], values: tuple[Any, ...
         yield from pool.map(function, batches)
 
 
-def beside(function: Callable[[T], R], batches: Sequence[T]) -> list[R | None]:
+def beside(function: Callable[[T], R], batches: Sequence[T]) -> list[R]:
     """``function`` over ``batches`` at once: the first in this process, each other one in a
-    forked process of its own, which inherits its batch instead of being sent it (a pool's
-    threads could not send it while this process holds the interpreter). Results in order;
-    None for a batch whose process failed. Only where processes fork (Linux); elsewhere all in
-    this process."""
-    if len(batches) < 2 or not sys.platform.startswith("linux"):
-        return list(map(function, batches))
-    context = multiprocessing.get_context("fork")
-    started = []
-    for batch in batches[1:]:
+    forked process of its own (:class:`Later`), which inherits its batch instead of being sent
+    it (a pool's threads could not send it while this process holds the interpreter). Results
+    in order."""
+    later = [Later(function, batch) for batch in batches[1:]]
+    return [function(batch) for batch in batches[:1]] + [each.result() for each in later]
+
+
+class Later(Generic[R]):
+    """``function(*args)`` worked out in a forked process while this one goes on, which
+    inherits what it needs instead of being sent it; :meth:`result` waits for it. With
+    ``nice``, the process yields to others (this one's own helpers) when the cores are busy. Where
+    processes do not fork (or this one cannot), or the forked one dies, it is worked out here
+    when the result is asked for."""
+
+    def __init__(self, function: Callable[..., R], *args: Any, nice: int = 0) -> None:
+        self._function, self._args = function, args
+        self._process: multiprocessing.process.BaseProcess | None = None
+        self._receive: Connection | None = None
+        if not sys.platform.startswith("linux"):
+            return
+        context = multiprocessing.get_context("fork")
         receive, send = context.Pipe(duplex=False)
-        process = context.Process(target=_send_result, args=(function, batch, send),
+        process = context.Process(target=_send_outcome, args=(function, args, send, nice),
                                   daemon=True)
-        process.start()
-        send.close()
-        started.append((process, receive))
-    results: list[R | None] = [function(batches[0])]
-    for process, receive in started:
         try:
-            results.append(receive.recv())
-        except (EOFError, OSError):       # it died (out of memory, killed): no result
-            results.append(None)
-        finally:
+            process.start()
+        except OSError:          # no memory or processes left to fork: done here instead
             receive.close()
-            process.join()
-    return results
+            return
+        finally:
+            send.close()
+        self._process, self._receive = process, receive
+
+    def result(self) -> R:
+        """The result, or the exception ``function`` raised, raised here."""
+        if self._process is None or self._receive is None:
+            return self._function(*self._args)
+        try:
+            done, outcome = self._receive.recv()
+        except (EOFError, OSError):             # it died (killed, out of memory)
+            done, outcome = True, self._function(*self._args)
+        finally:
+            self._receive.close()
+            self._process.join()
+            self._process = self._receive = None
+        if not done:
+            raise outcome
+        return outcome      # type: ignore[no-any-return]
 
 
-def _send_result(function: Callable[[T], R], batch: T,
-                 send: multiprocessing.connection.Connection) -> None:
-    """In a forked process: ``function(batch)`` sent back; nothing when it fails."""
+def _send_outcome(function: Callable[..., R], args: tuple[Any, ...], send: Connection,
+                  nice: int) -> None:
+    """In a forked process: (True, ``function(*args)``), or (False, the exception it raised);
+    ``nice`` lowers its priority first."""
     try:
-        send.send(function(batch))
+        if nice:
+            os.nice(nice)
+        try:
+            outcome: tuple[bool, object] = (True, function(*args))
+        except BaseException as exc:
+            outcome = (False, exc)
+        try:
+            send.send(outcome)
+        except Exception as exc:       # an outcome that cannot be pickled
+            send.send((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
     finally:
         send.close()
-        os._exit(0)
+        os._exit(0)     # no clean-up of this process's copy of the parent's state

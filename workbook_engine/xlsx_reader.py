@@ -525,8 +525,7 @@ def _rows_in_pieces(data: bytes, max_col: int, strings: list[str],
         return None
     numbered: list[tuple[int, Row]] = []
     read = functools.partial(_piece_rows, max_col=max_col, strings=strings)
-    for found in workers.beside(read, pieces):
-        rows, stopped = found or (None, False)
+    for rows, stopped in workers.beside(read, pieces):
         if rows is None or (numbered and rows and rows[0][0] <= numbered[-1][0]):
             return None
         numbered.extend(rows)
