@@ -46,3 +46,15 @@ def test_work_whose_process_died_is_done_here() -> None:
 
 def test_one_batch_is_done_here() -> None:
     assert beside(square_or_fail, [7]) == [(49, os.getpid())]
+
+
+def test_few_collections_is_undone_after() -> None:
+    import gc
+
+    from workbook_engine.workers import GC_THRESHOLD, few_collections
+
+    before = gc.get_threshold()
+    with few_collections():
+        assert gc.get_threshold() == GC_THRESHOLD
+        assert gc.get_freeze_count() > 0      # what existed is out of the collector's scans
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0

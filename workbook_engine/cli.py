@@ -6,6 +6,7 @@ written. Messages are Thai; no traceback reaches the user for anything the engin
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections import Counter
@@ -22,6 +23,7 @@ from .meta import KEY_ENV, load_key
 from .model import Kind, Master
 from .problems import Problem, Severity
 from .report import STATUS_THAI, HarvestReport, Status
+from .workers import few_collections
 from .xlsx import visible_width
 
 if TYPE_CHECKING:
@@ -226,20 +228,22 @@ def harvest_command(paths: tuple[Path, ...], master_path: Path, round_months: in
                        err=True)
             sys.exit(2)
     exclude = [p for p in (out_path, json_path) if p is not None]
-    gathering = Gathering(paths, exclude)       # the files are read while the master is
-    report_of_master = read_master(master_path, jobs)
-    if report_of_master.master is None:
-        report_master(report_of_master)
-        sys.exit(2)
-    with click.progressbar(length=1, label="กำลังอ่านแบบรายงาน", file=sys.stderr) as bar:
-        def advance(done: int, total: int) -> None:
-            bar.length = max(total, 1)
-            bar.update(done - bar.pos)
-        master = report_of_master.master
-        summary = SummaryWriter(out_path, master.settings.below_level1_score)
-        report = harvest(paths, master, round_months, key, jobs, advance, exclude=exclude,
-                         on_office=summary.prepare, gathering=gathering)
-    write_outputs(report, summary, JsonWriter(report, json_path) if json_path else None)
+    with few_collections():
+        gathering = Gathering(paths, exclude)       # the files are read while the master is
+        report_of_master = read_master(master_path, jobs)
+        if report_of_master.master is None:
+            report_master(report_of_master)
+            sys.exit(2)
+        gc.freeze()         # the master lives to the end: out of the collector's scans
+        with click.progressbar(length=1, label="กำลังอ่านแบบรายงาน", file=sys.stderr) as bar:
+            def advance(done: int, total: int) -> None:
+                bar.length = max(total, 1)
+                bar.update(done - bar.pos)
+            master = report_of_master.master
+            summary = SummaryWriter(out_path, master.settings.below_level1_score)
+            report = harvest(paths, master, round_months, key, jobs, advance, exclude=exclude,
+                             on_office=summary.prepare, gathering=gathering)
+        write_outputs(report, summary, JsonWriter(report, json_path) if json_path else None)
     echo_harvest(report)
     click.echo(f"เขียนไฟล์สรุปผล {out_path} แล้ว" + (f" และ {json_path}" if json_path else ""))
     sys.exit(report.exit_code)
