@@ -295,35 +295,39 @@ def measure(work: Path, offices: int, filled: Path, repeat: int) -> Size:
                 min(writes), best.returncode, harvest_phases(master, returns, work))
 
 
-PHASES = {"read_master": "reading the master",
-          "collect": "gathering the files (reading, hashing)",
+PHASES = {"read_master": "reading the master, the files gathered meanwhile (a forked process)",
           "harvest": "checking the returns (workers) while the parent renders their summary rows",
           "write": "writing the rest of the summary workbook, and the JSON meanwhile"}
 
 
 def harvest_phases(master_path: Path, returns: Path, work: Path) -> dict[str, float]:
-    """Where harvest's time goes: its stages timed in this process, as the command runs them."""
-    from workbook_engine.harvest import JsonWriter, harvest
-    from workbook_engine.intake import collect
+    """Where harvest's time goes: its stages timed in this process, as the command runs them
+    (workbook_engine.cli's harvest_command)."""
+    import gc
+
+    from workbook_engine.harvest import Gathering, JsonWriter, harvest
     from workbook_engine.master import load_master
     from workbook_engine.summary import SummaryWriter
+    from workbook_engine.workers import few_collections
 
     took: dict[str, float] = {}
-    started = time.perf_counter()
-    master = load_master(master_path)
-    took["read_master"] = time.perf_counter() - started
-    started = time.perf_counter()
-    collect([returns])
-    took["collect"] = time.perf_counter() - started
-    summary = SummaryWriter(work / "phases.xlsx", master.settings.below_level1_score)
-    started = time.perf_counter()
-    report = harvest([returns], master, ROUND, jobs=JOBS, on_office=summary.prepare)
-    took["harvest"] = time.perf_counter() - started - took["collect"]
-    started = time.perf_counter()
-    json_writer = JsonWriter(report, work / "phases.json")
-    summary.write(report)
-    json_writer.finish()
-    took["write"] = time.perf_counter() - started
+    with few_collections():
+        started = time.perf_counter()
+        gathering = Gathering([returns])
+        master = load_master(master_path)
+        gathering.result()
+        took["read_master"] = time.perf_counter() - started
+        gc.freeze()
+        summary = SummaryWriter(work / "phases.xlsx", master.settings.below_level1_score)
+        started = time.perf_counter()
+        report = harvest([returns], master, ROUND, jobs=JOBS, on_office=summary.prepare,
+                         gathering=gathering)
+        took["harvest"] = time.perf_counter() - started
+        started = time.perf_counter()
+        json_writer = JsonWriter(report, work / "phases.json")
+        summary.write(report)
+        json_writer.finish()
+        took["write"] = time.perf_counter() - started
     return took
 
 
@@ -424,8 +428,8 @@ def report(sizes: list[Size]) -> str:
         "| harvest, cores used (CPU s / wall s) | "
         + " | ".join(f"{s.harvest.cores_used:.2f}" for s in sizes) + f" | | | {JOBS} | |",
         "",
-        "Where harvest's time goes (its stages timed in one process, same workers, one run; "
-        "checking excludes gathering, which harvest does first):",
+        "Where harvest's time goes (its stages timed in one process as the command runs them, "
+        "same workers, one run):",
         "",
         "| stage | " + " | ".join(f"{s.offices} offices" for s in sizes) + " | per office |",
         "|---|" + "---|" * (len(sizes) + 1),

@@ -58,3 +58,13 @@ def test_few_collections_is_undone_after() -> None:
         assert gc.get_threshold() == GC_THRESHOLD
         assert gc.get_freeze_count() > 0      # what existed is out of the collector's scans
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+def test_a_result_is_kept_for_a_second_call() -> None:
+    later = Later(square_or_fail, 3)
+    first = later.result()
+    assert later.result() == first        # not worked out again (here, with another pid)
+    failing = Later(square_or_fail, -3)
+    for _ in range(2):
+        with pytest.raises(ValueError):
+            failing.result()

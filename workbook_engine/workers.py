@@ -90,6 +90,7 @@ class Later(Generic[R]):
 
     def __init__(self, function: Callable[..., R], *args: Any, nice: int = 0) -> None:
         self._function, self._args = function, args
+        self._outcome: tuple[bool, object] | None = None
         self._process: multiprocessing.process.BaseProcess | None = None
         self._receive: Connection | None = None
         if not sys.platform.startswith("linux"):
@@ -108,20 +109,27 @@ class Later(Generic[R]):
         self._process, self._receive = process, receive
 
     def result(self) -> R:
-        """The result, or the exception ``function`` raised, raised here."""
+        """The result (kept for a second call), or the exception ``function`` raised, raised
+        here."""
+        if self._outcome is None:
+            self._outcome = self._wait()
+        done, outcome = self._outcome
+        if not done:
+            raise outcome       # type: ignore[misc]
+        return outcome          # type: ignore[return-value]
+
+    def _wait(self) -> tuple[bool, object]:
         if self._process is None or self._receive is None:
-            return self._function(*self._args)
+            return True, self._function(*self._args)
         try:
-            done, outcome = self._receive.recv()
+            outcome: tuple[bool, object] = self._receive.recv()
         except (EOFError, OSError):             # it died (killed, out of memory)
-            done, outcome = True, self._function(*self._args)
+            outcome = True, self._function(*self._args)
         finally:
             self._receive.close()
             self._process.join()
             self._process = self._receive = None
-        if not done:
-            raise outcome
-        return outcome      # type: ignore[no-any-return]
+        return outcome
 
 
 def _send_outcome(function: Callable[..., R], args: tuple[Any, ...], send: Connection,
