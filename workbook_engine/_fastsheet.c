@@ -461,6 +461,23 @@ static void on_text(void *data, const XML_Char *s, int len) {
     if (text_add(t, s, len) < 0) { PyErr_NoMemory(); r->failed = 1; }
 }
 
+/* Feed all of ``view`` to ``parser`` in chunks, stopping early once ``*give_up`` or ``*failed``
+ * is set (Ctrl-C sets ``*failed``, with the exception); whether it was well-formed so far. */
+static int parse_all(XML_Parser parser, const Py_buffer *view, const int *give_up, int *failed) {
+    const char *bytes = view->buf;
+    Py_ssize_t at = 0;
+    int well_formed = 1;
+    while (at < view->len && well_formed && !*give_up && !*failed) {
+        int piece = (int)(view->len - at < CHUNK ? view->len - at : CHUNK);
+        well_formed = expat->Parse(parser, bytes + at, piece, 0) != 0;
+        at += piece;
+        if (PyErr_CheckSignals() < 0) *failed = 1;     /* Ctrl-C on a big master */
+    }
+    if (well_formed && !*give_up && !*failed)
+        well_formed = expat->Parse(parser, "", 0, 1) != 0;
+    return well_formed;
+}
+
 static PyObject *read_part(PyObject *data, long max_row, long max_col, int rows_mode,
                            PyObject *strings_fn, PyObject *cell_type) {
     if (!PyType_Check(cell_type) || !PyType_IsSubtype((PyTypeObject *)cell_type, &PyTuple_Type)) {
@@ -489,17 +506,7 @@ static PyObject *read_part(PyObject *data, long max_row, long max_col, int rows_
     expat->SetCharacterDataHandler(parser, on_text);
     /* Every byte is parsed, past the rows read too, so that the part is well-formed exactly
      * when ElementTree finds it so (the caller passes what it would parse). */
-    const char *bytes = view.buf;
-    Py_ssize_t at = 0;
-    int well_formed = 1;
-    while (at < view.len && well_formed && !r.give_up && !r.failed) {
-        int piece = (int)(view.len - at < CHUNK ? view.len - at : CHUNK);
-        well_formed = expat->Parse(parser, bytes + at, piece, 0) != 0;
-        at += piece;
-        if (PyErr_CheckSignals() < 0) r.failed = 1;     /* Ctrl-C on a big master */
-    }
-    if (well_formed && !r.give_up && !r.failed)
-        well_formed = expat->Parse(parser, "", 0, 1) != 0;
+    int well_formed = parse_all(parser, &view, &r.give_up, &r.failed);
     if (r.failed) goto done;                        /* an exception is set */
     if (!well_formed || r.give_up) {
         PyErr_Clear();
@@ -634,16 +641,7 @@ static PyObject *workbook(PyObject *self, PyObject *args) {
     expat->SetUserData(parser, &b);
     expat->SetElementHandler(parser, book_start, book_end);
     expat->SetCharacterDataHandler(parser, book_text);
-    const char *bytes = view.buf;
-    Py_ssize_t at = 0;
-    int well_formed = 1;
-    while (at < view.len && well_formed && !b.give_up && !b.failed) {
-        int piece = (int)(view.len - at < CHUNK ? view.len - at : CHUNK);
-        well_formed = expat->Parse(parser, bytes + at, piece, 0) != 0;
-        at += piece;
-    }
-    if (well_formed && !b.give_up && !b.failed)
-        well_formed = expat->Parse(parser, "", 0, 1) != 0;
+    int well_formed = parse_all(parser, &view, &b.give_up, &b.failed);
     if (b.failed) goto done;
     if (!well_formed || b.give_up || b.root == NULL) {
         PyErr_Clear();
