@@ -422,7 +422,8 @@ def _deflate_in_pieces(data: bytes, level: int) -> bytes:
     hundred bytes."""
     count = max(2, min(os.cpu_count() or 1, 8))
     size = -(-len(data) // count)
-    pieces = [data[at:at + size] for at in range(0, len(data), size)]
+    whole = memoryview(data)       # pieces without copies
+    pieces = [whole[at:at + size] for at in range(0, len(data), size)]
 
     def deflate(index: int) -> bytes:
         compressor = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)
