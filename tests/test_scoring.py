@@ -126,3 +126,20 @@ def test_directions_mirror_each_other(c: list[D], x: D, below: int) -> None:
 def test_weighted_is_rounded_product(c: list[D], x: D, weight: int) -> None:
     score = score_quantitative(x, c, UP)
     assert weighted_score(score, D(weight)) == excel_round(score * weight / 100)
+
+
+def test_scores_do_not_depend_on_the_callers_decimal_context() -> None:
+    """A caller's own context (a low precision, other rounding) changes no score."""
+    import decimal
+
+    from workbook_engine.model import Direction
+    from workbook_engine.scoring import score_quantitative, weighted_score
+
+    criteria = [D(v) for v in ("60", "70", "80", "90", "100")]
+    expected = (score_quantitative(D("84.5"), criteria, Direction.HIGHER),
+                weighted_score(D("3.4567"), D("20")))
+    with decimal.localcontext() as ctx:
+        ctx.prec, ctx.rounding = 3, decimal.ROUND_DOWN
+        assert (score_quantitative(D("84.5"), criteria, Direction.HIGHER),
+                weighted_score(D("3.4567"), D("20"))) == expected
+    assert expected == (D("3.4500"), D("0.6913"))

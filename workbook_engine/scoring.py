@@ -20,8 +20,9 @@ from .model import Direction, Kind
 FOUR_PLACES = Decimal("0.0001")
 MAX_SCORE = Decimal(5)
 MILESTONE_LEVELS = range(6)
-# Scores are computed to 50 digits (far past any rounding that could matter) and then rounded:
-# one context, used explicitly, costs less than entering a local one for every score.
+# Scores are computed to 50 digits (far past any rounding that could matter) and then rounded,
+# whatever the caller's decimal context: one context, used explicitly, costs less than entering a
+# local one for every score.
 _EXACT = Context(prec=50)
 _QUANTA = {4: FOUR_PLACES}
 
@@ -37,7 +38,7 @@ def excel_round(value: Decimal, places: int = 4) -> Decimal:
     quantum = _QUANTA.get(places)
     if quantum is None:
         quantum = Decimal(1).scaleb(-places)
-    return value.quantize(quantum, rounding=ROUND_HALF_UP)
+    return value.quantize(quantum, rounding=ROUND_HALF_UP, context=_EXACT)
 
 
 def _reaches(result: Decimal, threshold: Decimal, direction: Direction) -> bool:
