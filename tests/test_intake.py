@@ -72,3 +72,23 @@ def test_gathering_raises_what_went_wrong_where_the_result_is_asked(
     gathering = Gathering([folder])
     with pytest.raises(RuntimeError, match="bug"):
         gathering.result()
+
+
+def test_without_inode_numbers_outputs_are_told_by_their_path(folder: Path) -> None:
+    """Some file systems (network and FAT volumes on Windows) give every file inode 0: the
+    output is then known by its resolved path, and no other file is taken for it."""
+    import os
+
+    from workbook_engine.intake import _Skipped
+
+    (folder / "summary.xlsx").write_bytes(SAMPLE)
+    skipped = _Skipped([folder / "inner" / ".." / "summary.xlsx"])
+
+    def no_inode(path: Path) -> os.stat_result:
+        real = path.stat()
+        return os.stat_result((real.st_mode, 0, real.st_dev, real.st_nlink, real.st_uid,
+                               real.st_gid, real.st_size, 0, 0, 0))
+
+    assert skipped.holds(folder / "summary.xlsx", no_inode(folder / "summary.xlsx"))
+    other = folder / "2569-R12-B01.xlsx"
+    assert not skipped.holds(other, no_inode(other))

@@ -284,3 +284,39 @@ def test_markup_is_found_as_a_plain_search_finds_it(data: bytes, mark: bytes, st
     """_opens looks for ``<!`` and ``<?`` by the single byte first: it answers as the search for
     the pair does, with few occurrences of the byte or many."""
     assert _opens(data, mark, start) == (data.find(b"<" + mark, start) >= 0)
+
+
+def negative_offsets() -> bytes:
+    """A directory that claims to start further on than it does (the entries copied into the
+    zip comment), which gives zipfile negative offsets for the members: it refuses them."""
+    import struct
+
+    end = SAMPLE.rfind(b"PK\x05\x06")
+    fields = list(struct.unpack("<4s4H2LH", SAMPLE[end:end + 22]))
+    local = SAMPLE[:fields[6]]
+    comment = local + b"\0" * 64
+    fields[6] += len(comment)
+    fields[7] = len(comment)
+    return SAMPLE[:end] + struct.pack("<4s4H2LH", *fields) + comment
+
+
+def test_members_at_negative_offsets_are_refused_as_zipfile_refuses_them() -> None:
+    data = negative_offsets()
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    assert archive.infolist()[0].header_offset < 0
+    assert _read_each(data, read_part) == _read_each(data, _by_zipfile)
+    assert all(isinstance(v, str) for v in _read_each(data, read_part).values())   # errors
+
+
+def test_a_workbook_without_its_workbook_part_says_so(master: Master) -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(SAMPLE)) as src, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            if info.filename != "xl/workbook.xml":
+                dst.writestr(info.filename, src.read(info))
+    check = _Check(_candidate("2569-R12-B01.xlsx", out.getvalue(), None), master, 12, None)
+    outcome = check.run()
+    assert outcome.status is Status.REJECTED
+    [found] = outcome.problems
+    assert found.code == "FILE_CORRUPT" and "ไม่มีส่วน xl/workbook.xml" in found.message

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import os
 import struct
 import zipfile
 import zlib
@@ -139,6 +140,8 @@ def _inflate_in_memory(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes
         return None
     with source.getbuffer() as whole:
         start = info.header_offset
+        if start < 0:       # a directory claiming more than the file holds: zipfile says so
+            return None
         header = bytes(whole[start:start + _LOCAL_HEADER.size])
         if len(header) != _LOCAL_HEADER.size:
             return None
@@ -155,6 +158,8 @@ def _inflate_in_memory(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes
         except UnicodeDecodeError:
             return None
         data_at = name_at + fields[10] + fields[11]
+        if data_at + info.compress_size > len(whole):
+            return None
         raw = whole[data_at:data_at + info.compress_size]
         inflater = zlib.decompressobj(-zlib.MAX_WBITS)
         try:
@@ -186,7 +191,7 @@ def collect(paths: Iterable[Path], exclude: Collection[Path] = ()
     """
     candidates: list[Candidate] = []
     problems: list[Problem] = []
-    skipped = {_identity(p) for p in exclude} - {None}
+    skipped = _Skipped(exclude)
     for root in paths:
         files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
         for path in files:
@@ -196,7 +201,7 @@ def collect(paths: Iterable[Path], exclude: Collection[Path] = ()
             except OSError as exc:
                 problems.append(_unreadable(name, exc))
                 continue
-            if (info.st_dev, info.st_ino) in skipped:
+            if skipped.holds(path, info):
                 continue
             if path.name.startswith(SKIPPED_PREFIXES):
                 problems.append(problem("FILE_LOCK_FILE_SKIPPED", file=name))
@@ -227,14 +232,29 @@ def _unreadable(name: str, exc: OSError) -> Problem:
     return problem("FILE_UNREADABLE", file=name, reason=exc.strerror or type(exc).__name__)
 
 
-def _identity(path: Path) -> tuple[int, int] | None:
-    """The file ``path`` is (device and inode), the same whatever path leads to it; None when
-    there is none."""
-    try:
-        info = path.stat()
-    except OSError:
-        return None
-    return info.st_dev, info.st_ino
+class _Skipped:
+    """The files to pass over: the same file whatever path leads to it, by device and inode
+    from the one stat each file gets; by the resolved path where a file system gives no inode
+    number (0, as some network and FAT volumes on Windows do)."""
+
+    def __init__(self, exclude: Collection[Path]) -> None:
+        self.paths = {p.resolve() for p in exclude}
+        self.files = set()
+        for path in exclude:
+            try:
+                info = path.stat()
+            except OSError:
+                continue
+            if info.st_ino:
+                self.files.add((info.st_dev, info.st_ino))
+
+    def holds(self, path: Path, info: os.stat_result) -> bool:
+        """Whether ``path``, whose stat is ``info``, is one of them."""
+        if not self.paths:
+            return False
+        if info.st_ino:
+            return (info.st_dev, info.st_ino) in self.files
+        return path.resolve() in self.paths
 
 
 def _is_archive(data: bytes) -> bool:

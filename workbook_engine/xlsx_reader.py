@@ -261,8 +261,9 @@ class XlsxReader:
     def _workbook(self) -> tuple[list[SheetInfo], dict[str, str], dict[str, str]]:
         rels = self._relationships("xl/_rels/workbook.xml.rels", "xl")
         member = "xl/workbook.xml"
+        data = self._raw(member, MAX_PART_BYTES)      # says itself what is wrong
         try:
-            root, sheets, defined = _workbook_xml(self._raw(member, MAX_PART_BYTES))
+            root, sheets, defined = _workbook_xml(data)
         except _DAMAGE as exc:
             raise _damaged(member, exc) from exc
         if root.startswith(f"{{{STRICT_NS}}}"):
