@@ -217,3 +217,12 @@ def test_plain_criteria_are_told_apart_by_type_as_well_as_value() -> None:
                 judged(1, 2, 3, 4, 5, direction=Direction.LOWER),
                 judged(1, 2, 3, 4, 5, direction=None)):
         assert odd is None     # read by the row-by-row path, which says what is wrong
+
+
+def test_zero_and_minus_zero_keep_their_canonical_texts_whatever_came_first() -> None:
+    """Fingerprints use canonical numbers, kept once worked out: 0 and -0 are equal numbers
+    whose texts differ, so an office's fingerprint must not depend on which came first."""
+    from workbook_engine.model import _canon
+
+    assert [_canon(Decimal("0")), _canon(Decimal("-0")), _canon(Decimal("-0.0")),
+            _canon(Decimal("0.00"))] == ["0", "-0", "-0", "0"]

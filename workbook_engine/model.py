@@ -152,9 +152,14 @@ class Master:
         return hashlib.sha256(payload.encode("ascii")).hexdigest()
 
 
-@functools.lru_cache(maxsize=4096)     # weights and criteria repeat across offices; numbers
-def _canon(value: Decimal) -> str:     # equal in value share their canonical text anyway
+def _canon(value: Decimal) -> str:
     """A canonical text for a number: ``20``, ``20.0`` and ``2E+1`` all give ``20``."""
+    return _canon_of(value, value.is_signed())
+
+
+@functools.lru_cache(maxsize=4096)    # weights and criteria repeat across offices; the sign is
+def _canon_of(value: Decimal, signed: bool) -> str:    # in the key: 0 and -0 are equal numbers
+    """:func:`_canon`, once for each number and sign."""
     text = format(value.normalize(), "f")
     return text
 
