@@ -68,3 +68,53 @@ def test_a_result_is_kept_for_a_second_call() -> None:
     for _ in range(2):
         with pytest.raises(ValueError):
             failing.result()
+
+
+class TwoParts(Exception):
+    """An error that pickle cannot rebuild (its __init__ takes two arguments)."""
+
+    def __init__(self, a: str, b: str) -> None:
+        super().__init__(f"{a} {b}")
+
+
+def fails_oddly(_: int) -> None:
+    raise TwoParts("no", "way")
+
+
+def test_an_error_that_cannot_come_back_is_raised_by_doing_the_work_here() -> None:
+    with pytest.raises(TwoParts):
+        Later(fails_oddly, 1).result()
+
+
+def test_nothing_is_forked_while_another_thread_runs() -> None:
+    import threading
+
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert Later(square_or_fail, 4).result() == (16, os.getpid())
+    finally:
+        stop.set()
+        thread.join()
+
+
+def later_in_a_daemon(n: int) -> tuple[int, int]:
+    return Later(square_or_fail, n).result()
+
+
+def test_a_daemon_worker_does_the_work_itself() -> None:
+    """A pool's workers may not have children: there, Later works in the worker."""
+    import multiprocessing
+
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        value, pid = pool.apply(later_in_a_daemon, (5,))
+    assert value == 25 and pid != os.getpid()
+
+
+def test_an_error_in_the_first_batch_leaves_no_process_behind() -> None:
+    import multiprocessing
+
+    with pytest.raises(ValueError):
+        beside(square_or_fail, [-1, 2, 3])
+    assert multiprocessing.active_children() == []

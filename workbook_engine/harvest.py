@@ -166,7 +166,8 @@ def harvest(paths: Sequence[str | Path], master: Master, round_months: int,
     """
     if round_months not in L.ROUND_MONTHS:
         raise ValueError(f"round must be one of {L.ROUND_MONTHS}, got {round_months}")
-    candidates, problems = (gathering or Gathering(paths, exclude)).result()
+    candidates, problems = gathering.result() if gathering is not None else \
+        collect((Path(p) for p in paths), exclude)
     unique, copies = _unique(candidates)
 
     def early(outcome: ReturnOutcome) -> None:

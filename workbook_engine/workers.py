@@ -11,6 +11,7 @@ import gc
 import multiprocessing
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing.connection import Connection
@@ -49,14 +50,15 @@ def few_collections() -> Iterator[None]:
     many short-lived objects, and every collection of the oldest generation re-scanned all that
     lives (the master, the outcomes), which took a tenth of a 1,000-office harvest. What exists
     on entry is frozen out of the scans, and collections are rarer."""
-    saved = gc.get_threshold()
+    saved, frozen = gc.get_threshold(), gc.get_freeze_count()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLD)
     try:
         yield
     finally:
         gc.set_threshold(*saved)
-        gc.unfreeze()
+        if not frozen:      # what a caller froze itself stays frozen (none can be told apart)
+            gc.unfreeze()
 
 
 def run(function: Callable[[T], R], batches: Sequence[T], values: tuple[Any, ...],
@@ -78,7 +80,13 @@ def beside(function: Callable[[T], R], batches: Sequence[T]) -> list[R]:
     it (a pool's threads could not send it while this process holds the interpreter). Results
     in order."""
     later = [Later(function, batch) for batch in batches[1:]]
-    return [function(batch) for batch in batches[:1]] + [each.result() for each in later]
+    try:
+        here = [function(batch) for batch in batches[:1]]
+    except BaseException:
+        for each in later:
+            each.discard()
+        raise
+    return here + [each.result() for each in later]
 
 
 class Later(Generic[R]):
@@ -93,7 +101,7 @@ class Later(Generic[R]):
         self._outcome: tuple[bool, object] | None = None
         self._process: multiprocessing.process.BaseProcess | None = None
         self._receive: Connection | None = None
-        if not sys.platform.startswith("linux"):
+        if not _can_fork():
             return
         context = multiprocessing.get_context("fork")
         receive, send = context.Pipe(duplex=False)
@@ -101,7 +109,7 @@ class Later(Generic[R]):
                                   daemon=True)
         try:
             process.start()
-        except OSError:          # no memory or processes left to fork: done here instead
+        except (OSError, AssertionError, ValueError):   # no memory or processes left: done here
             receive.close()
             return
         finally:
@@ -123,13 +131,29 @@ class Later(Generic[R]):
             return True, self._function(*self._args)
         try:
             outcome: tuple[bool, object] = self._receive.recv()
-        except (EOFError, OSError):             # it died (killed, out of memory)
-            outcome = True, self._function(*self._args)
+        except Exception:       # it died (killed, out of memory), or its error cannot be
+            outcome = True, self._function(*self._args)     # rebuilt here: done here instead
         finally:
-            self._receive.close()
-            self._process.join()
-            self._process = self._receive = None
+            self.discard()
         return outcome
+
+    def discard(self) -> None:
+        """Stop the forked process, if it still runs, and let it go."""
+        if self._receive is not None:
+            self._receive.close()
+        if self._process is not None:
+            if self._process.is_alive() and self._outcome is None:
+                self._process.terminate()
+            self._process.join()
+        self._process = self._receive = None
+
+
+def _can_fork() -> bool:
+    """Whether a process may be forked here: on Linux, from a process that is not itself a
+    daemon worker (which may not have children), and while no other thread runs (a thread
+    holding a lock at the fork would leave the forked process waiting for it for ever)."""
+    return (sys.platform.startswith("linux") and threading.active_count() == 1
+            and not multiprocessing.current_process().daemon)
 
 
 def _send_outcome(function: Callable[..., R], args: tuple[Any, ...], send: Connection,
