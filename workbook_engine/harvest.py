@@ -12,7 +12,6 @@ import datetime as dt
 import json
 import multiprocessing
 import os
-import sys
 from collections.abc import Callable, Collection, Sequence
 from importlib import metadata
 from pathlib import Path
@@ -261,24 +260,21 @@ def write_json(report: HarvestReport, path: Path) -> None:
 class JsonWriter(Output):
     """The JSON result, written while the summary is.
 
-    On Linux a forked process writes it (the summary and the JSON then take a core each; the
-    report is shared, not copied); elsewhere, or if the fork fails, :meth:`save` writes it. It
-    stays under a temporary name until :meth:`commit` puts it in place, so that nothing is left
-    when the summary cannot be written (:meth:`discard`).
+    On Linux a forked process writes it (:class:`workers.Later`: the summary and the JSON then
+    take a core each; the report is shared, not copied); elsewhere, or where it cannot fork,
+    :meth:`save` writes it. It stays under a temporary name until :meth:`commit` puts it in
+    place, so that nothing is left when the summary cannot be written (:meth:`discard`).
     """
 
     def __init__(self, report: HarvestReport, path: Path, fork: bool = True) -> None:
         super().__init__(path)
         self.report = report
-        self.process: multiprocessing.process.BaseProcess | None = None
-        if fork and sys.platform.startswith("linux"):
-            process = multiprocessing.get_context("fork").Process(
-                target=_write_temporary, args=(report, self.temporary), daemon=True)
-            try:
-                process.start()
-                self.process = process
-            except OSError:       # no memory to fork a big harvest: written by save()
-                pass
+        self._writing = workers.Later(_write_text, report, self.temporary) if fork else None
+
+    @property
+    def process(self) -> multiprocessing.process.BaseProcess | None:
+        """The forked process writing the JSON, while it is; None when there is none."""
+        return self._writing.process if self._writing is not None else None
 
     def finish(self) -> None:
         """:meth:`save`, then :meth:`commit`.
@@ -290,40 +286,26 @@ class JsonWriter(Output):
         self.commit()
 
     def save(self) -> None:
-        """The JSON under its temporary name: the forked process's, or written here when there
-        was none or it could not write it (which then says why).
+        """The JSON under its temporary name, written by the forked process or here.
 
         Raises:
             OutputError: when it cannot be written (nothing is left then).
         """
-        if self.process is not None:
-            self.process.join()
-            if self.process.exitcode == 0 and self.temporary.is_file():
-                return
         try:
-            _write_text(self.report, self.temporary)
+            if self._writing is not None:
+                self._writing.result()      # the forked process's error is raised here
+            else:
+                _write_text(self.report, self.temporary)
         except OSError as exc:
             self.discard()
             raise self.error(exc) from exc
 
     def discard(self) -> None:
         """Leave no JSON: the summary could not be written, or something failed."""
-        if self.process is not None and self.process.is_alive():
-            self.process.terminate()
-        if self.process is not None:
-            self.process.join()
+        if self._writing is not None:
+            self._writing.discard()
         super().discard()
 
 
 def _write_text(report: HarvestReport, temporary: Path) -> None:
     temporary.write_text(json_text(report), encoding="utf-8")
-
-
-def _write_temporary(report: HarvestReport, temporary: Path) -> None:
-    """In the forked process: the JSON under its temporary name; exit code 1 when it cannot
-    be written (the parent then writes it itself, and says why it cannot)."""
-    try:
-        _write_text(report, temporary)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        os._exit(1)

@@ -116,6 +116,11 @@ class Later(Generic[R]):
             send.close()
         self._process, self._receive = process, receive
 
+    @property
+    def process(self) -> multiprocessing.process.BaseProcess | None:
+        """The forked process, until its result is in; None when there is none."""
+        return self._process
+
     def result(self) -> R:
         """The result (kept for a second call), or the exception ``function`` raised, raised
         here."""
