@@ -308,10 +308,6 @@ class XlsxReader:
                 return None
         return None
 
-    def name_target(self, name: str) -> tuple[str, str] | None:
-        """(sheet, cell) of a workbook-level defined name that points at one cell, else None."""
-        return name_target(self.names.get(name, ""))
-
     # -- cells -------------------------------------------------------------------------------
     def shared_strings(self) -> list[str]:
         """The shared-string table (read once, on first use)."""
