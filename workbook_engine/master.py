@@ -66,10 +66,15 @@ def _plain_criteria(raw: tuple[object, ...], types: tuple[type, ...], direction:
     if any(p.status is not NumberStatus.OK or p.value is None for p in parsed):
         return None
     c = tuple(p.value for p in parsed if p.value is not None)
-    higher = direction is Direction.HIGHER
-    if not all((b > a) if higher else (b < a) for a, b in itertools.pairwise(c)):
+    if not _in_order(c, direction):
         return None
     return (c[0], c[1], c[2], c[3], c[4])
+
+
+def _in_order(criteria: tuple[Decimal, ...], direction: Direction) -> bool:
+    """Whether each criterion is better than the one before, for ``direction``."""
+    higher = direction is Direction.HIGHER
+    return all((b > a) if higher else (b < a) for a, b in itertools.pairwise(criteria))
 
 
 def _filled(value: object) -> bool:
@@ -352,9 +357,7 @@ class _Reader:
             return None
         c = tuple(v for v in values if v is not None)
         assert kpi.direction is not None
-        step_ok = all((b > a) if kpi.direction is Direction.HIGHER else (b < a)
-                      for a, b in itertools.pairwise(c))
-        if not step_ok:
+        if not _in_order(c, kpi.direction):
             self.add("MASTER_CRITERIA_ORDER", row, mf.COL_LEVELS[0], office=office,
                      kpi=kpi.code, direction=kpi.direction.value,
                      order=ORDER_WORDS[kpi.direction],
