@@ -19,6 +19,9 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
+
+from defusedxml import DefusedXmlException
 
 from .problems import Problem, problem
 
@@ -99,6 +102,35 @@ def zip_over_caps(archive: zipfile.ZipFile, max_entries: int = MAX_ENTRIES) -> s
 DAMAGE: tuple[type[Exception], ...] = (
     zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, IndexError, LookupError,
     RuntimeError)
+
+
+def damage_reason(exc: BaseException) -> str:
+    """Thai words for what an exception raised while reading a file says is wrong with it,
+    without the exception's class name."""
+    if isinstance(exc, DefusedXmlException):
+        return "มีการประกาศ DTD หรือ entity ใน XML ซึ่งไม่อนุญาต"
+    if isinstance(exc, ParseError):
+        line = getattr(exc, "position", (0, 0))[0]
+        return f"XML ไม่สมบูรณ์ที่บรรทัด {line}" if line else "XML ไม่สมบูรณ์"
+    if isinstance(exc, PartTooLarge):
+        return "ส่วนของไฟล์ขยายได้ใหญ่เกินขีดจำกัด"
+    if isinstance(exc, zipfile.BadZipFile):
+        return "โครงสร้าง zip เสียหาย"
+    if isinstance(exc, zlib.error):
+        return "ข้อมูลที่บีบอัดไว้เสียหาย"
+    if isinstance(exc, EOFError):
+        return "ไฟล์ถูกตัดสั้น"
+    if isinstance(exc, UnicodeError):
+        return "การเข้ารหัสอักขระไม่ถูกต้อง"
+    if isinstance(exc, LookupError):
+        return "ระบุการเข้ารหัสอักขระหรือส่วนของไฟล์ที่ไม่มีอยู่"
+    if isinstance(exc, NotImplementedError):
+        return "บีบอัดด้วยวิธีที่ระบบไม่รองรับ"
+    if isinstance(exc, RuntimeError):
+        return "ส่วนของไฟล์ถูกเข้ารหัสหรืออ่านไม่ได้"
+    if isinstance(exc, OSError):
+        return "อ่านข้อมูลจากไฟล์ไม่ได้"
+    return "ค่าในไฟล์ไม่ถูกต้องตามรูปแบบ"
 
 
 class PartTooLarge(ValueError):
