@@ -295,8 +295,9 @@ def measure(work: Path, offices: int, filled: Path, repeat: int) -> Size:
                 min(writes), best.returncode, harvest_phases(master, returns, work))
 
 
-PHASES = {"read_master": "reading the master, the files gathered meanwhile (a forked process)",
-          "harvest": "checking the returns (workers) while the parent renders their summary rows",
+PHASES = {"read_master": "reading the master",
+          "harvest": "listing the files, then checking the returns (workers, which read them) "
+                     "while the parent renders their summary rows",
           "write": "writing the rest of the summary workbook, and the JSON meanwhile"}
 
 
@@ -305,7 +306,7 @@ def harvest_phases(master_path: Path, returns: Path, work: Path) -> dict[str, fl
     (workbook_engine.cli's harvest_command)."""
     import gc
 
-    from workbook_engine.harvest import Gathering, JsonWriter, harvest
+    from workbook_engine.harvest import JsonWriter, harvest
     from workbook_engine.master import load_master
     from workbook_engine.summary import SummaryWriter
     from workbook_engine.workers import few_collections
@@ -313,15 +314,12 @@ def harvest_phases(master_path: Path, returns: Path, work: Path) -> dict[str, fl
     took: dict[str, float] = {}
     with few_collections():
         started = time.perf_counter()
-        gathering = Gathering([returns])
         master = load_master(master_path)
-        gathering.result()
         took["read_master"] = time.perf_counter() - started
         gc.freeze()
         summary = SummaryWriter(work / "phases.xlsx", master.settings.below_level1_score)
         started = time.perf_counter()
-        report = harvest([returns], master, ROUND, jobs=JOBS, on_office=summary.prepare,
-                         gathering=gathering)
+        report = harvest([returns], master, ROUND, jobs=JOBS, on_office=summary.prepare)
         took["harvest"] = time.perf_counter() - started
         started = time.perf_counter()
         json_writer = JsonWriter(report, work / "phases.json")

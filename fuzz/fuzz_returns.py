@@ -31,9 +31,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from workbook_engine.harvest import harvest
-from workbook_engine.intake import Candidate, _candidate
+from workbook_engine.intake import Archives, Candidate
 from workbook_engine.master import load_master
 from workbook_engine.returns import _Check, read_return
+from workbook_engine.testing import candidate_file
 
 ROOT = Path(__file__).resolve().parent.parent
 NUMBER = re.compile(rb"-?\d+(\.\d+)?")
@@ -153,15 +154,18 @@ def main(argv: list[str] | None = None) -> int:
     kept: list[Candidate] = []
     slowest = 0.0
     deadline = time.monotonic() + args.seconds
+    inputs = tempfile.TemporaryDirectory()
     while time.monotonic() < deadline:
         name = rng.choice(sorted(originals))
         how = rng.choice(sorted(MUTATORS))
         data = MUTATORS[how](rng, originals[name])
-        candidate = _candidate(f"fuzz-{sum(tried.values()):05d}-{how}-{name}", data, None)
+        candidate = candidate_file(Path(inputs.name),
+                                   f"fuzz-{sum(tried.values()):05d}-{how}-{name}", data)
         tried[how] += 1
         started = time.monotonic()
         try:
-            _Check(candidate, master, 12, None).run()
+            with Archives() as archives:
+                _Check(candidate, master, 12, None, archives).run()
         except Exception:
             findings.append(f"{candidate.name}: uncaught\n{traceback.format_exc(limit=6)}")
         outcome = read_return(candidate, master, 12)
@@ -175,6 +179,7 @@ def main(argv: list[str] | None = None) -> int:
             kept.append(candidate)
 
     findings.extend(batch_findings(kept, master))
+    inputs.cleanup()
     total = sum(tried.values())
     print(f"fuzz: {total} inputs in {args.seconds:.0f} s (seed {args.seed}): "
           + ", ".join(f"{k} {v}" for k, v in sorted(tried.items())))
@@ -191,10 +196,10 @@ def batch_findings(kept: list[Candidate], master: object) -> list[str]:
     """Harvest the kept inputs together: every file must come out exactly once."""
     with tempfile.TemporaryDirectory() as tmp:
         for candidate in kept:
-            (Path(tmp) / candidate.name).write_bytes(candidate.data)
+            (Path(tmp) / candidate.path.name).write_bytes(candidate.path.read_bytes())
         report = harvest([tmp], master, 12, jobs=2)  # type: ignore[arg-type]
     named = [Path(f.file).name for f in report.files]
-    missing = {c.name for c in kept} - set(named)
+    missing = {c.path.name for c in kept} - set(named)
     twice = [n for n, count in collections.Counter(named).items() if count > 1]
     return ([f"batch: no outcome for {sorted(missing)}"] if missing else []) + \
         ([f"batch: several outcomes for {twice}"] if twice else [])

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
 import os
 import re
@@ -130,10 +131,20 @@ def beside(tmp_path: Path, kit: Kit, files: dict[str, bytes], key: bytes | None 
     result = report.as_json()
     given = {str(returns / name) for name in before}
     mentioned = {o["file"] for o in result["offices"]} | {p["file"] for p in result["problems"]}
-    assert given <= mentioned, "every file given appears in the result"
+    assert all(name in mentioned or any(m.startswith(name + "/") for m in mentioned)
+               for name in given), "every file given (an archive: its members) appears"
     records = [f.file for f in report.files]
-    assert len(records) == len(set(records)) and set(records) <= given, "one outcome per file"
+    assert len(records) == len(set(records)), "one outcome per file"
+    assert all(r in given or r.rpartition(".zip/")[0] + ".zip" in given for r in records)
+    for p in report.problems:
+        assert not UNCLEAR.search(p.message), f"unclear message: {p.message}"
+        assert "\n" not in p.message and len(p.message) < 1_000
     return report
+
+
+# what no message may show: a Python class name, a raw XML namespace, a reason repeating the text
+UNCLEAR = re.compile(r"[A-Z][a-z]+(?:Error|Exception|Forbidden|Workbook|ZipFile)\b|\{http|"
+                     r"ParseError|BadZipFile|ไม่ใช่สมุดงาน Excel \(ไม่ใช่สมุดงาน Excel")
 
 
 def office(report: HarvestReport, code: str) -> OfficeOutcome:
@@ -945,3 +956,162 @@ def test_cli_twice_gives_identical_results(cli_world: SimpleNamespace) -> None:
                for p in data["problems"])
     assert _normalised(cli_world.out / "a.xlsx", started) == \
         _normalised(cli_world.out / "b.xlsx", started)
+
+
+# -- returns as real tools write them: archives, names, formats, long values, memory ---------------
+
+def thai_zip(members: dict[str, bytes], encoding: str) -> bytes:
+    """A zip whose member names are written in ``encoding`` without the UTF-8 flag, as
+    Windows' built-in zip writes them on a Thai PC (cp874)."""
+    stand_ins = {name: f"n{i:0{len(name.encode(encoding)) - 1}d}"
+                 for i, name in enumerate(members)}
+    data = H.make_zip({stand_ins[name]: content for name, content in members.items()})
+    for name, stand_in in stand_ins.items():
+        assert data.count(stand_in.encode()) == 2       # the local header and the directory
+        data = data.replace(stand_in.encode(), name.encode(encoding))
+    return data
+
+
+@pytest.mark.parametrize("encoding", ["cp874", "utf-8"])
+def test_thai_names_inside_a_zip_without_the_utf8_flag(encoding: str, kit: Kit,
+                                                       tmp_path: Path) -> None:
+    """A Thai member name without the UTF-8 flag is shown as Thai, not as code page 437."""
+    thai = "กองแผนงาน/ผลรอบ 12 เดือน.xlsx"
+    archive = thai_zip({thai: kit.b01, "ข้อมูล.txt": b"notes"}, encoding)
+    with zipfile.ZipFile(io.BytesIO(archive)) as check:
+        assert not any(i.flag_bits & 0x800 for i in check.infolist())
+    report = beside(tmp_path, kit, {"returns.zip": archive})
+    b01 = office(report, "B01")
+    assert b01.status is OK and b01.file.endswith("returns.zip/" + thai)
+    expect(report, "FILE_NOT_WORKBOOK", E, "returns.zip/ข้อมูล.txt")
+    assert thai in json.dumps(report.as_json(), ensure_ascii=False)
+
+
+def test_a_name_that_is_not_thai_stays_code_page_437(kit: Kit, tmp_path: Path) -> None:
+    """Bytes that do not read as Thai in cp874 keep the zip standard's reading."""
+    archive = thai_zip({"résumé.txt": b"x"}, "cp437")
+    report = beside(tmp_path, kit, {"returns.zip": archive})
+    expect(report, "FILE_NOT_WORKBOOK", E, "returns.zip/résumé.txt")
+
+
+@pytest.mark.parametrize("members", [{}, {"folder/": b"", "__MACOSX/._x.xlsx": b"\0\5"},
+                                     {"~$2569-R12-B01.xlsx": b"lock"}],
+                         ids=["empty", "folders and __MACOSX", "lock file only"])
+def test_an_archive_with_nothing_to_harvest_says_so(members: dict[str, bytes], kit: Kit,
+                                                    tmp_path: Path) -> None:
+    report = beside(tmp_path, kit, {"returns.zip": H.make_zip(members)})
+    expect(report, "FILE_ARCHIVE_EMPTY", W, "returns.zip")
+    if "~$2569-R12-B01.xlsx" in members:
+        expect(report, "FILE_LOCK_FILE_SKIPPED", W, "returns.zip/~$2569-R12-B01.xlsx")
+
+
+def test_a_zip_inside_a_zip_is_to_be_extracted_first(kit: Kit, tmp_path: Path) -> None:
+    inner = H.make_zip({B01_NAME: kit.b01})
+    report = beside(tmp_path, kit, {"returns.zip": H.make_zip({"inner.zip": inner})})
+    found = expect(report, "FILE_NESTED_ARCHIVE", E, "returns.zip/inner.zip")
+    assert "แตกไฟล์" in found.message
+    assert office(report, "B01").status is MISS
+
+
+def test_a_file_given_twice_is_one_file(kit: Kit, tmp_path: Path) -> None:
+    """The same path (or a folder and a file in it) given twice is read once: no 'identical
+    to itself'."""
+    returns = tmp_path / "returns"
+    returns.mkdir()
+    (returns / B01_NAME).write_bytes(kit.b01)
+    report = harvest([returns, returns / B01_NAME, returns / "." / B01_NAME], kit.master, 12,
+                     jobs=1)
+    assert [f.file for f in report.files] == [str(returns / B01_NAME)]
+    assert not any(p.code == "RETURN_SAME_FILE_TWICE" for p in report.problems)
+
+
+BIFF4 = b"\x09\x04\x06\x00\x00\x00\x10\x00" + bytes(100)
+FODS = (b'<?xml version="1.0" encoding="UTF-8"?>\n<office:document xmlns:office="urn:oasis:names:'
+        b'tc:opendocument:xmlns:office:1.0" office:version="1.3" office:mimetype="application/'
+        b'vnd.oasis.opendocument.spreadsheet"><office:body/></office:document>')
+SPREADSHEETML = (b'<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n<Workbook '
+                 b'xmlns="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet ss:Name="1"/>'
+                 b'</Workbook>')
+
+
+@pytest.mark.parametrize(("data", "named"), [
+    (BIFF4, "Excel 2.x-4.0"), (b"\x09\x00\x04\x00\x02\x00\x10\x00", "Excel 2.x-4.0"),
+    (FODS, ".fods"), (SPREADSHEETML, "XML Spreadsheet 2003"),
+    (SPREADSHEETML.decode().encode("utf-16"), "XML Spreadsheet 2003")],
+    ids=["BIFF4", "BIFF2", "fods", "SpreadsheetML 2003", "SpreadsheetML 2003 in UTF-16"])
+def test_other_spreadsheet_formats_are_named(data: bytes, named: str, kit: Kit,
+                                             tmp_path: Path) -> None:
+    report = harvest_one(tmp_path, kit, "2569-R12-B01.xls", data, "FILE_OTHER_FORMAT", E, MISS)
+    found = expect(report, "FILE_OTHER_FORMAT", E, "2569-R12-B01.xls")
+    assert named in found.message and ".xlsx" in found.message
+
+
+def test_a_pdf_is_named_and_only_its_first_bytes_are_kept(kit: Kit, tmp_path: Path) -> None:
+    report = harvest_one(tmp_path, kit, "evidence.pdf", b"%PDF-1.7\n" + bytes(300_000),
+                         "FILE_NOT_WORKBOOK", E, MISS)
+    found = expect(report, "FILE_NOT_WORKBOOK", E, "evidence.pdf")
+    assert "PDF" in found.message
+    [record] = [f for f in report.files if f.file.endswith("evidence.pdf")]
+    assert record.size == 300_009 and record.sha256 == hashlib.sha256(
+        b"%PDF-1.7\n" + bytes(300_000)).hexdigest()
+
+
+def test_memory_is_bounded_by_the_largest_file_not_the_sum(kit: Kit, tmp_path: Path) -> None:
+    """Forty MB of other files beside the returns: the harvest allocates about what the returns
+    alone need (each other file streamed through its digest, never held)."""
+    import tracemalloc
+
+    def peak(extra: dict[str, bytes]) -> int:
+        folder = tmp_path / f"run{len(extra)}"
+        (folder / "evidence").mkdir(parents=True)
+        (folder / B01_NAME).write_bytes(kit.b01)
+        for name, data in extra.items():
+            (folder / "evidence" / name).write_bytes(data)
+        tracemalloc.start()
+        try:
+            harvest([folder], kit.master, 12, jobs=1)
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    alone = peak({})
+    beside_big = peak({f"scan{i}.pdf": b"%PDF" + os.urandom(10 << 20) for i in range(4)})
+    assert beside_big < alone + (3 << 20), (alone, beside_big)
+
+
+def test_quoted_values_are_short_and_on_one_line(kit: Kit, tmp_path: Path) -> None:
+    """A 32,767-character paste with line breaks into a result cell: the message quotes a
+    short, one-line piece of it."""
+    pasted = ("ผลการดำเนินงาน\r\nบรรทัดที่สอง " * 2_000)[:32_767]
+    data = kit.filled_b01({**B01_RESULTS, "2.1": pasted})
+    report = harvest_one(tmp_path, kit, B01_NAME, data, "RESULT_NOT_NUMBER", E, INC,
+                         sheet=REPORT)
+    found = expect(report, "RESULT_NOT_NUMBER", E, B01_NAME, sheet=REPORT)
+    assert "…" in found.message and "⏎" in found.message
+    assert len(found.message) < 500
+
+
+def test_many_problems_of_one_code_are_counted_not_listed(kit: Kit, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    """Past :data:`MAX_SAME_PROBLEMS` problems of one code in one file, the rest are counted
+    in one problem, so one file's problems stay bounded."""
+    from workbook_engine import returns
+
+    monkeypatch.setattr(returns, "MAX_SAME_PROBLEMS", 2)
+    data = H.edit(kit.b01, H.set_cell(REPORT, "E7", 99), H.set_cell(REPORT, "E8", 98),
+                  H.set_cell(REPORT, "E9", 97))
+    report = beside(tmp_path, kit, {B01_NAME: data})
+    changed = [p for p in report.problems if p.code == "RETURN_LOCKED_CHANGED"]
+    assert len(changed) == 2
+    omitted = expect(report, "PROBLEMS_OMITTED", W, B01_NAME)
+    assert "RETURN_LOCKED_CHANGED" in omitted.message and " 1 รายการ" in omitted.message
+    assert office(report, "B01").status is REJ
+
+
+def test_hidden_rows_are_told_as_runs(kit: Kit, tmp_path: Path) -> None:
+    data = H.edit(kit.b01, H.hide_row(REPORT, 2), H.hide_row(REPORT, 3), H.hide_row(REPORT, 4),
+                  H.hide_row(REPORT, 6))
+    report = beside(tmp_path, kit, {B01_NAME: data})
+    found = expect(report, "RETURN_HIDDEN", W, B01_NAME, sheet=REPORT)
+    assert "มีแถว 2-4, 6 ที่ถูกซ่อนไว้" in found.message

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from workbook_engine import intake
-from workbook_engine.harvest import Gathering
 from workbook_engine.intake import collect
 from workbook_engine.problems import Problem
 
@@ -34,7 +33,8 @@ def test_files_are_read_in_order_and_lock_files_skipped(folder: Path) -> None:
     candidates, problems = collect([folder])
     assert [Path(c.name).relative_to(folder).as_posix() for c in candidates] == \
         ["2569-R12-B01.xlsx", "inner/2569-R12-B02.xlsx"]
-    assert all(c.data == SAMPLE and c.modified is not None for c in candidates)
+    assert all(c.size == len(SAMPLE) and c.modified is not None and c.member is None
+               for c in candidates)
     assert sorted(codes(problems)) == [("FILE_LOCK_FILE_SKIPPED", ".~lock.2569-R12-B01.xlsx#"),
                                        ("FILE_LOCK_FILE_SKIPPED", "~$2569-R12-B01.xlsx")]
 
@@ -60,35 +60,20 @@ def test_unreadable_and_oversized_files_are_problems(folder: Path, tmp_path: Pat
                                ("FILE_TOO_LARGE", "2569-R12-B01.xlsx")]
 
 
-def test_gathering_in_a_thread_finds_what_collect_finds(folder: Path) -> None:
-    assert Gathering([folder]).result() == collect([folder])
-
-
-def test_gathering_raises_what_went_wrong_where_the_result_is_asked(
-        monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
-    def broken(*_: object) -> None:
-        raise RuntimeError("bug")
-    monkeypatch.setattr("workbook_engine.harvest.collect", broken)
-    gathering = Gathering([folder])
-    with pytest.raises(RuntimeError, match="bug"):
-        gathering.result()
-
-
 def test_without_inode_numbers_outputs_are_told_by_their_path(folder: Path) -> None:
     """Some file systems (network and FAT volumes on Windows) give every file inode 0: the
     output is then known by its resolved path, and no other file is taken for it."""
     import os
 
-    from workbook_engine.intake import _Skipped
+    from workbook_engine.intake import _identity, _Skipped
 
     (folder / "summary.xlsx").write_bytes(SAMPLE)
     skipped = _Skipped([folder / "inner" / ".." / "summary.xlsx"])
 
-    def no_inode(path: Path) -> os.stat_result:
+    def no_inode(path: Path) -> object:
         real = path.stat()
-        return os.stat_result((real.st_mode, 0, real.st_dev, real.st_nlink, real.st_uid,
-                               real.st_gid, real.st_size, 0, 0, 0))
+        return _identity(path, os.stat_result((real.st_mode, 0, real.st_dev, real.st_nlink,
+                                               real.st_uid, real.st_gid, real.st_size, 0, 0, 0)))
 
-    assert skipped.holds(folder / "summary.xlsx", no_inode(folder / "summary.xlsx"))
-    other = folder / "2569-R12-B01.xlsx"
-    assert not skipped.holds(other, no_inode(other))
+    assert skipped.holds(no_inode(folder / "summary.xlsx"))
+    assert not skipped.holds(no_inode(folder / "2569-R12-B01.xlsx"))

@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 from workbook_engine.intake import (
     MAX_PART_BYTES,
     PartTooLarge,
-    _candidate,
     _inflate_in_memory,
     read_part,
 )
@@ -22,7 +21,8 @@ from workbook_engine.master import load_master
 from workbook_engine.model import Master
 from workbook_engine.problems import Severity
 from workbook_engine.report import Status
-from workbook_engine.returns import _Check
+from workbook_engine.returns import read_return
+from workbook_engine.testing import candidate_file
 from workbook_engine.xlsx_reader import _opens
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,9 +69,9 @@ def broken_deflate_stream() -> bytes:
 
 @pytest.mark.parametrize("make", [unknown_encoding, unsupported_zip_version,
                                   broken_deflate_stream])
-def test_damage_is_reported_not_raised(make: object, master: Master) -> None:
+def test_damage_is_reported_not_raised(make: object, master: Master, tmp_path: Path) -> None:
     data = make()  # type: ignore[operator]
-    outcome = _Check(_candidate("damaged.xlsx", data, None), master, 12, None).run()
+    outcome = read_return(candidate_file(tmp_path, "damaged.xlsx", data), master, 12)
     assert outcome.status is Status.REJECTED
     [found] = [p for p in outcome.problems if p.is_error]
     assert found.code == "FILE_CORRUPT" and found.severity is Severity.ERROR
@@ -203,8 +203,8 @@ def test_long_texts_are_cut_to_what_a_cell_holds(text: str, tmp_path: Path) -> N
 
 
 @pytest.mark.parametrize("stored", [b"NaN", b"inf", b"-Infinity"])
-def test_a_locked_number_that_is_not_finite_is_a_changed_cell(stored: bytes,
-                                                              master: Master) -> None:
+def test_a_locked_number_that_is_not_finite_is_a_changed_cell(stored: bytes, master: Master,
+                                                              tmp_path: Path) -> None:
     """A weight stored as NaN or infinity (another program, or a hand edit) is a changed locked
     cell, named with its cell; the fuzzer found it stopping the check instead."""
     with zipfile.ZipFile(io.BytesIO(SAMPLE)) as src:
@@ -212,7 +212,7 @@ def test_a_locked_number_that_is_not_finite_is_a_changed_cell(stored: bytes,
     weight = b'<c r="E7" s="10" t="n"><v>10</v></c>'
     assert weight in xml
     data = rezip({SHEET: xml.replace(weight, weight.replace(b"10</v>", stored + b"</v>"))})
-    outcome = _Check(_candidate("b01.xlsx", data, None), master, 12, None).run()
+    outcome = read_return(candidate_file(tmp_path, "b01.xlsx", data), master, 12)
     assert outcome.status is Status.REJECTED
     assert [(p.code, p.cell) for p in outcome.problems if p.is_error] == \
         [("RETURN_LOCKED_CHANGED", "E7")]
@@ -308,15 +308,15 @@ def test_members_at_negative_offsets_are_refused_as_zipfile_refuses_them() -> No
     assert all(isinstance(v, str) for v in _read_each(data, read_part).values())   # errors
 
 
-def test_a_workbook_without_its_workbook_part_says_so(master: Master) -> None:
+def test_a_workbook_without_its_workbook_part_says_so(master: Master, tmp_path: Path) -> None:
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(SAMPLE)) as src, \
             zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             if info.filename != "xl/workbook.xml":
                 dst.writestr(info.filename, src.read(info))
-    check = _Check(_candidate("2569-R12-B01.xlsx", out.getvalue(), None), master, 12, None)
-    outcome = check.run()
+    outcome = read_return(candidate_file(tmp_path, "2569-R12-B01.xlsx", out.getvalue()), master,
+                          12)
     assert outcome.status is Status.REJECTED
     [found] = outcome.problems
     assert found.code == "FILE_CORRUPT" and "ไม่มีส่วน xl/workbook.xml" in found.message

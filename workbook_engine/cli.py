@@ -17,7 +17,7 @@ import click
 
 from .errors import OutputError
 from .generate import MANIFEST, generate
-from .harvest import Gathering, JsonWriter, harvest
+from .harvest import JsonWriter, harvest
 from .master import MasterReport, read_master
 from .meta import KEY_ENV, load_key
 from .model import Kind, Master
@@ -229,7 +229,6 @@ def harvest_command(paths: tuple[Path, ...], master_path: Path, round_months: in
             sys.exit(2)
     exclude = [p for p in (out_path, json_path) if p is not None]
     with few_collections():
-        gathering = Gathering(paths, exclude)       # the files are read while the master is
         report_of_master = read_master(master_path, jobs)
         if report_of_master.master is None:
             report_master(report_of_master)
@@ -242,7 +241,7 @@ def harvest_command(paths: tuple[Path, ...], master_path: Path, round_months: in
             master = report_of_master.master
             summary = SummaryWriter(out_path, master.settings.below_level1_score)
             report = harvest(paths, master, round_months, key, jobs, advance, exclude=exclude,
-                             on_office=summary.prepare, gathering=gathering)
+                             on_office=summary.prepare)
         write_outputs(report, summary, JsonWriter(report, json_path) if json_path else None)
     echo_harvest(report)
     click.echo(f"เขียนไฟล์สรุปผล {out_path} แล้ว" + (f" และ {json_path}" if json_path else ""))

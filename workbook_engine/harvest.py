@@ -1,9 +1,9 @@
 """``harvest``: read every returned workbook, choose one per office, and report (CONTRACT 3-4).
 
-The pipeline: :func:`workbook_engine.intake.collect` gathers the files, identical copies are
-counted once, :func:`workbook_engine.returns.read_return` checks each (in parallel), one return
-per office is chosen (the one saved last), and a :class:`HarvestReport` is assembled for the JSON
-result and the summary workbook.
+The pipeline: :func:`workbook_engine.intake.collect` lists the files (their paths only),
+:func:`workbook_engine.returns.read_return` reads and checks each in a worker process, files
+with identical bytes are counted once, one return per office is chosen (the one saved last),
+and a :class:`HarvestReport` is assembled for the JSON result and the summary workbook.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 
 from . import layout as L
 from . import workers
-from .intake import Candidate, collect
+from .intake import Archives, Candidate, collect
 from .model import Master
 from .outputs import Output
 from .problems import Problem, problem
@@ -49,7 +49,8 @@ def local_time(moment: dt.datetime | None) -> dt.datetime | None:
 
 def _read_chunk(candidates: list[Candidate]) -> list[ReturnOutcome]:
     master, round_months, key = workers.shared()
-    return [read_return(c, master, round_months, key) for c in candidates]
+    with Archives() as archives:
+        return [read_return(c, master, round_months, key, archives) for c in candidates]
 
 
 def read_all(candidates: Sequence[Candidate], master: Master, round_months: int,
@@ -76,16 +77,19 @@ def read_all(candidates: Sequence[Candidate], master: Master, round_months: int,
     return outcomes
 
 
-def _unique(candidates: list[Candidate]) -> tuple[list[Candidate], list[tuple[Candidate, str]]]:
-    """Candidates with identical bytes counted once; the copies with the name they repeat."""
+def _unique(outcomes: list[ReturnOutcome]
+            ) -> tuple[list[ReturnOutcome], list[tuple[ReturnOutcome, str]]]:
+    """Files with identical bytes counted once, the first given; the copies with the name of
+    the file they repeat."""
     seen: dict[str, str] = {}
     unique, copies = [], []
-    for candidate in candidates:
-        if candidate.sha256 in seen:
-            copies.append((candidate, seen[candidate.sha256]))
+    for outcome in outcomes:
+        if outcome.sha256 in seen:
+            copies.append((outcome, seen[outcome.sha256]))
         else:
-            seen[candidate.sha256] = candidate.name
-            unique.append(candidate)
+            if outcome.sha256:          # "" for a file that could not be read
+                seen[outcome.sha256] = outcome.file
+            unique.append(outcome)
     return unique, copies
 
 
@@ -115,30 +119,11 @@ def _aware(moment: dt.datetime | None) -> dt.datetime | None:
     return moment
 
 
-GATHERING_NICE = 10     # below the master's reader, which the harvest waits for first
-
-
-class Gathering:
-    """:func:`workbook_engine.intake.collect` in a forked process (:class:`workers.Later`),
-    started before the master is read: the files are read and hashed on the other core while
-    this one reads the master (in a thread, they went no faster than one after the other: the
-    master's reader holds the interpreter)."""
-
-    def __init__(self, paths: Sequence[str | Path], exclude: Collection[Path] = ()) -> None:
-        self._later = workers.Later(collect, [Path(p) for p in paths], list(exclude),
-                                    nice=GATHERING_NICE)
-
-    def result(self) -> tuple[list[Candidate], list[Problem]]:
-        """The candidates and problems, once every file is gathered."""
-        return self._later.result()
-
-
 def harvest(paths: Sequence[str | Path], master: Master, round_months: int,
             key: bytes | None = None, jobs: int | None = None,
             progress: Callable[[int, int], None] | None = None,
             now: dt.datetime | None = None, exclude: Collection[Path] = (),
-            on_office: Callable[[OfficeOutcome], None] | None = None,
-            gathering: Gathering | None = None) -> HarvestReport:
+            on_office: Callable[[OfficeOutcome], None] | None = None) -> HarvestReport:
     """Harvest returned workbooks into a report.
 
     Args:
@@ -154,8 +139,6 @@ def harvest(paths: Sequence[str | Path], master: Master, round_months: int,
         on_office: called, while other returns are still being read, with the office each
             usable return makes (as it will be in the report if that return is chosen), so
             its part of the summary can be prepared early.
-        gathering: the files of ``paths`` already being gathered (``exclude`` then applies
-            there), else they are gathered here.
 
     Returns:
         The :class:`HarvestReport`: every office of the master, every file, every problem.
@@ -165,23 +148,22 @@ def harvest(paths: Sequence[str | Path], master: Master, round_months: int,
     """
     if round_months not in L.ROUND_MONTHS:
         raise ValueError(f"round must be one of {L.ROUND_MONTHS}, got {round_months}")
-    candidates, problems = gathering.result() if gathering is not None else \
-        collect((Path(p) for p in paths), exclude)
-    unique, copies = _unique(candidates)
+    candidates, problems = collect((Path(p) for p in paths), exclude)
 
     def early(outcome: ReturnOutcome) -> None:
         if on_office is not None and outcome.office is not None:
             on_office(_office(master, outcome.office, outcome))
 
-    outcomes = read_all(unique, master, round_months, key, jobs,
-                        (lambda done: progress(done, len(unique))) if progress else None,
-                        early if on_office else None)
+    outcomes, copies = _unique(read_all(
+        candidates, master, round_months, key, jobs,
+        (lambda done: progress(done, len(candidates))) if progress else None,
+        early if on_office else None))
     chosen, duplicates = _choose(outcomes)
     for outcome in outcomes:
         problems.extend(outcome.problems)
     problems.extend(duplicates)
     for copy, original in copies:
-        problems.append(problem("RETURN_SAME_FILE_TWICE", file=copy.name, other=original))
+        problems.append(problem("RETURN_SAME_FILE_TWICE", file=copy.file, other=original))
     offices = [_office(master, code, chosen.get(code)) for code in master.offices]
     for office in offices:
         if office.status is Status.MISSING:
@@ -208,7 +190,7 @@ def _office(master: Master, code: str, chosen: ReturnOutcome | None) -> OfficeOu
 
 
 def _files(outcomes: list[ReturnOutcome], chosen: dict[str, ReturnOutcome],
-           copies: list[tuple[Candidate, str]]) -> list[FileRecord]:
+           copies: list[tuple[ReturnOutcome, str]]) -> list[FileRecord]:
     used = {id(o) for o in chosen.values()}
     records = []
     for o in outcomes:
@@ -216,8 +198,8 @@ def _files(outcomes: list[ReturnOutcome], chosen: dict[str, ReturnOutcome],
         records.append(FileRecord(o.file, o.size, o.sha256, local_time(o.saved_or_modified),
                                   o.office, verdict))
     for copy, _original in copies:
-        records.append(FileRecord(copy.name, copy.size, copy.sha256, local_time(copy.modified),
-                                  None, "ignored"))
+        records.append(FileRecord(copy.file, copy.size, copy.sha256,
+                                  local_time(copy.modified), None, "ignored"))
     return records
 
 

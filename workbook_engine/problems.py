@@ -3,11 +3,12 @@
 Every check in the engine reports what it finds as a :class:`Problem` made by :func:`problem`
 from an entry of :data:`CATALOGUE`; nothing stops at the first one. Messages are Thai, name the
 file, sheet and cell, and end with what to do. ``docs/problems.md`` is generated from this file
-(``python -m workbook_engine.problems``).
+(``make docs``).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
@@ -142,6 +143,15 @@ _TYPES = (
     ProblemType("FILE_MACROS", W, "ไฟล์เป็นแบบมีแมโคร (.xlsm) ระบบอ่านเฉพาะข้อมูลและไม่เรียกใช้แมโคร",
                 "ครั้งต่อไปให้บันทึกเป็น 'Excel Workbook (.xlsx)'",
                 "A macro-enabled workbook: data read, macros neither run nor kept."),
+    ProblemType("FILE_NESTED_ARCHIVE", E,
+                "เป็นไฟล์ zip ที่อยู่ในไฟล์ zip อีกชั้นหนึ่ง ระบบเปิดไฟล์ zip เพียงชั้นเดียว",
+                "แตกไฟล์ zip ด้านในออกมาก่อน (หรือบีบอัดแบบรายงานไว้ในไฟล์ zip ชั้นเดียว) "
+                "แล้วรวบรวมผลใหม่",
+                "A zip inside an archive of returns: archives are opened one level deep."),
+    ProblemType("FILE_ARCHIVE_EMPTY", W, "ไฟล์ zip นี้ไม่มีไฟล์แบบรายงานอยู่ข้างใน",
+                "ตรวจว่าบีบอัดไฟล์แบบรายงานถูกชุด แล้วรวบรวมผลใหม่",
+                "An archive with nothing to harvest: empty, or only folders, __MACOSX/ and lock "
+                "files."),
     ProblemType("FILE_LOCK_FILE_SKIPPED", W, "ข้ามไฟล์ชั่วคราวที่โปรแกรมตารางคำนวณสร้างไว้ขณะเปิดไฟล์",
                 "ไม่ต้องทำอะไร (ลบไฟล์นี้ออกจากโฟลเดอร์ได้)",
                 "An Excel or LibreOffice lock file (~$name, .~lock.name#) was skipped."),
@@ -199,7 +209,7 @@ _TYPES = (
     ProblemType("RETURN_EXTRA_SHEET", W, "มีชีต '{sheet_name}' ที่ไม่ได้อยู่ในแบบรายงาน",
                 "ระบบไม่อ่านชีตนี้ ถ้ามีข้อมูลสำคัญให้ย้ายไปกรอกในชีตรายงานผล",
                 "A sheet was added by the user."),
-    ProblemType("RETURN_HIDDEN", W, "มี{what}ที่ถูกซ่อนไว้",
+    ProblemType("RETURN_HIDDEN", W, "มี{what} ที่ถูกซ่อนไว้",
                 "ระบบยังอ่านค่าตามปกติ ตรวจว่าไม่มีข้อมูลที่ตั้งใจซ่อน",
                 "Rows or sheets of the template were hidden."),
     # --- a valid return with doubtful values (cases 15-17) -------------------------------
@@ -235,6 +245,10 @@ _TYPES = (
                 "ตัวชี้วัด {kpi} ใช้ผลคะแนนองค์กร แต่ไฟล์ต้นแบบยังไม่มีคะแนนองค์กร",
                 "สพบ. กรอกคะแนนในชีต 'ผลองค์กร' ของไฟล์ต้นแบบ แล้วรวบรวมผลใหม่",
                 "An inherited KPI cannot be scored: the master has no organisation score."),
+    ProblemType("PROBLEMS_OMITTED", W,
+                "พบปัญหา {code} อีก {count} รายการที่ไม่ได้แสดงแยก",
+                "แก้ไขตามรายการที่แสดงแล้วตรวจทั้งไฟล์อีกครั้ง",
+                "More problems of one code in one file than are listed one by one."),
     # --- harvest as a whole ------------------------------------------------------------------
     ProblemType("OFFICE_MISSING", E, "หน่วยงาน {office} ยังไม่ได้ส่งแบบรายงาน",
                 "ติดตามให้หน่วยงานส่งแบบรายงาน", "No return at all for an office of the master."),
@@ -267,15 +281,38 @@ class Problem:
         return data
 
 
+QUOTE_LIMIT = 150          # characters of a value quoted in a message
+_BREAKS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
+
+
+def one_line(text: str) -> str:
+    """``text`` without line breaks or other control characters: each run of them is one
+    ``⏎`` (a tab, a space)."""
+    if text.isprintable():
+        return text
+    return _BREAKS.sub(lambda m: " " if m.group() == "\t" else " ⏎ ", text)
+
+
+def quote(value: object, limit: int = QUOTE_LIMIT) -> str:
+    """A value as a message quotes it: on one line (:func:`one_line`), and cut to ``limit``
+    characters with ``…`` when longer."""
+    text = one_line(str(value))
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+# the parameters that name files: kept whole (only on one line), for finding the file
+_FILE_PARAMS = frozenset({"file", "used", "ignored", "other"})
+
+
 def location(file: str | None, sheet: str | None, cell: str | None) -> str:
     """Thai words for where a problem is: ``ไฟล์ a.xlsx ชีต 'เกณฑ์' เซลล์ C4``."""
     parts = []
     if file:
-        parts.append(f"ไฟล์ {file}")
+        parts.append(f"ไฟล์ {one_line(file)}")
     if sheet:
-        parts.append(f"ชีต '{sheet}'")
+        parts.append(f"ชีต '{quote(sheet)}'")
     if cell:
-        parts.append(f"เซลล์ {cell}")
+        parts.append(f"เซลล์ {quote(cell)}")
     return " ".join(parts)
 
 
@@ -286,13 +323,18 @@ def problem(code: str, /, *, file: str | None = None, office: str | None = None,
     Args:
         code: a key of :data:`CATALOGUE`.
         file, office, sheet, cell: where the problem is (None where it does not apply).
-        **params: the values the entry's text and fix refer to.
+        **params: the values the entry's text and fix refer to; texts are quoted on one
+            line and cut (:func:`quote`), file names only put on one line.
 
     Raises:
         KeyError: for an unknown code (a programming error).
     """
     kind = CATALOGUE[code]
     params = {"office": office, "file": file, **params}
+    params = {key: value if not isinstance(value, str) else
+              one_line(value) if key in _FILE_PARAMS else quote(value)
+              for key, value in params.items()}
+    sheet = quote(sheet) if sheet is not None else None
     body = f"{kind.text.format(**params)} {kind.fix.format(**params)}".strip()
     where = location(file, sheet, cell)
     message = f"{where}: {body}" if where else body

@@ -11,13 +11,25 @@ import functools
 import io
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import PurePosixPath
 from typing import NamedTuple
 
 from . import layout as L
-from .intake import Candidate, Sniffed, sniff
+from .intake import (
+    DAMAGE,
+    MAX_FILE_BYTES,
+    Archives,
+    Candidate,
+    Loaded,
+    PartTooLarge,
+    Sniffed,
+    damage_reason,
+    load,
+    sniff,
+)
 from .meta import signature_ok
 from .model import Assignment, Kind, Kpi, Master
 from .problems import Problem, problem
@@ -28,6 +40,7 @@ from .xlsx_reader import Cell, NotAWorkbook, SheetCells, XlsxReader, name_target
 
 _FILE_NAME = re.compile(r"^\d{4}-R\d{1,2}-(.+)\.xls[xm]$", re.IGNORECASE)
 META_ROWS = 100
+MAX_SAME_PROBLEMS = 50     # problems of one code listed one by one in a file; the rest counted
 
 
 @dataclass
@@ -59,19 +72,30 @@ class _Check:
     """Checks one candidate; accumulates problems on its outcome."""
 
     def __init__(self, candidate: Candidate, master: Master, round_months: int,
-                 key: bytes | None) -> None:
+                 key: bytes | None, archives: Archives) -> None:
         self.c = candidate
         self.master = master
         self.round_months = round_months
         self.key = key
-        self.out = ReturnOutcome(candidate.name, candidate.sha256, candidate.size,
-                                 candidate.modified)
+        self.archives = archives
+        self.out = ReturnOutcome(candidate.name, "", candidate.size, candidate.modified)
         self.names_broken = False
+        self.counts: Counter[str] = Counter()
 
     def add(self, code: str, /, *, sheet: str | None = None, cell: str | None = None,
             **params: object) -> None:
-        self.out.problems.append(problem(code, file=self.c.name, office=self.out.office,
-                                         sheet=sheet, cell=cell, **params))
+        self.counts[code] += 1
+        if self.counts[code] <= MAX_SAME_PROBLEMS:
+            self.out.problems.append(problem(code, file=self.c.name, office=self.out.office,
+                                             sheet=sheet, cell=cell, **params))
+
+    def omitted(self) -> None:
+        """One problem for each code that occurred more often than is listed."""
+        for code, count in self.counts.items():
+            if count > MAX_SAME_PROBLEMS:
+                self.out.problems.append(problem(
+                    "PROBLEMS_OMITTED", file=self.c.name, office=self.out.office, code=code,
+                    count=f"{count - MAX_SAME_PROBLEMS:,}"))
 
     def reject(self, code: str, /, *, sheet: str | None = None, cell: str | None = None,
                **params: object) -> _Rejected:
@@ -79,17 +103,37 @@ class _Check:
         return _Rejected(code)
 
     # -- the container ---------------------------------------------------------------------
+    def load(self) -> Loaded:
+        """The file's bytes, as far as the checks need them; its digest and size noted."""
+        try:
+            loaded = load(self.c, self.archives)
+        except PartTooLarge as exc:
+            raise self.reject("FILE_TOO_LARGE", size=f"> {MAX_FILE_BYTES:,}") from exc
+        except OSError as exc:
+            raise self.reject("FILE_UNREADABLE",
+                              reason=exc.strerror or damage_reason(exc)) from exc
+        except DAMAGE as exc:
+            raise self.reject("FILE_CORRUPT", reason=damage_reason(exc)) from exc
+        self.out.sha256, self.out.size = loaded.sha256, loaded.size
+        return loaded
+
     def open(self) -> XlsxReader:
-        kind = sniff(self.c.data)
+        loaded = self.load()
+        kind = sniff(loaded.head)
         if kind is Sniffed.EMPTY:
             raise self.reject("FILE_EMPTY")
+        if kind is Sniffed.OTHER or loaded.data is None:
+            other = _other_spreadsheet(loaded.head)
+            if other is not None:
+                raise self.reject("FILE_OTHER_FORMAT", format=other)
+            raise self.reject("FILE_NOT_WORKBOOK", reason=_guess_text_kind(loaded.head))
         if kind is Sniffed.OLE2:
-            code, params = _ole2_verdict(self.c.data)
+            code, params = _ole2_verdict(loaded.data)
             raise self.reject(code, **params)
-        if kind is Sniffed.OTHER:
-            raise self.reject("FILE_NOT_WORKBOOK", reason=_guess_text_kind(self.c.data))
+        if self.c.member is not None and self.c.member.lower().endswith(".zip"):
+            raise self.reject("FILE_NESTED_ARCHIVE")
         try:
-            reader = XlsxReader(self.c.data, self.c.name)
+            reader = XlsxReader(loaded.data, self.c.name)
         except NotAWorkbook as exc:
             raise self._not_a_workbook(exc) from exc
         if reader.macro_enabled:
@@ -185,8 +229,7 @@ class _Check:
         sheet = next(s for s in reader.sheets if s.name == name)
         cells = reader.read_sheet(sheet, last_row, last_col)
         if cells.hidden_rows:
-            rows = ", ".join(str(r) for r in sorted(cells.hidden_rows))
-            self.add("RETURN_HIDDEN", sheet=name, what=f"แถว {rows}")
+            self.add("RETURN_HIDDEN", sheet=name, what=f"แถว {_spans(cells.hidden_rows)}")
         return cells
 
     def locked_values(self, cells: SheetCells, expected: list[tuple[_Locked, ...]], sheet: str,
@@ -299,41 +342,50 @@ class _Check:
     # -- the whole file ----------------------------------------------------------------------
     def run(self) -> ReturnOutcome:
         try:
-            reader = self.open()
-            self.out.saved = reader.saved_time()
-            self.identity(self.meta(reader))
-            self.structure(reader)
-            self.report(reader)
+            self.check()
         except _Rejected:
             self.out.status = Status.REJECTED
-            return self.out
         except NotAWorkbook as exc:
             self._not_a_workbook(exc)
             self.out.status = Status.REJECTED
-            return self.out
-        self.out.total = total_score(k.weighted for k in self.out.kpis)
-        self.out.status = Status.ACCEPTED if self.out.total is not None else Status.INCOMPLETE
+        else:
+            self.out.total = total_score(k.weighted for k in self.out.kpis)
+            self.out.status = Status.ACCEPTED if self.out.total is not None \
+                else Status.INCOMPLETE
+        self.omitted()
         return self.out
+
+    def check(self) -> None:
+        reader = self.open()
+        self.out.saved = reader.saved_time()
+        self.identity(self.meta(reader))
+        self.structure(reader)
+        self.report(reader)
 
 
 def read_return(candidate: Candidate, master: Master, round_months: int,
-                key: bytes | None = None) -> ReturnOutcome:
+                key: bytes | None = None, archives: Archives | None = None) -> ReturnOutcome:
     """Read and check one returned workbook; never raises for anything in the file.
 
     Args:
-        candidate: the file's name and bytes.
+        candidate: where the file's bytes are, and its name.
         master: the valid master it is checked against.
         round_months: the round being harvested.
         key: the signing key, when one is configured.
+        archives: the archives of returns open for a batch (else the file's own is opened
+            and closed here).
 
     Returns:
         The outcome: accepted, incomplete or rejected, with every problem found.
     """
-    check = _Check(candidate, master, round_months, key)
+    if archives is None:
+        with Archives() as own:
+            return read_return(candidate, master, round_months, key, own)
+    check = _Check(candidate, master, round_months, key, archives)
     try:
         return check.run()
-    except Exception as exc:
-        check.add("FILE_CORRUPT", reason=f"{type(exc).__name__}")
+    except Exception:
+        check.add("FILE_CORRUPT", reason="ระบบอ่านไฟล์นี้ไม่สำเร็จด้วยเหตุที่ไม่คาดไว้")
         check.out.status = Status.REJECTED
         check.out.kpis = []
         return check.out
@@ -456,7 +508,45 @@ def _ole2_verdict(data: bytes) -> tuple[str, dict[str, str]]:
     return "FILE_OTHER_FORMAT", {"format": ".xls (Excel 97-2003) หรือเอกสาร Office รุ่นเก่า"}
 
 
+def _spans(numbers: set[int]) -> str:
+    """Row numbers as runs: ``2-4, 7``."""
+    runs: list[list[int]] = []
+    for number in sorted(numbers):
+        if runs and number == runs[-1][1] + 1:
+            runs[-1][1] = number
+        else:
+            runs.append([number, number])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
+
+
+_BIFF_BOF = (b"\x09\x00", b"\x09\x02", b"\x09\x04")   # Excel 2.x, 3.0, 4.0 begin so
+_XML_SPREADSHEETS = (
+    (b"opendocument.spreadsheet", "OpenDocument Spreadsheet แบบ XML (.fods)"),
+    (b"urn:schemas-microsoft-com:office:spreadsheet", "XML Spreadsheet 2003 ของ Excel (.xml)"),
+    (b'progid="Excel.Sheet"', "XML Spreadsheet 2003 ของ Excel (.xml)"),
+)
+
+
+def _other_spreadsheet(head: bytes) -> str | None:
+    """The name of a spreadsheet format that is not a zip or OLE2 container, told from its
+    first bytes: Excel 2.x-4.0's BIFF, flat OpenDocument, SpreadsheetML 2003."""
+    if head[:2] in _BIFF_BOF and 4 <= int.from_bytes(head[2:4], "little") <= 20:
+        return "Excel 2.x-4.0 รุ่นเก่ามาก (.xls)"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head = head.decode("utf-16", "replace").encode("utf-8")
+    if b"<" not in head[:1024]:
+        return None
+    for mark, name in _XML_SPREADSHEETS:
+        if mark in head:
+            return name
+    return None
+
+
 def _guess_text_kind(data: bytes) -> str:
+    if data.startswith((b"Rar!\x1a\x07", b"7z\xbc\xaf\x27\x1c")):
+        return "เป็นไฟล์บีบอัดแบบ RAR หรือ 7z ต้องแตกไฟล์ออกมาก่อน"
+    if data.startswith(b"%PDF"):
+        return "เป็นเอกสาร PDF"
     head = data[:512].lstrip().lower()
     if head.startswith((b"<!doctype html", b"<html")) or b"<table" in head:
         return "เป็นหน้าเว็บ HTML"

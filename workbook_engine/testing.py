@@ -11,6 +11,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+from .intake import Candidate
 from .model import name_key
 
 
@@ -53,3 +54,10 @@ def _put(wb: object, name: str, value: object) -> None:
         raise KeyError(name)
     sheet, cell = found
     wb[sheet][cell].value = value  # type: ignore[index]
+
+
+def candidate_file(folder: Path, name: str, data: bytes) -> Candidate:
+    """``data`` written to ``folder/name``, as the candidate harvest makes of that file."""
+    path = folder / name
+    path.write_bytes(data)
+    return Candidate(str(path), path, None, len(data), None)
