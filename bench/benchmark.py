@@ -248,6 +248,22 @@ class Size:
     write_floor: float
     harvest_exit: int = 0
     phases: dict[str, float] = field(default_factory=dict)
+    beside_other_files: Run | None = None    # the same harvest with OTHER_FILES beside it
+
+
+OTHER_FILES = (10, 40 * 2**20)      # evidence beside the returns: 10 files of 40 MB
+
+
+def write_other_files(folder: Path) -> None:
+    """Setup, not timed: scanned evidence (PDFs) in a folder given to harvest beside the
+    returns."""
+    folder.mkdir(exist_ok=True)
+    count, size = OTHER_FILES
+    for i in range(count):
+        with open(folder / f"scan-{i:02d}.pdf", "wb") as out:
+            out.write(b"%PDF-1.7\n")
+            for _ in range(size // 2**20):
+                out.write(os.urandom(2**20))
 
 
 def fastest(runs: list[Run]) -> Run:
@@ -257,13 +273,16 @@ def fastest(runs: list[Run]) -> Run:
     return Run(best.wall, max(r.peak for r in runs), best.cpu, best.returncode, best.output)
 
 
-def measure(work: Path, offices: int, filled: Path, repeat: int) -> Size:
-    """Time generate, harvest and both floors ``repeat`` times, interleaved; keep the fastest."""
+def measure(work: Path, offices: int, filled: Path, repeat: int,
+            beside: Path | None = None) -> Size:
+    """Time generate, harvest and both floors ``repeat`` times, interleaved; keep the fastest.
+    With ``beside``, harvest also with that folder of other files given beside the returns."""
     master = work / f"master-{offices}.xlsx"
     write_master(master, offices)
     names = [f"2569-R{ROUND}-{office_code(i)}.xlsx" for i in range(1, offices + 1)]
     returns = work / f"returns-{offices}"
     generated, harvested, harvested_python, reads, writes = [], [], [], [], []
+    besides: list[Run] = []
     for attempt in range(repeat):
         forms = work / f"forms-{offices}-{attempt}"
         generated.append(timed_command([str(ENGINE), "generate", str(master), "--round",
@@ -279,6 +298,8 @@ def measure(work: Path, offices: int, filled: Path, repeat: int) -> Size:
                    str(ROUND), "--out", str(work / f"summary-{offices}.xlsx"),
                    "--json", str(work / f"summary-{offices}.json")]
         harvested.append(timed_command(command))
+        if beside is not None:
+            besides.append(timed_command([*command[:3], str(beside), *command[3:]]))
         harvested_python.append(timed_command(command, {**os.environ, PURE_PYTHON_ENV: "1"}))
         for run in (harvested[-1], harvested_python[-1]):
             if run.returncode not in (0, 1):
@@ -292,7 +313,8 @@ def measure(work: Path, offices: int, filled: Path, repeat: int) -> Size:
                                                                JOBS)]))
     best = fastest(harvested)
     return Size(offices, fastest(generated), best, fastest(harvested_python), min(reads),
-                min(writes), best.returncode, harvest_phases(master, returns, work))
+                min(writes), best.returncode, harvest_phases(master, returns, work),
+                fastest(besides) if besides else None)
 
 
 PHASES = {"read_master": "reading the master",
@@ -435,8 +457,29 @@ def report(sizes: list[Size]) -> str:
           + f" | {marginal(small.phases[key], big.phases[key]):.2f} ms |"
           for key, label in PHASES.items()],
         "",
+        *beside_report(small),
     ]
     return "\n".join(lines)
+
+
+def beside_report(size: Size) -> list[str]:
+    """The lines comparing a harvest with and without other files beside the returns."""
+    if size.beside_other_files is None:
+        return []
+    count, each = OTHER_FILES
+    alone, beside = size.harvest, size.beside_other_files
+    return [
+        f"Other files given with the returns ({size.offices} returns, then the same returns "
+        f"beside a folder of {count} files of {each / 2**20:.0f} MB, as a shared folder of "
+        "scanned evidence would be): memory is bounded by the largest file, not the sum.",
+        "",
+        "| harvest | wall | peak memory |",
+        "|---|---|---|",
+        f"| {size.offices} returns | {alone.wall:.2f} s | {alone.peak / 2**20:.0f} MB |",
+        f"| the same, beside {count * each / 2**20:.0f} MB of other files | {beside.wall:.2f} s "
+        f"| {beside.peak / 2**20:.0f} MB ({beside.peak / alone.peak:.2f}x) |",
+        "",
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -455,9 +498,12 @@ def main(argv: list[str] | None = None) -> int:
         filled = work / "filled"
         filled.mkdir()
         measured = []
+        evidence = work / "evidence"
+        write_other_files(evidence)
         for n in sorted(sizes, reverse=True):   # fill the big set once; the small reuses it
             print(f"measuring {n} offices ...", flush=True)
-            measured.append(measure(work, n, filled, args.repeat))
+            measured.append(measure(work, n, filled, args.repeat,
+                                    evidence if n == min(sizes) else None))
         measured.sort(key=lambda s: s.offices)
     text = report(measured)
     print(text)
