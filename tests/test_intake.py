@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -77,3 +79,25 @@ def test_without_inode_numbers_outputs_are_told_by_their_path(folder: Path) -> N
 
     assert skipped.holds(no_inode(folder / "summary.xlsx"))
     assert not skipped.holds(no_inode(folder / "2569-R12-B01.xlsx"))
+
+
+@pytest.mark.parametrize(("error", "words"), [
+    (zipfile.BadZipFile("File is not a zip file"), "zip เสียหาย"),
+    (zlib.error("Error -3 while decompressing data"), "บีบอัดไว้เสียหาย"),
+    (EOFError(), "ตัดสั้น"), (KeyError("xl/workbook.xml"), "ไม่มีส่วน"),
+    (LookupError("unknown encoding: UTF0"), "การเข้ารหัสอักขระที่ระบบไม่รู้จัก"),
+    (UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte"), "การเข้ารหัสอักขระ"),
+    (NotImplementedError("That compression method is not supported"), "ไม่รองรับ"),
+    (ValueError("A0"), "ไม่ถูกต้องตามรูปแบบ")])
+def test_damage_is_said_in_thai_without_the_exception(error: Exception, words: str) -> None:
+    reason = intake.damage_reason(error)
+    assert words in reason
+    assert type(error).__name__ not in reason and (not str(error) or str(error) not in reason)
+
+
+def test_malformed_xml_is_said_with_its_line() -> None:
+    from xml.etree.ElementTree import ParseError, fromstring
+
+    with pytest.raises(ParseError) as caught:
+        fromstring(b"<a>\n<b>\n</a>")
+    assert intake.damage_reason(caught.value) == "XML ไม่สมบูรณ์ที่บรรทัด 3"

@@ -108,34 +108,33 @@ DAMAGE: tuple[type[Exception], ...] = (
 def damage_reason(exc: BaseException) -> str:
     """Thai words for what an exception raised while reading a file says is wrong with it,
     without the exception's class name."""
-    if isinstance(exc, DefusedXmlException):
-        return "มีการประกาศ DTD หรือ entity ใน XML ซึ่งไม่อนุญาต"
-    if isinstance(exc, ParseError):
-        line = getattr(exc, "position", (0, 0))[0]
-        return f"XML ไม่สมบูรณ์ที่บรรทัด {line}" if line else "XML ไม่สมบูรณ์"
-    if isinstance(exc, PartTooLarge):
-        return "ส่วนของไฟล์ขยายได้ใหญ่เกินขีดจำกัด"
-    if isinstance(exc, zipfile.BadZipFile):
-        return "โครงสร้าง zip เสียหาย"
-    if isinstance(exc, zlib.error):
-        return "ข้อมูลที่บีบอัดไว้เสียหาย"
-    if isinstance(exc, EOFError):
-        return "ไฟล์ถูกตัดสั้น"
-    if isinstance(exc, UnicodeError):
-        return "การเข้ารหัสอักขระไม่ถูกต้อง"
-    if isinstance(exc, LookupError):
-        return "ระบุการเข้ารหัสอักขระหรือส่วนของไฟล์ที่ไม่มีอยู่"
-    if isinstance(exc, NotImplementedError):
-        return "บีบอัดด้วยวิธีที่ระบบไม่รองรับ"
-    if isinstance(exc, RuntimeError):
-        return "ส่วนของไฟล์ถูกเข้ารหัสหรืออ่านไม่ได้"
-    if isinstance(exc, OSError):
-        return "อ่านข้อมูลจากไฟล์ไม่ได้"
-    return "ค่าในไฟล์ไม่ถูกต้องตามรูปแบบ"
+    if isinstance(exc, ParseError) and exc.position[0]:
+        return f"XML ไม่สมบูรณ์ที่บรรทัด {exc.position[0]}"
+    return next(reason for kind, reason in _DAMAGE_REASONS if isinstance(exc, kind))
 
 
 class PartTooLarge(ValueError):
     """A zip part inflated past its cap while being read."""
+
+
+# the first kind an exception is of says what is wrong (KeyError and IndexError before the
+# LookupError they are, UnicodeError before ValueError)
+_DAMAGE_REASONS: tuple[tuple[type[BaseException], str], ...] = (
+    (DefusedXmlException, "มีการประกาศ DTD หรือ entity ใน XML ซึ่งไม่อนุญาต"),
+    (ParseError, "XML ไม่สมบูรณ์"),
+    (PartTooLarge, "ส่วนของไฟล์ขยายได้ใหญ่เกินขีดจำกัด"),
+    (zipfile.BadZipFile, "โครงสร้าง zip เสียหาย"),
+    (zlib.error, "ข้อมูลที่บีบอัดไว้เสียหาย"),
+    (EOFError, "ไฟล์ถูกตัดสั้น"),
+    (KeyError, "ไม่มีส่วนของไฟล์ที่ต้องใช้"),
+    (UnicodeError, "การเข้ารหัสอักขระไม่ถูกต้อง"),
+    (IndexError, "ค่าในไฟล์ไม่ถูกต้องตามรูปแบบ"),
+    (LookupError, "ระบุการเข้ารหัสอักขระที่ระบบไม่รู้จัก"),
+    (NotImplementedError, "บีบอัดด้วยวิธีที่ระบบไม่รองรับ"),
+    (RuntimeError, "ส่วนของไฟล์ถูกเข้ารหัสหรืออ่านไม่ได้"),
+    (OSError, "อ่านข้อมูลจากไฟล์ไม่ได้"),
+    (BaseException, "ค่าในไฟล์ไม่ถูกต้องตามรูปแบบ"),
+)
 
 
 def read_part(archive: zipfile.ZipFile, member: str, limit: int = MAX_PART_BYTES) -> bytes:
