@@ -172,3 +172,11 @@ def test_chart_caches_every_office(report: HarvestReport, tmp_path: Path) -> Non
     counts = [int(n) for n in re.findall(r'<c:ptCount val="(\d+)"/>', chart)]
     assert counts and all(n == len(report.offices) for n in counts), counts
     assert chart.count("<c:pt ") >= 2 * len(report.offices)
+
+
+def test_the_average_rounds_half_away_from_zero_as_its_formula(report: HarvestReport) -> None:
+    """Totals 3.0002 and 3.0003 average 3.00025: ROUND gives 3.0003, so must Python (it gave
+    3.0002, rounding half to even)."""
+    accepted = [dataclasses.replace(o, status=Status.ACCEPTED, total_score=Decimal(total))
+                for o, total in zip(report.offices, ("3.0002", "3.0003"), strict=False)]
+    assert dataclasses.replace(report, offices=accepted).average_score == Decimal("3.0003")

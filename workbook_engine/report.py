@@ -14,6 +14,7 @@ from typing import Any
 
 from .model import Kind
 from .problems import Problem
+from .scoring import average_score, excel_round
 
 
 class Status(StrEnum):
@@ -118,11 +119,8 @@ class HarvestReport:
     @property
     def average_score(self) -> Decimal | None:
         """The mean total of accepted offices, 4 decimals (None when none is accepted)."""
-        totals = [o.total_score for o in self.offices
-                  if o.status is Status.ACCEPTED and o.total_score is not None]
-        if not totals:
-            return None
-        return (sum(totals, Decimal(0)) / len(totals)).quantize(Decimal("0.0001"))
+        return average_score([o.total_score for o in self.offices
+                              if o.status is Status.ACCEPTED and o.total_score is not None])
 
     @property
     def exit_code(self) -> int:
@@ -144,4 +142,4 @@ def _num(value: Decimal | None) -> float | int | None:
         return None
     if value == value.to_integral_value():
         return int(value)
-    return float(value.quantize(Decimal("0.0001")).normalize())
+    return float(excel_round(value).normalize())

@@ -108,6 +108,17 @@ def total_score(weighted: Iterable[Decimal | None]) -> Decimal | None:
     return excel_round(sum((p for p in parts if p is not None), Decimal(0)))
 
 
+def average_score(totals: Sequence[Decimal]) -> Decimal | None:
+    """``ROUND(AVERAGE(totals), 4)``; None for no totals.
+
+    >>> average_score([Decimal("3.0002"), Decimal("3.0003")])
+    Decimal('3.0003')
+    """
+    if not totals:
+        return None
+    return excel_round(_EXACT.divide(sum(totals, Decimal(0)), len(totals)))
+
+
 def score_kpi(kind: Kind, result: Decimal | None, criteria: Sequence[Decimal] | None,
               direction: Direction | None, below_level1: int,
               org_score: Decimal | None) -> Decimal | None:
