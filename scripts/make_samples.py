@@ -18,9 +18,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from workbook_engine.generate import generate  # noqa: E402
+from workbook_engine.kinds import MILESTONE, QUANTITATIVE  # noqa: E402
 from workbook_engine.libreoffice import convert  # noqa: E402
 from workbook_engine.master import load_master  # noqa: E402
-from workbook_engine.model import Kind, Master  # noqa: E402
+from workbook_engine.model import Master  # noqa: E402
 from workbook_engine.testing import fill_return  # noqa: E402
 
 ROUND = 12
@@ -36,9 +37,9 @@ def results_for(master: Master, office: str, rng: random.Random) -> dict[str, ob
     results: dict[str, object] = {}
     for a in master.assignments_for(office):
         kind = master.kpis[a.kpi].kind
-        if kind is Kind.MILESTONE:
+        if kind is MILESTONE:
             results[a.kpi] = rng.choice([3, 4, 4, 5, 5])
-        elif kind is Kind.QUANTITATIVE and a.criteria:
+        elif kind is QUANTITATIVE and a.criteria:
             low, high = float(a.criteria[0]), float(a.criteria[4])
             value = round(low + (high - low) * rng.uniform(0.2, 1.1), 2)
             results[a.kpi] = min(value, 100.0) if master.kpis[a.kpi].is_percent else value

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from workbook_engine.generate import generate
 from workbook_engine.master import load_master
 from workbook_engine.model import Master, name_key
-from workbook_engine.scoring import score_kpi, total_score, weighted_score
+from workbook_engine.scoring import total_score, weighted_score
 from workbook_engine.testing import fill_return, name_target
 from workbook_engine.values import to_decimal
 
@@ -78,9 +78,9 @@ def expected(master: Master, office: str, results: dict[str, float]) -> dict[str
     for a in master.assignments_for(office):
         kpi = master.kpis[a.kpi]
         raw = results.get(a.kpi)
-        score = score_kpi(kpi.kind, None if raw is None else to_decimal(raw), a.criteria,
-                          kpi.direction, master.settings.below_level1_score,
-                          master.org_scores.get(a.kpi))
+        score = kpi.kind.score(None if raw is None else to_decimal(raw), a.criteria,
+                               kpi.direction, master.settings.below_level1_score,
+                               master.org_scores.get(a.kpi))
         weighted = None if score is None else weighted_score(score, a.weight)
         values[f"SCORE_{name_key(a.kpi)}"] = score
         values[f"WEIGHTED_{name_key(a.kpi)}"] = weighted

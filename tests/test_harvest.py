@@ -19,7 +19,7 @@ from workbook_engine.harvest import harvest, json_text, write_json
 from workbook_engine.master import load_master
 from workbook_engine.model import Master
 from workbook_engine.report import Status
-from workbook_engine.scoring import score_kpi, total_score, weighted_score
+from workbook_engine.scoring import total_score, weighted_score
 from workbook_engine.testing import fill_return
 
 from .conftest import Converter
@@ -50,8 +50,8 @@ def python_total(master: Master, office: str, results: dict[str, object]) -> Dec
     for a in master.assignments_for(office):
         kpi = master.kpis[a.kpi]
         raw = results.get(a.kpi)
-        score = score_kpi(kpi.kind, None if raw is None else Decimal(str(raw)), a.criteria,
-                          kpi.direction, 1, master.org_scores.get(a.kpi))
+        score = kpi.kind.score(None if raw is None else Decimal(str(raw)), a.criteria,
+                               kpi.direction, 1, master.org_scores.get(a.kpi))
         parts.append(None if score is None else weighted_score(score, a.weight))
     return total_score(parts)
 

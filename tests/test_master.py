@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from workbook_engine.errors import InvalidMasterError
+from workbook_engine.kinds import INHERITED
 from workbook_engine.master import load_master, read_master
-from workbook_engine.model import Direction, Kind
+from workbook_engine.model import Direction
 from workbook_engine.problems import CATALOGUE, Severity
 
 from .inline import VALID_MASTER, write_master
@@ -28,7 +29,7 @@ def test_valid_master_reads_into_model(tmp_path: Path) -> None:
     assert master.settings.below_level1_score == 1
     assert list(master.offices) == ["B01", "B02"]
     assert master.kpis["2.2"].direction is Direction.LOWER
-    assert master.kpis["1.1"].kind is Kind.INHERITED
+    assert master.kpis["1.1"].kind is INHERITED
     assert master.kpis["1.1"].org_kpi == "ORG-1"
     b02 = master.assignments_for("B02")
     assert [a.kpi for a in b02] == ["2.1", "3.1"]

@@ -11,8 +11,9 @@ from openpyxl import load_workbook
 
 from workbook_engine.cli import cli
 from workbook_engine.harvest import harvest
+from workbook_engine.kinds import INHERITED, MILESTONE, QUANTITATIVE
 from workbook_engine.master import read_master
-from workbook_engine.model import Direction, Kind
+from workbook_engine.model import Direction
 from workbook_engine.report import Status
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,10 +27,9 @@ def test_shipped_master_is_valid_realistic_and_uses_every_kind() -> None:
     assert len(master.offices) >= 12
     assert len(master.kpis) >= 40
     assert any("พัฒนาระบบบริหาร" in office.name for office in master.offices.values())
-    kinds = {(k.kind, k.direction if k.kind is Kind.QUANTITATIVE else None)
-             for k in master.kpis.values()}
-    assert kinds >= {(Kind.QUANTITATIVE, Direction.HIGHER), (Kind.QUANTITATIVE, Direction.LOWER),
-                     (Kind.MILESTONE, None), (Kind.INHERITED, None)}
+    kinds = {(k.kind, k.direction) for k in master.kpis.values()}
+    assert kinds >= {(QUANTITATIVE, Direction.HIGHER), (QUANTITATIVE, Direction.LOWER),
+                     (MILESTONE, None), (INHERITED, None)}
     assert {k.group for k in master.kpis.values()} == {1, 2, 3}
     assert all(k.org_kpi for k in master.kpis.values() if k.group > 1)
 

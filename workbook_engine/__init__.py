@@ -4,17 +4,19 @@ The public face a script needs; everything else is an implementation module.
 """
 
 from .errors import InvalidMasterError, OutputError, WorkbookEngineError
+from .kinds import KINDS, KpiKind
 from .master import MasterReport, load_master, read_master
-from .model import Assignment, Direction, Kind, Kpi, Master, Office, Settings
+from .model import Assignment, Direction, Kpi, Master, Office, Settings
 from .problems import CATALOGUE, Problem, Severity
 
 __all__ = [
     "CATALOGUE",
+    "KINDS",
     "Assignment",
     "Direction",
     "InvalidMasterError",
-    "Kind",
     "Kpi",
+    "KpiKind",
     "Master",
     "MasterReport",
     "Office",

@@ -18,9 +18,10 @@ import click
 from .errors import OutputError
 from .generate import MANIFEST, generate
 from .harvest import JsonWriter, harvest
+from .kinds import KINDS
 from .master import MasterReport, read_master
 from .meta import KEY_ENV, load_key
-from .model import Kind, Master
+from .model import Master
 from .problems import Problem, Severity
 from .report import STATUS_THAI, HarvestReport, Status
 from .workers import few_collections
@@ -58,8 +59,7 @@ def describe_master(master: Master) -> str:
         f"หน่วยงาน {len(master.offices)} แห่ง, ตัวชี้วัด {len(master.kpis)} ตัว "
         f"(กลุ่ม 1: {groups[1]}, กลุ่ม 2: {groups[2]}, กลุ่ม 3: {groups[3]}), "
         f"การมอบหมาย {len(master.assignments)} รายการ",
-        f"  เชิงปริมาณ {kinds[Kind.QUANTITATIVE]}, ระดับความสำเร็จ {kinds[Kind.MILESTONE]}, "
-        f"ใช้ผลคะแนนองค์กร {kinds[Kind.INHERITED]}",
+        "  " + ", ".join(f"{kind.label} {kinds[kind]}" for kind in KINDS),
         f"คะแนนเมื่อต่ำกว่าระดับ 1: {s.below_level1_score}",
     ]
     return "\n".join(lines)

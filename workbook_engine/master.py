@@ -21,7 +21,8 @@ from openpyxl.utils import get_column_letter
 
 from . import master_format as mf
 from .errors import InvalidMasterError
-from .model import Assignment, Direction, Kind, Kpi, Master, Office, Settings, name_key
+from .kinds import BY_LABEL
+from .model import Assignment, Direction, Kpi, Master, Office, Settings, name_key
 from .problems import Problem, has_errors, problem
 from .values import NumberStatus, clean_text, parse_number
 from .xlsx_reader import NotAWorkbook, XlsxReader
@@ -278,14 +279,13 @@ class _Reader:
                 self.add("MASTER_VALUE_INVALID", row, mf.COL_GROUP,
                          value=row.text(mf.COL_GROUP), column=mf.COL_GROUP,
                          expected="กรอกกลุ่มตัวชี้วัดเป็น 1, 2 หรือ 3")
-            kind_text = row.text(mf.COL_KIND)
-            if kind_text not in mf.KINDS:
-                self.add("MASTER_VALUE_INVALID", row, mf.COL_KIND, value=kind_text,
-                         column=mf.COL_KIND, expected="เลือก " + ", ".join(mf.KINDS))
+            kind = BY_LABEL.get(row.text(mf.COL_KIND))
+            if kind is None:
+                self.add("MASTER_VALUE_INVALID", row, mf.COL_KIND, value=row.text(mf.COL_KIND),
+                         column=mf.COL_KIND, expected="เลือก " + ", ".join(BY_LABEL))
                 continue
-            kind = Kind(kind_text)
             direction = None
-            if kind is Kind.QUANTITATIVE:
+            if kind.needs_direction:
                 direction_text = row.text(mf.COL_DIRECTION)
                 if direction_text not in mf.DIRECTIONS:
                     self.add("MASTER_VALUE_INVALID", row, mf.COL_DIRECTION,
@@ -329,7 +329,7 @@ class _Reader:
                 continue
             kpi = kpis[code]
             criteria = self.criteria(row, kpi, office)
-            if kpi.kind is Kind.QUANTITATIVE and criteria is None:
+            if kpi.kind.uses_criteria and criteria is None:
                 continue
             result.append(Assignment(office, code, weight, criteria))
         self.weight_sums(weights, offices)
@@ -337,10 +337,10 @@ class _Reader:
 
     def criteria(self, row: _Row, kpi: Kpi,
                  office: str) -> tuple[Decimal, Decimal, Decimal, Decimal, Decimal] | None:
-        if kpi.kind is not Kind.QUANTITATIVE:
+        if not kpi.kind.uses_criteria:
             if any(map(_filled, map(row.values.get, mf.COL_LEVELS))):
                 self.add("MASTER_CRITERIA_IGNORED", row, mf.COL_LEVELS[0], office=office,
-                         kpi=kpi.code, kind=kpi.kind.value)
+                         kpi=kpi.code, kind=kpi.kind.label)
             return None
         raw = tuple(map(row.values.get, mf.COL_LEVELS))
         plain = _plain_criteria(raw, tuple(map(type, raw)), kpi.direction)
@@ -401,7 +401,7 @@ class _Reader:
             if code and text:
                 levels[code][int(level)] = text
         for code, kpi in kpis.items():
-            if kpi.kind is Kind.MILESTONE:
+            if kpi.kind.needs_levels:
                 absent = [str(n) for n in range(1, 6) if n not in levels.get(code, {})]
                 if absent:
                     self.add("MASTER_MILESTONE_LEVELS_MISSING", kpi_rows[code], mf.COL_KPI,
@@ -423,7 +423,7 @@ class _Reader:
                 continue
             scores[code] = score
         for code, kpi in kpis.items():
-            if kpi.kind is Kind.INHERITED and code not in scores:
+            if kpi.kind.needs_org_score and code not in scores:
                 self.add("MASTER_ORG_SCORE_MISSING", kpi_rows[code], mf.COL_KPI, kpi=code)
         return scores
 

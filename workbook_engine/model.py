@@ -12,16 +12,12 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from . import master_format as mf
 
-
-class Kind(StrEnum):
-    """How a KPI is scored."""
-
-    QUANTITATIVE = mf.KIND_QUANTITATIVE
-    MILESTONE = mf.KIND_MILESTONE
-    INHERITED = mf.KIND_INHERITED
+if TYPE_CHECKING:
+    from .kinds import KpiKind
 
 
 class Direction(StrEnum):
@@ -62,7 +58,7 @@ class Kpi:
     name: str
     group: int
     unit: str
-    kind: Kind
+    kind: KpiKind
     direction: Direction | None
     org_kpi: str | None
     description: str

@@ -22,9 +22,10 @@ from xlsxwriter.worksheet import Worksheet
 
 from . import fiscal, formulas
 from . import layout as L
+from .kinds import KpiKind
 from .meta import signature
-from .model import Assignment, Direction, Kind, Kpi, Master, Office
-from .scoring import score_inherited, weighted_score
+from .model import Assignment, Direction, Kpi, Master, Office
+from .scoring import total_score, weighted_score
 from .xlsx import (
     FONT,
     HEADER_FILL,
@@ -39,27 +40,6 @@ from .xlsx import (
     check,
     text_lines,
 )
-
-RESULT_LIMIT = 1e12
-_MILESTONE_VALIDATION: dict[str, object] = {
-    "validate": "list", "source": f"='{L.LISTS_SHEET}'!$A$1:$A$6",
-    "input_title": "ระดับความสำเร็จ",
-    "input_message": "เลือกระดับที่ทำได้ 0-5 (ดูความหมายในชีตรายละเอียดตัวชี้วัด)",
-    "error_title": "ระดับไม่ถูกต้อง",
-    "error_message": "กรอกได้เฉพาะเลขจำนวนเต็ม 0 ถึง 5",
-}
-
-
-def _number_validation(unit: str) -> dict[str, object]:
-    """The rule of a quantitative KPI's result: a number, its unit in the input message."""
-    return {
-        "validate": "decimal", "criteria": "between",
-        "minimum": -RESULT_LIMIT, "maximum": RESULT_LIMIT,
-        "input_title": "ผลการดำเนินงาน",
-        "input_message": f"กรอกเป็นตัวเลข หน่วย: {unit}"[:255],
-        "error_title": "ต้องเป็นตัวเลข",
-        "error_message": "กรอกผลเป็นตัวเลขเท่านั้น ไม่ต้องพิมพ์หน่วยหรือเครื่องหมาย %",
-    }
 
 
 class _Styles:
@@ -173,16 +153,10 @@ def _lines(text: str, width: float) -> int:
 
 
 @lru_cache(maxsize=1024)
-def _score_formula(row: int, kind: Kind, direction: Direction | None, below: int) -> str:
+def _score_formula(row: int, kind: KpiKind, direction: Direction | None, below: int) -> str:
     """The ``SCORE`` formula of a KPI of ``kind`` on 1-based report row ``row``."""
-    result = L.ref("result", row)
-    if kind is Kind.QUANTITATIVE:
-        assert direction is not None
-        criteria = [L.ref(k, row) for k in L.CRITERIA_KEYS]
-        return formulas.quantitative_score(result, criteria, direction, below)
-    if kind is Kind.MILESTONE:
-        return formulas.milestone_score(result, below)
-    return formulas.inherited_score(result)
+    criteria = [L.ref(k, row) for k in L.CRITERIA_KEYS]
+    return kind.score_formula(L.ref("result", row), criteria, direction, below)
 
 
 @lru_cache(maxsize=1024)
@@ -352,8 +326,8 @@ class _Writer:
             row += 1
             rows.start(row, ROW_HEIGHT * _lines(kpi.name, widths[2]))
             self.kpi_facts(rows, a, kpi)
-            if kpi.kind is Kind.INHERITED:
-                _merged(ws, row, 5, 9, "ใช้ผลคะแนนองค์กร", s.cell_center)
+            if kpi.kind.criteria_cells(a.criteria) is None:
+                _merged(ws, row, 5, 9, kpi.kind.label, s.cell_center)
             else:
                 self.criteria_cells(rows, 5, a, kpi)
         row += 1
@@ -372,13 +346,9 @@ class _Writer:
         rows.number(4, a.weight, s.weight)
 
     def criteria_cells(self, rows: RowWriter, col: int, a: Assignment, kpi: Kpi) -> None:
-        """c1..c5 of a quantitative KPI; the levels 1-5 of a milestone."""
-        if kpi.kind is Kind.QUANTITATIVE and a.criteria:
-            for i, value in enumerate(a.criteria):
-                rows.number(col + i, value, self.s.number)
-        elif kpi.kind is Kind.MILESTONE:
-            for level in range(1, 6):
-                rows.number(col + level - 1, level, self.s.number)
+        """What the kind shows in the locked cells ระดับ 1-5 (blank when it shows nothing)."""
+        for i, value in enumerate(kpi.kind.criteria_cells(a.criteria) or ()):
+            rows.number(col + i, value, self.s.number)
 
     def weight_sum(self) -> Decimal:
         return sum((a.weight for a, _ in self.ctx.items), Decimal(0))
@@ -422,24 +392,14 @@ class _Writer:
 
     def facts(self, a: Assignment, kpi: Kpi) -> list[tuple[str, str]]:
         """The label and value rows of a KPI's card."""
-        kind = kpi.kind.value + (f" ({kpi.direction.value})" if kpi.direction else "")
-        org = self.ctx.master.org_scores.get(kpi.code)
         facts = [
             ("คำอธิบาย", kpi.description or "-"),
             ("หน่วยวัด", kpi.unit),
             ("น้ำหนัก (ร้อยละ)", format(a.weight.normalize(), "f")),
-            ("ประเภท", kind),
+            ("ประเภท", kpi.kind.describe(kpi.direction)),
             ("ถ่ายทอดจากตัวชี้วัดองค์กร", kpi.org_kpi or "-"),
         ]
-        if kpi.kind is Kind.INHERITED:
-            facts.append(("คะแนนองค์กร", format(org, ".4f") if org is not None else "ยังไม่ประกาศ"))
-        if kpi.kind is Kind.QUANTITATIVE and a.criteria:
-            facts += [(f"เกณฑ์ระดับ {i} (ค่าที่ต้องได้)", format(c.normalize(), "f"))
-                      for i, c in enumerate(a.criteria, start=1)]
-        elif kpi.kind is Kind.MILESTONE:
-            levels = self.ctx.master.milestone_levels.get(kpi.code, {})
-            facts += [(f"ระดับ {level}", text) for level, text in sorted(levels.items())]
-        return facts
+        return facts + kpi.kind.card_facts(kpi, a.criteria, self.ctx.master)
 
     # -- รายงานผล ----------------------------------------------------------------------------
     def report(self) -> None:
@@ -474,12 +434,13 @@ class _Writer:
         s, rows = self.s, ws.rows()
         rows.start(row - 1, ROW_HEIGHT * max(2, _lines(kpi.name, L.COLUMN["name"].width)))
         self.kpi_facts(rows, a, kpi)
-        if kpi.kind is Kind.INHERITED:
+        if kpi.kind.criteria_cells(a.criteria) is None:
             for key in L.CRITERIA_KEYS:
                 rows.blank(L.COLUMN[key].index, s.cell)
         else:
             self.criteria_cells(rows, L.COLUMN["c1"].index, a, kpi)
-        cached_score = self.result_input(ws, row, a, kpi)
+        self.result_input(ws, row, kpi)
+        cached_score = self.cached_score(a, kpi)
         score = _score_formula(row, kpi.kind, kpi.direction, self.settings.below_level1_score)
         rows.formula(L.COLUMN["score"].index, score, s.score,
                      "" if cached_score is None else cached_score)
@@ -493,23 +454,21 @@ class _Writer:
         for prefix, key in (("SCORE", "score"), ("WEIGHTED", "weighted")):
             self.define(prefix, kpi, key, row)
 
-    def result_input(self, ws: BulkWorksheet, row: int, a: Assignment,
-                     kpi: Kpi) -> Decimal | None:
-        """Write the result cell; return the score it gives at generation (None if blank)."""
+    def result_input(self, ws: BulkWorksheet, row: int, kpi: Kpi) -> None:
+        """The result cell: an input with its validation, or the organisation's score for a
+        kind without a result (the kind's label while there is none)."""
         s, rows, r0, col = self.s, ws.rows(), row - 1, L.COLUMN["result"].index
-        if kpi.kind is Kind.INHERITED:
+        validation = kpi.kind.result_validation(kpi.unit)
+        if validation is None:
             org = self.ctx.master.org_scores.get(kpi.code)
             if org is None:
-                rows.string(col, "ใช้ผลคะแนนองค์กร", s.cell_center)
-                return None
-            rows.number(col, org, s.inherited)
-            return score_inherited(org)
+                rows.string(col, kpi.kind.label, s.cell_center)
+            else:
+                rows.number(col, org, s.inherited)
+            return
         rows.blank(col, s.input_number)
         self.define("RESULT", kpi, "result", row)
-        validation = (_MILESTONE_VALIDATION if kpi.kind is Kind.MILESTONE
-                      else _number_validation(kpi.unit))
         check(ws.data_validation(r0, col, r0, col, validation), f"validation {kpi.code}")
-        return None
 
     def text_validations(self, ws: Worksheet, count: int) -> None:
         """One length rule per text column over all KPI rows (the same rule for every row)."""
@@ -529,7 +488,7 @@ class _Writer:
     def completeness(self, ws: BulkWorksheet, count: int) -> None:
         """The completeness line (``COMPLETENESS``), with the status it has at generation."""
         scores = _column_range("score", count)
-        missing = sum(1 for _, k in self.ctx.items if self.cached_score(k) is None)
+        missing = sum(1 for a, k in self.ctx.items if self.cached_score(a, k) is None)
         status = ("กรอกผลครบทุกตัวชี้วัดแล้ว" if missing == 0
                   else f"ยังไม่มีผลที่คำนวณคะแนนได้ {missing} ตัวชี้วัด")
         rows = ws.rows()
@@ -549,19 +508,15 @@ class _Writer:
                      "" if total is None else total)
         self.wb.define_name(L.TOTAL_NAME, L.absolute(L.REPORT_SHEET, L.ref("weighted", row)))
 
-    def cached_score(self, kpi: Kpi) -> Decimal | None:
-        if kpi.kind is Kind.INHERITED and kpi.code in self.ctx.master.org_scores:
-            return score_inherited(self.ctx.master.org_scores[kpi.code])
-        return None
+    def cached_score(self, a: Assignment, kpi: Kpi) -> Decimal | None:
+        """The score a KPI has before anything is typed (an inherited KPI's, once known)."""
+        return kpi.kind.score(None, a.criteria, kpi.direction, self.settings.below_level1_score,
+                              self.ctx.master.org_scores.get(kpi.code))
 
     def cached_total(self) -> Decimal | None:
-        parts = []
-        for a, kpi in self.ctx.items:
-            score = self.cached_score(kpi)
-            parts.append(None if score is None else weighted_score(score, a.weight))
-        if any(p is None for p in parts):
-            return None
-        return sum((p for p in parts if p is not None), Decimal(0))
+        scores = ((a, self.cached_score(a, kpi)) for a, kpi in self.ctx.items)
+        return total_score(None if score is None else weighted_score(score, a.weight)
+                           for a, score in scores)
 
     def define(self, prefix: str, kpi: Kpi, key: str, row: int) -> None:
         """The workbook-level name ``<prefix>_<k>`` on column ``key`` of report row ``row``.

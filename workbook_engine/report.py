@@ -12,7 +12,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from .model import Kind
+from .kinds import KpiKind
 from .problems import Problem
 from .scoring import average_score, excel_round
 
@@ -41,7 +41,7 @@ class KpiOutcome:
     name: str
     group: int
     unit: str
-    kind: Kind
+    kind: KpiKind
     direction: str | None            # "มากดี" / "น้อยดี" / None
     org_kpi: str | None
     weight: Decimal

@@ -31,10 +31,10 @@ from .intake import (
     sniff,
 )
 from .meta import signature_ok
-from .model import Assignment, Kind, Kpi, Master
+from .model import Assignment, Kpi, Master
 from .problems import Problem, problem
 from .report import KpiOutcome, Status
-from .scoring import score_kpi, total_score, weighted_score
+from .scoring import total_score, weighted_score
 from .values import NumberStatus, cell_sized, clean_text, parse_number, to_decimal
 from .xlsx_reader import Cell, NotAWorkbook, SheetCells, XlsxReader, name_target, split_ref
 
@@ -275,17 +275,16 @@ class _Check:
         for cell in inputs:
             texts[cell.key] = _text(found.get(self.locate(names, cell)[1]))
         org = self.master.org_scores.get(kpi.code)
-        if kpi.kind is Kind.INHERITED:
-            outcome.sheet = self.master_sheet_name()
-            if org is None:
-                self.add("RESULT_ORG_SCORE_MISSING", kpi=kpi.code)
-        else:
+        if kpi.kind.has_result:
             ref, at = self.locate(names, result)
             outcome.sheet, outcome.cell = L.REPORT_SHEET, ref
             outcome.result = self.result(found.get(at), kpi, a, ref)
-        if kpi.kind is Kind.INHERITED or outcome.result is not None:
-            outcome.score = score_kpi(kpi.kind, outcome.result, a.criteria, kpi.direction,
-                                      self.master.settings.below_level1_score, org)
+        else:
+            outcome.sheet = self.master_sheet_name()
+        if kpi.kind.needs_org_score and org is None:
+            self.add("RESULT_ORG_SCORE_MISSING", kpi=kpi.code)
+        outcome.score = kpi.kind.score(outcome.result, a.criteria, kpi.direction,
+                                       self.master.settings.below_level1_score, org)
         if outcome.score is not None:
             outcome.weighted = weighted_score(outcome.score, a.weight)
         return outcome
@@ -318,26 +317,11 @@ class _Check:
         value = parsed.value
         if parsed.status is NumberStatus.COERCED:
             self.add("RESULT_NUMBER_AS_TEXT", value=cell.value, number=_show(value), **where)
-        return self.plausible(value, kpi, a, where)
-
-    def plausible(self, value: Decimal, kpi: Kpi, a: Assignment,
-                  where: dict[str, str]) -> Decimal | None:
-        if kpi.kind is Kind.MILESTONE:
-            if value != value.to_integral_value() or not 0 <= value <= 5:
-                self.add("RESULT_MILESTONE_INVALID", value=_show(value), **where)
-                return None
-            return value
-        if kpi.is_percent and value < 0:
-            self.add("RESULT_NEGATIVE_PERCENT", value=_show(value), **where)
-            return None
-        if kpi.is_percent and a.criteria:
-            low, high = min(a.criteria), max(a.criteria)
-            if value > 100 and value > high:
-                self.add("RESULT_IMPLAUSIBLE", value=_show(value), why="เกินร้อยละ 100", **where)
-            elif 0 < value <= 1 and low >= 10:
-                self.add("RESULT_IMPLAUSIBLE", value=_show(value),
-                         why="อาจพิมพ์เป็นรูปแบบเปอร์เซ็นต์ (เช่น 84% ถูกเก็บเป็น 0.84)", **where)
-        return value
+        checked, findings = kpi.kind.check_result(value, kpi, a.criteria)
+        for code, params in findings:
+            self.add(code, sheet=L.REPORT_SHEET, cell=ref, kpi=kpi.code, value=_show(value),
+                     **params)
+        return checked
 
     # -- the whole file ----------------------------------------------------------------------
     def run(self) -> ReturnOutcome:
@@ -429,10 +413,7 @@ def _expectations(kpi: Kpi, weight: Decimal,
     expected: list[tuple[str, object]] = [("group", Decimal(kpi.group)), ("code", kpi.code),
                                           ("name", kpi.name), ("unit", kpi.unit),
                                           ("weight", weight)]
-    if kpi.kind is Kind.QUANTITATIVE and criteria:
-        expected += list(zip(L.CRITERIA_KEYS, criteria, strict=True))
-    elif kpi.kind is Kind.MILESTONE:
-        expected += [(k, Decimal(n)) for n, k in enumerate(L.CRITERIA_KEYS, start=1)]
+    expected += zip(L.CRITERIA_KEYS, kpi.kind.criteria_cells(criteria) or (), strict=False)
     return tuple(_locked(key, value) for key, value in expected)
 
 

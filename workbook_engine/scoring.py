@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Context, Decimal
 
-from .model import Direction, Kind
+from .model import Direction
 
 FOUR_PLACES = Decimal("0.0001")
 MAX_SCORE = Decimal(5)
@@ -80,10 +80,15 @@ def score_milestone(level: Decimal, below_level1: int = 1) -> Decimal:
     Raises:
         ValueError: when the level is not a whole number from 0 to 5.
     """
-    if level != level.to_integral_value() or int(level) not in MILESTONE_LEVELS:
+    if not is_milestone_level(level):
         raise ValueError(f"a milestone level is a whole number 0-5, got {level}")
     reached = int(level)
     return excel_round(Decimal(reached if reached > 0 else below_level1))
+
+
+def is_milestone_level(value: Decimal) -> bool:
+    """Whether ``value`` is a milestone level: a whole number from 0 to 5."""
+    return value == value.to_integral_value() and int(value) in MILESTONE_LEVELS
 
 
 def score_inherited(org_score: Decimal) -> Decimal:
@@ -117,30 +122,3 @@ def average_score(totals: Sequence[Decimal]) -> Decimal | None:
     if not totals:
         return None
     return excel_round(_EXACT.divide(sum(totals, Decimal(0)), len(totals)))
-
-
-def score_kpi(kind: Kind, result: Decimal | None, criteria: Sequence[Decimal] | None,
-              direction: Direction | None, below_level1: int,
-              org_score: Decimal | None) -> Decimal | None:
-    """Score one KPI of any kind; None when there is nothing to score yet.
-
-    Args:
-        kind: the KPI's kind.
-        result: the office's result (ignored for inherited KPIs), None when missing.
-        criteria: c1..c5 for quantitative KPIs.
-        direction: for quantitative KPIs.
-        below_level1: the master's below-level-1 score.
-        org_score: the organisation's score, for inherited KPIs.
-
-    Raises:
-        ValueError: for a milestone level that is not a whole number 0-5.
-    """
-    if kind is Kind.INHERITED:
-        return None if org_score is None else score_inherited(org_score)
-    if result is None:
-        return None
-    if kind is Kind.MILESTONE:
-        return score_milestone(result, below_level1)
-    if criteria is None or direction is None:
-        raise ValueError("a quantitative KPI needs criteria and a direction")
-    return score_quantitative(result, criteria, direction, below_level1)

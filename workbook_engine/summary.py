@@ -25,7 +25,8 @@ from xlsxwriter.worksheet import Worksheet
 from . import formulas
 from .errors import OutputError
 from .fiscal import BE_DATE_TIME_FORMAT
-from .model import Direction, Kind
+from .kinds import KpiKind
+from .model import Direction
 from .outputs import Output
 from .report import (
     OUTCOME_THAI,
@@ -372,12 +373,11 @@ class _KpiRows:
     def detail(self, office: OfficeOutcome, status: str, kpi: KpiOutcome) -> str:
         """The cells of ``kpi``'s row on the details sheet, in :data:`DETAIL_COLUMNS`."""
         criteria = kpi.criteria or ()
-        inherited = kpi.kind is Kind.INHERITED
         return self.detail_row.render((
             office.office, office.name, status, kpi.group, kpi.kpi, kpi.name, kpi.unit,
-            kpi.kind.value, kpi.direction, kpi.weight,
+            kpi.kind.label, kpi.direction, kpi.weight,
             *criteria, *(None,) * (5 - len(criteria)),
-            kpi.score if inherited else kpi.result,
+            kpi.result if kpi.kind.has_result else kpi.score,
             Formula(self.scores.score(kpi), _cached(kpi.score)),
             Formula(self.scores.weighted, _cached(kpi.weighted)),
             kpi.verified_score, *(kpi.texts.get(key, "") for key in TEXT_KEYS),
@@ -401,7 +401,7 @@ class _ScoreFormulas:
 
     def __init__(self, below_level1: int) -> None:
         self.below = below_level1
-        self.built: dict[tuple[Kind, str | None], str] = {}
+        self.built: dict[tuple[KpiKind, str | None], str] = {}
         self.weighted = formulas.weighted_score(_open("score"), _open("weight"))
 
     def score(self, kpi: KpiOutcome) -> str:
@@ -412,16 +412,9 @@ class _ScoreFormulas:
         return template
 
     def template(self, kpi: KpiOutcome) -> str:
-        result = _open("result")
-        if kpi.kind is Kind.INHERITED:
-            return formulas.inherited_score(result)
-        if kpi.kind is Kind.MILESTONE:
-            return formulas.milestone_score(result, self.below)
-        if kpi.direction is None:
-            raise ValueError(f"quantitative KPI {kpi.kpi} has no direction")
         criteria = [_open(f"c{n}") for n in range(1, 6)]
-        return formulas.quantitative_score(result, criteria, Direction(kpi.direction),
-                                           self.below)
+        direction = Direction(kpi.direction) if kpi.direction else None
+        return kpi.kind.score_formula(_open("result"), criteria, direction, self.below)
 
 
 def _open(key: str) -> str:
