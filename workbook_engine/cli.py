@@ -11,11 +11,11 @@ import os
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from .errors import OutputError
+from .errors import NOTHING_DONE, PROBLEMS_FOUND, OutputError, WorkbookEngineError
 from .generate import MANIFEST, generate
 from .harvest import JsonWriter, harvest
 from .kinds import KINDS
@@ -80,7 +80,21 @@ def report_master(report: MasterReport) -> None:
     echo_problems(report.problems)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The commands; the one place where how a command ended becomes its exit code: the number
+    it returns, or the code of the :class:`WorkbookEngineError` it raises (its Thai message
+    on stderr)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            code = super().invoke(ctx)
+        except WorkbookEngineError as exc:
+            click.echo(str(exc), err=True)
+            ctx.exit(exc.exit_code)
+        ctx.exit(code if isinstance(code, int) else 0)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="workbook-engine")
 def cli() -> None:
     """workbook-engine: สร้าง รวบรวม และสรุปแบบฟอร์มคำรับรองการปฏิบัติราชการ"""
@@ -88,11 +102,11 @@ def cli() -> None:
 
 @cli.command("check-master")
 @click.argument("master", type=EXISTING_FILE)
-def check_master_command(master: Path) -> None:
+def check_master_command(master: Path) -> int:
     """ตรวจไฟล์ต้นแบบ (master workbook) และแสดงปัญหาทั้งหมด"""
     report = read_master(master)
     report_master(report)
-    sys.exit(0 if report.valid else 1)
+    return 0 if report.valid else PROBLEMS_FOUND
 
 
 @cli.command("new-master")
@@ -100,7 +114,7 @@ def check_master_command(master: Path) -> None:
 @click.option("--fiscal-year", type=click.IntRange(2500, 2699), default=None,
               help="ปีงบประมาณ (พ.ศ.) ที่จะกรอกไว้ให้")
 @click.option("--force", is_flag=True, help="เขียนทับไฟล์ที่มีอยู่แล้ว")
-def new_master_command(path: Path, fiscal_year: int | None, force: bool) -> None:
+def new_master_command(path: Path, fiscal_year: int | None, force: bool) -> int:
     """สร้างไฟล์ต้นแบบเปล่า พร้อมหัวคอลัมน์ คำแนะนำ และรายการให้เลือก"""
     from .new_master import write_new_master
 
@@ -109,10 +123,10 @@ def new_master_command(path: Path, fiscal_year: int | None, force: bool) -> None
     try:
         write_new_master(path, fiscal_year)
     except OSError as exc:
-        click.echo(f"เขียนไฟล์ {path} ไม่ได้: {exc.strerror or exc}", err=True)
-        sys.exit(2)
+        raise OutputError(f"เขียนไฟล์ {path} ไม่ได้: {exc.strerror or exc}") from exc
     click.echo(f"สร้างไฟล์ต้นแบบเปล่า {path} แล้ว กรอกข้อมูลแล้วตรวจด้วย "
                f"workbook-engine check-master {path}")
+    return 0
 
 
 def load_signing_key(key_file: Path | None) -> bytes | None:
@@ -140,13 +154,13 @@ KEY_OPTION = click.option("--key-file", type=EXISTING_FILE, default=None,
 @click.option("--password", default=None, help="รหัสผ่านป้องกันชีต")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="จำนวนโปรเซสที่ใช้")
 def generate_command(master: Path, round_months: int, out_dir: Path, offices: tuple[str, ...],
-                     key_file: Path | None, password: str | None, jobs: int | None) -> None:
+                     key_file: Path | None, password: str | None, jobs: int | None) -> int:
     """สร้างแบบฟอร์มคำรับรองและรายงานผลของแต่ละหน่วยงาน"""
     key = load_signing_key(key_file)
     report = read_master(master, jobs)
     if report.master is None:
         report_master(report)
-        sys.exit(1)
+        return PROBLEMS_FOUND
     unknown = [o for o in offices if o not in report.master.offices]
     if unknown:
         raise click.UsageError(f"ไม่พบรหัสหน่วยงาน {', '.join(unknown)} ในไฟล์ต้นแบบ")
@@ -154,14 +168,11 @@ def generate_command(master: Path, round_months: int, out_dir: Path, offices: tu
     with click.progressbar(length=count, label="กำลังสร้างแบบฟอร์ม", file=sys.stderr) as bar:
         def advance(done: int) -> None:
             bar.update(done - bar.pos)
-        try:
-            rows = generate(report.master, round_months, out_dir, offices or None, key,
-                            password, jobs, advance)
-        except OutputError as exc:
-            click.echo(str(exc), err=True)
-            sys.exit(2)
+        rows = generate(report.master, round_months, out_dir, offices or None, key, password,
+                        jobs, advance)
     click.echo(f"สร้างแบบฟอร์ม {len(rows)} ไฟล์ใน {out_dir} แล้ว"
                f"{' (ลงนามด้วยกุญแจ)' if key else ''} รายการไฟล์อยู่ใน {out_dir / MANIFEST}")
+    return 0
 
 
 def _row(code: str, status: str, total: str, name: str) -> str:
@@ -216,7 +227,7 @@ def echo_harvest(report: HarvestReport, top: int = 10) -> None:
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="จำนวนโปรเซสที่ใช้")
 def harvest_command(paths: tuple[Path, ...], master_path: Path, round_months: int,
                     out_path: Path, json_path: Path | None, key_file: Path | None,
-                    jobs: int | None) -> None:
+                    jobs: int | None) -> int:
     """รวบรวมแบบรายงานที่หน่วยงานส่งกลับ ตรวจ คำนวณคะแนน และเขียนไฟล์สรุปผล"""
     from .summary import SummaryWriter
 
@@ -224,15 +235,13 @@ def harvest_command(paths: tuple[Path, ...], master_path: Path, round_months: in
     for target in filter(None, (out_path, json_path)):
         folder = target.parent.resolve()
         if not folder.is_dir() or not os.access(folder, os.W_OK):
-            click.echo(f"เขียนไฟล์ลงโฟลเดอร์ {folder} ไม่ได้ (ไม่มีโฟลเดอร์หรือไม่มีสิทธิ์เขียน)",
-                       err=True)
-            sys.exit(2)
+            raise OutputError(f"เขียนไฟล์ลงโฟลเดอร์ {folder} ไม่ได้ (ไม่มีโฟลเดอร์หรือไม่มีสิทธิ์เขียน)")
     exclude = [p for p in (out_path, json_path) if p is not None]
     with few_collections():
         report_of_master = read_master(master_path, jobs)
         if report_of_master.master is None:
             report_master(report_of_master)
-            sys.exit(2)
+            return NOTHING_DONE
         gc.freeze()         # the master lives to the end: out of the collector's scans
         with click.progressbar(length=1, label="กำลังอ่านแบบรายงาน", file=sys.stderr) as bar:
             def advance(done: int, total: int) -> None:
@@ -245,13 +254,17 @@ def harvest_command(paths: tuple[Path, ...], master_path: Path, round_months: in
         write_outputs(report, summary, JsonWriter(report, json_path) if json_path else None)
     echo_harvest(report)
     click.echo(f"เขียนไฟล์สรุปผล {out_path} แล้ว" + (f" และ {json_path}" if json_path else ""))
-    sys.exit(report.exit_code)
+    return report.exit_code
 
 
 def write_outputs(report: HarvestReport, summary: SummaryWriter,
                   json_writer: JsonWriter | None) -> None:
-    """Write the summary and the JSON (at once), then put both in place: exit code 2, with the
-    reason, and nothing written when either cannot be saved."""
+    """Write the summary and the JSON (at once), then put both in place; nothing is written
+    when either cannot be saved.
+
+    Raises:
+        OutputError: when either cannot be saved, or the JSON cannot be put in place.
+    """
     outputs: list[Output] = [summary] if json_writer is None else [summary, json_writer]
     placed = False
     try:
@@ -264,10 +277,10 @@ def write_outputs(report: HarvestReport, summary: SummaryWriter,
     except OutputError as exc:
         for output in outputs:
             output.discard()
-        click.echo(str(exc), err=True)
         if placed:       # only if the JSON could not replace an older one, after the summary
-            click.echo(f"ไฟล์สรุปผล {summary.path} เขียนแล้ว แต่ไฟล์ JSON ยังไม่ได้เขียน", err=True)
-        sys.exit(2)
+            raise OutputError(f"{exc}\nไฟล์สรุปผล {summary.path} เขียนแล้ว แต่ไฟล์ JSON "
+                              "ยังไม่ได้เขียน") from exc
+        raise
     except BaseException:
         for output in outputs:
             output.discard()
@@ -277,15 +290,11 @@ def write_outputs(report: HarvestReport, summary: SummaryWriter,
 @cli.command("demo")
 @click.option("--workdir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("out"), show_default=True, help="โฟลเดอร์ผลลัพธ์ของการสาธิต")
-def demo_command(workdir: Path) -> None:
+def demo_command(workdir: Path) -> int:
     """สาธิตทั้งวงจรด้วยไฟล์ต้นแบบและตัวอย่างที่ให้มา"""
     from .demo import run_demo
 
-    try:
-        sys.exit(run_demo(workdir))
-    except OutputError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(2)
+    return run_demo(workdir)
 
 
 DEBUG_ENV = "WORKBOOK_ENGINE_DEBUG"

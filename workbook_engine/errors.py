@@ -1,6 +1,7 @@
 """Exceptions, for the cases where the engine cannot go on at all.
 
-Everything else is a :class:`~workbook_engine.problems.Problem`, collected and reported.
+Everything else is a :class:`~workbook_engine.problems.Problem`, collected and reported. Each
+exception carries the command line's exit code for it (CONTRACT section 3).
 """
 
 from __future__ import annotations
@@ -11,12 +12,20 @@ if TYPE_CHECKING:
     from .problems import Problem
 
 
+PROBLEMS_FOUND = 1      # the command's exit codes (CONTRACT section 3), besides 0
+NOTHING_DONE = 2
+
+
 class WorkbookEngineError(Exception):
-    """Root of every exception the engine raises on purpose."""
+    """Root of every exception the engine raises on purpose; its message is Thai."""
+
+    exit_code = NOTHING_DONE
 
 
 class InvalidMasterError(WorkbookEngineError, ValueError):
     """The master workbook cannot be used; ``problems`` says why, cell by cell."""
+
+    exit_code = PROBLEMS_FOUND
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
