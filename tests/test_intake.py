@@ -101,3 +101,15 @@ def test_malformed_xml_is_said_with_its_line() -> None:
     with pytest.raises(ParseError) as caught:
         fromstring(b"<a>\n<b>\n</a>")
     assert intake.damage_reason(caught.value) == "XML ไม่สมบูรณ์ที่บรรทัด 3"
+
+
+def test_without_msoffcrypto_harvest_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without msoffcrypto every encrypted workbook would pass for a legacy .xls: the checks
+    refuse to load instead."""
+    import importlib
+    import sys
+
+    monkeypatch.setitem(sys.modules, "msoffcrypto", None)
+    monkeypatch.delitem(sys.modules, "workbook_engine.returns")
+    with pytest.raises(ImportError):
+        importlib.import_module("workbook_engine.returns")

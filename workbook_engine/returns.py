@@ -17,6 +17,8 @@ from decimal import Decimal
 from pathlib import PurePosixPath
 from typing import NamedTuple
 
+import msoffcrypto  # a dependency: without it every encrypted workbook would pass for .xls
+
 from . import layout as L
 from .intake import (
     DAMAGE,
@@ -477,14 +479,12 @@ def _office_in_name(name: str) -> str | None:
 
 
 def _ole2_verdict(data: bytes) -> tuple[str, dict[str, str]]:
-    """Encrypted OOXML and legacy .xls both come in OLE2 containers; tell them apart."""
+    """Encrypted OOXML and legacy .xls both come in OLE2 containers; tell them apart (an OLE2
+    file msoffcrypto cannot make sense of is taken for a legacy one)."""
     try:
-        import msoffcrypto
-
-        office = msoffcrypto.OfficeFile(io.BytesIO(data))
-        if office.is_encrypted():
+        if msoffcrypto.OfficeFile(io.BytesIO(data)).is_encrypted():
             return "FILE_ENCRYPTED", {}
-    except Exception:
+    except Exception:      # whatever a damaged container makes the parser raise
         pass
     return "FILE_OTHER_FORMAT", {"format": ".xls (Excel 97-2003) หรือเอกสาร Office รุ่นเก่า"}
 
