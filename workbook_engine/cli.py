@@ -19,10 +19,11 @@ from .errors import NOTHING_DONE, PROBLEMS_FOUND, OutputError, WorkbookEngineErr
 from .generate import MANIFEST, generate
 from .harvest import JsonWriter, harvest
 from .kinds import KINDS
+from .layout import ROUND_MONTHS
 from .master import MasterReport, read_master
 from .meta import KEY_ENV, load_key
 from .model import Master
-from .problems import Problem, Severity
+from .problems import Problem, Severity, error_count
 from .report import STATUS_THAI, HarvestReport, Status
 from .workers import few_collections
 from .xlsx import visible_width
@@ -67,7 +68,7 @@ def describe_master(master: Master) -> str:
 
 def report_master(report: MasterReport) -> None:
     """Print the outcome of a master check in Thai."""
-    errors = sum(p.is_error for p in report.problems)
+    errors = error_count(report.problems)
     warnings = len(report.problems) - errors
     if report.master is not None:
         click.echo(f"ไฟล์ต้นแบบ {report.path.name} ถูกต้อง")
@@ -138,7 +139,7 @@ def load_signing_key(key_file: Path | None) -> bytes | None:
 
 
 ROUND_OPTION = click.option("--round", "round_months", required=True,
-                            type=click.Choice(["6", "9", "12"]),
+                            type=click.Choice([str(r) for r in ROUND_MONTHS]),
                             callback=lambda _c, _p, v: int(v), help="รอบการรายงาน (เดือน)")
 KEY_OPTION = click.option("--key-file", type=EXISTING_FILE, default=None,
                           help=f"ไฟล์กุญแจลงนาม HMAC (หรือตั้งตัวแปร {KEY_ENV})")
@@ -205,9 +206,9 @@ def echo_harvest(report: HarvestReport, top: int = 10) -> None:
     for office in shown:
         total = f"{office.total_score:.4f}" if office.total_score is not None else "-"
         click.echo(_row(office.office, STATUS_THAI[office.status], total, office.name))
-    errors = [p for p in report.problems if p.is_error]
-    warnings = len(report.problems) - len(errors)
-    click.echo(f"ปัญหาที่พบ: ผิดพลาด {len(errors)} รายการ, คำเตือน {warnings} รายการ")
+    errors = error_count(report.problems)
+    click.echo(f"ปัญหาที่พบ: ผิดพลาด {errors} รายการ, "
+               f"คำเตือน {len(report.problems) - errors} รายการ")
     frequent = Counter(p.code for p in report.problems).most_common(5)
     if len(report.problems) > top and frequent:
         click.echo("พบบ่อยที่สุด: " + ", ".join(f"{code} {n}" for code, n in frequent))

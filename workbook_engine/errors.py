@@ -6,11 +6,7 @@ exception carries the command line's exit code for it (CONTRACT section 3).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from .problems import Problem
-
+from .problems import Problem, error_count
 
 PROBLEMS_FOUND = 1      # the command's exit codes (CONTRACT section 3), besides 0
 NOTHING_DONE = 2
@@ -29,8 +25,7 @@ class InvalidMasterError(WorkbookEngineError, ValueError):
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
-        errors = sum(1 for p in problems if p.is_error)
-        super().__init__(f"ไฟล์ต้นแบบมีข้อผิดพลาด {errors} รายการ")
+        super().__init__(f"ไฟล์ต้นแบบมีข้อผิดพลาด {error_count(problems)} รายการ")
 
 
 class OutputError(WorkbookEngineError, OSError):

@@ -15,6 +15,7 @@ from . import workers
 from .errors import OutputError
 from .model import Master
 from .office_workbook import OfficeContext, write_office_workbook
+from .outputs import atomic
 
 MANIFEST = "manifest.csv"
 
@@ -48,12 +49,8 @@ def generate_office(master: Master, office: str, round_months: int, out_dir: Pat
     ctx = OfficeContext.build(master, office, round_months)
     name = L.file_name(master.settings.fiscal_year, round_months, office)
     target = out_dir / name
-    temporary = out_dir / f".{name}.{os.getpid()}.tmp"
-    try:
+    with atomic(target) as temporary:
         write_office_workbook(ctx, temporary, key, password)
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
     return GeneratedFile(office, name, ctx.fingerprint, file_sha256(target))
 
 
@@ -122,6 +119,5 @@ def _write_manifest(out: Path, rows: list[GeneratedFile]) -> None:
     writer.writerow(["office", "file", "fingerprint", "sha256"])
     for row in rows:
         writer.writerow([row.office, row.file, row.fingerprint, row.sha256])
-    temporary = out / f".{MANIFEST}.tmp"
-    temporary.write_text(buffer.getvalue(), encoding="utf-8")
-    os.replace(temporary, out / MANIFEST)
+    with atomic(out / MANIFEST) as temporary:
+        temporary.write_text(buffer.getvalue(), encoding="utf-8")

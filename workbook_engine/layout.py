@@ -6,12 +6,14 @@ these positions when a spreadsheet program broke the names), so both take it fro
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import Enum
+from pathlib import PurePosixPath
 
 from xlsxwriter.utility import xl_col_to_name
 
-from .model import name_key
+from .model import TEXT_INPUTS, TEXT_KEYS, name_key
 
 SCHEMA_VERSION = "1"
 
@@ -25,6 +27,7 @@ VISIBLE_SHEETS = (GUIDE_SHEET, AGREEMENT_SHEET, DETAILS_SHEET, REPORT_SHEET)
 ALL_SHEETS = (*VISIBLE_SHEETS, LISTS_SHEET, META_SHEET)
 
 ROUND_MONTHS = (6, 9, 12)
+_TEXT_WIDTHS = {"data": 30, "note": 40, "support": 25, "obstacle": 25, "evidence": 30}
 
 
 class Role(Enum):
@@ -71,17 +74,14 @@ REPORT_COLUMNS: tuple[Column, ...] = (
     Column("result", "ผลการดำเนินงาน", 13, Role.INPUT, "RESULT"),
     Column("score", "ค่าคะแนนที่ได้", 11, Role.FORMULA, "SCORE"),
     Column("weighted", "คะแนนถ่วงน้ำหนัก", 11, Role.FORMULA, "WEIGHTED"),
-    Column("data", "ข้อมูลผลการดำเนินงาน", 30, Role.INPUT, "DATA", 4000),
-    Column("note", "คำชี้แจงการปฏิบัติงาน/มาตรการที่ได้ดำเนินการ", 40, Role.INPUT, "NOTE", 4000),
-    Column("support", "ปัจจัยสนับสนุน", 25, Role.INPUT, "SUPPORT", 2000),
-    Column("obstacle", "อุปสรรค", 25, Role.INPUT, "OBSTACLE", 2000),
-    Column("evidence", "เอกสาร/หลักฐานอ้างอิง", 30, Role.INPUT, "EVIDENCE", 2000),
+    *(Column(t.key, t.header, _TEXT_WIDTHS[t.key], Role.INPUT, t.name_prefix, t.max_length)
+      for t in TEXT_INPUTS),
 )
 COLUMN = {c.key: c for c in REPORT_COLUMNS}
 _INDEX = {c.key: i for i, c in enumerate(REPORT_COLUMNS)}
 _LETTER = {c.key: str(xl_col_to_name(i)) for i, c in enumerate(REPORT_COLUMNS)}
 CRITERIA_KEYS = ("c1", "c2", "c3", "c4", "c5")
-TEXT_INPUT_KEYS = ("data", "note", "support", "obstacle", "evidence")
+TEXT_INPUT_KEYS = TEXT_KEYS
 
 TITLE_ROW = 1          # 1-based Excel rows
 OFFICE_ROW = 2
@@ -94,6 +94,8 @@ FIRST_KPI_ROW = 7
 # criterion 5) in the same order, under three title rows, five clauses and a blank row.
 AGREEMENT_HEADER_ROW = 10
 AGREEMENT_FIRST_KPI_ROW = 11
+AGREEMENT_HEADERS = ("กลุ่ม", "รหัส", "ตัวชี้วัด", "หน่วยวัด", "น้ำหนัก", "ระดับ 1", "ระดับ 2",
+                     "ระดับ 3", "ระดับ 4", "ระดับ 5")
 AGREEMENT_TOTAL_LABEL = "รวม"
 REPORT_TOTAL_LABEL = "คะแนนรวม"
 
@@ -132,3 +134,13 @@ STATUS_NAME = "COMPLETENESS"
 def file_name(fiscal_year: int, round_months: int, office: str) -> str:
     """``2569-R12-B03.xlsx``."""
     return f"{fiscal_year}-R{round_months}-{office}.xlsx"
+
+
+_FILE_NAME = re.compile(r"^\d{4}-R\d{1,2}-(.+)\.xls[xm]$", re.IGNORECASE)
+
+
+def office_in_file_name(name: str) -> str | None:
+    """The office a file's name gives, as :func:`file_name` writes it (``.xlsm`` too, in any
+    case, in any folder); None for another name."""
+    match = _FILE_NAME.match(PurePosixPath(name.replace("\\", "/")).name)
+    return match.group(1) if match else None

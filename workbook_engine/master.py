@@ -23,7 +23,7 @@ from . import master_format as mf
 from .errors import InvalidMasterError
 from .kinds import BY_LABEL
 from .model import Assignment, Direction, Kpi, Master, Office, Settings, name_key
-from .problems import Problem, has_errors, problem
+from .problems import Problem, error_count, problem
 from .values import NumberStatus, clean_text, parse_number
 from .xlsx_reader import NotAWorkbook, XlsxReader
 
@@ -448,7 +448,7 @@ class _Reader:
         for sheet, rows in ((mf.OFFICES_SHEET, office_rows), (mf.KPIS_SHEET, kpi_rows_list)):
             if rows == []:
                 self.add("MASTER_SHEET_EMPTY", sheet=sheet, cell="A2")
-        if settings is None or has_errors(self.problems):
+        if settings is None or error_count(self.problems):
             return None
         return Master(settings, offices, kpis, assignments, levels, scores)
 

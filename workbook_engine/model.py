@@ -79,6 +79,27 @@ class Assignment:
     criteria: tuple[Decimal, Decimal, Decimal, Decimal, Decimal] | None
 
 
+@dataclass(frozen=True)
+class TextInput:
+    """One text an office reports on each KPI: its key, Thai header, defined-name prefix
+    (``<prefix>_<k>``, CONTRACT section 2) and longest length."""
+
+    key: str
+    header: str
+    name_prefix: str
+    max_length: int
+
+
+TEXT_INPUTS = (
+    TextInput("data", "ข้อมูลผลการดำเนินงาน", "DATA", 4000),
+    TextInput("note", "คำชี้แจงการปฏิบัติงาน/มาตรการที่ได้ดำเนินการ", "NOTE", 4000),
+    TextInput("support", "ปัจจัยสนับสนุน", "SUPPORT", 2000),
+    TextInput("obstacle", "อุปสรรค", "OBSTACLE", 2000),
+    TextInput("evidence", "เอกสาร/หลักฐานอ้างอิง", "EVIDENCE", 2000),
+)
+TEXT_KEYS = tuple(text.key for text in TEXT_INPUTS)
+
+
 @functools.lru_cache(maxsize=4096)
 def name_key(code: str) -> str:
     """The defined-name suffix of a KPI code: every character outside A-Za-z0-9 becomes ``_``.

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from . import master_format as mf
+from .outputs import atomic
 from .xlsx import HEADER_FILL, WORKBOOK_OPTIONS, check
 
 GUIDE_SHEET = "คำแนะนำ"
@@ -71,13 +71,8 @@ def write_new_master(path: str | Path, fiscal_year: int | None = None) -> None:
     Raises:
         OSError: when the file cannot be written.
     """
-    target = Path(path)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
+    with atomic(Path(path)) as temporary:
         _write(temporary, fiscal_year)
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
 
 
 def _write(path: Path, fiscal_year: int | None) -> None:

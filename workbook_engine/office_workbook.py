@@ -319,9 +319,7 @@ class _Writer:
 
     def agreement_table(self, ws: BulkWorksheet, row: int, widths: Sequence[float]) -> int:
         s, rows = self.s, ws.rows()
-        headers = ["กลุ่ม", "รหัส", "ตัวชี้วัด", "หน่วยวัด", "น้ำหนัก", "ระดับ 1", "ระดับ 2",
-                   "ระดับ 3", "ระดับ 4", "ระดับ 5"]
-        self.header_row(ws, row, headers, ROW_HEIGHT * 1.5)
+        self.header_row(ws, row, list(L.AGREEMENT_HEADERS), ROW_HEIGHT * 1.5)
         for a, kpi in self.ctx.items:
             row += 1
             rows.start(row, ROW_HEIGHT * _lines(kpi.name, widths[2]))
@@ -447,12 +445,9 @@ class _Writer:
         rows.formula(L.COLUMN["weighted"].index, _weighted_formula(row), s.score,
                      "" if cached_score is None else weighted_score(cached_score, a.weight))
         for key in L.TEXT_INPUT_KEYS:
-            column = L.COLUMN[key]
-            rows.blank(column.index, s.input_text)
-            assert column.name_prefix is not None
-            self.define(column.name_prefix, kpi, key, row)
-        for prefix, key in (("SCORE", "score"), ("WEIGHTED", "weighted")):
-            self.define(prefix, kpi, key, row)
+            rows.blank(L.COLUMN[key].index, s.input_text)
+        for key in (*L.TEXT_INPUT_KEYS, "score", "weighted"):
+            self.define(kpi, key, row)
 
     def result_input(self, ws: BulkWorksheet, row: int, kpi: Kpi) -> None:
         """The result cell: an input with its validation, or the organisation's score for a
@@ -467,7 +462,7 @@ class _Writer:
                 rows.number(col, org, s.inherited)
             return
         rows.blank(col, s.input_number)
-        self.define("RESULT", kpi, "result", row)
+        self.define(kpi, "result", row)
         check(ws.data_validation(r0, col, r0, col, validation), f"validation {kpi.code}")
 
     def text_validations(self, ws: Worksheet, count: int) -> None:
@@ -518,12 +513,15 @@ class _Writer:
         return total_score(None if score is None else weighted_score(score, a.weight)
                            for a, score in scores)
 
-    def define(self, prefix: str, kpi: Kpi, key: str, row: int) -> None:
-        """The workbook-level name ``<prefix>_<k>`` on column ``key`` of report row ``row``.
+    def define(self, kpi: Kpi, key: str, row: int) -> None:
+        """The workbook-level name ``<prefix>_<k>`` of column ``key`` (its
+        :attr:`~workbook_engine.layout.Column.name_prefix`) on report row ``row``.
 
         Stored as xlsxwriter's ``define_name`` stores a name once checked: its checks cost
         more than the rest of a KPI row, so :func:`_name` makes each name once per process.
         """
+        prefix = L.COLUMN[key].name_prefix
+        assert prefix is not None, key
         name, target = _name(prefix, kpi.code, key, row)
         self.wb.defined_names.append([name, -1, target, False])
 

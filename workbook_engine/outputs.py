@@ -6,10 +6,33 @@ it was (CONTRACT section 3: exit code 2 means nothing was written).
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import OutputError
+
+
+def temporary_beside(path: Path) -> Path:
+    """The temporary name a file is written under before it is put at ``path``."""
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+
+@contextlib.contextmanager
+def atomic(path: Path) -> Iterator[Path]:
+    """A temporary path to write ``path``'s content to: put in place when the block ends,
+    removed when it raises.
+
+    Raises:
+        OSError: when the file cannot be put in place.
+    """
+    temporary = temporary_beside(path)
+    try:
+        yield temporary
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 class Output:
@@ -17,7 +40,7 @@ class Output:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        self.temporary = temporary_beside(path)
 
     def commit(self) -> None:
         """Put the saved file in place of the previous one.

@@ -9,6 +9,7 @@ file, sheet and cell, and end with what to do. ``docs/problems.md`` is generated
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
@@ -341,9 +342,9 @@ def problem(code: str, /, *, file: str | None = None, office: str | None = None,
     return Problem(code, kind.severity, file, office, sheet, cell, message)
 
 
-def has_errors(problems: list[Problem]) -> bool:
-    """True when any problem is an error."""
-    return any(p.is_error for p in problems)
+def error_count(problems: Iterable[Problem]) -> int:
+    """How many of ``problems`` are errors."""
+    return sum(1 for p in problems if p.is_error)
 
 
 def catalogue_markdown() -> str:

@@ -12,8 +12,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from .errors import PROBLEMS_FOUND
 from .kinds import KpiKind
-from .problems import Problem
+from .problems import Problem, error_count
 from .scoring import average_score, excel_round
 
 
@@ -30,7 +31,6 @@ STATUS_THAI = {Status.ACCEPTED: "รับแล้ว", Status.INCOMPLETE: "ย
                Status.REJECTED: "ไม่รับ", Status.MISSING: "ยังไม่ส่ง"}
 OUTCOME_THAI = {**{s.value: text for s, text in STATUS_THAI.items()},
                 "ignored": "ไม่ใช้ (มีไฟล์ที่ใหม่กว่าหรือซ้ำ)"}
-TEXT_KEYS = ("data", "note", "support", "obstacle", "evidence")
 
 
 @dataclass
@@ -126,7 +126,7 @@ class HarvestReport:
     def exit_code(self) -> int:
         """0 when every office is accepted and nothing is wrong, else 1 (CONTRACT section 3)."""
         clean = all(o.status is Status.ACCEPTED for o in self.offices)
-        return 0 if clean and not any(p.is_error for p in self.problems) else 1
+        return 0 if clean and not error_count(self.problems) else PROBLEMS_FOUND
 
     def as_json(self) -> dict[str, Any]:
         """The JSON document of CONTRACT section 4."""

@@ -10,11 +10,9 @@ import datetime as dt
 import functools
 import io
 import math
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import PurePosixPath
 from typing import NamedTuple
 
 import msoffcrypto  # a dependency: without it every encrypted workbook would pass for .xls
@@ -40,7 +38,6 @@ from .scoring import total_score, weighted_score
 from .values import NumberStatus, cell_sized, clean_text, parse_number, to_decimal
 from .xlsx_reader import Cell, NotAWorkbook, SheetCells, XlsxReader, name_target, split_ref
 
-_FILE_NAME = re.compile(r"^\d{4}-R\d{1,2}-(.+)\.xls[xm]$", re.IGNORECASE)
 META_ROWS = 100
 MAX_SAME_PROBLEMS = 50     # problems of one code listed one by one in a file; the rest counted
 
@@ -181,7 +178,7 @@ class _Check:
         if meta.get("schema_version") != L.SCHEMA_VERSION:
             raise self.reject("RETURN_SCHEMA", sheet=L.META_SHEET,
                               found=meta.get("schema_version", "-"), expected=L.SCHEMA_VERSION)
-        named = _office_in_name(self.c.name)
+        named = L.office_in_file_name(self.c.name)
         if named is not None and named != office:
             self.add("RETURN_NAME_MISMATCH", named=named)
         if self.key is not None:
@@ -471,11 +468,6 @@ def _text(cell: Cell | None) -> str:
     if isinstance(cell.value, float):
         return _show(cell.value)
     return cell_sized(str(cell.value))
-
-
-def _office_in_name(name: str) -> str | None:
-    match = _FILE_NAME.match(PurePosixPath(name.replace("\\", "/")).name)
-    return match.group(1) if match else None
 
 
 def _ole2_verdict(data: bytes) -> tuple[str, dict[str, str]]:

@@ -26,12 +26,11 @@ from . import formulas
 from .errors import OutputError
 from .fiscal import BE_DATE_TIME_FORMAT
 from .kinds import KpiKind
-from .model import Direction
+from .model import TEXT_INPUTS, TEXT_KEYS, Direction
 from .outputs import Output
 from .report import (
     OUTCOME_THAI,
     STATUS_THAI,
-    TEXT_KEYS,
     HarvestReport,
     KpiOutcome,
     OfficeOutcome,
@@ -61,10 +60,6 @@ SHEETS = (OVERVIEW, OFFICES, DETAILS, CASCADE, PROBLEMS, SOURCES, MISSING)
 INCENTIVE_BAR = 3
 SUMMARY_COMPRESS_LEVEL = 1
 SEVERITY_THAI = {"error": "ผิดพลาด", "warning": "คำเตือน"}
-TEXT_HEADERS = {"data": "ข้อมูลผลการดำเนินงาน",
-                "note": "คำชี้แจงการปฏิบัติงาน/มาตรการที่ได้ดำเนินการ",
-                "support": "ปัจจัยสนับสนุน", "obstacle": "อุปสรรค",
-                "evidence": "เอกสาร/หลักฐานอ้างอิง"}
 DETAIL_COLUMNS: tuple[tuple[str, str, float], ...] = (
     ("office", "รหัสหน่วยงาน", 10), ("office_name", "หน่วยงาน", 28), ("status", "สถานะ", 10),
     ("group", "กลุ่ม", 6), ("kpi", "รหัสตัวชี้วัด", 9), ("name", "ตัวชี้วัด", 40),
@@ -73,7 +68,7 @@ DETAIL_COLUMNS: tuple[tuple[str, str, float], ...] = (
     ("c4", "ระดับ 4", 8), ("c5", "ระดับ 5", 8), ("result", "ผลการดำเนินงาน", 12),
     ("score", "ค่าคะแนนที่ได้", 11), ("weighted", "คะแนนถ่วงน้ำหนัก", 11),
     ("verified", "คะแนนที่ผ่านการตรวจสอบ", 11),
-    *((key, TEXT_HEADERS[key], 30) for key in TEXT_KEYS),
+    *((text.key, text.header, 30) for text in TEXT_INPUTS),
     ("source_file", "ไฟล์ที่มา", 30), ("source_sheet", "ชีตที่มา", 12),
     ("source_cell", "เซลล์ที่มา", 9),
 )
