@@ -4,7 +4,8 @@ It is an accelerator only: wherever it returns something, that must be what the 
 returns for the same bytes, and it must read the sheets real files have (else it would never be
 used). Sheets are made up by hypothesis from the pieces that matter (references, kinds,
 children, texts with entities and CDATA, hidden rows, nesting), then also taken from the shipped
-samples and from damaged copies of them.
+samples and from damaged copies of them. Texts hold ``_xHHHH_`` escapes, which both decode, and
+worksheets whose root has a prefix hold elements in no namespace, which both read.
 """
 
 from __future__ import annotations
@@ -59,9 +60,12 @@ def cells_of(data: bytes, max_row: int, max_col: int) -> object:
 
 # -- sheets made up ---------------------------------------------------------------------------
 
+ESCAPES = ["_x000D_", "_x005F_", "_x0041_", "_x00e9_", "_xD83D_", "_xde00_", "_xD83D__xDE00_",
+           "_x0000_", "_x", "_x00", "41_", "_X0041_", "_x12G4_", "&#95;x0041_",
+           "_x00<![CDATA[0D]]>_"]
 TEXT = st.lists(st.sampled_from(["1", "2.5", "-3e2", " 7 ", "x", "ก", "&amp;", "&lt;", "&#3585;",
                                  "&#x41;", "<![CDATA[a<b]]>", "\r\n", " ", "", "true", "#N/A",
-                                 "1_000", "nan", "0"]), max_size=3).map("".join)
+                                 "1_000", "nan", "0", *ESCAPES]), max_size=4).map("".join)
 # What the C reader reads itself ...
 REFS = ["", "A1", "B2", "C3", "b2", "A01", "AB3", "ZZZ9", "A0000000002"]
 KINDS = ["n", "s", "str", "inlineStr", "b", "e", "d", "", "inlinestr", "zz"]
@@ -105,6 +109,8 @@ def row(draw: st.DrawFn, odd: bool) -> str:
         (f' hidden="{hidden}"' if hidden is not None else "")
     inside = "".join(draw(st.lists(cell(odd), max_size=4)))
     extra = draw(st.sampled_from(["", "", " \n "] + (["<extLst/>", "<!-- c -->"] if odd else [])))
+    if odd and draw(st.booleans()):
+        attrs += draw(st.sampled_from([' xmlns=""', f' xmlns="{NS}"', ' xmlns="urn:other"']))
     return f"<row{attrs}>{inside}{extra}</row>"
 
 
@@ -118,8 +124,16 @@ def sheet(draw: st.DrawFn, odd: bool) -> bytes:
                                  + (["<sheetData/>", "<broken>",
                                      '<row r="8"><c r="A8"><v>8</v></c></row>'] if odd else [])))
     declaration = draw(st.sampled_from(["", '<?xml version="1.0" encoding="UTF-8"?>\n']))
-    return (f'{declaration}<worksheet xmlns="{NS}">{before}<sheetData>{rows}</sheetData>'
-            f"{after}</worksheet>").encode()
+    root = draw(st.sampled_from(ROOTS + (ODD_ROOTS if odd else [])))
+    tag = root.split()[0]
+    return (f"{declaration}<{root}>{before}<sheetData>{rows}</sheetData>{after}</{tag}>").encode()
+
+
+# the worksheet's root: its elements are in the main namespace, or in none, read as if they were
+ROOTS = [f'worksheet xmlns="{NS}"', f'x:worksheet xmlns:x="{NS}"', "worksheet",
+         f'x:worksheet xmlns:r="urn:r" xmlns:x="{NS}"']
+ODD_ROOTS = [f'x:worksheet xmlns:x="{NS}" xmlns="urn:other"', 'worksheet xmlns="urn:other"',
+             f'worksheet xmlns = "{NS}"', f'x:worksheet xmlns:x="{NS}" a=">" xmlns="urn:o"']
 
 
 def read_alike(data: bytes, max_row: int, max_col: int) -> None:
@@ -139,7 +153,8 @@ def test_sheets_of_the_usual_shape_are_read_in_c_alike(data: bytes, max_row: int
 
     fast_input = _fast_input(data)
     assert fast_input is not None
-    assert _fastsheet.cells(fast_input, max_row, max_col, strings, Cell) is not None
+    extent, bare = fast_input
+    assert _fastsheet.cells(extent, max_row, max_col, strings, Cell, bare) is not None
     read_alike(data, max_row, max_col)
 
 
@@ -147,6 +162,28 @@ def test_sheets_of_the_usual_shape_are_read_in_c_alike(data: bytes, max_row: int
 @given(data=sheet(odd=True), max_row=st.integers(0, 6), max_col=st.integers(0, 30))
 def test_odd_sheets_read_alike(data: bytes, max_row: int, max_col: int) -> None:
     read_alike(data, max_row, max_col)
+
+
+ESCAPED = st.lists(st.sampled_from([*ESCAPES, "_xDBFF_", "_xdc00_", "_xDFFF_", "_xD800_",
+                                    "_xFFFF_", "a", "_", "x"]), max_size=6).map("".join)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(runs=st.lists(ESCAPED, min_size=1, max_size=3), value=ESCAPED, bare=st.booleans())
+def test_escaped_texts_are_read_in_c_alike(runs: list[str], value: str, bare: bool) -> None:
+    """Inline strings of one or more runs, and formulas' string results, made mostly of escapes
+    (surrogates alone, in pairs and the wrong way round, split by runs, entities and CDATA),
+    under a root with or without a prefix."""
+    from workbook_engine import _fastsheet
+    from workbook_engine.xlsx_reader import Cell
+
+    inline = "".join(f"<r><t>{text}</t></r>" for text in runs)
+    root = f'x:worksheet xmlns:x="{NS}"' if bare else f'worksheet xmlns="{NS}"'
+    data = (f'<{root}><sheetData><row r="1"><c r="A1" t="inlineStr"><is>{inline}</is></c>'
+            f'<c r="B1" t="str"><f>A1</f><v>{value}</v></c><c r="C1" t="inlineStr"><is><t>'
+            f"{value}</t></is></c></row></sheetData></{root.split()[0]}>").encode()
+    assert _fastsheet.cells(data, 1, 3, strings, Cell, bare) is not None
+    read_alike(data, 1, 3)
 
 
 def test_it_gives_up_rather_than_guess() -> None:
@@ -193,8 +230,9 @@ def test_real_sheets_are_read_in_c(monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
         for part in sheet_parts(book.read_bytes()):
             fast_input = _fast_input(part)
             assert fast_input is not None
-            assert _fastsheet.cells(fast_input, 200, 30, strings, Cell) is not None, book.name
-            assert _fastsheet.rows(fast_input, MAX_SHEET_ROWS, 64, strings, Cell) is not None
+            extent, bare = fast_input
+            assert _fastsheet.cells(extent, 200, 30, strings, Cell, bare) is not None, book.name
+            assert _fastsheet.rows(extent, MAX_SHEET_ROWS, 64, strings, Cell, bare) is not None
             fast, slow = both(lambda p=part: cells_of(p, 200, 30), monkeypatch)
             assert repr(fast) == repr(slow)     # repr: NaN equals itself there
             fast, slow = both(lambda p=part: _numbered_rows(p, 64, strings), monkeypatch)
@@ -378,3 +416,85 @@ def test_real_and_damaged_workbook_parts_read_alike(monkeypatch: pytest.MonkeyPa
     rng = random.Random(20261125)
     for _ in range(300):
         read_workbook_alike(mutate_text(rng, rng.choice(parts)), monkeypatch)
+
+
+# -- small package parts: relationships and content types -------------------------------------
+
+PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
+NAMES = (f"{{{PKG}}}Relationship", "Default")      # one in a namespace, one in none
+ASKED = ("Id", "Type", "Target", "TargetMode")
+VALUE = st.sampled_from(["rId1", "", "a &amp; b", "&#x41;", " x ", "/xl/my%20book.xml", "&quot;",
+                         "ก\tข\n", "External"])
+
+
+@st.composite
+def package_element(draw: st.DrawFn, odd: bool) -> str:
+    tag = draw(st.sampled_from(["Relationship", "p:Relationship", "Default", "Override",
+                                'Relationship xmlns="urn:other"', 'Default xmlns=""']))
+    attributes = [f'{key}="{draw(VALUE)}"' for key in (*ASKED, "p:Id", "Extension")
+                  if draw(st.booleans())]
+    inside = draw(st.sampled_from(["", "", "text", "<Relationship Id='in'/>"]
+                                  + (["<!-- c -->", "<![CDATA[x]]>"] if odd else [])))
+    return f"<{tag} {' '.join(attributes)}>{inside}</{tag.split()[0]}>"
+
+
+@st.composite
+def package_part(draw: st.DrawFn, odd: bool) -> bytes:
+    root = draw(st.sampled_from([f'Relationships xmlns="{PKG}" xmlns:p="{PKG}"',
+                                 f'p:Relationships xmlns:p="{PKG}"', f'Types xmlns:p="{PKG}"']))
+    elements = "".join(draw(st.lists(package_element(odd), max_size=5)))
+    text = f"<{root}>{elements}</{root.split()[0]}>"
+    if odd:
+        text = draw(st.sampled_from([text, text[:-3], text.replace("</", "&bad;</", 1),
+                                     "<?xml version='1.0' encoding='utf-8'?>" + text]))
+    return text.encode()
+
+
+def read_elements_alike(data: bytes, monkeypatch: pytest.MonkeyPatch,
+                        read: tuple[tuple[str, ...], tuple[str, ...]] = (NAMES, ASKED)) -> object:
+    from workbook_engine.xlsx_reader import _elements
+
+    fast, slow = both(lambda: _elements(data, *read), monkeypatch)
+    assert fast == slow
+    return fast
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=package_part(odd=False))
+def test_package_parts_are_read_in_c_alike(data: bytes) -> None:
+    """Relationships and content types, with prefixes, other namespaces, entities, missing and
+    namespaced attributes and elements inside elements, are read in C as ElementTree reads
+    them."""
+    from workbook_engine import _fastsheet
+
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        read_elements_alike(data, monkeypatch)
+    assert _fastsheet.elements(data, tuple(n.lstrip("{") for n in NAMES), ASKED) is not None
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=package_part(odd=True))
+def test_odd_package_parts_read_alike(data: bytes) -> None:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        read_elements_alike(data, monkeypatch)
+
+
+def test_real_package_parts_read_alike(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The content types and relationships of generated workbooks, the samples and the master
+    are read in C, as the reader reads them, and alike."""
+    from workbook_engine import _fastsheet
+    from workbook_engine.generate import generate
+    from workbook_engine.master import load_master
+    from workbook_engine.xlsx_reader import _RELATIONSHIPS_READ, _TYPES_READ
+
+    generate(load_master(ROOT / "templates" / "master.xlsx"), 12, tmp_path, offices=["B01"],
+             jobs=1)
+    reads = {"[Content_Types].xml": _TYPES_READ, "_rels/.rels": _RELATIONSHIPS_READ,
+             "xl/_rels/workbook.xml.rels": _RELATIONSHIPS_READ}
+    for book in [tmp_path / "2569-R12-B01.xlsx", *sorted((ROOT / "samples").glob("*.xlsx")),
+                 ROOT / "templates" / "master.xlsx"]:
+        with zipfile.ZipFile(book) as archive:
+            for name, read in reads.items():
+                part = archive.read(name)
+                assert _fastsheet.elements(part, ("x",), ()) is not None
+                assert read_elements_alike(part, monkeypatch, read), (book.name, name)

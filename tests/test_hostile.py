@@ -144,7 +144,7 @@ def beside(tmp_path: Path, kit: Kit, files: dict[str, bytes], key: bytes | None 
 
 # what no message may show: a Python class name, a raw XML namespace, a reason repeating the text
 UNCLEAR = re.compile(r"[A-Z][a-z]+(?:Error|Exception|Forbidden|Workbook|ZipFile)\b|\{http|"
-                     r"ParseError|BadZipFile|ไม่ใช่สมุดงาน Excel \(ไม่ใช่สมุดงาน Excel")
+                     r"NotAWorkbook|ParseError|BadZipFile|ไม่ใช่สมุดงาน Excel \(ไม่ใช่สมุดงาน Excel")
 
 
 def office(report: HarvestReport, code: str) -> OfficeOutcome:

@@ -13,9 +13,15 @@
  * Python, which gives the same result or says what is wrong, so this module never decides an
  * outcome on its own. tests/test_fastsheet.py compares the two on real and damaged files.
  *
+ * Elements in no namespace are read as the main namespace's when asked (bare: the part's root
+ * declares no default namespace, see _bare in xlsx_reader.py). Texts of inline strings and of
+ * formulas' string results have their _xHHHH_ escapes decoded as xlsx_reader.unescape does.
+ *
  * It also reads workbook.xml's root, sheets and defined names (XlsxReader._workbook), which
  * ElementTree took longer to parse than the cells of a sheet, and gives up on a defined name
- * holding an element.
+ * holding an element; and the attributes of the elements of the small parts that say where
+ * the workbook's parts are and what they are (relationships, content types), whose parsing
+ * by ElementTree cost as much as reading the workbook's names.
  *
  * The caller only passes UTF-8 parts without a DTD (see _without_dtd in xlsx_reader.py), so no
  * entity can be declared, and expat's own limits apply to everything else.
@@ -96,6 +102,7 @@ typedef struct {
     long last_row;          /* rows mode: the last row kept, for the order check */
     /* state */
     int give_up, failed, stopped, sheet_data_seen;
+    int bare;               /* elements in no namespace are the main namespace's */
     enum Place stack[16];
     int depth;              /* elements open inside <sheetData> (0: outside) */
     int skip_depth;         /* elements open inside a skipped one */
@@ -103,6 +110,7 @@ typedef struct {
     char kind[16];
     int has_f, has_v, has_is;
     Text f, v, is;
+    Py_ssize_t t_start;     /* where the text of the <t> open in <is> starts in is */
 } Reader;
 
 static PyObject *KIND_N, *KIND_S, *KIND_B, *KIND_E, *KIND_D, *STRIP;
@@ -125,6 +133,88 @@ static int text_add(Text *t, const char *s, int len) {
 }
 
 static void text_clear(Text *t) { t->length = 0; t->seen = 0; }
+
+/* -- _xHHHH_ escapes (OOXML's ST_Xstring), decoded as xlsx_reader.unescape decodes them ---- */
+
+#define ESCAPE_LENGTH 7     /* _xHHHH_ */
+
+static int hex_digit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* The UTF-16 code unit of the escape at s[at], else -1. */
+static long escape_at(const char *s, Py_ssize_t n, Py_ssize_t at) {
+    if (n - at < ESCAPE_LENGTH || s[at] != '_' || s[at + 1] != 'x' || s[at + 6] != '_')
+        return -1;
+    long unit = 0;
+    for (int i = 2; i < 6; i++) {
+        int digit = hex_digit(s[at + i]);
+        if (digit < 0) return -1;
+        unit = unit * 16 + digit;
+    }
+    return unit;
+}
+
+/* Where the first "_x" of s[0:n] starts, else -1. */
+static Py_ssize_t escape_start(const char *s, Py_ssize_t n) {
+    const char *end = s + n - 1, *p = s;
+    while (p < end && (p = memchr(p, '_', (size_t)(end - p))) != NULL) {
+        if (p[1] == 'x') return p - s;
+        p++;
+    }
+    return -1;
+}
+
+/* Write code point ``code`` as UTF-8 at ``out``; how many bytes that took. */
+static Py_ssize_t put_utf8(char *out, long code) {
+    if (code < 0x80) { out[0] = (char)code; return 1; }
+    if (code < 0x800) {
+        out[0] = (char)(0xC0 | (code >> 6));
+        out[1] = (char)(0x80 | (code & 0x3F));
+        return 2;
+    }
+    if (code < 0x10000) {
+        out[0] = (char)(0xE0 | (code >> 12));
+        out[1] = (char)(0x80 | ((code >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (code & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | (code >> 18));
+    out[1] = (char)(0x80 | ((code >> 12) & 0x3F));
+    out[2] = (char)(0x80 | ((code >> 6) & 0x3F));
+    out[3] = (char)(0x80 | (code & 0x3F));
+    return 4;
+}
+
+/* Decode the escapes of the UTF-8 text s[0:n] in place, left to right: each one is its code
+ * unit, two that make a surrogate pair one character, a surrogate without its other half
+ * U+FFFD. A character never takes more bytes than its escapes, so the text only shrinks.
+ * Returns the text's new length. */
+static Py_ssize_t unescape(char *s, Py_ssize_t n) {
+    Py_ssize_t at = n < ESCAPE_LENGTH ? -1 : escape_start(s, n), out = at;
+    if (at < 0) return n;
+    while (at < n) {
+        long code = escape_at(s, n, at);
+        if (code < 0) { s[out++] = s[at++]; continue; }
+        at += ESCAPE_LENGTH;
+        if (code >= 0xD800 && code <= 0xDBFF) {
+            long low = escape_at(s, n, at);
+            if (low >= 0xDC00 && low <= 0xDFFF) {
+                code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
+                at += ESCAPE_LENGTH;
+            } else {
+                code = 0xFFFD;
+            }
+        } else if (code >= 0xDC00 && code <= 0xDFFF) {
+            code = 0xFFFD;
+        }
+        out += put_utf8(s + out, code);
+    }
+    return out;
+}
 
 static const char *attribute(const XML_Char **atts, const char *name) {
     for (int i = 0; atts[i] != NULL; i += 2)
@@ -261,6 +351,7 @@ static PyObject *cell_value(Reader *r) {
         kind = KIND_N;
         goto made;
     }
+    if (strcmp(r->kind, "str") == 0) r->v.length = unescape(r->v.data, r->v.length);
     PyObject *text = decoded(&r->v);
     if (text == NULL) { Py_DECREF(formula); return NULL; }
     if (strcmp(r->kind, "s") == 0) {
@@ -373,61 +464,70 @@ static int is_main(const char *name, const char *local) {
     return strncmp(name, MAIN, sizeof MAIN - 1) == 0 && strcmp(name + sizeof MAIN - 1, local) == 0;
 }
 
-static int main_ns(const char *name) { return strncmp(name, MAIN, sizeof MAIN - 1) == 0; }
-
 static void push(Reader *r, enum Place place) {
     if (r->depth >= (int)(sizeof r->stack / sizeof r->stack[0])) { give_up(r); return; }
     r->stack[r->depth++] = place;
+}
+
+/* is_main in a sheet part: also a name in no namespace (expat gives it without "}") when the
+ * part reads those as the main namespace's. */
+static int is(const Reader *r, const char *name, const char *local) {
+    return is_main(name, local) || (r->bare && strcmp(name, local) == 0);
+}
+
+static void open_text(Reader *r) {
+    r->t_start = r->is.length;
+    push(r, INLINE_TEXT);
 }
 
 static void on_start(void *data, const XML_Char *name, const XML_Char **atts) {
     Reader *r = data;
     if (r->give_up || r->failed || r->stopped) return;
     if (r->skip_depth > 0) {
-        if (is_main(name, "row") || is_main(name, "c")) give_up(r);
+        if (is(r, name, "row") || is(r, name, "c")) give_up(r);
         else r->skip_depth++;
         return;
     }
     enum Place here = r->depth ? r->stack[r->depth - 1] : OUTSIDE;
     switch (here) {
     case OUTSIDE:
-        if (is_main(name, "sheetData")) {
+        if (is(r, name, "sheetData")) {
             if (r->sheet_data_seen) { give_up(r); return; }   /* a second one */
             r->sheet_data_seen = 1;
             push(r, SHEET_DATA);
-        } else if (is_main(name, "row") || is_main(name, "c")) {
+        } else if (is(r, name, "row") || is(r, name, "c")) {
             give_up(r);                                       /* a row elsewhere */
         }
         return;
     case SHEET_DATA:
-        if (!is_main(name, "row")) { give_up(r); return; }
+        if (!is(r, name, "row")) { give_up(r); return; }
         start_row(r, atts);
         if (!r->stopped) push(r, ROW);
         return;
     case ROW:
-        if (!is_main(name, "c")) { give_up(r); return; }
+        if (!is(r, name, "c")) { give_up(r); return; }
         start_cell(r, atts);
         push(r, CELL);
         return;
     case CELL:
-        if (is_main(name, "f") && !r->has_f) { r->has_f = 1; push(r, FORMULA); }
-        else if (is_main(name, "v") && !r->has_v) { r->has_v = 1; push(r, VALUE); }
-        else if (is_main(name, "is") && !r->has_is) { r->has_is = 1; push(r, INLINE); }
+        if (is(r, name, "f") && !r->has_f) { r->has_f = 1; push(r, FORMULA); }
+        else if (is(r, name, "v") && !r->has_v) { r->has_v = 1; push(r, VALUE); }
+        else if (is(r, name, "is") && !r->has_is) { r->has_is = 1; push(r, INLINE); }
         else give_up(r);
         return;
     case INLINE:
-        if (is_main(name, "t")) push(r, INLINE_TEXT);
-        else if (is_main(name, "r")) push(r, RUN);
-        else if (is_main(name, "c") || is_main(name, "row")) give_up(r);
+        if (is(r, name, "t")) open_text(r);
+        else if (is(r, name, "r")) push(r, RUN);
+        else if (is(r, name, "c") || is(r, name, "row")) give_up(r);
         else r->skip_depth = 1;                     /* rPh, phoneticPr: Python skips them */
         return;
     case RUN:
-        if (is_main(name, "t")) push(r, INLINE_TEXT);
-        else if (is_main(name, "rPr")) push(r, RUN_PROPERTIES);
+        if (is(r, name, "t")) open_text(r);
+        else if (is(r, name, "rPr")) push(r, RUN_PROPERTIES);
         else give_up(r);
         return;
     case RUN_PROPERTIES:
-        if (main_ns(name) && (is_main(name, "t") || is_main(name, "c") || is_main(name, "row")))
+        if (is(r, name, "t") || is(r, name, "c") || is(r, name, "row"))
             give_up(r);
         else push(r, RUN_PROPERTIES);
         return;
@@ -446,6 +546,8 @@ static void on_end(void *data, const XML_Char *name) {
     enum Place here = r->stack[--r->depth];
     if (here == CELL) end_cell(r);
     else if (here == ROW) end_row(r);
+    else if (here == INLINE_TEXT && r->is.length > r->t_start)  /* each <t> on its own */
+        r->is.length = r->t_start + unescape(r->is.data + r->t_start, r->is.length - r->t_start);
 }
 
 static void on_text(void *data, const XML_Char *s, int len) {
@@ -479,7 +581,7 @@ static int parse_all(XML_Parser parser, const Py_buffer *view, const int *give_u
 }
 
 static PyObject *read_part(PyObject *data, long max_row, long max_col, int rows_mode,
-                           PyObject *strings_fn, PyObject *cell_type) {
+                           PyObject *strings_fn, PyObject *cell_type, int bare) {
     if (!PyType_Check(cell_type) || !PyType_IsSubtype((PyTypeObject *)cell_type, &PyTuple_Type)) {
         PyErr_SetString(PyExc_TypeError, "cell_type must be a tuple type");
         return NULL;
@@ -491,6 +593,7 @@ static PyObject *read_part(PyObject *data, long max_row, long max_col, int rows_
     r.max_row = max_row;
     r.max_col = max_col;
     r.rows_mode = rows_mode;
+    r.bare = bare;
     r.strings_fn = strings_fn;
     r.cell_type = (PyTypeObject *)cell_type;
     PyObject *result = NULL;
@@ -536,9 +639,11 @@ done:
 static PyObject *read_with(PyObject *args, int rows_mode) {
     PyObject *data, *strings_fn, *cell_type;
     long max_row, max_col;
-    if (!PyArg_ParseTuple(args, "OllOO", &data, &max_row, &max_col, &strings_fn, &cell_type))
+    int bare = 0;
+    if (!PyArg_ParseTuple(args, "OllOO|p", &data, &max_row, &max_col, &strings_fn, &cell_type,
+                          &bare))
         return NULL;
-    return read_part(data, max_row, max_col, rows_mode, strings_fn, cell_type);
+    return read_part(data, max_row, max_col, rows_mode, strings_fn, cell_type, bare);
 }
 
 static PyObject *cells(PyObject *self, PyObject *args) { (void)self; return read_with(args, 0); }
@@ -663,26 +768,121 @@ done:
     return result;
 }
 
+/* -- small package parts: some attributes of some elements ----------------------------------- */
+
+#define MAX_PICKED 8
+
+typedef struct {
+    const char *names[MAX_PICKED];        /* the elements wanted: namespace}local, or local */
+    const char *attributes[MAX_PICKED];   /* the attributes wanted of each */
+    Py_ssize_t name_count, attribute_count;
+    PyObject *found;                      /* [(index of the name, (value or None, ...))] */
+    int give_up, failed;
+} Picker;
+
+static void pick_start(void *data, const XML_Char *name, const XML_Char **atts) {
+    Picker *p = data;
+    if (p->failed) return;
+    for (Py_ssize_t i = 0; i < p->name_count; i++) {
+        if (strcmp(p->names[i], name) != 0) continue;
+        PyObject *values = PyTuple_New(p->attribute_count);
+        if (values == NULL) { p->failed = 1; return; }
+        for (Py_ssize_t a = 0; a < p->attribute_count; a++) {
+            PyObject *value = attribute_value(atts, p->attributes[a]);
+            if (value == NULL) { Py_DECREF(values); p->failed = 1; return; }
+            PyTuple_SET_ITEM(values, a, value);
+        }
+        PyObject *entry = Py_BuildValue("(nN)", i, values);
+        if (entry == NULL || PyList_Append(p->found, entry) < 0) p->failed = 1;
+        Py_XDECREF(entry);
+        return;
+    }
+}
+
+/* The UTF-8 texts of a tuple of at most MAX_PICKED str; -1 with an exception when it is not. */
+static Py_ssize_t texts_of(PyObject *tuple, const char **texts) {
+    if (!PyTuple_Check(tuple) || PyTuple_GET_SIZE(tuple) > MAX_PICKED) {
+        PyErr_SetString(PyExc_TypeError, "a tuple of at most 8 str expected");
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(tuple); i++) {
+        PyObject *item = PyTuple_GET_ITEM(tuple, i);
+        texts[i] = PyUnicode_Check(item) ? PyUnicode_AsUTF8(item) : NULL;
+        if (texts[i] == NULL) {
+            if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "str expected");
+            return -1;
+        }
+    }
+    return PyTuple_GET_SIZE(tuple);
+}
+
+static PyObject *elements(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *data, *names, *attributes;
+    if (!PyArg_ParseTuple(args, "OOO", &data, &names, &attributes)) return NULL;
+    Picker p;
+    memset(&p, 0, sizeof p);
+    p.name_count = texts_of(names, p.names);
+    if (p.name_count < 0) return NULL;
+    p.attribute_count = texts_of(attributes, p.attributes);
+    if (p.attribute_count < 0) return NULL;
+    Py_buffer view;
+    if (PyObject_GetBuffer(data, &view, PyBUF_SIMPLE) < 0) return NULL;
+    PyObject *result = NULL;
+    p.found = PyList_New(0);
+    XML_Parser parser = expat->ParserCreate_MM(NULL, NULL, "}");
+    if (parser == NULL || p.found == NULL) {
+        if (parser == NULL) PyErr_NoMemory();
+        goto done;
+    }
+    expat->SetUserData(parser, &p);
+    expat->SetElementHandler(parser, pick_start, NULL);
+    int well_formed = parse_all(parser, &view, &p.give_up, &p.failed);
+    if (p.failed) {
+        if (!PyErr_Occurred()) PyErr_SetString(PyExc_RuntimeError, "_fastsheet failed");
+        goto done;
+    }
+    if (!well_formed) {
+        PyErr_Clear();
+        result = Py_None;
+        Py_INCREF(result);
+    } else {
+        result = p.found;
+        Py_INCREF(result);
+    }
+done:
+    if (parser != NULL) expat->ParserFree(parser);
+    PyBuffer_Release(&view);
+    Py_XDECREF(p.found);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"cells", cells, METH_VARARGS,
-     "cells(data, max_row, max_col, strings, Cell) -> (cells, hidden_rows) or None\n\n"
+     "cells(data, max_row, max_col, strings, Cell, bare=False) -> (cells, hidden_rows) or None\n\n"
      "What XlsxReader.read_sheet reads from a sheet part; None when the part is not of the\n"
-     "shape handled here (read it in Python then). strings is called for the shared strings."},
+     "shape handled here (read it in Python then). strings is called for the shared strings;\n"
+     "bare: elements in no namespace are read as the main namespace's."},
     {"rows", rows, METH_VARARGS,
-     "rows(data, max_row, max_col, strings, Cell) -> [(number, values), ...] or None\n\n"
+     "rows(data, max_row, max_col, strings, Cell, bare=False) -> [(number, values), ...] or None\n\n"
      "The non-empty rows in order, as xlsx_reader._numbered_rows gives them; None as cells."},
     {"workbook", workbook, METH_VARARGS,
      "workbook(data) -> (root, [(name, state, id)], [(name, localSheetId, text)]) or None\n\n"
      "A workbook.xml's root element name (namespace}local), its sheet elements and its\n"
      "defined names (None for an attribute not there); None when it is not well-formed or a\n"
      "defined name holds an element (read it in Python then)."},
+    {"elements", elements, METH_VARARGS,
+     "elements(data, names, attributes) -> [(index, (value, ...)), ...] or None\n\n"
+     "For each element of an XML part named one of names (namespace}local, or local), in\n"
+     "document order: the index of its name and the values of the attributes asked for (None\n"
+     "for one not there); None when the part is not well-formed (read it in Python then)."},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "_fastsheet",
-    "The cells of a worksheet part and the names of a workbook part, read in C (an optional\n"
-    "accelerator of xlsx_reader).",
+    "The cells of a worksheet part, the names of a workbook part and the attributes of small\n"
+    "package parts, read in C (an optional accelerator of xlsx_reader).",
     -1, methods, NULL, NULL, NULL, NULL,
 };
 

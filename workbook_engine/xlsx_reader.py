@@ -2,11 +2,13 @@
 
 It reads only what harvest needs: the sheet list with visibility, workbook-level defined names,
 the saved time, and the cells of a bounded range of a sheet, each with its type and whether it
-holds a formula. XML is parsed with defusedxml (no entity expansion, no external entities);
-zip parts are size-capped while inflating; a sheet is parsed only as far as its rows are read
-(a big one streamed and abandoned past the last row asked for), so lying ``<dimension>`` tags
-and huge formatted ranges cost nothing, and damage after those rows goes unseen. A big table
-can be read in pieces by several processes (:meth:`XlsxReader.read_rows`).
+holds a formula. The workbook's parts are found as the Open Packaging Conventions say (see
+:class:`XlsxReader`), and texts are read as Excel shows them (:func:`unescape`). XML is parsed
+with defusedxml (no entity expansion, no external entities); zip parts are size-capped while
+inflating; a sheet is parsed only as far as its rows are read (a big one streamed and abandoned
+past the last row asked for), so lying ``<dimension>`` tags and huge formatted ranges cost
+nothing, and damage after those rows goes unseen. A big table can be read in pieces by several
+processes (:meth:`XlsxReader.read_rows`).
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ import posixpath
 import re
 import sys
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
+from urllib.parse import unquote
 from xml.etree import ElementTree as FastET
 from xml.etree.ElementTree import Element
 
@@ -30,7 +33,14 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
 from . import workers
-from .intake import DAMAGE, MAX_PART_BYTES, PartTooLarge, read_part, zip_over_caps
+from .intake import (
+    DAMAGE,
+    MAX_PART_BYTES,
+    PartTooLarge,
+    damage_reason,
+    read_part,
+    zip_over_caps,
+)
 
 PURE_PYTHON_ENV = "WORKBOOK_ENGINE_PURE_PYTHON"   # "1": do not use the C accelerator
 
@@ -52,6 +62,17 @@ WORKBOOK_TYPES = {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml": False,
     "application/vnd.ms-excel.template.macroEnabled.main+xml": True,
 }
+_MAIN_TYPES = {kind.lower(): macros for kind, macros in WORKBOOK_TYPES.items()}
+XLSB_TYPE = "application/vnd.ms-excel.sheet.binary.macroenabled.main"     # lower case
+CONTENT_TYPES = "[Content_Types].xml"
+PACKAGE_RELS = "_rels/.rels"
+DEFAULT_WORKBOOK = "xl/workbook.xml"      # where a package without relationships has it
+# relationship types by their last step, the same in transitional and strict namespaces
+OFFICE_DOCUMENT, SHARED_STRINGS = "/officeDocument", "/sharedStrings"
+EXTERNAL_LINK, CORE_PROPERTIES = "/externalLink", "/core-properties"
+OPENDOCUMENT = "application/vnd.oasis.opendocument."
+_MIMETYPE_BYTES = 200        # an OpenDocument file's mimetype part is one short line
+ODS_MIMETYPE = OPENDOCUMENT + "spreadsheet"
 _M = f"{{{MAIN_NS}}}"
 _REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
 _NAME_TARGET = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!(\$?[A-Z]{1,3}\$?\d+)$")
@@ -125,10 +146,122 @@ def _damaged(member: str, exc: Exception) -> NotAWorkbook:
     if isinstance(exc, KeyError):
         return NotAWorkbook("FILE_CORRUPT", f"ไม่มีส่วน {member}")
     if isinstance(exc, DefusedXmlException):
-        return NotAWorkbook("FILE_UNSAFE_XML", f"{member}: {type(exc).__name__}")
+        return NotAWorkbook("FILE_UNSAFE_XML", f"ส่วน {member}: {damage_reason(exc)}")
     if isinstance(exc, PartTooLarge):
         return NotAWorkbook("FILE_ZIP_BOMB", f"ส่วน {member} ใหญ่เกินขีดจำกัด")
-    return NotAWorkbook("FILE_CORRUPT", f"ส่วน {member} เสียหาย: {type(exc).__name__}")
+    return NotAWorkbook("FILE_CORRUPT", f"ส่วน {member} เสียหาย: {damage_reason(exc)}")
+
+
+class Rel(NamedTuple):
+    """A relationship: its type, and the zip member it leads to (the part's name when no
+    member holds it)."""
+
+    type: str
+    part: str
+
+
+@dataclass(frozen=True)
+class ContentTypes:
+    """``[Content_Types].xml``: the content types of parts by extension and by name."""
+
+    defaults: dict[str, str]      # extension, lower case -> content type
+    overrides: dict[str, str]     # part name, lower case and without its "/" -> content type
+
+    def of(self, part: str) -> str:
+        """A part's content type: its override, else its extension's default ("" if neither)."""
+        found = self.overrides.get(_part_key(part))      # a member named with escapes too
+        if found is not None:
+            return found
+        last = part.rpartition("/")[2]
+        return self.defaults.get(last.rpartition(".")[2].lower(), "") if "." in last else ""
+
+
+_Read = tuple[tuple[str, ...], tuple[str, ...]]     # elements' names, attributes' names
+_TYPES_READ: _Read = ((f"{{{CT_NS}}}Default", f"{{{CT_NS}}}Override"),
+                      ("Extension", "PartName", "ContentType"))
+_RELATIONSHIPS_READ: _Read = ((f"{{{PKG_REL_NS}}}Relationship",),
+                              ("Id", "Type", "Target", "TargetMode"))
+
+
+def _elements(data: bytes, names: tuple[str, ...], attributes: tuple[str, ...]
+              ) -> list[tuple[int, tuple[str | None, ...]]]:
+    """For each element of an XML part named one of ``names`` (``{namespace}local``), in
+    document order: the index of its name and the values of ``attributes`` (None for one not
+    there). Read in C when it can be (:mod:`workbook_engine._fastsheet`, which gives the same),
+    else parsed by :func:`parse_xml`, which raises what it raises."""
+    found = None
+    if _fastsheet is not None and _without_dtd(data):
+        found = _fastsheet.elements(data, tuple(n.lstrip("{") for n in names), attributes)
+    if found is not None:
+        return found
+    wanted = {name: index for index, name in enumerate(names)}
+    return [(wanted[e.tag], tuple(e.get(a) for a in attributes))
+            for e in parse_xml(data).iter() if e.tag in wanted]
+
+
+def _part_key(name: str) -> str:
+    """A part name of ``[Content_Types].xml`` as :class:`ContentTypes` keeps it."""
+    return (unquote(name) if "%" in name else name).lstrip("/").lower()
+
+
+def _part_name(folder: str, target: str) -> str:
+    """The part a relationship's (decoded) target names: from the package's root when it starts
+    with ``/``, else from ``folder``, the folder of the part the relationship is of."""
+    if target.startswith("/"):
+        folder, target = "", target.lstrip("/")
+    if "/." in f"/{target}" or "//" in target:          # "." or ".." steps, or empty ones
+        return posixpath.normpath(posixpath.join(folder, target)).lstrip("/")
+    return f"{folder}/{target}" if folder else target
+
+
+_IWORK_INDEXES = {"index.zip", "index.xml.gz", "index.apxl.gz"}
+
+
+def _iwork(member: str) -> bool:
+    """Whether a zip member marks an Apple iWork document such as a Numbers spreadsheet: an IWA
+    archive under ``Index/``, or the index of a package or of an older document, at the top
+    or in one folder."""
+    steps = member.split("/")
+    if len(steps) > 3:
+        return False
+    return steps[-1].lower() in _IWORK_INDEXES or \
+        (len(steps) > 1 and steps[-2] == "Index" and steps[-1].endswith(".iwa"))
+
+
+_OPENDOCUMENT_KINDS = {
+    "text": "เป็นเอกสารข้อความ OpenDocument (.odt)",
+    "presentation": "เป็นงานนำเสนอ OpenDocument (.odp)",
+    "graphics": "เป็นภาพวาด OpenDocument (.odg)",
+    "chart": "เป็นแผนภูมิ OpenDocument (.odc)",
+    "formula": "เป็นสูตรคณิตศาสตร์ OpenDocument (.odf)",
+    "base": "เป็นฐานข้อมูล OpenDocument (.odb)",
+}
+
+
+def _opendocument_kind(mimetype: str) -> str:
+    """Thai words for what an OpenDocument file other than a spreadsheet is."""
+    kind = mimetype[len(OPENDOCUMENT):].partition("-")[0]
+    return _OPENDOCUMENT_KINDS.get(kind, "เป็นเอกสาร OpenDocument ที่ไม่ใช่ตารางคำนวณ")
+
+
+_PACKAGE_KINDS = (
+    (("wordprocessingml.document.main", "wordprocessingml.template.main", "ms-word."),
+     "เป็นเอกสาร Word (.docx)"),
+    (("presentationml.presentation.main", "presentationml.slideshow.main",
+      "presentationml.template.main", "ms-powerpoint."), "เป็นงานนำเสนอ PowerPoint (.pptx)"),
+    (("ms-visio.",), "เป็นแผนภาพ Visio (.vsdx)"),
+    (("xps-fixeddocumentsequence",), "เป็นเอกสาร XPS (.xps)"),
+)
+
+
+def _package_kind(main_type: str, types: ContentTypes) -> str:
+    """Thai words for what an Office package that is not a workbook is: from its main part's
+    content type, else from the other content types it declares."""
+    for kind in (main_type, *types.overrides.values()):
+        for marks, words in _PACKAGE_KINDS:
+            if any(mark in kind.lower() for mark in marks):
+                return words
+    return "เป็นไฟล์ zip ที่ไม่มีส่วนสมุดงาน"
 
 
 class Cell(NamedTuple):
@@ -212,27 +345,42 @@ def _split_ref_checked(ref: str) -> tuple[int, int]:
 
 
 class XlsxReader:
-    """Opens one workbook's bytes; raises :class:`NotAWorkbook` for what it cannot read."""
+    """Opens one workbook's bytes; raises :class:`NotAWorkbook` for what it cannot read.
+
+    The package is read as OPC says: the workbook is the part the package's relationships
+    (``_rels/.rels``) name as the office document, its content type is its part's override or
+    its extension's default in ``[Content_Types].xml``, and its sheets and shared strings are
+    the parts its own relationships lead to. Part names match zip members whatever their case.
+    """
 
     def __init__(self, data: bytes, name: str) -> None:
         try:
             self.zip = zipfile.ZipFile(io.BytesIO(data))
         except _DAMAGE as exc:
-            raise NotAWorkbook("FILE_CORRUPT", f"อ่านโครงสร้างไฟล์ไม่ได้: {type(exc).__name__}") from exc
+            raise NotAWorkbook("FILE_CORRUPT",
+                               f"อ่านโครงสร้างไฟล์ไม่ได้: {damage_reason(exc)}") from exc
         over = zip_over_caps(self.zip)
         if over is not None:
             raise NotAWorkbook("FILE_ZIP_BOMB", over)
         self.members = set(self.zip.namelist())
-        self.macro_enabled = self._content_type()
-        self.sheets, self.names, self._rels = self._workbook()
+        self._other_format()
+        types = self._content_types()
+        self._package = self._relationships(PACKAGE_RELS, "")
+        self._main = main = self._main_part(types)
+        self.macro_enabled = self._main_type(main, types)
+        self.sheets, self.names, self._rels = self._workbook(main)
         self._strings: list[str] | None = None
 
     # -- package parts ---------------------------------------------------------------------
     def xml(self, member: str) -> Element:
         """Parse one part safely."""
+        return self._parsed(member, self._raw(member, MAX_PART_BYTES))
+
+    @staticmethod
+    def _parsed(member: str, data: bytes) -> Element:
         try:
-            return parse_xml(read_part(self.zip, member))
-        except (KeyError, *_DAMAGE) as exc:
+            return parse_xml(data)
+        except _DAMAGE as exc:
             raise _damaged(member, exc) from exc
 
     def _raw(self, member: str, limit: int) -> bytes:
@@ -241,26 +389,75 @@ class XlsxReader:
         except (KeyError, *_DAMAGE) as exc:
             raise _damaged(member, exc) from exc
 
-    def _content_type(self) -> bool:
-        if "mimetype" in self.members and b"opendocument" in self._raw("mimetype", 200):
-            raise NotAWorkbook("FILE_OTHER_FORMAT", ".ods")
-        if any(m.startswith("Index/") and m.endswith(".iwa") for m in self.members):
-            raise NotAWorkbook("FILE_OTHER_FORMAT", ".numbers")
-        if "[Content_Types].xml" not in self.members:
-            raise NotAWorkbook("FILE_NOT_WORKBOOK", "ไม่มี [Content_Types].xml")
-        types = self.xml("[Content_Types].xml")
-        found = [o.get("ContentType", "") for o in types.iter(f"{{{CT_NS}}}Override")]
-        for content_type in found:
-            if content_type in WORKBOOK_TYPES:
-                return WORKBOOK_TYPES[content_type]
-        if "xl/workbook.bin" in self.members and \
-                any("spreadsheetml" in t or "ms-excel" in t for t in found):
-                raise NotAWorkbook("FILE_OTHER_FORMAT", ".xlsb")
-        raise NotAWorkbook("FILE_NOT_WORKBOOK", "ไม่ใช่สมุดงาน Excel")
+    def _member(self, part: str) -> str | None:
+        """The zip member holding part ``part`` (names compared case-insensitively), if any."""
+        return part if part in self.members else self._folded.get(part.lower())
 
-    def _workbook(self) -> tuple[list[SheetInfo], dict[str, str], dict[str, str]]:
-        rels = self._relationships("xl/_rels/workbook.xml.rels", "xl")
-        member = "xl/workbook.xml"
+    @functools.cached_property
+    def _folded(self) -> dict[str, str]:
+        """The zip members by their names in lower case (the first of a name wins)."""
+        return {m.lower(): m for m in reversed(self.zip.namelist())}
+
+    def _other_format(self) -> None:
+        """Refuse a zip that is another kind of document: OpenDocument, Apple iWork, or a zip
+        that is no Office package at all."""
+        mimetype = self._member("mimetype")
+        if mimetype is not None and self.zip.getinfo(mimetype).file_size <= _MIMETYPE_BYTES:
+            kind = self._raw(mimetype, _MIMETYPE_BYTES).strip().decode("ascii", "replace").lower()
+            if kind.startswith(ODS_MIMETYPE):
+                raise NotAWorkbook("FILE_OTHER_FORMAT", "OpenDocument Spreadsheet (.ods)")
+            if kind.startswith(OPENDOCUMENT):
+                raise NotAWorkbook("FILE_NOT_WORKBOOK", _opendocument_kind(kind))
+        if "ndex" in "/".join(self.members) and any(_iwork(m) for m in self.members):
+            raise NotAWorkbook("FILE_OTHER_FORMAT", "Apple Numbers (.numbers)")
+        if self._member(CONTENT_TYPES) is None:
+            raise NotAWorkbook("FILE_NOT_WORKBOOK", "เป็นไฟล์ zip ที่ไม่มีส่วนสมุดงาน"
+                               if self.members else "เป็นไฟล์ zip ที่ว่างเปล่า")
+
+    def _content_types(self) -> ContentTypes:
+        member = self._member(CONTENT_TYPES)
+        assert member is not None
+        types = ContentTypes({}, {})
+        for kind, (extension, part, content_type) in self._elements(member, _TYPES_READ):
+            if kind == 0:
+                types.defaults[(extension or "").lower()] = content_type or ""
+            else:
+                types.overrides[_part_key(part or "")] = content_type or ""
+        return types
+
+    def _elements(self, member: str, read: _Read) -> list[tuple[int, tuple[str | None, ...]]]:
+        """Attributes of elements of a part (see :func:`_elements`)."""
+        data = self._raw(member, MAX_PART_BYTES)
+        try:
+            return _elements(data, *read)
+        except _DAMAGE as exc:
+            raise _damaged(member, exc) from exc
+
+    def _main_part(self, types: ContentTypes) -> str:
+        """The workbook's zip member: the package's office document; where that is missing,
+        the first part of a workbook's content type, else ``xl/workbook.xml``."""
+        named = [rel.part for rel in self._package.values() if rel.type.endswith(OFFICE_DOCUMENT)]
+        typed = (part for part, kind in types.overrides.items()
+                 if kind.lower() in _MAIN_TYPES or kind.lower() == XLSB_TYPE)
+        for part in itertools.chain(named, typed, [DEFAULT_WORKBOOK]):
+            member = self._member(part)
+            if member is not None:
+                return member
+        return named[0] if named else DEFAULT_WORKBOOK
+
+    def _main_type(self, main: str, types: ContentTypes) -> bool:
+        """Whether the workbook may hold macros, from its content type; refuses any other."""
+        kind = types.of(main).lower()
+        if kind in _MAIN_TYPES:
+            return _MAIN_TYPES[kind]
+        if kind == XLSB_TYPE or (self._member("xl/workbook.bin") is not None and any(
+                "ms-excel" in t.lower() for t in types.overrides.values())):
+            raise NotAWorkbook("FILE_OTHER_FORMAT", "Excel Binary Workbook (.xlsb)")
+        raise NotAWorkbook("FILE_NOT_WORKBOOK", _package_kind(kind, types))
+
+    def _workbook(self, member: str) -> tuple[list[SheetInfo], dict[str, str], dict[str, Rel]]:
+        folder, _, name = member.rpartition("/")
+        rels = self._relationships(posixpath.join(folder, "_rels", f"{name}.rels"), folder)
         data = self._raw(member, MAX_PART_BYTES)      # says itself what is wrong
         try:
             root, sheets, defined = _workbook_xml(data)
@@ -269,35 +466,47 @@ class XlsxReader:
         if root.startswith(f"{{{STRICT_NS}}}"):
             raise NotAWorkbook("FILE_STRICT_OOXML")
         if root != f"{_M}workbook":
-            raise NotAWorkbook("FILE_NOT_WORKBOOK", root)
+            raise NotAWorkbook("FILE_NOT_WORKBOOK",
+                               f"ส่วนหลัก {member} ไม่ได้เขียนเป็นสมุดงานตามรูปแบบ SpreadsheetML")
         names = {name: text.strip() for name, local, text in defined
                  if local is None and name}
         return ([SheetInfo(name or "", "visible" if state is None else state,
-                           rels.get(rid or "", "")) for name, state, rid in sheets],
-                names, rels)
+                           rels[rid].part if rid in rels else "")
+                 for name, state, rid in sheets], names, rels)
 
-    def _relationships(self, member: str, base: str) -> dict[str, str]:
-        if member not in self.members:
+    def _relationships(self, rels_part: str, folder: str) -> dict[str, Rel]:
+        """The relationships of the part whose relationships part is ``rels_part`` (none when
+        it has none), each with the zip member it leads to; ``folder`` is that part's folder,
+        which relative targets start from."""
+        member = self._member(rels_part)
+        if member is None:
             return {}
         rels = {}
-        for rel in self.xml(member).iter(f"{{{PKG_REL_NS}}}Relationship"):
-            target = rel.get("Target", "")
-            path = target.lstrip("/") if target.startswith("/") else \
-                posixpath.normpath(posixpath.join(base, target))
-            rels[rel.get("Id", "")] = path
+        for _, (rid, kind, target, mode) in self._elements(member, _RELATIONSHIPS_READ):
+            if mode == "External":
+                continue
+            target = target or ""
+            part = _part_name(folder, unquote(target))
+            found = self._member(part)
+            if found is None and "%" in target:       # a member named with the escapes
+                found = self._member(_part_name(folder, target))
+            rels[rid or ""] = Rel(kind or "", found or part)
         return rels
 
     @property
     def external_links(self) -> bool:
         """True when the workbook links to other files."""
-        return any(m.startswith("xl/externalLinks/") for m in self.members)
+        return any(rel.type.endswith(EXTERNAL_LINK) for rel in self._rels.values()) or \
+            any(m.startswith("xl/externalLinks/") for m in self.members)
 
     def saved_time(self) -> dt.datetime | None:
-        """``dcterms:modified`` from ``docProps/core.xml``, when present and readable."""
-        if "docProps/core.xml" not in self.members:
+        """``dcterms:modified`` from the core properties, when present and readable."""
+        parts = [r.part for r in self._package.values() if r.type.endswith(CORE_PROPERTIES)]
+        member = self._member(parts[0] if parts else "docProps/core.xml")
+        if member is None:
             return None
         try:
-            root = self.xml("docProps/core.xml")
+            root = self.xml(member)
         except NotAWorkbook:
             return None
         for element in root.iter("{http://purl.org/dc/terms/}modified"):
@@ -309,17 +518,29 @@ class XlsxReader:
         return None
 
     # -- cells -------------------------------------------------------------------------------
+    def _shared_strings_part(self) -> str | None:
+        """The shared-string table's zip member: the workbook's relationship of that type, else
+        ``sharedStrings.xml`` beside the workbook; None when there is none."""
+        for rel in self._rels.values():
+            if rel.type.endswith(SHARED_STRINGS):
+                return rel.part
+        folder = self._main.rpartition("/")[0]
+        return self._member(posixpath.join(folder, "sharedStrings.xml"))
+
     def shared_strings(self) -> list[str]:
-        """The shared-string table (read once, on first use)."""
+        """The shared-string table (read once, on first use).
+
+        Raises:
+            NotAWorkbook: naming the table's part, when it is missing, damaged or unsafe.
+        """
         if self._strings is None:
-            member = "xl/sharedStrings.xml"
-            for target in self._rels.values():
-                if target.endswith("sharedStrings.xml"):
-                    member = target
+            member = self._shared_strings_part()
             strings: list[str] = []
-            if member in self.members:
-                for item in self.xml(member).iter(f"{_M}si"):
-                    strings.append(_text_of(item))
+            if member is not None:
+                data = self._raw(member, MAX_PART_BYTES)
+                escaped = _may_escape(data)       # else no text holds an escape
+                strings = [_text_of(item, escaped)
+                           for item in self._parsed(member, data).iter(f"{_M}si")]
             self._strings = strings
         return self._strings
 
@@ -327,11 +548,14 @@ class XlsxReader:
         """The non-empty cells of rows 1..max_row, columns 1..max_col of ``sheet``.
 
         Raises:
-            NotAWorkbook: when the sheet's part is missing or not well-formed XML.
+            NotAWorkbook: when the sheet's part (or the shared strings') is missing or not
+                well-formed XML.
         """
         try:
             return _sheet_cells(read_part(self.zip, sheet.part), max_row, max_col,
                                 self.shared_strings)
+        except NotAWorkbook:
+            raise
         except (KeyError, *_DAMAGE) as exc:
             raise _damaged(sheet.part, exc) from exc
 
@@ -344,7 +568,8 @@ class XlsxReader:
         row starts and the pieces are read by that many processes (see :func:`_pieces`).
 
         Raises:
-            NotAWorkbook: when the sheet's part is missing or not well-formed XML.
+            NotAWorkbook: when the sheet's part (or the shared strings') is missing or not
+                well-formed XML.
         """
         try:
             data = read_part(self.zip, sheet.part)
@@ -354,6 +579,8 @@ class XlsxReader:
             if rows is None:
                 numbered = _numbered_rows(data, max_col, self.shared_strings)
                 rows = None if numbered is None else _spread(numbered)
+        except NotAWorkbook:
+            raise
         except (KeyError, *_DAMAGE) as exc:
             raise _damaged(sheet.part, exc) from exc
         return self._rows_by_cell(sheet, max_col) if rows is None else rows
@@ -378,8 +605,8 @@ def _sheet_cells(data: bytes, max_row: int, max_col: int,
     """:meth:`XlsxReader.read_sheet` on a sheet part's bytes: in C when it can be
     (:mod:`workbook_engine._fastsheet`, which gives the same cells), else in Python."""
     fast = _fast_input(data)
-    found = None if fast is None or len(fast) > WHOLE_PART_BYTES else \
-        _fastsheet.cells(fast, max_row, max_col, strings, Cell)
+    found = None if fast is None or len(fast[0]) > WHOLE_PART_BYTES else \
+        _fastsheet.cells(fast[0], max_row, max_col, strings, Cell, fast[1])
     if found is not None:
         return SheetCells(*found)
     result = SheetCells()
@@ -426,8 +653,8 @@ def _numbered_rows_to_end(data: bytes, max_col: int, strings: Callable[[], list[
     before the end of the part."""
     fast = _fast_input(data)
     if fast is not None:     # the C reader gives up on a row past the last one
-        found: list[tuple[int, Row]] | None = _fastsheet.rows(fast, MAX_SHEET_ROWS, max_col,
-                                                              strings, Cell)
+        found: list[tuple[int, Row]] | None = _fastsheet.rows(fast[0], MAX_SHEET_ROWS, max_col,
+                                                              strings, Cell, fast[1])
         if found is not None:
             return found, False
     rows: list[tuple[int, Row]] = []
@@ -460,7 +687,6 @@ def _spread(numbered: list[tuple[int, Row]]) -> list[Row]:
     return rows
 
 
-_SHEET_END = b"</sheetData></worksheet>"
 _NUMBERED_ROW = re.compile(rb'<row r="[0-9]+"')
 
 
@@ -495,10 +721,10 @@ def _pieces(data: bytes, count: int) -> list[bytes] | None:
         cuts.append(found.start())
     if not cuts:
         return None
-    opening = data[:opened]
+    opening, closing = data[:opened], _sheet_end(_ROOT.match(data))
     bounds = [*cuts, len(data)]
-    return [data[:cuts[0]] + _SHEET_END] + [
-        opening + data[a:b] + (_SHEET_END if b < len(data) else b"")
+    return [data[:cuts[0]] + closing] + [
+        opening + data[a:b] + (closing if b < len(data) else b"")
         for a, b in itertools.pairwise(bounds)]
 
 
@@ -543,7 +769,7 @@ def _value(cell: Element, strings: Callable[[], list[str]]) -> Cell | None:
     formula = None if found is None else (found.text or "")
     if kind == "inlineStr":
         inline = cell.find(_IS)
-        return _cell((_text_of(inline) if inline is not None else "", "s", formula))
+        return _cell((_text_of(inline, True) if inline is not None else "", "s", formula))
     raw = cell.find(_V)
     text = raw.text if raw is not None else None
     if text is None or (text == "" and kind != "str"):
@@ -558,7 +784,7 @@ def _value(cell: Element, strings: Callable[[], list[str]]) -> Cell | None:
         index = int(text)
         return _cell((table[index] if 0 <= index < len(table) else "", "s", formula))
     if kind == "str":
-        return _cell((text, "s", formula))
+        return _cell((unescape(text), "s", formula))
     if kind == "b":
         return _cell((text.strip() in ("1", "true"), "b", formula))
     if kind in ("e", "d"):
@@ -605,15 +831,53 @@ def _workbook_of(root: Element) -> _Workbook:
     return root.tag, sheets, names
 
 
-def _text_of(element: Element) -> str:
-    """The text of a shared or inline string, rich-text runs joined, phonetic runs left out."""
+def _text_of(element: Element, escaped: bool) -> str:
+    """The text of a shared or inline string, rich-text runs joined, phonetic runs left out;
+    with each run's ``_xHHHH_`` escapes decoded (:func:`unescape`) when it may hold some
+    (``escaped``)."""
     parts = []
     for child in element:
         if child.tag == _T:
             parts.append(child.text or "")
         elif child.tag == _R:
             parts.extend(t.text or "" for t in child.iter(_T))
-    return "".join(parts)
+    text = "".join(parts)
+    return "".join(map(unescape, parts)) if escaped and "_x" in text else text
+
+
+def _may_escape(data: bytes) -> bool:
+    """Whether ``_x`` occurs in ``data``: found through the few underscores a part has, a
+    search for one byte being many times faster than for two; by the pair when there are
+    many."""
+    at = data.find(b"_")
+    for _ in range(_FEW):
+        if at < 0:
+            return False
+        if data[at + 1:at + 2] == b"x":
+            return True
+        at = data.find(b"_", at + 1)
+    return b"_x" in data
+
+
+_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def unescape(text: str) -> str:
+    """A text as a cell stores it (OOXML's ST_Xstring) as Excel shows it: each ``_xHHHH_`` (hex
+    digits in either case) is the UTF-16 code unit HHHH, read left to right, so ``_x000D_`` is
+    a carriage return and ``_x005F_x0041_`` the text ``_x0041_``. Two escapes in a row that
+    make a surrogate pair are one character; a surrogate without its other half is U+FFFD."""
+    if "_x" not in text:
+        return text
+    text = _ESCAPE.sub(_code_unit, text)
+    if _SURROGATE.search(text):
+        text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return text
+
+
+def _code_unit(match: re.Match[str]) -> str:
+    return chr(int(match.group(1), 16))
 
 
 
@@ -626,12 +890,21 @@ def _rows(data: bytes, max_row: int) -> Iterator[tuple[int, Element]]:
     formatted range, a big master) is streamed, and parsing stops at the first row past
     ``max_row``, so its size costs nothing beyond inflating it within the caps.
     """
+    root = _ROOT.match(data)
+    bare = _bare(root)
+    rows: Iterator[Element]
     if _without_dtd(data):
-        data = _sheet_extent(data)
-        rows: Iterator[Element] = FastET.fromstring(data).iter(_ROW) \
-            if len(data) <= WHOLE_PART_BYTES else _stream_rows(data)
+        data = _sheet_extent(data, root)
+        if len(data) > WHOLE_PART_BYTES:
+            rows = _stream_rows(data, bare)
+        else:
+            tree = FastET.fromstring(data)
+            if bare:
+                _in_main(tree)
+            rows = tree.iter(_ROW)
     else:
-        rows = (e for _, e in SafeET.iterparse(io.BytesIO(data), events=("end",)) if e.tag == _ROW)
+        ended = (e for _, e in SafeET.iterparse(io.BytesIO(data), events=("end",)))
+        rows = _main_rows(ended, bare)
     row_number = 0
     for element in rows:
         given = element.get("r")
@@ -642,7 +915,7 @@ def _rows(data: bytes, max_row: int) -> Iterator[tuple[int, Element]]:
         element.clear()
 
 
-def _sheet_extent(data: bytes) -> bytes:
+def _sheet_extent(data: bytes, root: re.Match[bytes] | None) -> bytes:
     """What of a sheet part without a DTD is parsed: up to the end of its sheet data, closed
     there, when that end is sure to be the ``</sheetData>`` text (one sheet data element, and
     no comment, CDATA section or processing instruction where the text could also lie); else
@@ -652,7 +925,34 @@ def _sheet_extent(data: bytes) -> bytes:
     a third of it) is not parsed, and damage there goes unseen.
     """
     at = _sheet_data_end(data)
-    return data[:at] + _SHEET_END if at > 0 else data
+    return data[:at] + _sheet_end(root) if at > 0 else data
+
+
+# a part's start up to its root element's name and attributes (the prolog matched possessively:
+# a hostile part of many processing instructions and no root costs no backtracking)
+_ROOT = re.compile(rb"(?:\xef\xbb\xbf)?(?:\s|<\?.*?\?>|<!--.*?-->)*+<([^\s/>!?]+)([^>]*)",
+                   re.DOTALL)
+_DEFAULT_NAMESPACE = re.compile(rb"\sxmlns\s*=")
+
+
+def _sheet_end(root: re.Match[bytes] | None) -> bytes:
+    """The end tags that close a sheet part's sheet data and its root (``root``, as
+    :data:`_ROOT` finds it), as its root is named."""
+    return b"</sheetData></" + (root.group(1) if root else b"worksheet") + b">"
+
+
+def _bare(root: re.Match[bytes] | None) -> bool:
+    """Whether elements in no namespace in a sheet part are read as the main namespace's: when
+    its root (``root``, as :data:`_ROOT` finds it) declares no default namespace
+    (``<x:worksheet xmlns:x="...">`` holding ``<sheetData>``), as Excel reads them."""
+    return root is not None and _DEFAULT_NAMESPACE.search(root.group(2)) is None
+
+
+def _in_main(element: Element) -> None:
+    """Put ``element`` and all it holds that is in no namespace in the main namespace."""
+    for inner in element.iter():
+        if inner.tag[:1] != "{":
+            inner.tag = _M + inner.tag
 
 
 def _sheet_data_end(data: bytes) -> int:
@@ -664,33 +964,48 @@ def _sheet_data_end(data: bytes) -> int:
     return -1
 
 
-def _fast_input(data: bytes) -> bytes | None:
+def _fast_input(data: bytes) -> tuple[bytes, bool] | None:
     """What :mod:`workbook_engine._fastsheet` reads of a part: what :func:`_rows` parses (its
-    extent), so that it finds it well-formed exactly when ElementTree does. A part that
+    extent), so that it finds it well-formed exactly when ElementTree does, and whether it
+    reads elements in no namespace as the main namespace's (:func:`_bare`). A part that
     :func:`_rows` streams may be left early there, and is parsed to its end in C, which then
     may give up where Python would not have looked. None when the accelerator is not built or
     the part has a DTD or another encoding."""
     if _fastsheet is None or not _without_dtd(data):
         return None
-    return _sheet_extent(data)
+    root = _ROOT.match(data)
+    return _sheet_extent(data, root), _bare(root)
 
 
 _CHUNK = 64 * 1024
 
 
-def _stream_rows(data: bytes) -> Iterator[Element]:
+def _stream_rows(data: bytes, bare: bool) -> Iterator[Element]:
     """The ``<row>`` elements of a part without a DTD as each one ends, parsed in C piece by
-    piece (see :func:`_without_dtd` for why that is safe)."""
+    piece (see :func:`_without_dtd` for why that is safe); in no namespace too when ``bare``
+    (see :func:`_main_rows`)."""
     parser: FastET.XMLPullParser[Element] = FastET.XMLPullParser(events=("end",))
     for at in range(0, len(data), _CHUNK):
         parser.feed(data[at:at + _CHUNK])
-        yield from _ended_rows(parser)
+        yield from _main_rows(_ended(parser), bare)
     parser.close()
-    yield from _ended_rows(parser)
+    yield from _main_rows(_ended(parser), bare)
 
 
-def _ended_rows(parser: FastET.XMLPullParser[Element]) -> Iterator[Element]:
+def _ended(parser: FastET.XMLPullParser[Element]) -> Iterator[Element]:
     for event in parser.read_events():
         element = event[-1]
-        if isinstance(element, Element) and element.tag == _ROW:
+        if isinstance(element, Element):
+            yield element
+
+
+def _main_rows(ended: Iterable[Element], bare: bool) -> Iterator[Element]:
+    """The ``<row>`` elements of elements given as each one ends; when ``bare``, also those in
+    no namespace, each with all it holds put in the main namespace (:func:`_in_main`)."""
+    if not bare:
+        yield from (element for element in ended if element.tag == _ROW)
+        return
+    for element in ended:
+        if element.tag in (_ROW, "row"):
+            _in_main(element)
             yield element
