@@ -320,7 +320,7 @@ def measure(work: Path, offices: int, filled: Path, repeat: int,
 PHASES = {"read_master": "reading the master",
           "harvest": "listing the files, then checking the returns (workers, which read them) "
                      "while the parent renders their summary rows",
-          "write": "writing the rest of the summary workbook, and the JSON meanwhile"}
+          "write": "writing the rest of the summary workbook, then the JSON"}
 
 
 def harvest_phases(master_path: Path, returns: Path, work: Path) -> dict[str, float]:
@@ -328,7 +328,7 @@ def harvest_phases(master_path: Path, returns: Path, work: Path) -> dict[str, fl
     (workbook_engine.cli's harvest_command)."""
     import gc
 
-    from workbook_engine.harvest import JsonWriter, harvest
+    from workbook_engine.harvest import harvest, write_json
     from workbook_engine.master import load_master
     from workbook_engine.summary import SummaryWriter
     from workbook_engine.workers import few_collections
@@ -344,9 +344,8 @@ def harvest_phases(master_path: Path, returns: Path, work: Path) -> dict[str, fl
         report = harvest([returns], master, ROUND, jobs=JOBS, on_office=summary.prepare)
         took["harvest"] = time.perf_counter() - started
         started = time.perf_counter()
-        json_writer = JsonWriter(report, work / "phases.json")
         summary.write(report)
-        json_writer.finish()
+        write_json(report, work / "phases.json")
         took["write"] = time.perf_counter() - started
     return took
 

@@ -291,38 +291,15 @@ def big_part(rows: int, tail: str = "", extra: str = "") -> bytes:
     ("", '<row r="1048577"><c r="A1048577"><v>1</v></c></row>'
          '<row r="1048578"><c r="A1048578"><v>2</v></c></row>'),      # past a sheet's last row
 ])
-def test_big_parts_read_alike_whole_and_in_pieces(tail: str, extra: str,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    """A table part over 2 MB (streamed by the Python reader, parsed whole by the C reader, cut
-    into pieces for several processes) gives the same rows every way."""
+def test_big_parts_read_alike(tail: str, extra: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A table part over 2 MB (streamed by the Python reader, parsed whole by the C reader)
+    gives the same rows both ways."""
     from workbook_engine import xlsx_reader as X
 
     data = big_part(30_000, tail, extra)
     assert len(data) > X.WHOLE_PART_BYTES
     fast, slow = both(lambda: _numbered_rows(data, 64, strings), monkeypatch)
     assert repr(fast) == repr(slow)
-    whole = None if slow is None or isinstance(slow, type) else X._spread(slow)
-    for jobs in (2, 3):
-        fast, pieces = both(lambda j=jobs: X._rows_in_pieces(data, 64, [], j), monkeypatch)
-        assert repr(fast) == repr(pieces)
-        assert pieces is None or pieces == whole
-
-
-def test_pieces_keep_row_numbers_and_stop_where_the_whole_part_stops(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    """A cut is made only where a numbered row starts (a row without a number follows the one
-    before it, which another piece holds), and a row past a sheet's last one ends the table
-    there, in whichever piece it falls (a review found both)."""
-    from workbook_engine import xlsx_reader as X
-
-    rows = "".join(f'<row r="{n}"/>' for n in range(1, 4000))             # empty, styled rows
-    rows += "".join(f'<row r="x"><c r="A{n}"><v>{n}</v></c></row>' for n in range(4000, 4010))
-    rows += '<row r="1048577"/>' + '<row r="5"><c r="A5"><v>5</v></c></row>' * 200
-    data = f'<worksheet xmlns="{NS}"><sheetData>{rows}</sheetData></worksheet>'.encode()
-    monkeypatch.setattr(X, "_fastsheet", None)
-    whole = X._spread(X._numbered_rows(data, 64, strings) or [])
-    for jobs in (2, 3, 5):
-        assert X._rows_in_pieces(data, 64, [], jobs) in (None, whole)
 
 
 # -- workbook.xml ----------------------------------------------------------------------------

@@ -221,12 +221,11 @@ def test_harvesting_again_gives_the_same_summary(world: tuple[Master, Path, Path
     assert (tmp_path / "a.json").read_bytes() == (tmp_path / "b.json").read_bytes()
 
 
-def test_the_json_is_written_beside_the_summary_and_put_in_place_last(
-        world: tuple[Master, Path, Path], tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    """JsonWriter writes the JSON while the summary is written (a forked process on Linux),
-    under a temporary name until finish(); discard() leaves nothing; a JSON that cannot be
-    written is an OutputError naming the file, and leaves nothing either."""
+def test_the_json_is_put_in_place_last(world: tuple[Master, Path, Path], tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """JsonWriter saves the JSON under a temporary name until commit(); discard() leaves
+    nothing; a JSON that cannot be written is an OutputError naming the file, and leaves
+    nothing either."""
     from workbook_engine import harvest as harvest_module
     from workbook_engine.errors import OutputError
     from workbook_engine.harvest import JsonWriter
@@ -237,40 +236,21 @@ def test_the_json_is_written_beside_the_summary_and_put_in_place_last(
     out = tmp_path / "out"
     out.mkdir()
     writer = JsonWriter(report, out / "r.json")
+    writer.save()
     assert not (out / "r.json").exists()
-    writer.finish()
+    writer.commit()
     assert (out / "r.json").read_text(encoding="utf-8") == json_text(report)
     assert sorted(p.name for p in out.iterdir()) == ["r.json"]
 
-    JsonWriter(report, out / "gone.json").discard()
+    saved = JsonWriter(report, out / "gone.json")
+    saved.save()
+    saved.discard()
     assert sorted(p.name for p in out.iterdir()) == ["r.json"]
 
     def disk_full(_report: object) -> str:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(harvest_module, "json_text", disk_full)   # the forked process too
+    monkeypatch.setattr(harvest_module, "json_text", disk_full)
     with pytest.raises(OutputError, match=r"full\.json"):
-        JsonWriter(report, out / "full.json").finish()
+        JsonWriter(report, out / "full.json").save()
     assert sorted(p.name for p in out.iterdir()) == ["r.json"]
-
-
-def test_the_json_is_written_here_when_the_fork_fails(
-        world: tuple[Master, Path, Path], tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    """Forking a big harvest can fail for memory: the JSON is then written in this process."""
-    import multiprocessing.process
-
-    from workbook_engine.harvest import JsonWriter
-
-    master, gen, returns = world
-    fill(gen, returns, "B01", B01)
-    report = harvest([returns], master, 12)
-
-    def no_memory(_self: object) -> None:
-        raise OSError(12, "Cannot allocate memory")
-
-    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", no_memory)
-    writer = JsonWriter(report, tmp_path / "r.json")
-    assert writer.process is None
-    writer.finish()
-    assert (tmp_path / "r.json").read_text(encoding="utf-8") == json_text(report)

@@ -99,16 +99,11 @@ ROWS_NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
     '<row r="5"><c r="A5"><v>5</v></c></row><row r="6"><c r="A6"><v>6</v></c></row>'
     '<row r="2"><c r="A2"><v>2</v></c></row><row r="3"><c r="A3"><v>3</v></c></row>',  # back
 ])
-@pytest.mark.parametrize("jobs", [1, 3])
-def test_table_rows_are_the_cells_in_order(sheet_data: str, jobs: int,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_table_rows_are_the_cells_in_order(sheet_data: str) -> None:
     """read_rows (the master's tables) gives what grouping read_sheet's cells gives, however
-    the rows and cells are ordered in the file, read in one piece or cut into pieces read by
-    several processes (every part is cut here, however small)."""
-    from workbook_engine import xlsx_reader
+    the rows and cells are ordered in the file."""
     from workbook_engine.xlsx_reader import XlsxReader
 
-    monkeypatch.setattr(xlsx_reader, "SPLIT_FROM_BYTES", 0)
     reader = XlsxReader(rezip({SHEET: f"<worksheet {ROWS_NS}><sheetData>{sheet_data}"
                                       "</sheetData></worksheet>".encode()}), "t.xlsx")
     sheet = next(s for s in reader.sheets if s.part == SHEET)
@@ -117,36 +112,7 @@ def test_table_rows_are_the_cells_in_order(sheet_data: str, jobs: int,
     expected = [tuple(cells[(r, c)].value if (r, c) in cells else None
                       for c in range(1, 1 + max((c for rr, c in cells if rr == r), default=0)))
                 for r in range(1, last + 1)]
-    assert reader.read_rows(sheet, 64, jobs) == expected
-
-
-def test_pieces_are_cut_between_rows_only() -> None:
-    """A part is cut only at row starts, and each piece is whole; a part with two sheet data
-    elements, a DTD or no numbered rows is not cut."""
-    from xml.etree import ElementTree
-
-    from workbook_engine.xlsx_reader import _pieces
-
-    rows = "".join(f'<row r="{n}"><c r="A{n}"><v>{n}</v></c></row>' for n in range(1, 41))
-    part = f"<worksheet {ROWS_NS}><sheetData>{rows}</sheetData><x/></worksheet>".encode()
-    pieces = _pieces(part, 3)
-    assert pieces is not None and len(pieces) == 3
-    found = [r.get("r") for piece in pieces
-             for r in ElementTree.fromstring(piece).iter(f"{{{ROWS_NS[7:-1]}}}row")]
-    assert found == [str(n) for n in range(1, 41)]
-    assert _pieces(part.replace(b"<x/>", b"<sheetData/>"), 3) is None
-    assert _pieces(b"<!DOCTYPE worksheet>" + part, 3) is None
-    assert _pieces(part.replace(b' r="', b' n="'), 3) is None
-
-
-def test_a_big_master_read_in_pieces_is_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The shipped master read by three processes, every table cut into pieces, is the master
-    read in one."""
-    from workbook_engine import xlsx_reader
-
-    alone = load_master(ROOT / "templates" / "master.xlsx", jobs=1)
-    monkeypatch.setattr(xlsx_reader, "SPLIT_FROM_BYTES", 0)
-    assert load_master(ROOT / "templates" / "master.xlsx", jobs=3) == alone
+    assert reader.read_rows(sheet, 64) == expected
 
 
 @pytest.mark.parametrize("max_row, damage", [

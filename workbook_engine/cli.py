@@ -158,7 +158,7 @@ def generate_command(master: Path, round_months: int, out_dir: Path, offices: tu
                      key_file: Path | None, password: str | None, jobs: int | None) -> int:
     """สร้างแบบฟอร์มคำรับรองและรายงานผลของแต่ละหน่วยงาน"""
     key = load_signing_key(key_file)
-    report = read_master(master, jobs)
+    report = read_master(master)
     if report.master is None:
         report_master(report)
         return PROBLEMS_FOUND
@@ -239,7 +239,7 @@ def harvest_command(paths: tuple[Path, ...], master_path: Path, round_months: in
             raise OutputError(f"เขียนไฟล์ลงโฟลเดอร์ {folder} ไม่ได้ (ไม่มีโฟลเดอร์หรือไม่มีสิทธิ์เขียน)")
     exclude = [p for p in (out_path, json_path) if p is not None]
     with few_collections():
-        report_of_master = read_master(master_path, jobs)
+        report_of_master = read_master(master_path)
         if report_of_master.master is None:
             report_master(report_of_master)
             return NOTHING_DONE

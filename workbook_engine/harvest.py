@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import multiprocessing
 import os
 from collections.abc import Callable, Collection, Sequence
 from importlib import metadata
@@ -236,58 +235,27 @@ def write_json(report: HarvestReport, path: Path) -> None:
     Raises:
         OutputError: when it cannot be written.
     """
-    JsonWriter(report, path, fork=False).finish()
+    writer = JsonWriter(report, path)
+    writer.save()
+    writer.commit()
 
 
 class JsonWriter(Output):
-    """The JSON result, written while the summary is.
+    """The JSON result, saved under a temporary name until :meth:`commit` puts it in place, so
+    that nothing is left when the summary beside it cannot be written (:meth:`discard`)."""
 
-    On Linux a forked process writes it (:class:`workers.Later`: the summary and the JSON then
-    take a core each; the report is shared, not copied); elsewhere, or where it cannot fork,
-    :meth:`save` writes it. It stays under a temporary name until :meth:`commit` puts it in
-    place, so that nothing is left when the summary cannot be written (:meth:`discard`).
-    """
-
-    def __init__(self, report: HarvestReport, path: Path, fork: bool = True) -> None:
+    def __init__(self, report: HarvestReport, path: Path) -> None:
         super().__init__(path)
         self.report = report
-        self._writing = workers.Later(_write_text, report, self.temporary) if fork else None
-
-    @property
-    def process(self) -> multiprocessing.process.BaseProcess | None:
-        """The forked process writing the JSON, while it is; None when there is none."""
-        return self._writing.process if self._writing is not None else None
-
-    def finish(self) -> None:
-        """:meth:`save`, then :meth:`commit`.
-
-        Raises:
-            OutputError: when it cannot be written.
-        """
-        self.save()
-        self.commit()
 
     def save(self) -> None:
-        """The JSON under its temporary name, written by the forked process or here.
+        """The JSON under its temporary name.
 
         Raises:
             OutputError: when it cannot be written (nothing is left then).
         """
         try:
-            if self._writing is not None:
-                self._writing.result()      # the forked process's error is raised here
-            else:
-                _write_text(self.report, self.temporary)
+            self.temporary.write_text(json_text(self.report), encoding="utf-8")
         except OSError as exc:
             self.discard()
             raise self.error(exc) from exc
-
-    def discard(self) -> None:
-        """Leave no JSON: the summary could not be written, or something failed."""
-        if self._writing is not None:
-            self._writing.discard()
-        super().discard()
-
-
-def _write_text(report: HarvestReport, temporary: Path) -> None:
-    temporary.write_text(json_text(report), encoding="utf-8")

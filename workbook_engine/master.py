@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import itertools
-import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -21,6 +20,7 @@ from openpyxl.utils import get_column_letter
 
 from . import master_format as mf
 from .errors import InvalidMasterError
+from .intake import damage_reason
 from .kinds import BY_LABEL
 from .model import Assignment, Direction, Kpi, Master, Office, Settings, name_key
 from .problems import Problem, error_count, problem
@@ -35,9 +35,8 @@ ORDER_WORDS = {Direction.HIGHER: "เพิ่มขึ้น", Direction.LOWER:
 class _Sheets:
     """The master's sheets as rows of values, read with the fast, safe return reader."""
 
-    def __init__(self, reader: XlsxReader, jobs: int) -> None:
+    def __init__(self, reader: XlsxReader) -> None:
         self.reader = reader
-        self.jobs = jobs
         self.sheetnames = [s.name for s in reader.sheets]
 
     def rows(self, name: str, max_col: int = MAX_COLUMNS) -> list[tuple[Any, ...]]:
@@ -45,7 +44,7 @@ class _Sheets:
         that are whole as ints, as openpyxl gives them."""
         sheet = next(s for s in self.reader.sheets if s.name == name)
         return [tuple(map(_plain, row))
-                for row in self.reader.read_rows(sheet, max_col, self.jobs)]
+                for row in self.reader.read_rows(sheet, max_col)]
 
 
 # Weights and criteria repeat across a master's thousands of rows: each distinct value is
@@ -453,12 +452,11 @@ class _Reader:
         return Master(settings, offices, kpis, assignments, levels, scores)
 
 
-def read_master(path: str | Path, jobs: int | None = None) -> MasterReport:
+def read_master(path: str | Path) -> MasterReport:
     """Read and check a master workbook, collecting every problem.
 
     Args:
         path: the master ``.xlsx``.
-        jobs: processes that may read a big table in pieces (default: every core).
 
     Returns:
         A :class:`MasterReport`; its ``master`` is None when any problem is an error.
@@ -467,25 +465,25 @@ def read_master(path: str | Path, jobs: int | None = None) -> MasterReport:
     reader = _Reader(path)
     try:
         data = path.read_bytes()
-        master = reader.read(_Sheets(XlsxReader(data, path.name), jobs or os.cpu_count() or 1))
+        master = reader.read(_Sheets(XlsxReader(data, path.name)))
     except OSError as exc:
-        reader.add("MASTER_UNREADABLE", reason=exc.strerror or type(exc).__name__)
+        reader.add("MASTER_UNREADABLE", reason=exc.strerror or damage_reason(exc))
         return MasterReport(path, None, reader.problems)
     except NotAWorkbook as exc:
-        reader.add("MASTER_UNREADABLE", reason=exc.reason or exc.code)
+        reader.add("MASTER_UNREADABLE", reason=exc.reason)
         return MasterReport(path, None, reader.problems)
     if master is not None:
         master.source, master.source_sha256 = str(path), hashlib.sha256(data).hexdigest()
     return MasterReport(path, master, reader.problems)
 
 
-def load_master(path: str | Path, jobs: int | None = None) -> Master:
-    """Read a master workbook that must be valid (``jobs`` as for :func:`read_master`).
+def load_master(path: str | Path) -> Master:
+    """Read a master workbook that must be valid.
 
     Raises:
         InvalidMasterError: when the master has errors; its ``problems`` lists them all.
     """
-    report = read_master(path, jobs)
+    report = read_master(path)
     if report.master is None:
         raise InvalidMasterError(report.problems)
     return report.master

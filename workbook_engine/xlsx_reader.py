@@ -7,8 +7,7 @@ holds a formula. The workbook's parts are found as the Open Packaging Convention
 with defusedxml (no entity expansion, no external entities); zip parts are size-capped while
 inflating; a sheet is parsed only as far as its rows are read (a big one streamed and abandoned
 past the last row asked for), so lying ``<dimension>`` tags and huge formatted ranges cost
-nothing, and damage after those rows goes unseen. A big table can be read in pieces by several
-processes (:meth:`XlsxReader.read_rows`).
+nothing, and damage after those rows goes unseen.
 """
 
 from __future__ import annotations
@@ -32,7 +31,6 @@ from xml.etree.ElementTree import Element
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
-from . import workers
 from .intake import (
     DAMAGE,
     MAX_PART_BYTES,
@@ -79,9 +77,10 @@ _NAME_TARGET = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!(\$?[A-Z]{1,3}\$?\d+)
 
 
 class NotAWorkbook(ValueError):
-    """The zip is not a readable SpreadsheetML workbook; ``code`` says which case."""
+    """The zip is not a readable SpreadsheetML workbook; ``code`` says which case and
+    ``reason``, in Thai, what was found (for FILE_OTHER_FORMAT: the format's name)."""
 
-    def __init__(self, code: str, reason: str = "") -> None:
+    def __init__(self, code: str, reason: str) -> None:
         super().__init__(code, reason)
         self.code = code
         self.reason = reason
@@ -464,7 +463,7 @@ class XlsxReader:
         except _DAMAGE as exc:
             raise _damaged(member, exc) from exc
         if root.startswith(f"{{{STRICT_NS}}}"):
-            raise NotAWorkbook("FILE_STRICT_OOXML")
+            raise NotAWorkbook("FILE_STRICT_OOXML", "บันทึกแบบ Strict Open XML")
         if root != f"{_M}workbook":
             raise NotAWorkbook("FILE_NOT_WORKBOOK",
                                f"ส่วนหลัก {member} ไม่ได้เขียนเป็นสมุดงานตามรูปแบบ SpreadsheetML")
@@ -559,26 +558,18 @@ class XlsxReader:
         except (KeyError, *_DAMAGE) as exc:
             raise _damaged(sheet.part, exc) from exc
 
-    def read_rows(self, sheet: SheetInfo, max_col: int,
-                  jobs: int = 1) -> list[tuple[object, ...]]:
+    def read_rows(self, sheet: SheetInfo, max_col: int) -> list[tuple[object, ...]]:
         """Rows 1..last of ``sheet`` as tuples of cell values (None for an empty cell, gaps as
         empty rows), columns 1..max_col: a big table without a cell object per value.
-
-        With ``jobs`` above 1, a part of :data:`SPLIT_FROM_BYTES` or more is cut into pieces at
-        row starts and the pieces are read by that many processes (see :func:`_pieces`).
 
         Raises:
             NotAWorkbook: when the sheet's part (or the shared strings') is missing or not
                 well-formed XML.
         """
         try:
-            data = read_part(self.zip, sheet.part)
-            rows = None
-            if jobs > 1 and len(data) >= SPLIT_FROM_BYTES:
-                rows = _rows_in_pieces(data, max_col, self.shared_strings(), jobs)
-            if rows is None:
-                numbered = _numbered_rows(data, max_col, self.shared_strings)
-                rows = None if numbered is None else _spread(numbered)
+            numbered = _numbered_rows(read_part(self.zip, sheet.part), max_col,
+                                      self.shared_strings)
+            rows = None if numbered is None else _spread(numbered)
         except NotAWorkbook:
             raise
         except (KeyError, *_DAMAGE) as exc:
@@ -597,7 +588,6 @@ class XlsxReader:
 
 
 Row = tuple[object, ...]
-SPLIT_FROM_BYTES = 1024 * 1024     # a table part this big is worth reading in pieces
 
 
 def _sheet_cells(data: bytes, max_row: int, max_col: int,
@@ -642,40 +632,33 @@ def _row_cells(element: Element, row_number: int, max_col: int,
 
 def _numbered_rows(data: bytes, max_col: int,
                    strings: Callable[[], list[str]]) -> list[tuple[int, Row]] | None:
-    """The non-empty rows of a sheet part as (row number, values), in one pass; None when rows
-    or cells are not in order."""
-    return _numbered_rows_to_end(data, max_col, strings)[0]
-
-
-def _numbered_rows_to_end(data: bytes, max_col: int, strings: Callable[[], list[str]]
-                          ) -> tuple[list[tuple[int, Row]] | None, bool]:
-    """:func:`_numbered_rows`, and whether a row past a sheet's last one ended the reading
-    before the end of the part."""
+    """The non-empty rows of a sheet part as (row number, values), in one pass, up to a row
+    past a sheet's last one; None when rows or cells are not in order."""
     fast = _fast_input(data)
     if fast is not None:     # the C reader gives up on a row past the last one
         found: list[tuple[int, Row]] | None = _fastsheet.rows(fast[0], MAX_SHEET_ROWS, max_col,
                                                               strings, Cell, fast[1])
         if found is not None:
-            return found, False
+            return found
     rows: list[tuple[int, Row]] = []
     last = 0
     for row_number, element in _rows(data, sys.maxsize):
         if row_number > MAX_SHEET_ROWS:
-            return rows, True
+            return rows
         values: list[object] = []
         for row, col, cell in _row_cells(element, row_number, max_col, strings):
             if row != row_number:          # a cell claiming another row
-                return None, False
+                return None
             if len(values) < col:
                 values.extend([None] * (col - len(values)))
             values[col - 1] = cell.value
         if not values:
             continue
         if row_number <= last:             # a row number repeated or going back
-            return None, False
+            return None
         last = row_number
         rows.append((row_number, tuple(values)))
-    return rows, False
+    return rows
 
 
 def _spread(numbered: list[tuple[int, Row]]) -> list[Row]:
@@ -685,76 +668,6 @@ def _spread(numbered: list[tuple[int, Row]]) -> list[Row]:
         rows.extend([()] * (number - 1 - len(rows)))
         rows.append(values)
     return rows
-
-
-_NUMBERED_ROW = re.compile(rb'<row r="[0-9]+"')
-
-
-def _pieces(data: bytes, count: int) -> list[bytes] | None:
-    """A sheet part without a DTD cut into ``count`` parts where numbered rows start, each made
-    whole again: the first closed after its rows, the others opened with everything before the
-    sheet data. None when the part cannot be cut so.
-
-    Each piece is parsed on its own, so its rows are the part's rows when:
-
-    - the part has one sheet data element, without comments, CDATA sections or processing
-      instructions (see :func:`_sheet_extent`), and every cut falls between two of its rows:
-      elsewhere (under another element) a piece is not well-formed, and the part is read in one
-      piece instead;
-    - the row at each cut has its number (a row without one follows the row before it);
-    - no row follows the sheet data (a small piece is read only to the end of its sheet data);
-    - and no piece stops early, at a row past a sheet's last one (:func:`_rows_in_pieces`
-      drops the pieces after it).
-    """
-    end = _sheet_data_end(data)
-    if not _without_dtd(data) or end <= 0 or data.find(b"<row", end) >= 0:
-        return None
-    opened = data.find(b">", data.find(b"<sheetData")) + 1
-    if opened <= 0 or data[opened - 2:opened] == b"/>":
-        return None
-    cuts: list[int] = []
-    for k in range(1, count):
-        after = max(opened, len(data) * k // count, cuts[-1] + 1 if cuts else 0)
-        found = _NUMBERED_ROW.search(data, after)
-        if found is None:
-            break
-        cuts.append(found.start())
-    if not cuts:
-        return None
-    opening, closing = data[:opened], _sheet_end(_ROOT.match(data))
-    bounds = [*cuts, len(data)]
-    return [data[:cuts[0]] + closing] + [
-        opening + data[a:b] + (closing if b < len(data) else b"")
-        for a, b in itertools.pairwise(bounds)]
-
-
-def _piece_rows(piece: bytes, max_col: int, strings: list[str]
-                ) -> tuple[list[tuple[int, Row]] | None, bool]:
-    """The numbered rows of one piece, and whether a row past a sheet's last one stopped them;
-    None when it is not well-formed or out of order (the part is then read in one piece, which
-    says what is wrong)."""
-    try:
-        return _numbered_rows_to_end(piece, max_col, lambda: strings)
-    except (*_DAMAGE, DefusedXmlException):
-        return None, False
-
-
-def _rows_in_pieces(data: bytes, max_col: int, strings: list[str],
-                    jobs: int) -> list[Row] | None:
-    """A big table part read in pieces by ``jobs`` processes, this one among them; None when
-    it cannot be."""
-    pieces = _pieces(data, jobs)
-    if pieces is None:
-        return None
-    numbered: list[tuple[int, Row]] = []
-    read = functools.partial(_piece_rows, max_col=max_col, strings=strings)
-    for rows, stopped in workers.beside(read, pieces):
-        if rows is None or (numbered and rows and rows[0][0] <= numbered[-1][0]):
-            return None
-        numbered.extend(rows)
-        if stopped:           # read whole, the part ends here too
-            break
-    return _spread(numbered)
 
 
 _C, _F, _V, _IS, _T, _R, _ROW = (f"{_M}{n}" for n in ("c", "f", "v", "is", "t", "r", "row"))
