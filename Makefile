@@ -10,7 +10,7 @@ FUZZ_SECONDS ?= 120
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml setup.py workbook_engine/_fastsheet.c | $(BIN)/python
+$(STAMP): pyproject.toml setup.py workbook_engine/xlsx/_fastsheet.c | $(BIN)/python
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test,bench]'
 	touch $(STAMP)

@@ -1,6 +1,6 @@
 """Run the workbook-engine command line from a checkout: ``python cli.py --help``."""
 
-from workbook_engine.cli import main
+from workbook_engine.cli.commands import main
 
 if __name__ == "__main__":
     main()

@@ -36,8 +36,8 @@ from pathlib import Path
 
 import xlsxwriter
 
-from workbook_engine import master_format as mf
-from workbook_engine.xlsx_reader import PURE_PYTHON_ENV
+from workbook_engine.master import format as mf
+from workbook_engine.xlsx.reader import PURE_PYTHON_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
 ENGINE = Path(sys.executable).parent / "workbook-engine"
@@ -114,7 +114,7 @@ def write_master(path: Path, offices: int) -> None:
 
 
 def fill_one(args: tuple[Path, Path, int]) -> None:
-    from workbook_engine.testing import fill_return
+    from workbook_engine.devkit.testing import fill_return
 
     source, target, office = args
     results = {code: result(kind, direction, office, k)
@@ -328,9 +328,9 @@ def harvest_phases(master_path: Path, returns: Path, work: Path) -> dict[str, fl
     (workbook_engine.cli's harvest_command)."""
     import gc
 
-    from workbook_engine.harvest import harvest, write_json
-    from workbook_engine.master import load_master
-    from workbook_engine.summary import SummaryWriter
+    from workbook_engine.harvest.run import harvest, write_json
+    from workbook_engine.master.reader import load_master
+    from workbook_engine.summary.workbook import SummaryWriter
     from workbook_engine.workers import few_collections
 
     took: dict[str, float] = {}
@@ -372,7 +372,7 @@ def machine() -> str:
 
 
 def fast_reader_built() -> bool:
-    from workbook_engine import xlsx_reader
+    from workbook_engine.xlsx import reader as xlsx_reader
 
     return xlsx_reader._fastsheet is not None
 
@@ -404,7 +404,7 @@ def report(sizes: list[Size]) -> str:
         "(`bench/benchmark.py`) on this machine:",
         "",
         f"- {machine()}",
-        f"- {versions()}; the C reader (`workbook_engine/_fastsheet.c`) "
+        f"- {versions()}; the C reader (`workbook_engine/xlsx/_fastsheet.c`) "
         + ("built" if fast_reader_built() else "**not built**"),
         f"- {REPEAT[0]} runs of every measurement, interleaved; the table shows the fastest "
         "(the highest peak memory of any run). "

@@ -30,11 +30,11 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-from workbook_engine.harvest import harvest
-from workbook_engine.intake import Archives, Candidate
-from workbook_engine.master import load_master
-from workbook_engine.returns import _Check, read_return
-from workbook_engine.testing import candidate_file
+from workbook_engine.devkit.testing import candidate_file
+from workbook_engine.harvest.intake import Archives, Candidate
+from workbook_engine.harvest.returns import _Check, read_return
+from workbook_engine.harvest.run import harvest
+from workbook_engine.master.reader import load_master
 
 ROOT = Path(__file__).resolve().parent.parent
 NUMBER = re.compile(rb"-?\d+(\.\d+)?")

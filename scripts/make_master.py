@@ -15,8 +15,8 @@ import xlsxwriter
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from workbook_engine import master_format as mf
-from workbook_engine.xlsx import HEADER_FILL, WORKBOOK_OPTIONS, check
+from workbook_engine.master import format as mf
+from workbook_engine.xlsx.writer import HEADER_FILL, WORKBOOK_OPTIONS, check
 
 Q, M, I = mf.KIND_QUANTITATIVE, mf.KIND_MILESTONE, mf.KIND_INHERITED
 UP, DOWN = mf.DIRECTION_HIGHER, mf.DIRECTION_LOWER

@@ -17,12 +17,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from workbook_engine.generate import generate  # noqa: E402
+from workbook_engine.devkit.libreoffice import convert  # noqa: E402
+from workbook_engine.devkit.testing import fill_return  # noqa: E402
+from workbook_engine.forms.generate import generate  # noqa: E402
 from workbook_engine.kinds import MILESTONE, QUANTITATIVE  # noqa: E402
-from workbook_engine.libreoffice import convert  # noqa: E402
-from workbook_engine.master import load_master  # noqa: E402
+from workbook_engine.master.reader import load_master  # noqa: E402
 from workbook_engine.model import Master  # noqa: E402
-from workbook_engine.testing import fill_return  # noqa: E402
 
 ROUND = 12
 NOT_SENT = {"B13"}

@@ -12,10 +12,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from workbook_engine.generate import generate
-from workbook_engine.libreoffice import convert
-from workbook_engine.master import load_master
-from workbook_engine.testing import fill_return
+from workbook_engine.devkit.libreoffice import convert
+from workbook_engine.devkit.testing import fill_return
+from workbook_engine.forms.generate import generate
+from workbook_engine.master.reader import load_master
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = {"1.2": 5, "2.1": 80.53, "2.2": 8.54, "2.3": 3, "3.1": 93.45, "3.2": 3, "3.3": 3.28,

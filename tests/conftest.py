@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from workbook_engine.libreoffice import convert, find_soffice
+from workbook_engine.devkit.libreoffice import convert, find_soffice
 
 Converter = Callable[..., list[Path]]
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from workbook_engine.cli import cli
+from workbook_engine.cli.commands import cli
 
 from .inline import VALID_MASTER, write_master
 
@@ -60,7 +60,7 @@ def test_the_console_script_ends_with_its_output_and_exit_code(tmp_path: Path) -
 
 def run_main(monkeypatch: pytest.MonkeyPatch, args: list[str]) -> object:
     """``workbook-engine args`` through the console script's entry point: its exit code."""
-    from workbook_engine import cli as cli_module
+    from workbook_engine.cli import commands as cli_module
 
     monkeypatch.delenv(cli_module.DEBUG_ENV, raising=False)
     monkeypatch.setattr(sys, "argv", ["workbook-engine", *args])
@@ -71,9 +71,9 @@ def run_main(monkeypatch: pytest.MonkeyPatch, args: list[str]) -> object:
 
 def _harvest_world(tmp_path: Path, offices: dict[str, dict[str, object]]) -> tuple[Path, Path]:
     """A master and a folder of filled returns for ``offices`` (code -> results)."""
-    from workbook_engine.generate import generate
-    from workbook_engine.master import load_master
-    from workbook_engine.testing import fill_return
+    from workbook_engine.devkit.testing import fill_return
+    from workbook_engine.forms.generate import generate
+    from workbook_engine.master.reader import load_master
 
     master = write_master(tmp_path / "master.xlsx")
     generate(load_master(master), 12, tmp_path / "gen", jobs=1)
@@ -147,7 +147,7 @@ def test_harvest_exit_2_when_the_output_folder_is_missing(tmp_path: Path) -> Non
 
 def test_harvest_result_stays_on_one_screen_for_many_offices(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import workbook_engine.cli as cli_module
+    from workbook_engine.cli import console as cli_module
 
     monkeypatch.setattr(cli_module, "SCREEN_OFFICES", 1)   # as if the master had hundreds
     master, returns = _harvest_world(tmp_path, {"B01": FULL["B01"]})
@@ -173,8 +173,8 @@ def test_an_unexpected_error_exits_2_in_thai_without_a_traceback(
         capsys: pytest.CaptureFixture[str]) -> None:
     """A bug met during harvest ends with exit code 2 (nothing written) and a Thai message
     naming a file that keeps the traceback; exit code 1 would say a summary was written."""
-    from workbook_engine import cli as cli_module
-    from workbook_engine import harvest as harvest_module
+    from workbook_engine.cli import commands as cli_module
+    from workbook_engine.harvest import run as harvest_module
 
     master, returns = _harvest_world(tmp_path, FULL)
 
@@ -200,8 +200,8 @@ def test_harvest_exit_2_writes_nothing_when_an_output_fails(
     """The summary and the JSON are put in place only once both are saved: a JSON that cannot
     be written leaves no summary either (exit 2 means nothing written), and a bug while the
     summary is written leaves no temporary JSON behind (a review found both)."""
-    from workbook_engine import harvest as harvest_module
-    from workbook_engine.summary import _Summary
+    from workbook_engine.harvest import run as harvest_module
+    from workbook_engine.summary.workbook import _Summary
 
     master, returns = _harvest_world(tmp_path, FULL)
     out = tmp_path / "out"

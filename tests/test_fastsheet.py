@@ -1,4 +1,4 @@
-"""The C reader (workbook_engine/_fastsheet.c) reads what the Python reader reads.
+"""The C reader (workbook_engine/xlsx/_fastsheet.c) reads what the Python reader reads.
 
 It is an accelerator only: wherever it returns something, that must be what the Python reader
 returns for the same bytes, and it must read the sheets real files have (else it would never be
@@ -22,8 +22,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from workbook_engine import xlsx_reader
-from workbook_engine.xlsx_reader import MAX_SHEET_ROWS, _numbered_rows, _sheet_cells
+from workbook_engine.xlsx import reader as xlsx_reader
+from workbook_engine.xlsx.reader import MAX_SHEET_ROWS, _numbered_rows, _sheet_cells
 
 from .conftest import missing
 
@@ -32,7 +32,7 @@ NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 STRINGS = ["ศูนย์", "one & two", "  spaced  ", "<r>x</r>"]
 
 if xlsx_reader._fastsheet is None:     # pragma: no cover - a machine without a C compiler
-    missing("the C reader (workbook_engine._fastsheet) was not built: a C compiler is needed",
+    missing("the C reader (workbook_engine.xlsx._fastsheet) was not built: a C compiler is needed",
             module=True)
 
 
@@ -148,8 +148,8 @@ def read_alike(data: bytes, max_row: int, max_col: int) -> None:
 @given(data=sheet(odd=False), max_row=st.integers(0, 6), max_col=st.integers(0, 30))
 def test_sheets_of_the_usual_shape_are_read_in_c_alike(data: bytes, max_row: int,
                                                       max_col: int) -> None:
-    from workbook_engine import _fastsheet
-    from workbook_engine.xlsx_reader import Cell, _fast_input
+    from workbook_engine.xlsx import _fastsheet
+    from workbook_engine.xlsx.reader import Cell, _fast_input
 
     fast_input = _fast_input(data)
     assert fast_input is not None
@@ -174,8 +174,8 @@ def test_escaped_texts_are_read_in_c_alike(runs: list[str], value: str, bare: bo
     """Inline strings of one or more runs, and formulas' string results, made mostly of escapes
     (surrogates alone, in pairs and the wrong way round, split by runs, entities and CDATA),
     under a root with or without a prefix."""
-    from workbook_engine import _fastsheet
-    from workbook_engine.xlsx_reader import Cell
+    from workbook_engine.xlsx import _fastsheet
+    from workbook_engine.xlsx.reader import Cell
 
     inline = "".join(f"<r><t>{text}</t></r>" for text in runs)
     root = f'x:worksheet xmlns:x="{NS}"' if bare else f'worksheet xmlns="{NS}"'
@@ -188,8 +188,8 @@ def test_escaped_texts_are_read_in_c_alike(runs: list[str], value: str, bare: bo
 
 def test_it_gives_up_rather_than_guess() -> None:
     """Shapes it does not handle come back as None (the Python reader then reads them)."""
-    from workbook_engine import _fastsheet
-    from workbook_engine.xlsx_reader import Cell
+    from workbook_engine.xlsx import _fastsheet
+    from workbook_engine.xlsx.reader import Cell
 
     def read(rows: str) -> object:
         data = f'<worksheet xmlns="{NS}"><sheetData>{rows}</sheetData></worksheet>'.encode()
@@ -216,15 +216,15 @@ def sheet_parts(data: bytes) -> list[bytes]:
 def test_real_sheets_are_read_in_c(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Every sheet of a generated workbook (xlsxwriter), of the shipped samples (openpyxl and
     LibreOffice saved them) and of the master is read by the C reader, and alike."""
-    from workbook_engine.generate import generate
-    from workbook_engine.master import load_master
+    from workbook_engine.forms.generate import generate
+    from workbook_engine.master.reader import load_master
 
     generate(load_master(ROOT / "templates" / "master.xlsx"), 12, tmp_path, offices=["B01"],
              jobs=1)
     books = [tmp_path / "2569-R12-B01.xlsx", *sorted((ROOT / "samples").glob("*.xlsx")),
              ROOT / "templates" / "master.xlsx"]
-    from workbook_engine import _fastsheet
-    from workbook_engine.xlsx_reader import Cell, _fast_input
+    from workbook_engine.xlsx import _fastsheet
+    from workbook_engine.xlsx.reader import Cell, _fast_input
 
     for book in books:
         for part in sheet_parts(book.read_bytes()):
@@ -262,7 +262,7 @@ def test_damaged_sheets_read_alike(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_shared_strings_that_fail_or_are_short_read_alike(monkeypatch: pytest.MonkeyPatch) -> None:
     """The shared strings are asked for on the first shared-string cell: an error there, a
     table that is not a list, or one shorter than the index, end alike either way."""
-    from workbook_engine.xlsx_reader import NotAWorkbook
+    from workbook_engine.xlsx.reader import NotAWorkbook
 
     data = (f'<worksheet xmlns="{NS}"><sheetData><row r="1"><c r="A1" t="s"><v>1</v></c>'
             '<c r="B1" t="s"><v>7</v></c></row></sheetData></worksheet>').encode()
@@ -294,7 +294,7 @@ def big_part(rows: int, tail: str = "", extra: str = "") -> bytes:
 def test_big_parts_read_alike(tail: str, extra: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """A table part over 2 MB (streamed by the Python reader, parsed whole by the C reader)
     gives the same rows both ways."""
-    from workbook_engine import xlsx_reader as X
+    from workbook_engine.xlsx import reader as X
 
     data = big_part(30_000, tail, extra)
     assert len(data) > X.WHOLE_PART_BYTES
@@ -347,7 +347,7 @@ def workbook_part(draw: st.DrawFn, odd: bool) -> bytes:
 
 
 def read_workbook_alike(data: bytes, monkeypatch: pytest.MonkeyPatch) -> object:
-    from workbook_engine.xlsx_reader import _workbook_xml
+    from workbook_engine.xlsx.reader import _workbook_xml
 
     fast, slow = both(lambda: _workbook_xml(data), monkeypatch)
     assert fast == slow
@@ -359,7 +359,7 @@ def read_workbook_alike(data: bytes, monkeypatch: pytest.MonkeyPatch) -> object:
 def test_workbook_parts_are_read_in_c_alike(data: bytes) -> None:
     """The sheets and defined names of workbook.xml, with entities, CDATA, prefixes, missing
     attributes and elements in odd places, are read in C as ElementTree reads them."""
-    from workbook_engine import _fastsheet
+    from workbook_engine.xlsx import _fastsheet
 
     with pytest.MonkeyPatch.context() as monkeypatch:
         read_workbook_alike(data, monkeypatch)
@@ -376,7 +376,7 @@ def test_odd_workbook_parts_read_alike(data: bytes) -> None:
 
 
 def test_real_and_damaged_workbook_parts_read_alike(monkeypatch: pytest.MonkeyPatch) -> None:
-    from workbook_engine import _fastsheet
+    from workbook_engine.xlsx import _fastsheet
 
     sys.path.insert(0, str(ROOT / "fuzz"))
     try:
@@ -429,7 +429,7 @@ def package_part(draw: st.DrawFn, odd: bool) -> bytes:
 
 def read_elements_alike(data: bytes, monkeypatch: pytest.MonkeyPatch,
                         read: tuple[tuple[str, ...], tuple[str, ...]] = (NAMES, ASKED)) -> object:
-    from workbook_engine.xlsx_reader import _elements
+    from workbook_engine.xlsx.reader import _elements
 
     fast, slow = both(lambda: _elements(data, *read), monkeypatch)
     assert fast == slow
@@ -442,7 +442,7 @@ def test_package_parts_are_read_in_c_alike(data: bytes) -> None:
     """Relationships and content types, with prefixes, other namespaces, entities, missing and
     namespaced attributes and elements inside elements, are read in C as ElementTree reads
     them."""
-    from workbook_engine import _fastsheet
+    from workbook_engine.xlsx import _fastsheet
 
     with pytest.MonkeyPatch.context() as monkeypatch:
         read_elements_alike(data, monkeypatch)
@@ -459,10 +459,10 @@ def test_odd_package_parts_read_alike(data: bytes) -> None:
 def test_real_package_parts_read_alike(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """The content types and relationships of generated workbooks, the samples and the master
     are read in C, as the reader reads them, and alike."""
-    from workbook_engine import _fastsheet
-    from workbook_engine.generate import generate
-    from workbook_engine.master import load_master
-    from workbook_engine.xlsx_reader import _RELATIONSHIPS_READ, _TYPES_READ
+    from workbook_engine.forms.generate import generate
+    from workbook_engine.master.reader import load_master
+    from workbook_engine.xlsx import _fastsheet
+    from workbook_engine.xlsx.reader import _RELATIONSHIPS_READ, _TYPES_READ
 
     generate(load_master(ROOT / "templates" / "master.xlsx"), 12, tmp_path, offices=["B01"],
              jobs=1)

@@ -6,12 +6,12 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from workbook_engine.generate import generate
-from workbook_engine.harvest import harvest
-from workbook_engine.master import load_master
-from workbook_engine.summary import write_summary
-from workbook_engine.testing import fill_return
-from workbook_engine.xlsx import PREFIXED_FUNCTIONS
+from workbook_engine.devkit.testing import fill_return
+from workbook_engine.forms.generate import generate
+from workbook_engine.harvest.run import harvest
+from workbook_engine.master.reader import load_master
+from workbook_engine.summary.workbook import write_summary
+from workbook_engine.xlsx.writer import PREFIXED_FUNCTIONS
 
 from .inline import write_master
 

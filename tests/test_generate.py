@@ -11,14 +11,14 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 
-from workbook_engine import layout as L
-from workbook_engine import office_workbook
-from workbook_engine.cli import cli
-from workbook_engine.generate import file_sha256, generate
-from workbook_engine.master import load_master
-from workbook_engine.meta import signature_ok
-from workbook_engine.testing import name_target
-from workbook_engine.xlsx import XlsxWriteError, check
+from workbook_engine.cli.commands import cli
+from workbook_engine.devkit.testing import name_target
+from workbook_engine.forms import layout as L
+from workbook_engine.forms import office_workbook
+from workbook_engine.forms.generate import file_sha256, generate
+from workbook_engine.forms.meta import signature_ok
+from workbook_engine.master.reader import load_master
+from workbook_engine.xlsx.writer import XlsxWriteError, check
 
 from .inline import VALID_MASTER, write_master
 

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from workbook_engine.generate import generate
-from workbook_engine.master import load_master
+from workbook_engine.devkit.testing import fill_return, name_target
+from workbook_engine.forms.generate import generate
+from workbook_engine.master.reader import load_master
 from workbook_engine.model import Master, name_key
 from workbook_engine.scoring import total_score, weighted_score
-from workbook_engine.testing import fill_return, name_target
 from workbook_engine.values import to_decimal
 
 from .conftest import Converter

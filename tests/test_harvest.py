@@ -14,13 +14,13 @@ import openpyxl
 import openpyxl.writer.excel
 import pytest
 
-from workbook_engine.generate import generate
-from workbook_engine.harvest import harvest, json_text, write_json
-from workbook_engine.master import load_master
+from workbook_engine.devkit.testing import fill_return
+from workbook_engine.forms.generate import generate
+from workbook_engine.harvest.outcomes import Status
+from workbook_engine.harvest.run import harvest, json_text, write_json
+from workbook_engine.master.reader import load_master
 from workbook_engine.model import Master
-from workbook_engine.report import Status
 from workbook_engine.scoring import total_score, weighted_score
-from workbook_engine.testing import fill_return
 
 from .conftest import Converter
 from .inline import write_master
@@ -206,7 +206,7 @@ def _cells(path: Path) -> dict[str, list[tuple[object, ...]]]:
 def test_harvesting_again_gives_the_same_summary(world: tuple[Master, Path, Path],
                                                  tmp_path: Path) -> None:
     """INTAKE 22: the same files give the same content (the harvest time aside)."""
-    from workbook_engine.summary import write_summary
+    from workbook_engine.summary.workbook import write_summary
 
     master, gen, returns = world
     fill(gen, returns, "B01", B01)
@@ -226,9 +226,9 @@ def test_the_json_is_put_in_place_last(world: tuple[Master, Path, Path], tmp_pat
     """JsonWriter saves the JSON under a temporary name until commit(); discard() leaves
     nothing; a JSON that cannot be written is an OutputError naming the file, and leaves
     nothing either."""
-    from workbook_engine import harvest as harvest_module
     from workbook_engine.errors import OutputError
-    from workbook_engine.harvest import JsonWriter
+    from workbook_engine.harvest import run as harvest_module
+    from workbook_engine.harvest.run import JsonWriter
 
     master, gen, returns = world
     fill(gen, returns, "B01", B01)

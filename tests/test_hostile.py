@@ -29,16 +29,16 @@ import openpyxl.writer.excel
 import pytest
 from click.testing import CliRunner
 
-from workbook_engine.cli import cli
+from workbook_engine.cli.commands import cli
+from workbook_engine.devkit.testing import fill_return
 from workbook_engine.errors import OutputError
-from workbook_engine.generate import generate
-from workbook_engine.harvest import harvest
-from workbook_engine.master import load_master
+from workbook_engine.forms.generate import generate
+from workbook_engine.harvest.outcomes import HarvestReport, OfficeOutcome, Status
+from workbook_engine.harvest.run import harvest
+from workbook_engine.master.reader import load_master
 from workbook_engine.model import Master
 from workbook_engine.problems import Problem, Severity
-from workbook_engine.report import HarvestReport, OfficeOutcome, Status
-from workbook_engine.summary import write_summary
-from workbook_engine.testing import fill_return
+from workbook_engine.summary.workbook import write_summary
 
 from . import hostile_files as H
 from .conftest import Converter
@@ -873,7 +873,7 @@ def test_cli_output_folder_missing(cli_world: SimpleNamespace) -> None:
 def test_cli_summary_cannot_be_replaced(how: str, cli_world: SimpleNamespace,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     """INTAKE 21: the rename is refused or writing fails: exit 2, old summary intact, no debris."""
-    import workbook_engine.summary as summary_module
+    from workbook_engine.summary import workbook as summary_module
 
     summary = cli_world.out / "summary.xlsx"
     old = previous_summary(summary)
@@ -901,7 +901,7 @@ def test_cli_summary_cannot_be_replaced(how: str, cli_world: SimpleNamespace,
 def test_write_summary_failure_leaves_the_previous_one(kit: Kit, tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """INTAKE 21: write_summary raises OutputError and leaves the old file and no temporary."""
-    import workbook_engine.summary as summary_module
+    from workbook_engine.summary import workbook as summary_module
 
     report = beside(tmp_path, kit, {B01_NAME: kit.b01})
     target = tmp_path / "out" / "summary.xlsx"
@@ -1097,7 +1097,7 @@ def test_many_problems_of_one_code_are_counted_not_listed(kit: Kit, tmp_path: Pa
                                                           ) -> None:
     """Past :data:`MAX_SAME_PROBLEMS` problems of one code in one file, the rest are counted
     in one problem, so one file's problems stay bounded."""
-    from workbook_engine import returns
+    from workbook_engine.harvest import returns
 
     monkeypatch.setattr(returns, "MAX_SAME_PROBLEMS", 2)
     data = H.edit(kit.b01, H.set_cell(REPORT, "E7", 99), H.set_cell(REPORT, "E8", 98),

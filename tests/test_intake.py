@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from workbook_engine import intake
-from workbook_engine.intake import collect
+from workbook_engine.harvest import intake
+from workbook_engine.harvest.intake import collect
 from workbook_engine.problems import Problem
+from workbook_engine.xlsx import zips
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = (ROOT / "samples" / "2569-R12-B01.xlsx").read_bytes()
@@ -67,7 +68,7 @@ def test_without_inode_numbers_outputs_are_told_by_their_path(folder: Path) -> N
     output is then known by its resolved path, and no other file is taken for it."""
     import os
 
-    from workbook_engine.intake import _identity, _Skipped
+    from workbook_engine.harvest.intake import _identity, _Skipped
 
     (folder / "summary.xlsx").write_bytes(SAMPLE)
     skipped = _Skipped([folder / "inner" / ".." / "summary.xlsx"])
@@ -90,7 +91,7 @@ def test_without_inode_numbers_outputs_are_told_by_their_path(folder: Path) -> N
     (NotImplementedError("That compression method is not supported"), "ไม่รองรับ"),
     (ValueError("A0"), "ไม่ถูกต้องตามรูปแบบ")])
 def test_damage_is_said_in_thai_without_the_exception(error: Exception, words: str) -> None:
-    reason = intake.damage_reason(error)
+    reason = zips.damage_reason(error)
     assert words in reason
     assert type(error).__name__ not in reason and (not str(error) or str(error) not in reason)
 
@@ -100,7 +101,7 @@ def test_malformed_xml_is_said_with_its_line() -> None:
 
     with pytest.raises(ParseError) as caught:
         fromstring(b"<a>\n<b>\n</a>")
-    assert intake.damage_reason(caught.value) == "XML ไม่สมบูรณ์ที่บรรทัด 3"
+    assert zips.damage_reason(caught.value) == "XML ไม่สมบูรณ์ที่บรรทัด 3"
 
 
 def test_without_msoffcrypto_harvest_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -110,6 +111,6 @@ def test_without_msoffcrypto_harvest_fails_loudly(monkeypatch: pytest.MonkeyPatc
     import sys
 
     monkeypatch.setitem(sys.modules, "msoffcrypto", None)
-    monkeypatch.delitem(sys.modules, "workbook_engine.returns", raising=False)
+    monkeypatch.delitem(sys.modules, "workbook_engine.harvest.returns", raising=False)
     with pytest.raises(ImportError):
-        importlib.import_module("workbook_engine.returns")
+        importlib.import_module("workbook_engine.harvest.returns")

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from workbook_engine import master_format as mf
 from workbook_engine.kinds import BY_LABEL, INHERITED, KINDS, MILESTONE, QUANTITATIVE, KpiKind
+from workbook_engine.master import format as mf
 from workbook_engine.model import Direction, Kpi
 
 CRITERIA = tuple(Decimal(c) for c in (60, 70, 80, 90, 100))
@@ -61,6 +61,6 @@ def test_what_the_locked_criteria_cells_show() -> None:
 
 
 def test_only_kinds_with_a_result_have_an_input() -> None:
-    assert QUANTITATIVE.result_validation("ร้อยละ")["validate"] == "decimal"   # type: ignore[index]
-    assert MILESTONE.result_validation("ระดับ")["validate"] == "list"         # type: ignore[index]
-    assert INHERITED.result_validation("คะแนน") is None and not INHERITED.has_result
+    assert QUANTITATIVE.result_validation("ร้อยละ", "=L!A1:A6")["validate"] == "decimal"   # type: ignore[index]
+    assert MILESTONE.result_validation("ระดับ", "=L!A1:A6")["validate"] == "list"         # type: ignore[index]
+    assert INHERITED.result_validation("คะแนน", "=L!A1:A6") is None and not INHERITED.has_result

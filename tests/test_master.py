@@ -9,7 +9,7 @@ import pytest
 
 from workbook_engine.errors import InvalidMasterError
 from workbook_engine.kinds import INHERITED
-from workbook_engine.master import load_master, read_master
+from workbook_engine.master.reader import load_master, read_master
 from workbook_engine.model import Direction
 from workbook_engine.problems import CATALOGUE, Severity
 
@@ -204,7 +204,7 @@ def test_criteria_are_judged_on_every_row_even_when_they_repeat(tmp_path: Path) 
 
 
 def test_plain_criteria_are_told_apart_by_type_as_well_as_value() -> None:
-    from workbook_engine.master import _plain_criteria
+    from workbook_engine.master.reader import _plain_criteria
 
     def judged(*raw: object, direction: Direction | None = Direction.HIGHER) -> object:
         return _plain_criteria(raw, tuple(map(type, raw)), direction)

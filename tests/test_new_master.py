@@ -7,10 +7,10 @@ from pathlib import Path
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from workbook_engine import master_format as mf
-from workbook_engine.cli import cli
-from workbook_engine.master import read_master
-from workbook_engine.new_master import LISTS_SHEET, write_new_master
+from workbook_engine.cli.commands import cli
+from workbook_engine.master import format as mf
+from workbook_engine.master.new import LISTS_SHEET, write_new_master
+from workbook_engine.master.reader import read_master
 
 
 def test_every_sheet_and_header(tmp_path: Path) -> None:

@@ -11,19 +11,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workbook_engine.intake import (
+from workbook_engine.devkit.testing import candidate_file
+from workbook_engine.harvest.outcomes import Status
+from workbook_engine.harvest.returns import read_return
+from workbook_engine.master.reader import load_master
+from workbook_engine.model import Master
+from workbook_engine.problems import Severity
+from workbook_engine.xlsx.reader import _opens
+from workbook_engine.xlsx.zips import (
     MAX_PART_BYTES,
     PartTooLarge,
     _inflate_in_memory,
     read_part,
 )
-from workbook_engine.master import load_master
-from workbook_engine.model import Master
-from workbook_engine.problems import Severity
-from workbook_engine.report import Status
-from workbook_engine.returns import read_return
-from workbook_engine.testing import candidate_file
-from workbook_engine.xlsx_reader import _opens
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = (ROOT / "samples" / "2569-R12-B01.xlsx").read_bytes()
@@ -102,7 +102,7 @@ ROWS_NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 def test_table_rows_are_the_cells_in_order(sheet_data: str) -> None:
     """read_rows (the master's tables) gives what grouping read_sheet's cells gives, however
     the rows and cells are ordered in the file."""
-    from workbook_engine.xlsx_reader import XlsxReader
+    from workbook_engine.xlsx.reader import XlsxReader
 
     reader = XlsxReader(rezip({SHEET: f"<worksheet {ROWS_NS}><sheetData>{sheet_data}"
                                       "</sheetData></worksheet>".encode()}), "t.xlsx")
@@ -123,7 +123,7 @@ def test_a_part_is_parsed_as_far_as_it_is_read(max_row: int, damage: str) -> Non
     """A sheet is parsed up to the first row past those asked for, else up to the end of its
     sheet data; where that text lies in a comment or a CDATA section, the whole part is parsed,
     so the rows after it are still read."""
-    from workbook_engine.xlsx_reader import XlsxReader
+    from workbook_engine.xlsx.reader import XlsxReader
 
     rows = damage + '<row r="2"><c r="B2"><v>2</v></c></row><row r="3"><c r="A3"><v>3</v></c></row>'
     reader = XlsxReader(rezip({SHEET: f"<worksheet {ROWS_NS}><sheetData>{rows}"
@@ -136,7 +136,7 @@ def test_a_part_is_parsed_as_far_as_it_is_read(max_row: int, damage: str) -> Non
 def test_what_follows_the_rows_read_is_not_parsed() -> None:
     """Damage after the rows read (here after the sheet data, where a report form keeps its
     validations) does not hide the rows; damage among them is FILE_CORRUPT."""
-    from workbook_engine.xlsx_reader import NotAWorkbook, XlsxReader
+    from workbook_engine.xlsx.reader import NotAWorkbook, XlsxReader
 
     rows = '<row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="A2"><v>2</v></c></row>'
     after = f"<worksheet {ROWS_NS}><sheetData>{rows}</sheetData><broken></worksheet>"
@@ -154,9 +154,9 @@ def test_long_texts_are_cut_to_what_a_cell_holds(text: str, tmp_path: Path) -> N
     """A text longer than an Excel cell holds (saved by another program) is cut to 32,767
     UTF-16 units, so the summary can hold it: counting characters let 20,000 emoji through,
     and the summary writer then stopped the whole harvest (a review found it)."""
-    from workbook_engine.returns import _text
-    from workbook_engine.xlsx import WORKBOOK_OPTIONS, PlainFormulaWorkbook
-    from workbook_engine.xlsx_reader import Cell
+    from workbook_engine.harvest.returns import _text
+    from workbook_engine.xlsx.reader import Cell
+    from workbook_engine.xlsx.writer import WORKBOOK_OPTIONS, PlainFormulaWorkbook
 
     cut = _text(Cell(text, "s", None))
     assert text.startswith(cut) and len(cut.encode("utf-16-le")) <= 2 * 32_767

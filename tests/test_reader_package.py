@@ -19,16 +19,17 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
-from workbook_engine import layout as L
-from workbook_engine import xlsx_reader
-from workbook_engine.generate import generate
-from workbook_engine.harvest import harvest
-from workbook_engine.master import load_master
+from workbook_engine.forms import layout as L
+from workbook_engine.forms.generate import generate
+from workbook_engine.harvest.outcomes import HarvestReport, OfficeOutcome, Status
+from workbook_engine.harvest.run import harvest
+from workbook_engine.master.reader import load_master
 from workbook_engine.model import Master
 from workbook_engine.problems import problem
-from workbook_engine.report import HarvestReport, OfficeOutcome, Status
-from workbook_engine.xlsx_reader import NotAWorkbook, XlsxReader, name_target, unescape
+from workbook_engine.xlsx import reader as xlsx_reader
+from workbook_engine.xlsx.reader import NotAWorkbook, XlsxReader, name_target, unescape
 
+from .hostile_files import make_zip
 from .inline import VALID_MASTER, rows, write_master
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -57,12 +58,7 @@ def parts_of(data: bytes) -> dict[str, bytes]:
         return {name: archive.read(name) for name in archive.namelist()}
 
 
-def zip_of(parts: dict[str, bytes]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in parts.items():
-            archive.writestr(name, data)
-    return out.getvalue()
+
 
 
 def typed_in(data: bytes, values: dict[str, object], inline: frozenset[str] = frozenset()
@@ -89,7 +85,7 @@ def typed_in(data: bytes, values: dict[str, object], inline: frozenset[str] = fr
         xml, found = re.subn(rf'<c r="{target[1]}"( s="\d+")?/>', cell, xml)
         assert found == 1, name
     parts[sheet.part], parts["xl/sharedStrings.xml"] = xml.encode(), strings.encode()
-    return zip_of(parts)
+    return make_zip(parts)
 
 
 @dataclass
@@ -158,7 +154,7 @@ def test_escapes_are_decoded_as_excel_decodes_them(stored: str, shown: str) -> N
              f'<c r="C1" t="inlineStr"><is><r><t>{stored}</t></r><r><t>-</t></r></is></c>'
              f'<c r="D1" t="str"><f>A1</f><v>{stored}</v></c>'
              f'<c r="E1"><v>{stored}</v></c></row></sheetData></worksheet>')
-    reader = XlsxReader(zip_of(workbook_parts(sheet, shared)), "t.xlsx")
+    reader = XlsxReader(make_zip(workbook_parts(sheet, shared)), "t.xlsx")
     cells = reader.read_sheet(reader.sheets[0], 1, 5).cells
     assert [cells[(1, col)].value for col in range(1, 6)] == \
         [shown, f"x_x0041_{shown}", f"{shown}-", shown, stored]     # a number's text is as is
@@ -285,7 +281,7 @@ def moved(data: bytes) -> bytes:
         b"/xl/sharedStrings.xml", b"/spreadsheet/texts/strings.xml").replace(
         b"/xl/worksheets/", b"/spreadsheet/Sheets/").replace(b'"/xl/', b'"/spreadsheet/')
     assert not [name for name in parts if name.startswith("xl/")]
-    return zip_of(parts)
+    return make_zip(parts)
 
 
 def test_a_workbook_elsewhere_in_the_package_reads_as_the_original(world: World,
@@ -316,7 +312,7 @@ def typed_by(data: bytes, default: str, override: str | None = None) -> bytes:
                                           f'ContentType="{MAIN_TYPE}"/></Types>')
     assert MAIN_TYPE in types
     parts["[Content_Types].xml"] = types.encode()
-    return zip_of(parts)
+    return make_zip(parts)
 
 
 @pytest.mark.parametrize(("default", "override"), [
@@ -336,14 +332,14 @@ def test_without_package_relationships_the_workbook_is_found_by_its_type(world: 
     is; with no such part either, ``xl/workbook.xml``."""
     parts = parts_of(moved(world.b01))
     del parts["_rels/.rels"]
-    reader = XlsxReader(zip_of(parts), B01)
+    reader = XlsxReader(make_zip(parts), B01)
     assert [s.name for s in reader.sheets] == list(L.ALL_SHEETS)
     parts = parts_of(world.b01)
     del parts["_rels/.rels"]
     parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(MAIN_TYPE.encode(),
                                                                         b"application/xml")
     with pytest.raises(NotAWorkbook) as raised:
-        XlsxReader(zip_of(parts), B01)
+        XlsxReader(make_zip(parts), B01)
     assert raised.value.code == "FILE_NOT_WORKBOOK"
 
 
@@ -362,7 +358,7 @@ def damaged_strings(data: bytes, how: str, part: str = "xl/sharedStrings.xml") -
         parts[part] = parts[part][: len(parts[part]) // 2]
     else:
         del parts[part]
-    return zip_of(parts)
+    return make_zip(parts)
 
 
 @pytest.mark.parametrize(("how", "code", "words"), [
@@ -404,7 +400,7 @@ def prefixed_roots(data: bytes, prefix: str = "x") -> bytes:
                                 f'<{prefix}:worksheet xmlns:{prefix}="{MAIN_NS}"', 1)
             assert f"<{prefix}:worksheet" in text and text.endswith("</worksheet>")
             parts[name] = (text.removesuffix("</worksheet>") + f"</{prefix}:worksheet>").encode()
-    return zip_of(parts)
+    return make_zip(parts)
 
 
 def test_a_worksheet_under_a_prefixed_root_reads_as_the_original(world: World,
@@ -424,7 +420,7 @@ OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relatio
 
 def package(main: str, main_type: str, extra: str = "") -> bytes:
     """An Office package whose main part is ``main``, of content type ``main_type``."""
-    return zip_of({
+    return make_zip({
         "[Content_Types].xml": (f'{CONTENT_TYPES}<Default Extension="xml" ContentType="'
                                 f'application/xml"/><Override PartName="/{main}" ContentType="'
                                 f'{main_type}"/>{extra}</Types>').encode(),
@@ -434,13 +430,13 @@ def package(main: str, main_type: str, extra: str = "") -> bytes:
 
 
 def opendocument(mimetype: str) -> bytes:
-    return zip_of({"mimetype": mimetype.encode(), "content.xml": b"<office:document-content/>",
+    return make_zip({"mimetype": mimetype.encode(), "content.xml": b"<office:document-content/>",
                    "META-INF/manifest.xml": b"<manifest/>"})
 
 
 def xlsb() -> bytes:
     """An .xlsb as Excel packs it: its binary parts typed by the default for ``.bin``."""
-    return zip_of({
+    return make_zip({
         "[Content_Types].xml": (f'{CONTENT_TYPES}<Default Extension="bin" ContentType="'
                                 'application/vnd.ms-excel.sheet.binary.macroEnabled.main"/>'
                                 '<Override PartName="/xl/worksheets/sheet1.bin" ContentType="'
@@ -453,13 +449,13 @@ def xlsb() -> bytes:
 def other_root(data: bytes) -> bytes:
     parts = parts_of(data)
     parts["xl/workbook.xml"] = b'<book xmlns="urn:example:not-spreadsheetml"/>'
-    return zip_of(parts)
+    return make_zip(parts)
 
 
 def broken_workbook(data: bytes) -> bytes:
     parts = parts_of(data)
     parts["xl/workbook.xml"] = parts["xl/workbook.xml"][:200]
-    return zip_of(parts)
+    return make_zip(parts)
 
 
 WORD = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
@@ -470,20 +466,20 @@ CASES: dict[str, tuple[Callable[[bytes], bytes], str, str]] = {
              "PowerPoint (.pptx)"),
     "docm": (lambda _: package("word/document.xml", "application/vnd.ms-word.document."
                                "macroEnabled.main+xml"), "FILE_NOT_WORKBOOK", "Word"),
-    "photos zipped": (lambda _: zip_of({"a.jpg": b"\xff\xd8\xff", "b.txt": b"hi"}),
+    "photos zipped": (lambda _: make_zip({"a.jpg": b"\xff\xd8\xff", "b.txt": b"hi"}),
                       "FILE_NOT_WORKBOOK", "zip ที่ไม่มีส่วนสมุดงาน"),
-    "empty zip": (lambda _: zip_of({}), "FILE_NOT_WORKBOOK", "zip ที่ว่างเปล่า"),
+    "empty zip": (lambda _: make_zip({}), "FILE_NOT_WORKBOOK", "zip ที่ว่างเปล่า"),
     "ods": (lambda _: opendocument("application/vnd.oasis.opendocument.spreadsheet"),
             "FILE_OTHER_FORMAT", "OpenDocument Spreadsheet (.ods)"),
     "odt": (lambda _: opendocument("application/vnd.oasis.opendocument.text"),
             "FILE_NOT_WORKBOOK", "OpenDocument (.odt)"),
-    "numbers": (lambda _: zip_of({"Index/Document.iwa": b"\x00", "Metadata/x.plist": b"<p/>"}),
+    "numbers": (lambda _: make_zip({"Index/Document.iwa": b"\x00", "Metadata/x.plist": b"<p/>"}),
                 "FILE_OTHER_FORMAT", "Numbers (.numbers)"),
-    "numbers package": (lambda _: zip_of({"Index.zip": b"PK", "preview.jpg": b"\xff\xd8"}),
+    "numbers package": (lambda _: make_zip({"Index.zip": b"PK", "preview.jpg": b"\xff\xd8"}),
                         "FILE_OTHER_FORMAT", "Numbers (.numbers)"),
-    "numbers 09": (lambda _: zip_of({"index.xml.gz": b"\x1f\x8b"}), "FILE_OTHER_FORMAT",
+    "numbers 09": (lambda _: make_zip({"index.xml.gz": b"\x1f\x8b"}), "FILE_OTHER_FORMAT",
                    "Numbers (.numbers)"),
-    "iwork 09": (lambda _: zip_of({"Report.numbers/index.apxl.gz": b"\x1f\x8b"}),
+    "iwork 09": (lambda _: make_zip({"Report.numbers/index.apxl.gz": b"\x1f\x8b"}),
                  "FILE_OTHER_FORMAT", "Numbers (.numbers)"),
     "xlsb": (lambda _: xlsb(), "FILE_OTHER_FORMAT", "(.xlsb)"),
     "workbook of another kind": (other_root, "FILE_NOT_WORKBOOK", "SpreadsheetML"),
@@ -515,7 +511,7 @@ def test_texts_written_by_the_engine_read_back_as_they_were(tmp_path: Path) -> N
     """What the summary and the office workbooks write (xlsxwriter's cells and the summary's
     rows, :class:`workbook_engine.xlsx.RowWriter`) reads back the same: control characters
     and literal ``_xHHHH_`` texts escaped on the way out are decoded on the way in."""
-    from workbook_engine.xlsx import PlainFormulaWorkbook
+    from workbook_engine.xlsx.writer import PlainFormulaWorkbook
 
     book = PlainFormulaWorkbook(str(tmp_path / "texts.xlsx"))
     sheet = book.add_worksheet("texts")

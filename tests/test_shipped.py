@@ -9,12 +9,12 @@ from pathlib import Path
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from workbook_engine.cli import cli
-from workbook_engine.harvest import harvest
+from workbook_engine.cli.commands import cli
+from workbook_engine.harvest.outcomes import Status
+from workbook_engine.harvest.run import harvest
 from workbook_engine.kinds import INHERITED, MILESTONE, QUANTITATIVE
-from workbook_engine.master import read_master
+from workbook_engine.master.reader import read_master
 from workbook_engine.model import Direction
-from workbook_engine.report import Status
 
 ROOT = Path(__file__).resolve().parent.parent
 MASTER = ROOT / "templates" / "master.xlsx"

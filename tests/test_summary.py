@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from workbook_engine.devkit.testing import fill_return
 from workbook_engine.errors import OutputError
-from workbook_engine.generate import generate
-from workbook_engine.harvest import harvest
-from workbook_engine.master import load_master
-from workbook_engine.report import HarvestReport, Status
-from workbook_engine.summary import (
+from workbook_engine.forms.generate import generate
+from workbook_engine.harvest.outcomes import HarvestReport, Status
+from workbook_engine.harvest.run import harvest
+from workbook_engine.master.reader import load_master
+from workbook_engine.summary.workbook import (
     CASCADE,
     DETAIL_INDEX,
     DETAILS,
@@ -25,7 +26,6 @@ from workbook_engine.summary import (
     SummaryWriter,
     write_summary,
 )
-from workbook_engine.testing import fill_return
 from workbook_engine.values import to_decimal
 
 from .conftest import Converter
@@ -127,7 +127,7 @@ def test_formulas_recalculated_by_libreoffice_match_python(report: HarvestReport
 def test_ranks_follow_excel_rank_with_ties() -> None:
     from types import SimpleNamespace
 
-    from workbook_engine.summary import _ranks
+    from workbook_engine.summary.workbook import _ranks
 
     offices = [SimpleNamespace(office=code, status=status, total_score=total)
                for code, status, total in [

@@ -5,7 +5,7 @@ The public face a script needs; everything else is an implementation module.
 
 from .errors import InvalidMasterError, OutputError, WorkbookEngineError
 from .kinds import KINDS, KpiKind
-from .master import MasterReport, load_master, read_master
+from .master.reader import MasterReport, load_master, read_master
 from .model import Assignment, Direction, Kpi, Master, Office, Settings
 from .problems import CATALOGUE, Problem, Severity
 

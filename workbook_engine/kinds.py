@@ -14,8 +14,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from . import formulas, scoring
-from . import master_format as mf
-from .layout import LISTS_SHEET
+from .master import format as mf
 from .model import Direction
 
 if TYPE_CHECKING:
@@ -65,8 +64,9 @@ class KpiKind:
         """What the locked cells ระดับ 1-5 show; None when they say the kind's label instead."""
         return None
 
-    def result_validation(self, unit: str) -> dict[str, object] | None:
-        """The data validation of the result input; None for a kind without one."""
+    def result_validation(self, unit: str, levels: str) -> dict[str, object] | None:
+        """The data validation of the result input; None for a kind without one. ``unit`` is
+        the KPI's; ``levels`` the range that lists the levels 0-5."""
         return None
 
     def check_result(self, value: Decimal, kpi: Kpi,
@@ -105,7 +105,7 @@ class Quantitative(KpiKind):
     def criteria_cells(self, criteria: Criteria | None) -> Criteria | None:
         return criteria
 
-    def result_validation(self, unit: str) -> dict[str, object] | None:
+    def result_validation(self, unit: str, levels: str) -> dict[str, object] | None:
         return {
             "validate": "decimal", "criteria": "between",
             "minimum": -RESULT_LIMIT, "maximum": RESULT_LIMIT,
@@ -156,9 +156,9 @@ class Milestone(KpiKind):
     def criteria_cells(self, criteria: Criteria | None) -> Criteria | None:
         return LEVELS
 
-    def result_validation(self, unit: str) -> dict[str, object] | None:
+    def result_validation(self, unit: str, levels: str) -> dict[str, object] | None:
         return {
-            "validate": "list", "source": f"='{LISTS_SHEET}'!$A$1:$A$6",
+            "validate": "list", "source": levels,
             "input_title": "ระดับความสำเร็จ",
             "input_message": "เลือกระดับที่ทำได้ 0-5 (ดูความหมายในชีตรายละเอียดตัวชี้วัด)",
             "error_title": "ระดับไม่ถูกต้อง",

@@ -14,7 +14,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from . import master_format as mf
+from .master import format as mf
 
 if TYPE_CHECKING:
     from .kinds import KpiKind

@@ -146,3 +146,12 @@ def cell_sized(text: str) -> str:
         return text
     units = text.encode("utf-16-le")[:2 * EXCEL_TEXT_LIMIT]
     return units.decode("utf-16-le", errors="ignore")     # no half of a pair at the end
+
+
+_ZERO_WIDTH = dict.fromkeys([0x0E31, *range(0x0E34, 0x0E3B), *range(0x0E47, 0x0E4F)])
+
+
+def visible_width(text: str) -> int:
+    """Characters that take room on screen or paper: Thai vowels and tone marks above or below
+    the line do not."""
+    return len(text.translate(_ZERO_WIDTH))

@@ -31,7 +31,7 @@ from xml.etree.ElementTree import Element
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
-from .intake import (
+from .zips import (
     DAMAGE,
     MAX_PART_BYTES,
     PartTooLarge,
@@ -186,7 +186,7 @@ def _elements(data: bytes, names: tuple[str, ...], attributes: tuple[str, ...]
               ) -> list[tuple[int, tuple[str | None, ...]]]:
     """For each element of an XML part named one of ``names`` (``{namespace}local``), in
     document order: the index of its name and the values of ``attributes`` (None for one not
-    there). Read in C when it can be (:mod:`workbook_engine._fastsheet`, which gives the same),
+    there). Read in C when it can be (:mod:`workbook_engine.xlsx._fastsheet`, which gives the same),
     else parsed by :func:`parse_xml`, which raises what it raises."""
     found = None
     if _fastsheet is not None and _without_dtd(data):
@@ -593,7 +593,7 @@ Row = tuple[object, ...]
 def _sheet_cells(data: bytes, max_row: int, max_col: int,
                  strings: Callable[[], list[str]]) -> SheetCells:
     """:meth:`XlsxReader.read_sheet` on a sheet part's bytes: in C when it can be
-    (:mod:`workbook_engine._fastsheet`, which gives the same cells), else in Python."""
+    (:mod:`workbook_engine.xlsx._fastsheet`, which gives the same cells), else in Python."""
     fast = _fast_input(data)
     found = None if fast is None or len(fast[0]) > WHOLE_PART_BYTES else \
         _fastsheet.cells(fast[0], max_row, max_col, strings, Cell, fast[1])
@@ -724,7 +724,7 @@ _Workbook = tuple[str, list[tuple[str | None, str | None, str | None]],
 
 def _workbook_xml(data: bytes) -> _Workbook:
     """The root's tag, sheets and defined names of a ``workbook.xml`` (see :func:`_workbook_of`):
-    read in C when it can be (:mod:`workbook_engine._fastsheet`, which gives the same), else
+    read in C when it can be (:mod:`workbook_engine.xlsx._fastsheet`, which gives the same), else
     parsed by :func:`parse_xml`, which raises what it raises."""
     found = _fastsheet.workbook(data) if _fastsheet is not None and _without_dtd(data) else None
     if found is None:
@@ -734,7 +734,7 @@ def _workbook_xml(data: bytes) -> _Workbook:
 
 
 def _workbook_of(root: Element) -> _Workbook:
-    """What :func:`workbook_engine._fastsheet.workbook` gives, from a parsed ``workbook.xml``:
+    """What :func:`workbook_engine.xlsx._fastsheet.workbook` gives, from a parsed ``workbook.xml``:
     the root's tag, each sheet's name, state and relationship, each defined name's name,
     sheet and text."""
     sheets = [(sheet.get("name"), sheet.get("state"), sheet.get(f"{{{REL_NS}}}id"))
@@ -878,7 +878,7 @@ def _sheet_data_end(data: bytes) -> int:
 
 
 def _fast_input(data: bytes) -> tuple[bytes, bool] | None:
-    """What :mod:`workbook_engine._fastsheet` reads of a part: what :func:`_rows` parses (its
+    """What :mod:`workbook_engine.xlsx._fastsheet` reads of a part: what :func:`_rows` parses (its
     extent), so that it finds it well-formed exactly when ElementTree does, and whether it
     reads elements in no namespace as the main namespace's (:func:`_bare`). A part that
     :func:`_rows` streams may be left early there, and is parsed to its end in C, which then

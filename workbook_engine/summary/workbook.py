@@ -22,13 +22,10 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
-from . import formulas
-from .errors import OutputError
-from .fiscal import BE_DATE_TIME_FORMAT
-from .kinds import KpiKind
-from .model import TEXT_INPUTS, TEXT_KEYS, Direction
-from .outputs import Output
-from .report import (
+from .. import formulas
+from ..errors import OutputError
+from ..fiscal import BE_DATE_TIME_FORMAT
+from ..harvest.outcomes import (
     OUTCOME_THAI,
     STATUS_THAI,
     HarvestReport,
@@ -36,7 +33,10 @@ from .report import (
     OfficeOutcome,
     Status,
 )
-from .xlsx import (
+from ..kinds import KpiKind
+from ..model import TEXT_INPUTS, TEXT_KEYS, Direction
+from ..xlsx.outputs import Output
+from ..xlsx.writer import (
     HEADER_FILL,
     LOCKED_FILL,
     OPEN_ROW,

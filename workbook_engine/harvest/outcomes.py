@@ -1,7 +1,8 @@
 """What a harvest produces: per-office outcomes, the files seen, and every problem.
 
 :class:`HarvestReport` is written two ways: as the JSON of CONTRACT section 4
-(:meth:`HarvestReport.as_json`) and as the summary workbook (:mod:`workbook_engine.summary`).
+(:meth:`HarvestReport.as_json`) and as the summary workbook
+(:mod:`workbook_engine.summary.workbook`).
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from .errors import PROBLEMS_FOUND
-from .kinds import KpiKind
-from .problems import Problem, error_count
-from .scoring import average_score, excel_round
+from ..errors import PROBLEMS_FOUND
+from ..kinds import KpiKind
+from ..problems import Problem, error_count
+from ..scoring import average_score, excel_round
 
 
 class Status(StrEnum):

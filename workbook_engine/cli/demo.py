@@ -6,18 +6,31 @@ summary workbook and the JSON result into the demo folder.
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 import click
 
-from .generate import generate
-from .harvest import harvest, write_json
-from .master import read_master
+from ..forms.generate import generate
+from ..harvest.run import harvest, write_json
+from ..master.reader import read_master
+from .console import echo_harvest, report_master
 
-ROOT = Path(__file__).resolve().parent.parent
-SHIPPED_MASTER = ROOT / "templates" / "master.xlsx"
-SAMPLES = ROOT / "samples"
 DEMO_ROUND = 12
+
+
+def shipped(name: str) -> Path:
+    """A file or folder shipped with the engine (``templates/master.xlsx``, ``samples``):
+    the installed package's copy (``workbook_engine/data``, put there when the wheel is
+    built), else the source checkout's."""
+    packaged = resources.files("workbook_engine") / "data" / name
+    if packaged.is_file() or packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[2] / name
+
+
+SHIPPED_MASTER = shipped("templates/master.xlsx")
+SAMPLES = shipped("samples")
 
 
 def run_demo(workdir: Path, master_path: Path = SHIPPED_MASTER,
@@ -29,8 +42,7 @@ def run_demo(workdir: Path, master_path: Path = SHIPPED_MASTER,
         master_path: the master workbook to use.
         samples: the returned workbooks to harvest.
     """
-    from .cli import echo_harvest, report_master
-    from .summary import write_summary
+    from ..summary.workbook import write_summary
 
     click.echo(f"== 1. ตรวจไฟล์ต้นแบบ {master_path}")
     checked = read_master(master_path)

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from .intake import Candidate
-from .model import name_key
+from ..harvest.intake import Candidate
+from ..model import name_key
 
 
 def name_target(wb: object, name: str) -> tuple[str, str] | None:

@@ -7,9 +7,9 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from . import master_format as mf
-from .outputs import atomic
-from .xlsx import HEADER_FILL, WORKBOOK_OPTIONS, check
+from ..xlsx.outputs import atomic
+from ..xlsx.writer import HEADER_FILL, WORKBOOK_OPTIONS, check
+from . import format as mf
 
 GUIDE_SHEET = "คำแนะนำ"
 LISTS_SHEET = "_lists"

@@ -1,7 +1,7 @@
 """``harvest``: read every returned workbook, choose one per office, and report (CONTRACT 3-4).
 
-The pipeline: :func:`workbook_engine.intake.collect` lists the files (their paths only),
-:func:`workbook_engine.returns.read_return` reads and checks each in a worker process, files
+The pipeline: :func:`workbook_engine.harvest.intake.collect` lists the files (their paths only),
+:func:`workbook_engine.harvest.returns.read_return` reads and checks each in a worker process, files
 with identical bytes are counted once, one return per office is chosen (the one saved last),
 and a :class:`HarvestReport` is assembled for the JSON result and the summary workbook.
 """
@@ -15,13 +15,13 @@ from collections.abc import Callable, Collection, Sequence
 from importlib import metadata
 from pathlib import Path
 
-from . import layout as L
-from . import workers
+from .. import workers
+from ..forms import layout as L
+from ..model import Master
+from ..problems import Problem, problem
+from ..xlsx.outputs import Output
 from .intake import Archives, Candidate, collect
-from .model import Master
-from .outputs import Output
-from .problems import Problem, problem
-from .report import FileRecord, HarvestReport, OfficeOutcome, Status
+from .outcomes import FileRecord, HarvestReport, OfficeOutcome, Status
 from .returns import ReturnOutcome, read_return
 
 BANGKOK = dt.timezone(dt.timedelta(hours=7))

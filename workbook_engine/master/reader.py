@@ -18,14 +18,14 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
-from . import master_format as mf
-from .errors import InvalidMasterError
-from .intake import damage_reason
-from .kinds import BY_LABEL
-from .model import Assignment, Direction, Kpi, Master, Office, Settings, name_key
-from .problems import Problem, error_count, problem
-from .values import NumberStatus, clean_text, parse_number
-from .xlsx_reader import NotAWorkbook, XlsxReader
+from ..errors import InvalidMasterError
+from ..kinds import BY_LABEL
+from ..model import Assignment, Direction, Kpi, Master, Office, Settings, name_key
+from ..problems import Problem, error_count, problem
+from ..values import NumberStatus, clean_text, parse_number
+from ..xlsx.reader import NotAWorkbook, XlsxReader
+from ..xlsx.zips import damage_reason
+from . import format as mf
 
 MAX_COLUMNS = 64         # headers are searched in the first 64 columns
 

@@ -10,12 +10,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import workers
+from ..errors import OutputError
+from ..model import Master
+from ..xlsx.outputs import atomic
 from . import layout as L
-from . import workers
-from .errors import OutputError
-from .model import Master
 from .office_workbook import OfficeContext, write_office_workbook
-from .outputs import atomic
 
 MANIFEST = "manifest.csv"
 

@@ -1,6 +1,6 @@
 /* _fastsheet: the cells of a worksheet part, read in C.
  *
- * An optional accelerator for workbook_engine/xlsx_reader.py. It reads what the Python reader
+ * An optional accelerator for workbook_engine/xlsx/reader.py. It reads what the Python reader
  * reads (XlsxReader.read_sheet and read_rows) with the same expat the standard library's
  * ElementTree uses, through pyexpat's C API, but without building an element tree or running
  * Python for every cell. It handles only the shape real sheets have:
@@ -14,8 +14,8 @@
  * outcome on its own. tests/test_fastsheet.py compares the two on real and damaged files.
  *
  * Elements in no namespace are read as the main namespace's when asked (bare: the part's root
- * declares no default namespace, see _bare in xlsx_reader.py). Texts of inline strings and of
- * formulas' string results have their _xHHHH_ escapes decoded as xlsx_reader.unescape does.
+ * declares no default namespace, see _bare in reader.py). Texts of inline strings and of
+ * formulas' string results have their _xHHHH_ escapes decoded as reader.unescape does.
  *
  * It also reads workbook.xml's root, sheets and defined names (XlsxReader._workbook), which
  * ElementTree took longer to parse than the cells of a sheet, and gives up on a defined name
@@ -23,7 +23,7 @@
  * the workbook's parts are and what they are (relationships, content types), whose parsing
  * by ElementTree cost as much as reading the workbook's names.
  *
- * The caller only passes UTF-8 parts without a DTD (see _without_dtd in xlsx_reader.py), so no
+ * The caller only passes UTF-8 parts without a DTD (see _without_dtd in reader.py), so no
  * entity can be declared, and expat's own limits apply to everything else.
  */
 #define PY_SSIZE_T_CLEAN
@@ -134,7 +134,7 @@ static int text_add(Text *t, const char *s, int len) {
 
 static void text_clear(Text *t) { t->length = 0; t->seen = 0; }
 
-/* -- _xHHHH_ escapes (OOXML's ST_Xstring), decoded as xlsx_reader.unescape decodes them ---- */
+/* -- _xHHHH_ escapes (OOXML's ST_Xstring), decoded as reader.unescape decodes them ---- */
 
 #define ESCAPE_LENGTH 7     /* _xHHHH_ */
 
@@ -323,7 +323,7 @@ static PyObject *number_or_text(PyObject *text, PyObject **kind) {
     return text;
 }
 
-/* The value of the cell just closed, as xlsx_reader._value gives it: a new Cell, Py_None (a
+/* The value of the cell just closed, as reader._value gives it: a new Cell, Py_None (a
  * new reference) for a cell holding nothing, or NULL with give_up or an exception set. */
 static PyObject *cell_value(Reader *r) {
     int inline_string = strcmp(r->kind, "inlineStr") == 0;
@@ -865,7 +865,7 @@ static PyMethodDef methods[] = {
      "bare: elements in no namespace are read as the main namespace's."},
     {"rows", rows, METH_VARARGS,
      "rows(data, max_row, max_col, strings, Cell, bare=False) -> [(number, values), ...] or None\n\n"
-     "The non-empty rows in order, as xlsx_reader._numbered_rows gives them; None as cells."},
+     "The non-empty rows in order, as reader._numbered_rows gives them; None as cells."},
     {"workbook", workbook, METH_VARARGS,
      "workbook(data) -> (root, [(name, state, id)], [(name, localSheetId, text)]) or None\n\n"
      "A workbook.xml's root element name (namespace}local), its sheet elements and its\n"
@@ -882,7 +882,7 @@ static PyMethodDef methods[] = {
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "_fastsheet",
     "The cells of a worksheet part, the names of a workbook part and the attributes of small\n"
-    "package parts, read in C (an optional accelerator of xlsx_reader).",
+    "package parts, read in C (an optional accelerator of workbook_engine.xlsx.reader).",
     -1, methods, NULL, NULL, NULL, NULL,
 };
 

@@ -20,13 +20,11 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from . import fiscal, formulas
-from . import layout as L
-from .kinds import KpiKind
-from .meta import signature
-from .model import Assignment, Direction, Kpi, Master, Office
-from .scoring import total_score, weighted_score
-from .xlsx import (
+from .. import fiscal, formulas
+from ..kinds import KpiKind
+from ..model import Assignment, Direction, Kpi, Master, Office
+from ..scoring import total_score, weighted_score
+from ..xlsx.writer import (
     FONT,
     HEADER_FILL,
     INPUT_FILL,
@@ -40,6 +38,8 @@ from .xlsx import (
     check,
     text_lines,
 )
+from . import layout as L
+from .meta import signature
 
 
 class _Styles:
@@ -453,7 +453,7 @@ class _Writer:
         """The result cell: an input with its validation, or the organisation's score for a
         kind without a result (the kind's label while there is none)."""
         s, rows, r0, col = self.s, ws.rows(), row - 1, L.COLUMN["result"].index
-        validation = kpi.kind.result_validation(kpi.unit)
+        validation = kpi.kind.result_validation(kpi.unit, L.LEVELS_RANGE)
         if validation is None:
             org = self.ctx.master.org_scores.get(kpi.code)
             if org is None:
@@ -515,7 +515,7 @@ class _Writer:
 
     def define(self, kpi: Kpi, key: str, row: int) -> None:
         """The workbook-level name ``<prefix>_<k>`` of column ``key`` (its
-        :attr:`~workbook_engine.layout.Column.name_prefix`) on report row ``row``.
+        :attr:`~workbook_engine.forms.layout.Column.name_prefix`) on report row ``row``.
 
         Stored as xlsxwriter's ``define_name`` stores a name once checked: its checks cost
         more than the rest of a KPI row, so :func:`_name` makes each name once per process.

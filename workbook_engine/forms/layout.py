@@ -13,7 +13,7 @@ from pathlib import PurePosixPath
 
 from xlsxwriter.utility import xl_col_to_name
 
-from .model import TEXT_INPUTS, TEXT_KEYS, name_key
+from ..model import TEXT_INPUTS, TEXT_KEYS, name_key
 
 SCHEMA_VERSION = "1"
 
@@ -22,6 +22,7 @@ AGREEMENT_SHEET = "คำรับรอง"
 DETAILS_SHEET = "รายละเอียดตัวชี้วัด"
 REPORT_SHEET = "รายงานผล"
 LISTS_SHEET = "_lists"
+LEVELS_RANGE = f"='{LISTS_SHEET}'!$A$1:$A$6"    # the levels 0-5, for a milestone's result
 META_SHEET = "_meta"
 VISIBLE_SHEETS = (GUIDE_SHEET, AGREEMENT_SHEET, DETAILS_SHEET, REPORT_SHEET)
 ALL_SHEETS = (*VISIBLE_SHEETS, LISTS_SHEET, META_SHEET)

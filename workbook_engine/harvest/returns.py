@@ -17,26 +17,16 @@ from typing import NamedTuple
 
 import msoffcrypto  # a dependency: without it every encrypted workbook would pass for .xls
 
-from . import layout as L
-from .intake import (
-    DAMAGE,
-    MAX_FILE_BYTES,
-    Archives,
-    Candidate,
-    Loaded,
-    PartTooLarge,
-    Sniffed,
-    damage_reason,
-    load,
-    sniff,
-)
-from .meta import signature_ok
-from .model import Assignment, Kpi, Master
-from .problems import Problem, problem
-from .report import KpiOutcome, Status
-from .scoring import total_score, weighted_score
-from .values import NumberStatus, cell_sized, clean_text, parse_number, to_decimal
-from .xlsx_reader import Cell, NotAWorkbook, SheetCells, XlsxReader, name_target, split_ref
+from ..forms import layout as L
+from ..forms.meta import signature_ok
+from ..model import Assignment, Kpi, Master
+from ..problems import Problem, problem
+from ..scoring import total_score, weighted_score
+from ..values import NumberStatus, cell_sized, clean_text, parse_number, to_decimal
+from ..xlsx.reader import Cell, NotAWorkbook, SheetCells, XlsxReader, name_target, split_ref
+from ..xlsx.zips import DAMAGE, PartTooLarge, damage_reason
+from .intake import MAX_FILE_BYTES, Archives, Candidate, Loaded, Sniffed, load, sniff
+from .outcomes import KpiOutcome, Status
 
 META_ROWS = 100
 MAX_SAME_PROBLEMS = 50     # problems of one code listed one by one in a file; the rest counted

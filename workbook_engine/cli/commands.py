@@ -9,76 +9,26 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from .errors import NOTHING_DONE, PROBLEMS_FOUND, OutputError, WorkbookEngineError
-from .generate import MANIFEST, generate
-from .harvest import JsonWriter, harvest
-from .kinds import KINDS
-from .layout import ROUND_MONTHS
-from .master import MasterReport, read_master
-from .meta import KEY_ENV, load_key
-from .model import Master
-from .problems import Problem, Severity, error_count
-from .report import STATUS_THAI, HarvestReport, Status
-from .workers import few_collections
-from .xlsx import visible_width
+from ..errors import NOTHING_DONE, PROBLEMS_FOUND, OutputError, WorkbookEngineError
+from ..forms.generate import MANIFEST, generate
+from ..forms.layout import ROUND_MONTHS
+from ..forms.meta import KEY_ENV, load_key
+from ..harvest.outcomes import HarvestReport
+from ..harvest.run import JsonWriter, harvest
+from ..master.reader import read_master
+from ..workers import few_collections
+from .console import echo_harvest, report_master
 
 if TYPE_CHECKING:
-    from .outputs import Output
-    from .summary import SummaryWriter
+    from ..summary.workbook import SummaryWriter
+    from ..xlsx.outputs import Output
 
 EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
-
-
-def echo_problems(problems: list[Problem], limit: int | None = None) -> None:
-    """Print problems one a line, errors first, each with its code."""
-    # Errors first; within each, problems about files before the list of offices still missing
-    # (the office table shows those already), so a duplicate or a tampered file is never hidden.
-    ordered = sorted(problems, key=lambda p: (p.severity is not Severity.ERROR,
-                                              p.code == "OFFICE_MISSING"))
-    shown = ordered if limit is None else ordered[:limit]
-    for p in shown:
-        mark = "ผิดพลาด" if p.is_error else "คำเตือน"
-        click.echo(f"  [{mark}] {p.code}: {p.message}")
-    if len(shown) < len(ordered):
-        click.echo(f"  ... และอีก {len(ordered) - len(shown)} รายการ")
-
-
-def describe_master(master: Master) -> str:
-    """A short Thai description of a valid master."""
-    s = master.settings
-    kinds = Counter(master.kpis[a.kpi].kind for a in master.assignments)
-    groups = Counter(k.group for k in master.kpis.values())
-    lines = [
-        f"ส่วนราชการ: {s.organisation}  ปีงบประมาณ {s.fiscal_year}",
-        f"ผู้รับคำรับรอง: {s.receiver} ({s.receiver_position})",
-        f"หน่วยงาน {len(master.offices)} แห่ง, ตัวชี้วัด {len(master.kpis)} ตัว "
-        f"(กลุ่ม 1: {groups[1]}, กลุ่ม 2: {groups[2]}, กลุ่ม 3: {groups[3]}), "
-        f"การมอบหมาย {len(master.assignments)} รายการ",
-        "  " + ", ".join(f"{kind.label} {kinds[kind]}" for kind in KINDS),
-        f"คะแนนเมื่อต่ำกว่าระดับ 1: {s.below_level1_score}",
-    ]
-    return "\n".join(lines)
-
-
-def report_master(report: MasterReport) -> None:
-    """Print the outcome of a master check in Thai."""
-    errors = error_count(report.problems)
-    warnings = len(report.problems) - errors
-    if report.master is not None:
-        click.echo(f"ไฟล์ต้นแบบ {report.path.name} ถูกต้อง")
-        click.echo(describe_master(report.master))
-    else:
-        click.echo(f"ไฟล์ต้นแบบ {report.path.name} มีข้อผิดพลาด {errors} รายการ"
-                   f" และคำเตือน {warnings} รายการ:")
-    if report.master is not None and warnings:
-        click.echo(f"คำเตือน {warnings} รายการ:")
-    echo_problems(report.problems)
 
 
 class _Commands(click.Group):
@@ -117,7 +67,7 @@ def check_master_command(master: Path) -> int:
 @click.option("--force", is_flag=True, help="เขียนทับไฟล์ที่มีอยู่แล้ว")
 def new_master_command(path: Path, fiscal_year: int | None, force: bool) -> int:
     """สร้างไฟล์ต้นแบบเปล่า พร้อมหัวคอลัมน์ คำแนะนำ และรายการให้เลือก"""
-    from .new_master import write_new_master
+    from ..master.new import write_new_master
 
     if path.exists() and not force:
         raise click.UsageError(f"มีไฟล์ {path} อยู่แล้ว ใช้ --force ถ้าต้องการเขียนทับ")
@@ -176,45 +126,6 @@ def generate_command(master: Path, round_months: int, out_dir: Path, offices: tu
     return 0
 
 
-def _row(code: str, status: str, total: str, name: str) -> str:
-    """One line of the office table, padded by what shows on screen (Thai marks take none)."""
-    def pad(text: str, width: int, right: bool = False) -> str:
-        space = " " * max(0, width - visible_width(text))
-        return space + text if right else text + space
-    return f"{pad(code, 8)}{pad(status, 12)}{pad(total, 10, right=True)}  {name}"
-
-
-SCREEN_OFFICES = 30     # list every office up to this many; past it, only those not accepted
-
-
-def echo_harvest(report: HarvestReport, top: int = 10) -> None:
-    """The one-screen Thai result of a harvest: counts, offices, the most frequent problems."""
-    click.echo(f"ผลการรวบรวม {report.organisation} ปีงบประมาณ {report.fiscal_year} "
-               f"รอบ {report.round_months} เดือน")
-    counts = ", ".join(f"{STATUS_THAI[s]} {report.count(s)}" for s in Status)
-    click.echo(f"หน่วยงานทั้งหมด {len(report.offices)}: {counts}")
-    average = report.average_score
-    if average is not None:
-        click.echo(f"คะแนนเฉลี่ยของหน่วยงานที่รับแล้ว: {average:.4f}")
-    shown = report.offices
-    if len(shown) > SCREEN_OFFICES:
-        shown = [o for o in report.offices if o.status is not Status.ACCEPTED][:SCREEN_OFFICES]
-        click.echo(f"หน่วยงานที่ยังไม่ได้รับ (แสดง {len(shown)} แห่งแรก; "
-                   "ทุกหน่วยงานอยู่ในไฟล์สรุปผล ชีต 'คะแนนรายหน่วยงาน'):")
-    if shown:
-        click.echo(_row("รหัส", "สถานะ", "คะแนนรวม", "ชื่อหน่วยงาน"))
-    for office in shown:
-        total = f"{office.total_score:.4f}" if office.total_score is not None else "-"
-        click.echo(_row(office.office, STATUS_THAI[office.status], total, office.name))
-    errors = error_count(report.problems)
-    click.echo(f"ปัญหาที่พบ: ผิดพลาด {errors} รายการ, "
-               f"คำเตือน {len(report.problems) - errors} รายการ")
-    frequent = Counter(p.code for p in report.problems).most_common(5)
-    if len(report.problems) > top and frequent:
-        click.echo("พบบ่อยที่สุด: " + ", ".join(f"{code} {n}" for code, n in frequent))
-    echo_problems(report.problems, limit=top)
-
-
 @cli.command("harvest")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--master", "master_path", required=True, type=EXISTING_FILE,
@@ -230,7 +141,7 @@ def harvest_command(paths: tuple[Path, ...], master_path: Path, round_months: in
                     out_path: Path, json_path: Path | None, key_file: Path | None,
                     jobs: int | None) -> int:
     """รวบรวมแบบรายงานที่หน่วยงานส่งกลับ ตรวจ คำนวณคะแนน และเขียนไฟล์สรุปผล"""
-    from .summary import SummaryWriter
+    from ..summary.workbook import SummaryWriter
 
     key = load_signing_key(key_file)
     for target in filter(None, (out_path, json_path)):

@@ -1,4 +1,6 @@
-"""Small helpers shared by the xlsxwriter-based writers (office workbook, summary, new master)."""
+"""The xlsxwriter toolkit the office workbook, the summary and the new master are written with:
+shared formats and options, text measures, a row writer for big tables (:class:`RowWriter`,
+the XML xlsxwriter would write, rendered a row at a time) and the workbook classes it needs."""
 
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import RowInfo, Worksheet
 from xlsxwriter.xmlwriter import XMLwriter
 
-from .values import EXCEL_TEXT_LIMIT, cell_sized
+from ..values import EXCEL_TEXT_LIMIT, cell_sized, visible_width
 
 FONT = "TH Sarabun New"
 FONT_SIZE = 16
@@ -37,7 +39,6 @@ WORKBOOK_OPTIONS = {
     "default_format_properties": {"font_name": FONT, "font_size": FONT_SIZE},
 }
 # Thai vowels and tone marks above or below the line take no width of their own.
-_ZERO_WIDTH = dict.fromkeys([0x0E31, *range(0x0E34, 0x0E3B), *range(0x0E47, 0x0E4F)])
 
 
 class XlsxWriteError(RuntimeError):
@@ -52,12 +53,6 @@ def check(code: int | None, what: str) -> None:
     """
     if code not in (None, 0):
         raise XlsxWriteError(f"xlsxwriter returned {code} for {what}")
-
-
-def visible_width(text: str) -> int:
-    """Characters that take room on screen or paper: Thai vowels and tone marks above or below
-    the line do not."""
-    return len(text.translate(_ZERO_WIDTH))
 
 
 def text_lines(text: str, width: float) -> int:

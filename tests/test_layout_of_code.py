@@ -1,0 +1,70 @@
+"""The package's shape: no import cycle between its modules, and only the kinds ask which
+kind a KPI is."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "workbook_engine"
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imported(path: Path, name: str) -> set[str]:
+    """The package modules a module imports when it is loaded (not inside functions, not for
+    type checking)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found = set()
+    for node in tree.body:
+        if isinstance(node, ast.If):       # if TYPE_CHECKING: ...
+            continue
+        if isinstance(node, ast.ImportFrom) and node.level:
+            base = package.split(".")
+            base = base[:len(base) - node.level + 1]
+            target = ".".join(base + ([node.module] if node.module else []))
+            candidates = [f"{target}.{alias.name}" for alias in node.names] + [target]
+            found.update(candidates)
+    return found
+
+
+def test_there_is_no_import_cycle() -> None:
+    modules = {module_name(p): p for p in PACKAGE.rglob("*.py")}
+    graph = {name: {m for m in imported(path, name) if m in modules and m != name}
+             for name, path in modules.items()}
+    for name in graph:            # a package's own modules are imported through it
+        graph[name] -= {p for p in graph[name] if name.startswith(p + ".")}
+    seen: dict[str, int] = {}
+
+    def visit(name: str, trail: list[str]) -> None:
+        if seen.get(name) == 2:
+            return
+        assert seen.get(name) != 1, " -> ".join([*trail, name])
+        seen[name] = 1
+        for other in sorted(graph[name]):
+            visit(other, [*trail, name])
+        seen[name] = 2
+
+    for name in sorted(graph):
+        visit(name, [])
+
+
+def test_only_the_kinds_ask_which_kind_a_kpi_is() -> None:
+    asking = []
+    for path in PACKAGE.rglob("*.py"):
+        if path.name == "kinds.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            name = node.id if isinstance(node, ast.Name) else \
+                node.attr if isinstance(node, ast.Attribute) else None
+            if name in KIND_NAMES:
+                asking.append(f"{path.name}:{node.lineno}: {name}")
+    assert asking == []
+
+
+# the kinds' objects and classes (the master's vocabulary, KIND_MILESTONE and the like, is not)
+KIND_NAMES = {"QUANTITATIVE", "MILESTONE", "INHERITED", "Quantitative", "Milestone", "Inherited"}

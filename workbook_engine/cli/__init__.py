@@ -1,0 +1,1 @@
+"""The command line: its commands, what it prints, and the demo."""

@@ -1,0 +1,101 @@
+"""What the command line prints: problems, a master's description and a harvest's one-screen
+result, in Thai, laid out by what shows on a terminal (Thai marks above or below the line take
+no room)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import click
+
+from ..harvest.outcomes import STATUS_THAI, HarvestReport, Status
+from ..kinds import KINDS
+from ..master.reader import MasterReport
+from ..model import Master
+from ..problems import Problem, Severity, error_count
+from ..values import visible_width
+
+
+def echo_problems(problems: list[Problem], limit: int | None = None) -> None:
+    """Print problems one a line, errors first, each with its code."""
+    # Errors first; within each, problems about files before the list of offices still missing
+    # (the office table shows those already), so a duplicate or a tampered file is never hidden.
+    ordered = sorted(problems, key=lambda p: (p.severity is not Severity.ERROR,
+                                              p.code == "OFFICE_MISSING"))
+    shown = ordered if limit is None else ordered[:limit]
+    for p in shown:
+        mark = "ผิดพลาด" if p.is_error else "คำเตือน"
+        click.echo(f"  [{mark}] {p.code}: {p.message}")
+    if len(shown) < len(ordered):
+        click.echo(f"  ... และอีก {len(ordered) - len(shown)} รายการ")
+
+
+def describe_master(master: Master) -> str:
+    """A short Thai description of a valid master."""
+    s = master.settings
+    kinds = Counter(master.kpis[a.kpi].kind for a in master.assignments)
+    groups = Counter(k.group for k in master.kpis.values())
+    lines = [
+        f"ส่วนราชการ: {s.organisation}  ปีงบประมาณ {s.fiscal_year}",
+        f"ผู้รับคำรับรอง: {s.receiver} ({s.receiver_position})",
+        f"หน่วยงาน {len(master.offices)} แห่ง, ตัวชี้วัด {len(master.kpis)} ตัว "
+        f"(กลุ่ม 1: {groups[1]}, กลุ่ม 2: {groups[2]}, กลุ่ม 3: {groups[3]}), "
+        f"การมอบหมาย {len(master.assignments)} รายการ",
+        "  " + ", ".join(f"{kind.label} {kinds[kind]}" for kind in KINDS),
+        f"คะแนนเมื่อต่ำกว่าระดับ 1: {s.below_level1_score}",
+    ]
+    return "\n".join(lines)
+
+
+def report_master(report: MasterReport) -> None:
+    """Print the outcome of a master check in Thai."""
+    errors = error_count(report.problems)
+    warnings = len(report.problems) - errors
+    if report.master is not None:
+        click.echo(f"ไฟล์ต้นแบบ {report.path.name} ถูกต้อง")
+        click.echo(describe_master(report.master))
+    else:
+        click.echo(f"ไฟล์ต้นแบบ {report.path.name} มีข้อผิดพลาด {errors} รายการ"
+                   f" และคำเตือน {warnings} รายการ:")
+    if report.master is not None and warnings:
+        click.echo(f"คำเตือน {warnings} รายการ:")
+    echo_problems(report.problems)
+
+
+def _row(code: str, status: str, total: str, name: str) -> str:
+    """One line of the office table, padded by what shows on screen (Thai marks take none)."""
+    def pad(text: str, width: int, right: bool = False) -> str:
+        space = " " * max(0, width - visible_width(text))
+        return space + text if right else text + space
+    return f"{pad(code, 8)}{pad(status, 12)}{pad(total, 10, right=True)}  {name}"
+
+
+SCREEN_OFFICES = 30     # list every office up to this many; past it, only those not accepted
+
+
+def echo_harvest(report: HarvestReport, top: int = 10) -> None:
+    """The one-screen Thai result of a harvest: counts, offices, the most frequent problems."""
+    click.echo(f"ผลการรวบรวม {report.organisation} ปีงบประมาณ {report.fiscal_year} "
+               f"รอบ {report.round_months} เดือน")
+    counts = ", ".join(f"{STATUS_THAI[s]} {report.count(s)}" for s in Status)
+    click.echo(f"หน่วยงานทั้งหมด {len(report.offices)}: {counts}")
+    average = report.average_score
+    if average is not None:
+        click.echo(f"คะแนนเฉลี่ยของหน่วยงานที่รับแล้ว: {average:.4f}")
+    shown = report.offices
+    if len(shown) > SCREEN_OFFICES:
+        shown = [o for o in report.offices if o.status is not Status.ACCEPTED][:SCREEN_OFFICES]
+        click.echo(f"หน่วยงานที่ยังไม่ได้รับ (แสดง {len(shown)} แห่งแรก; "
+                   "ทุกหน่วยงานอยู่ในไฟล์สรุปผล ชีต 'คะแนนรายหน่วยงาน'):")
+    if shown:
+        click.echo(_row("รหัส", "สถานะ", "คะแนนรวม", "ชื่อหน่วยงาน"))
+    for office in shown:
+        total = f"{office.total_score:.4f}" if office.total_score is not None else "-"
+        click.echo(_row(office.office, STATUS_THAI[office.status], total, office.name))
+    errors = error_count(report.problems)
+    click.echo(f"ปัญหาที่พบ: ผิดพลาด {errors} รายการ, "
+               f"คำเตือน {len(report.problems) - errors} รายการ")
+    frequent = Counter(p.code for p in report.problems).most_common(5)
+    if len(report.problems) > top and frequent:
+        click.echo("พบบ่อยที่สุด: " + ", ".join(f"{code} {n}" for code, n in frequent))
+    echo_problems(report.problems, limit=top)

@@ -1,0 +1,1 @@
+"""The summary workbook written from a harvest, for auditors."""

@@ -1,0 +1,2 @@
+"""Reading and writing xlsx files: the defensive reader (with its C accelerator), the zip
+rules it applies, the xlsxwriter toolkit and files written atomically."""
