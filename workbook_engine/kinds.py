@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from . import formulas, scoring
 from .master import format as mf
 from .model import Direction
+from .problems import Code
 
 if TYPE_CHECKING:
     from .model import Kpi, Master
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 RESULT_LIMIT = 1e12       # the largest result magnitude a number input accepts
 Criteria = tuple[Decimal, ...]
 # a problem a returned result has: its catalogue code and the values its message needs
-Finding = tuple[str, dict[str, object]]
+Finding = tuple[Code, dict[str, object]]
 
 
 class KpiKind:
@@ -120,11 +121,11 @@ class Quantitative(KpiKind):
         if not kpi.is_percent:
             return value, []
         if value < 0:
-            return None, [("RESULT_NEGATIVE_PERCENT", {})]
+            return None, [(Code.RESULT_NEGATIVE_PERCENT, {})]
         if criteria and value > 100 and value > max(criteria):
-            return value, [("RESULT_IMPLAUSIBLE", {"why": "เกินร้อยละ 100"})]
+            return value, [(Code.RESULT_IMPLAUSIBLE, {"why": "เกินร้อยละ 100"})]
         if criteria and 0 < value <= 1 and min(criteria) >= 10:
-            return value, [("RESULT_IMPLAUSIBLE",
+            return value, [(Code.RESULT_IMPLAUSIBLE,
                             {"why": "อาจพิมพ์เป็นรูปแบบเปอร์เซ็นต์ (เช่น 84% ถูกเก็บเป็น 0.84)"})]
         return value, []
 
@@ -168,7 +169,7 @@ class Milestone(KpiKind):
     def check_result(self, value: Decimal, kpi: Kpi,
                      criteria: Criteria | None) -> tuple[Decimal | None, list[Finding]]:
         if not scoring.is_milestone_level(value):
-            return None, [("RESULT_MILESTONE_INVALID", {})]
+            return None, [(Code.RESULT_MILESTONE_INVALID, {})]
         return value, []
 
     def card_facts(self, kpi: Kpi, criteria: Criteria | None,

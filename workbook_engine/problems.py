@@ -22,11 +22,80 @@ class Severity(StrEnum):
     WARNING = "warning"
 
 
+class Code(StrEnum):
+    """Every problem code (each with its entry in :data:`CATALOGUE`): a typed code, so that a
+    mistyped one is an error before anything runs."""
+
+    MASTER_UNREADABLE = "MASTER_UNREADABLE"
+    MASTER_SHEET_MISSING = "MASTER_SHEET_MISSING"
+    MASTER_SHEET_EMPTY = "MASTER_SHEET_EMPTY"
+    MASTER_COLUMN_MISSING = "MASTER_COLUMN_MISSING"
+    MASTER_SETTING_MISSING = "MASTER_SETTING_MISSING"
+    MASTER_SETTING_INVALID = "MASTER_SETTING_INVALID"
+    MASTER_VALUE_MISSING = "MASTER_VALUE_MISSING"
+    MASTER_VALUE_INVALID = "MASTER_VALUE_INVALID"
+    MASTER_NUMBER_AS_TEXT = "MASTER_NUMBER_AS_TEXT"
+    MASTER_DUPLICATE_CODE = "MASTER_DUPLICATE_CODE"
+    MASTER_KPI_NAME_CLASH = "MASTER_KPI_NAME_CLASH"
+    MASTER_UNKNOWN_OFFICE = "MASTER_UNKNOWN_OFFICE"
+    MASTER_UNKNOWN_KPI = "MASTER_UNKNOWN_KPI"
+    MASTER_DUPLICATE_ASSIGNMENT = "MASTER_DUPLICATE_ASSIGNMENT"
+    MASTER_WEIGHT_SUM = "MASTER_WEIGHT_SUM"
+    MASTER_OFFICE_WITHOUT_KPI = "MASTER_OFFICE_WITHOUT_KPI"
+    MASTER_CRITERIA_MISSING = "MASTER_CRITERIA_MISSING"
+    MASTER_CRITERIA_ORDER = "MASTER_CRITERIA_ORDER"
+    MASTER_CRITERIA_IGNORED = "MASTER_CRITERIA_IGNORED"
+    MASTER_MILESTONE_LEVELS_MISSING = "MASTER_MILESTONE_LEVELS_MISSING"
+    MASTER_ORG_SCORE_MISSING = "MASTER_ORG_SCORE_MISSING"
+    FILE_EMPTY = "FILE_EMPTY"
+    FILE_UNREADABLE = "FILE_UNREADABLE"
+    FILE_TOO_LARGE = "FILE_TOO_LARGE"
+    FILE_NOT_WORKBOOK = "FILE_NOT_WORKBOOK"
+    FILE_CORRUPT = "FILE_CORRUPT"
+    FILE_ENCRYPTED = "FILE_ENCRYPTED"
+    FILE_OTHER_FORMAT = "FILE_OTHER_FORMAT"
+    FILE_STRICT_OOXML = "FILE_STRICT_OOXML"
+    FILE_ZIP_BOMB = "FILE_ZIP_BOMB"
+    FILE_UNSAFE_XML = "FILE_UNSAFE_XML"
+    FILE_MACROS = "FILE_MACROS"
+    FILE_NESTED_ARCHIVE = "FILE_NESTED_ARCHIVE"
+    FILE_ARCHIVE_EMPTY = "FILE_ARCHIVE_EMPTY"
+    FILE_LOCK_FILE_SKIPPED = "FILE_LOCK_FILE_SKIPPED"
+    RETURN_NOT_OURS = "RETURN_NOT_OURS"
+    RETURN_UNKNOWN_OFFICE = "RETURN_UNKNOWN_OFFICE"
+    RETURN_WRONG_YEAR = "RETURN_WRONG_YEAR"
+    RETURN_WRONG_ROUND = "RETURN_WRONG_ROUND"
+    RETURN_SCHEMA = "RETURN_SCHEMA"
+    RETURN_STALE = "RETURN_STALE"
+    RETURN_SIGNATURE_MISSING = "RETURN_SIGNATURE_MISSING"
+    RETURN_SIGNATURE_INVALID = "RETURN_SIGNATURE_INVALID"
+    RETURN_SHEET_MISSING = "RETURN_SHEET_MISSING"
+    RETURN_LOCKED_CHANGED = "RETURN_LOCKED_CHANGED"
+    RETURN_DUPLICATE = "RETURN_DUPLICATE"
+    RETURN_SAME_FILE_TWICE = "RETURN_SAME_FILE_TWICE"
+    RETURN_NAME_MISMATCH = "RETURN_NAME_MISMATCH"
+    RETURN_NAMES_BROKEN = "RETURN_NAMES_BROKEN"
+    RETURN_EXTERNAL_LINKS = "RETURN_EXTERNAL_LINKS"
+    RETURN_EXTRA_SHEET = "RETURN_EXTRA_SHEET"
+    RETURN_HIDDEN = "RETURN_HIDDEN"
+    RESULT_MISSING = "RESULT_MISSING"
+    RESULT_FORMULA = "RESULT_FORMULA"
+    RESULT_ERROR_VALUE = "RESULT_ERROR_VALUE"
+    RESULT_NOT_NUMBER = "RESULT_NOT_NUMBER"
+    RESULT_NUMBER_AS_TEXT = "RESULT_NUMBER_AS_TEXT"
+    RESULT_MILESTONE_INVALID = "RESULT_MILESTONE_INVALID"
+    RESULT_NEGATIVE_PERCENT = "RESULT_NEGATIVE_PERCENT"
+    RESULT_IMPLAUSIBLE = "RESULT_IMPLAUSIBLE"
+    RESULT_ORG_SCORE_MISSING = "RESULT_ORG_SCORE_MISSING"
+    PROBLEMS_OMITTED = "PROBLEMS_OMITTED"
+    OFFICE_MISSING = "OFFICE_MISSING"
+
+
 @dataclass(frozen=True)
 class ProblemType:
     """A catalogue entry: a stable code, its severity, a Thai text and a Thai fix."""
 
-    code: str
+    code: Code
     severity: Severity
     text: str
     fix: str
@@ -37,225 +106,225 @@ E, W = Severity.ERROR, Severity.WARNING
 
 _TYPES = (
     # --- the master workbook -----------------------------------------------------------------
-    ProblemType("MASTER_UNREADABLE", E, "อ่านไฟล์ต้นแบบไม่ได้ ({reason})",
+    ProblemType(Code.MASTER_UNREADABLE, E, "อ่านไฟล์ต้นแบบไม่ได้ ({reason})",
                 "ตรวจว่าเป็นไฟล์ Excel (.xlsx) ที่เปิดได้และไม่ได้ตั้งรหัสผ่าน",
                 "The master cannot be opened as an .xlsx workbook."),
-    ProblemType("MASTER_SHEET_MISSING", E, "ไม่พบชีต '{sheet_name}'",
+    ProblemType(Code.MASTER_SHEET_MISSING, E, "ไม่พบชีต '{sheet_name}'",
                 "เพิ่มชีตชื่อนี้ให้ตรงตัวอักษร (ดู docs/master-format.md) หรือสร้างไฟล์ใหม่ด้วย "
                 "คำสั่ง new-master",
                 "A required sheet is missing."),
-    ProblemType("MASTER_SHEET_EMPTY", E, "ชีตนี้ยังไม่มีข้อมูล",
+    ProblemType(Code.MASTER_SHEET_EMPTY, E, "ชีตนี้ยังไม่มีข้อมูล",
                 "กรอกข้อมูลตั้งแต่แถวที่ 2 ใต้หัวคอลัมน์",
                 "A sheet that must list something has no data rows."),
-    ProblemType("MASTER_COLUMN_MISSING", E, "ไม่พบหัวคอลัมน์ '{column}' ในแถวที่ 1",
+    ProblemType(Code.MASTER_COLUMN_MISSING, E, "ไม่พบหัวคอลัมน์ '{column}' ในแถวที่ 1",
                 "พิมพ์หัวคอลัมน์นี้ในแถวที่ 1 ให้ตรงตัวอักษร",
                 "A required column header is missing from row 1."),
-    ProblemType("MASTER_SETTING_MISSING", E, "ยังไม่ได้กรอก '{label}'",
+    ProblemType(Code.MASTER_SETTING_MISSING, E, "ยังไม่ได้กรอก '{label}'",
                 "กรอกชื่อรายการในคอลัมน์ A และค่าในคอลัมน์ B ของชีตตั้งค่า",
                 "A required setting is missing or blank."),
-    ProblemType("MASTER_SETTING_INVALID", E, "ค่า '{label}' ไม่ถูกต้อง: '{value}'", "{expected}",
+    ProblemType(Code.MASTER_SETTING_INVALID, E, "ค่า '{label}' ไม่ถูกต้อง: '{value}'", "{expected}",
                 "A setting has a value that cannot be used."),
-    ProblemType("MASTER_VALUE_MISSING", E, "ช่อง '{column}' ว่าง", "กรอกค่าในช่องนี้",
+    ProblemType(Code.MASTER_VALUE_MISSING, E, "ช่อง '{column}' ว่าง", "กรอกค่าในช่องนี้",
                 "A required cell is blank."),
-    ProblemType("MASTER_VALUE_INVALID", E, "ค่า '{value}' ในช่อง '{column}' ไม่ถูกต้อง",
+    ProblemType(Code.MASTER_VALUE_INVALID, E, "ค่า '{value}' ในช่อง '{column}' ไม่ถูกต้อง",
                 "{expected}",
                 "A cell holds a value outside what the column allows."),
-    ProblemType("MASTER_NUMBER_AS_TEXT", W,
+    ProblemType(Code.MASTER_NUMBER_AS_TEXT, W,
                 "ตัวเลข '{value}' ถูกพิมพ์เป็นข้อความ ระบบอ่านได้เป็น {number}",
                 "ตรวจว่าถูกต้อง และควรพิมพ์เป็นตัวเลขธรรมดา",
                 "A number was typed as text; it was read, but should be a plain number."),
-    ProblemType("MASTER_DUPLICATE_CODE", E, "รหัส '{code}' ซ้ำกับแถวที่ {other_row}",
+    ProblemType(Code.MASTER_DUPLICATE_CODE, E, "รหัส '{code}' ซ้ำกับแถวที่ {other_row}",
                 "ใช้รหัสที่ไม่ซ้ำกัน",
                 "A code that must be unique appears twice."),
-    ProblemType("MASTER_KPI_NAME_CLASH", E,
+    ProblemType(Code.MASTER_KPI_NAME_CLASH, E,
                 "รหัสตัวชี้วัด '{code}' กับ '{other}' (แถวที่ {other_row}) ให้ชื่อช่องในแบบฟอร์มเดียวกัน"
                 " ({name})",
                 "ใช้รหัสที่ต่างกันด้วยตัวเลขหรือตัวอักษร ไม่ใช่เพียงเครื่องหมาย (. - /) หรือตัวพิมพ์เล็ก-ใหญ่",
                 "Two KPI codes give the same defined name in the office workbook (only characters "
                 "A-Z, 0-9 count, and Excel ignores case), so one would read the other's cell."),
-    ProblemType("MASTER_UNKNOWN_OFFICE", E, "ไม่พบรหัสหน่วยงาน '{code}' ในชีต 'หน่วยงาน'",
+    ProblemType(Code.MASTER_UNKNOWN_OFFICE, E, "ไม่พบรหัสหน่วยงาน '{code}' ในชีต 'หน่วยงาน'",
                 "แก้รหัสให้ตรงกับชีต 'หน่วยงาน' หรือเพิ่มหน่วยงานนั้น",
                 "A row refers to an office code that is not in the offices sheet."),
-    ProblemType("MASTER_UNKNOWN_KPI", E, "ไม่พบรหัสตัวชี้วัด '{code}' ในชีต 'ตัวชี้วัด'",
+    ProblemType(Code.MASTER_UNKNOWN_KPI, E, "ไม่พบรหัสตัวชี้วัด '{code}' ในชีต 'ตัวชี้วัด'",
                 "แก้รหัสให้ตรงกับชีต 'ตัวชี้วัด' หรือเพิ่มตัวชี้วัดนั้น",
                 "A row refers to a KPI code that is not in the KPI sheet."),
-    ProblemType("MASTER_DUPLICATE_ASSIGNMENT", E,
+    ProblemType(Code.MASTER_DUPLICATE_ASSIGNMENT, E,
                 "หน่วยงาน {office} มีตัวชี้วัด {kpi} ซ้ำกับแถวที่ {other_row}",
                 "ลบแถวที่ซ้ำ ให้เหลือหนึ่งแถวต่อหน่วยงานและตัวชี้วัด",
                 "The same office and KPI appear twice in the assignments."),
-    ProblemType("MASTER_WEIGHT_SUM", E,
+    ProblemType(Code.MASTER_WEIGHT_SUM, E,
                 "น้ำหนักตัวชี้วัดของหน่วยงาน {office} รวมได้ {total} ไม่ใช่ 100",
                 "ปรับน้ำหนักในชีต 'เกณฑ์' ให้รวมกันได้ 100 พอดี",
                 "An office's weights do not sum to 100."),
-    ProblemType("MASTER_OFFICE_WITHOUT_KPI", E, "หน่วยงาน {office} ยังไม่มีตัวชี้วัดในชีต 'เกณฑ์'",
+    ProblemType(Code.MASTER_OFFICE_WITHOUT_KPI, E, "หน่วยงาน {office} ยังไม่มีตัวชี้วัดในชีต 'เกณฑ์'",
                 "เพิ่มแถวตัวชี้วัดของหน่วยงานนี้ในชีต 'เกณฑ์' หรือลบหน่วยงานออก",
                 "An office has no KPI assigned."),
-    ProblemType("MASTER_CRITERIA_MISSING", E,
+    ProblemType(Code.MASTER_CRITERIA_MISSING, E,
                 "ตัวชี้วัดเชิงปริมาณ {kpi} ของหน่วยงาน {office} ยังไม่มีเกณฑ์ '{column}'",
                 "กรอกเกณฑ์ระดับ 1 ถึง 5 ให้ครบ",
                 "A quantitative KPI lacks one of its five criteria."),
-    ProblemType("MASTER_CRITERIA_ORDER", E,
+    ProblemType(Code.MASTER_CRITERIA_ORDER, E,
                 "เกณฑ์ของตัวชี้วัด {kpi} ({direction}) ต้อง{order}ทีละระดับ แต่ได้ {values}",
                 "แก้เกณฑ์ระดับ 1 ถึง 5 ให้เรียงตามทิศทางของตัวชี้วัดและไม่ซ้ำกัน",
                 "Quantitative criteria are not strictly monotone in the KPI's direction."),
-    ProblemType("MASTER_CRITERIA_IGNORED", W,
+    ProblemType(Code.MASTER_CRITERIA_IGNORED, W,
                 "ตัวชี้วัด {kpi} เป็นประเภท '{kind}' ซึ่งไม่ใช้เกณฑ์ระดับ 1-5 ค่าที่กรอกจะไม่ถูกใช้",
                 "ลบเกณฑ์ออก หรือแก้ประเภทตัวชี้วัดถ้ากรอกประเภทผิด",
                 "Criteria given for a milestone or inherited KPI are ignored."),
-    ProblemType("MASTER_MILESTONE_LEVELS_MISSING", E,
+    ProblemType(Code.MASTER_MILESTONE_LEVELS_MISSING, E,
                 "ตัวชี้วัดระดับความสำเร็จ {kpi} ยังไม่มีคำอธิบายขั้นที่ {levels}",
                 "เพิ่มแถวในชีต 'ขั้นความสำเร็จ' ให้ครบขั้นที่ 1 ถึง 5",
                 "A milestone KPI does not describe all of levels 1-5."),
-    ProblemType("MASTER_ORG_SCORE_MISSING", W,
+    ProblemType(Code.MASTER_ORG_SCORE_MISSING, W,
                 "ตัวชี้วัด {kpi} ใช้ผลคะแนนองค์กร แต่ยังไม่มีคะแนนในชีต 'ผลองค์กร'",
                 "กรอกคะแนนองค์กรก่อนรวบรวมผล (ไม่จำเป็นสำหรับการสร้างแบบฟอร์ม)",
                 "An inherited KPI has no organisation score yet (needed at harvest)."),
     # --- files given to harvest (INTAKE.md cases 1-8) -------------------------------------
-    ProblemType("FILE_EMPTY", E, "ไฟล์ว่างเปล่า (0 ไบต์)",
+    ProblemType(Code.FILE_EMPTY, E, "ไฟล์ว่างเปล่า (0 ไบต์)",
                 "ไฟล์อาจดาวน์โหลดไม่สำเร็จ ขอให้หน่วยงานส่งไฟล์ .xlsx มาใหม่",
                 "The file is empty."),
-    ProblemType("FILE_UNREADABLE", E, "เปิดอ่านไฟล์ไม่ได้ ({reason})",
+    ProblemType(Code.FILE_UNREADABLE, E, "เปิดอ่านไฟล์ไม่ได้ ({reason})",
                 "ตรวจสิทธิ์การเข้าถึงไฟล์ แล้วรวบรวมผลใหม่",
                 "The file could not be read from disk."),
-    ProblemType("FILE_TOO_LARGE", E, "ไฟล์ใหญ่ผิดปกติ ({size} ไบต์)",
+    ProblemType(Code.FILE_TOO_LARGE, E, "ไฟล์ใหญ่ผิดปกติ ({size} ไบต์)",
                 "แบบรายงานปกติมีขนาดไม่เกินไม่กี่ร้อยกิโลไบต์ ขอให้หน่วยงานส่งไฟล์ที่ดาวน์โหลดจากระบบมาใหม่",
                 "The file is larger than any genuine return could be."),
-    ProblemType("FILE_NOT_WORKBOOK", E, "ไฟล์นี้ไม่ใช่สมุดงาน Excel ({reason})",
+    ProblemType(Code.FILE_NOT_WORKBOOK, E, "ไฟล์นี้ไม่ใช่สมุดงาน Excel ({reason})",
                 "ขอให้หน่วยงานเปิดแบบรายงานที่ได้รับ แล้วบันทึกเป็น 'Excel Workbook (.xlsx)' ส่งมาใหม่",
                 "Not a workbook: text, CSV, HTML, a Word file or another zip, whatever its name."),
-    ProblemType("FILE_CORRUPT", E, "ไฟล์เสียหายหรือไม่สมบูรณ์ ({reason})",
+    ProblemType(Code.FILE_CORRUPT, E, "ไฟล์เสียหายหรือไม่สมบูรณ์ ({reason})",
                 "ไฟล์อาจดาวน์โหลดไม่ครบ ขอให้หน่วยงานส่งไฟล์มาใหม่",
                 "A damaged or truncated zip or workbook."),
-    ProblemType("FILE_ENCRYPTED", E, "ไฟล์ถูกตั้งรหัสผ่านสำหรับเปิด จึงอ่านไม่ได้",
+    ProblemType(Code.FILE_ENCRYPTED, E, "ไฟล์ถูกตั้งรหัสผ่านสำหรับเปิด จึงอ่านไม่ได้",
                 "ขอให้หน่วยงานยกเลิกรหัสผ่าน (ไฟล์ > ข้อมูล > ป้องกันเวิร์กบุ๊ก) แล้วส่งไฟล์ที่ไม่มีรหัสผ่านมาใหม่",
                 "A password-to-open (encrypted) workbook."),
-    ProblemType("FILE_OTHER_FORMAT", E, "ไฟล์เป็นรูปแบบ {format} ซึ่งระบบไม่รับ",
+    ProblemType(Code.FILE_OTHER_FORMAT, E, "ไฟล์เป็นรูปแบบ {format} ซึ่งระบบไม่รับ",
                 "ขอให้หน่วยงานเปิดไฟล์แล้วเลือก บันทึกเป็น > 'Excel Workbook (.xlsx)' ส่งมาใหม่",
                 "A legacy .xls, .xlsb, .ods or .numbers file."),
-    ProblemType("FILE_STRICT_OOXML", E, "ไฟล์ถูกบันทึกแบบ Strict Open XML ซึ่งระบบไม่รับ",
+    ProblemType(Code.FILE_STRICT_OOXML, E, "ไฟล์ถูกบันทึกแบบ Strict Open XML ซึ่งระบบไม่รับ",
                 "ขอให้หน่วยงานบันทึกเป็น 'Excel Workbook (.xlsx)' แบบปกติ ส่งมาใหม่",
                 "A workbook saved as Strict Open XML Spreadsheet."),
-    ProblemType("FILE_ZIP_BOMB", E, "โครงสร้างไฟล์ผิดปกติเกินขีดจำกัดที่ปลอดภัย ({reason})",
+    ProblemType(Code.FILE_ZIP_BOMB, E, "โครงสร้างไฟล์ผิดปกติเกินขีดจำกัดที่ปลอดภัย ({reason})",
                 "ไม่เปิดไฟล์นี้ ขอให้หน่วยงานส่งแบบรายงานที่ได้รับจากระบบมาใหม่",
                 "A zip whose entry count, sizes or compression ratio exceed the caps."),
-    ProblemType("FILE_UNSAFE_XML", E, "ไฟล์มีโครงสร้าง XML ที่ไม่ปลอดภัยหรืออ่านไม่ได้ ({reason})",
+    ProblemType(Code.FILE_UNSAFE_XML, E, "ไฟล์มีโครงสร้าง XML ที่ไม่ปลอดภัยหรืออ่านไม่ได้ ({reason})",
                 "ไม่เปิดไฟล์นี้ ขอให้หน่วยงานส่งแบบรายงานที่ได้รับจากระบบมาใหม่",
                 "XML with entity declarations, external entities or oversized parts."),
-    ProblemType("FILE_MACROS", W, "ไฟล์เป็นแบบมีแมโคร (.xlsm) ระบบอ่านเฉพาะข้อมูลและไม่เรียกใช้แมโคร",
+    ProblemType(Code.FILE_MACROS, W, "ไฟล์เป็นแบบมีแมโคร (.xlsm) ระบบอ่านเฉพาะข้อมูลและไม่เรียกใช้แมโคร",
                 "ครั้งต่อไปให้บันทึกเป็น 'Excel Workbook (.xlsx)'",
                 "A macro-enabled workbook: data read, macros neither run nor kept."),
-    ProblemType("FILE_NESTED_ARCHIVE", E,
+    ProblemType(Code.FILE_NESTED_ARCHIVE, E,
                 "เป็นไฟล์ zip ที่อยู่ในไฟล์ zip อีกชั้นหนึ่ง ระบบเปิดไฟล์ zip เพียงชั้นเดียว",
                 "แตกไฟล์ zip ด้านในออกมาก่อน (หรือบีบอัดแบบรายงานไว้ในไฟล์ zip ชั้นเดียว) "
                 "แล้วรวบรวมผลใหม่",
                 "A zip inside an archive of returns: archives are opened one level deep."),
-    ProblemType("FILE_ARCHIVE_EMPTY", W, "ไฟล์ zip นี้ไม่มีไฟล์แบบรายงานอยู่ข้างใน",
+    ProblemType(Code.FILE_ARCHIVE_EMPTY, W, "ไฟล์ zip นี้ไม่มีไฟล์แบบรายงานอยู่ข้างใน",
                 "ตรวจว่าบีบอัดไฟล์แบบรายงานถูกชุด แล้วรวบรวมผลใหม่",
                 "An archive with nothing to harvest: empty, or only folders, __MACOSX/ and lock "
                 "files."),
-    ProblemType("FILE_LOCK_FILE_SKIPPED", W, "ข้ามไฟล์ชั่วคราวที่โปรแกรมตารางคำนวณสร้างไว้ขณะเปิดไฟล์",
+    ProblemType(Code.FILE_LOCK_FILE_SKIPPED, W, "ข้ามไฟล์ชั่วคราวที่โปรแกรมตารางคำนวณสร้างไว้ขณะเปิดไฟล์",
                 "ไม่ต้องทำอะไร (ลบไฟล์นี้ออกจากโฟลเดอร์ได้)",
                 "An Excel or LibreOffice lock file (~$name, .~lock.name#) was skipped."),
     # --- a workbook, but not a valid return (cases 9-14) ---------------------------------
-    ProblemType("RETURN_NOT_OURS", E, "ไม่ใช่แบบรายงานที่ระบบสร้าง (ไม่พบข้อมูลกำกับ _meta)",
+    ProblemType(Code.RETURN_NOT_OURS, E, "ไม่ใช่แบบรายงานที่ระบบสร้าง (ไม่พบข้อมูลกำกับ _meta)",
                 "ขอให้หน่วยงานกรอกผลในแบบรายงานที่ได้รับจากสำนักพัฒนาระบบบริหาร แล้วส่งมาใหม่",
                 "The workbook has no _meta sheet: not generated by workbook-engine."),
-    ProblemType("RETURN_UNKNOWN_OFFICE", E, "รหัสหน่วยงาน '{code}' ในไฟล์ไม่มีในไฟล์ต้นแบบ",
+    ProblemType(Code.RETURN_UNKNOWN_OFFICE, E, "รหัสหน่วยงาน '{code}' ในไฟล์ไม่มีในไฟล์ต้นแบบ",
                 "ตรวจว่าใช้ไฟล์ต้นแบบของปีและรอบที่ถูกต้อง",
                 "The office code in _meta is not in the master."),
-    ProblemType("RETURN_WRONG_YEAR", E, "เป็นแบบรายงานปีงบประมาณ {found} ไม่ใช่ปี {expected}",
+    ProblemType(Code.RETURN_WRONG_YEAR, E, "เป็นแบบรายงานปีงบประมาณ {found} ไม่ใช่ปี {expected}",
                 "ขอให้หน่วยงานกรอกผลในแบบรายงานของปีงบประมาณ {expected}",
                 "The return is for another fiscal year."),
-    ProblemType("RETURN_WRONG_ROUND", E, "เป็นแบบรายงานรอบ {found} เดือน ไม่ใช่รอบ {expected} เดือน",
+    ProblemType(Code.RETURN_WRONG_ROUND, E, "เป็นแบบรายงานรอบ {found} เดือน ไม่ใช่รอบ {expected} เดือน",
                 "ขอให้หน่วยงานกรอกผลในแบบรายงานรอบ {expected} เดือน",
                 "The return is for another reporting round."),
-    ProblemType("RETURN_SCHEMA", E, "แบบรายงานรุ่น {found} ระบบนี้อ่านได้เฉพาะรุ่น {expected}",
+    ProblemType(Code.RETURN_SCHEMA, E, "แบบรายงานรุ่น {found} ระบบนี้อ่านได้เฉพาะรุ่น {expected}",
                 "ขอให้หน่วยงานใช้แบบรายงานที่สร้างใหม่",
                 "The workbook's schema_version is not one this engine reads."),
-    ProblemType("RETURN_STALE", E,
+    ProblemType(Code.RETURN_STALE, E,
                 "แบบรายงานนี้สร้างจากตัวชี้วัด น้ำหนัก หรือเกณฑ์ชุดเก่า ซึ่งไม่ตรงกับไฟล์ต้นแบบปัจจุบัน",
                 "ส่งแบบรายงานฉบับใหม่ให้หน่วยงาน แล้วให้กรอกผลและส่งมาใหม่",
                 "The fingerprint differs from the master's current assignment (stale template)."),
-    ProblemType("RETURN_SIGNATURE_MISSING", E, "ไม่พบลายมือชื่อดิจิทัลของแบบรายงาน",
+    ProblemType(Code.RETURN_SIGNATURE_MISSING, E, "ไม่พบลายมือชื่อดิจิทัลของแบบรายงาน",
                 "ใช้เฉพาะแบบรายงานที่สร้างพร้อมกุญแจลงนาม ส่งแบบรายงานฉบับที่ลงนามให้หน่วยงานใหม่",
                 "A signing key is configured but the workbook carries no signature."),
-    ProblemType("RETURN_SIGNATURE_INVALID", E, "ลายมือชื่อดิจิทัลของแบบรายงานไม่ถูกต้อง",
+    ProblemType(Code.RETURN_SIGNATURE_INVALID, E, "ลายมือชื่อดิจิทัลของแบบรายงานไม่ถูกต้อง",
                 "ข้อมูลกำกับถูกแก้ไขหรือสร้างด้วยกุญแจอื่น ขอให้หน่วยงานใช้แบบรายงานฉบับจริง",
                 "The _meta signature does not verify with the configured key."),
-    ProblemType("RETURN_SHEET_MISSING", E, "ไม่พบชีต '{sheet_name}' (ถูกลบหรือเปลี่ยนชื่อ)",
+    ProblemType(Code.RETURN_SHEET_MISSING, E, "ไม่พบชีต '{sheet_name}' (ถูกลบหรือเปลี่ยนชื่อ)",
                 "ขอให้หน่วยงานกรอกผลในแบบรายงานฉบับเดิมโดยไม่ลบหรือเปลี่ยนชื่อชีต แล้วส่งมาใหม่",
                 "A sheet of the template was deleted or renamed."),
-    ProblemType("RETURN_LOCKED_CHANGED", E,
+    ProblemType(Code.RETURN_LOCKED_CHANGED, E,
                 "ค่าที่ล็อกไว้ถูกแก้ไข: ควรเป็น '{expected}' แต่พบ '{found}'",
                 "ห้ามแก้ไขรหัส ชื่อ น้ำหนัก และเกณฑ์ตัวชี้วัด หรือแทรก/ลบแถว "
                 "ขอให้หน่วยงานกรอกผลในแบบรายงานฉบับเดิมแล้วส่งมาใหม่",
                 "A locked value (code, name, unit, weight, criterion) differs from the master."),
-    ProblemType("RETURN_DUPLICATE", W,
+    ProblemType(Code.RETURN_DUPLICATE, W,
                 "หน่วยงาน {office} ส่งมามากกว่าหนึ่งไฟล์ ใช้ไฟล์ {used} ซึ่งบันทึกล่าสุด และไม่ใช้ไฟล์ {ignored}",
                 "ถ้าไม่ถูกต้อง ให้ลบไฟล์ที่ไม่ต้องการออกแล้วรวบรวมผลใหม่",
                 "Two returns for one office: the one saved last is used."),
-    ProblemType("RETURN_SAME_FILE_TWICE", W, "ไฟล์นี้เหมือนกับไฟล์ {other} ทุกไบต์ จึงนับเพียงครั้งเดียว",
+    ProblemType(Code.RETURN_SAME_FILE_TWICE, W, "ไฟล์นี้เหมือนกับไฟล์ {other} ทุกไบต์ จึงนับเพียงครั้งเดียว",
                 "ไม่ต้องทำอะไร", "The same bytes under two names: not a conflict."),
-    ProblemType("RETURN_NAME_MISMATCH", W,
+    ProblemType(Code.RETURN_NAME_MISMATCH, W,
                 "ชื่อไฟล์ระบุหน่วยงาน {named} แต่ข้อมูลในไฟล์เป็นของหน่วยงาน {office}",
                 "ระบบใช้ข้อมูลในไฟล์ ตรวจว่าหน่วยงานส่งไฟล์ถูกต้อง",
                 "The file name names one office and _meta another: _meta decides."),
-    ProblemType("RETURN_NAMES_BROKEN", W,
+    ProblemType(Code.RETURN_NAMES_BROKEN, W,
                 "ชื่อช่วง (defined names) ในไฟล์ถูกลบหรือเสีย ระบบอ่านค่าตามตำแหน่งเซลล์มาตรฐานแทน",
                 "ไม่ต้องทำอะไร ถ้าผลที่อ่านได้ถูกต้อง",
                 "Defined names were broken by a program; the known layout was used."),
-    ProblemType("RETURN_EXTERNAL_LINKS", W, "ไฟล์มีการเชื่อมโยงไปยังไฟล์อื่น (external links)",
+    ProblemType(Code.RETURN_EXTERNAL_LINKS, W, "ไฟล์มีการเชื่อมโยงไปยังไฟล์อื่น (external links)",
                 "ระบบใช้เฉพาะค่าที่กรอกในไฟล์นี้ ควรลบการเชื่อมโยงออก",
                 "The workbook links to other files."),
-    ProblemType("RETURN_EXTRA_SHEET", W, "มีชีต '{sheet_name}' ที่ไม่ได้อยู่ในแบบรายงาน",
+    ProblemType(Code.RETURN_EXTRA_SHEET, W, "มีชีต '{sheet_name}' ที่ไม่ได้อยู่ในแบบรายงาน",
                 "ระบบไม่อ่านชีตนี้ ถ้ามีข้อมูลสำคัญให้ย้ายไปกรอกในชีตรายงานผล",
                 "A sheet was added by the user."),
-    ProblemType("RETURN_HIDDEN", W, "มี{what} ที่ถูกซ่อนไว้",
+    ProblemType(Code.RETURN_HIDDEN, W, "มี{what} ที่ถูกซ่อนไว้",
                 "ระบบยังอ่านค่าตามปกติ ตรวจว่าไม่มีข้อมูลที่ตั้งใจซ่อน",
                 "Rows or sheets of the template were hidden."),
     # --- a valid return with doubtful values (cases 15-17) -------------------------------
-    ProblemType("RESULT_MISSING", E, "ตัวชี้วัด {kpi} ยังไม่ได้กรอกผลการดำเนินงาน",
+    ProblemType(Code.RESULT_MISSING, E, "ตัวชี้วัด {kpi} ยังไม่ได้กรอกผลการดำเนินงาน",
                 "ขอให้หน่วยงานกรอกผลเป็นตัวเลขแล้วส่งมาใหม่",
                 "No result for a KPI: the office stays incomplete."),
-    ProblemType("RESULT_FORMULA", E, "ช่องผลของตัวชี้วัด {kpi} เป็นสูตร ไม่ใช่ค่าที่กรอก",
+    ProblemType(Code.RESULT_FORMULA, E, "ช่องผลของตัวชี้วัด {kpi} เป็นสูตร ไม่ใช่ค่าที่กรอก",
                 "ขอให้หน่วยงานพิมพ์ผลเป็นตัวเลข (ไม่ใช้สูตร) แล้วส่งมาใหม่",
                 "A formula where a typed value belongs."),
-    ProblemType("RESULT_ERROR_VALUE", E, "ช่องผลของตัวชี้วัด {kpi} เป็นค่าผิดพลาด {value}",
+    ProblemType(Code.RESULT_ERROR_VALUE, E, "ช่องผลของตัวชี้วัด {kpi} เป็นค่าผิดพลาด {value}",
                 "ขอให้หน่วยงานพิมพ์ผลเป็นตัวเลขแล้วส่งมาใหม่",
                 "An Excel error value (#DIV/0!, #REF!, ...) where the result belongs."),
-    ProblemType("RESULT_NOT_NUMBER", E, "ผลของตัวชี้วัด {kpi} คือ '{value}' ซึ่งไม่ใช่ตัวเลข",
+    ProblemType(Code.RESULT_NOT_NUMBER, E, "ผลของตัวชี้วัด {kpi} คือ '{value}' ซึ่งไม่ใช่ตัวเลข",
                 "ขอให้หน่วยงานพิมพ์ผลเป็นตัวเลขอย่างเดียวแล้วส่งมาใหม่",
                 "A result that does not read as a number."),
-    ProblemType("RESULT_NUMBER_AS_TEXT", W,
+    ProblemType(Code.RESULT_NUMBER_AS_TEXT, W,
                 "ผลของตัวชี้วัด {kpi} พิมพ์เป็นข้อความ '{value}' ระบบอ่านได้เป็น {number}",
                 "ตรวจว่าถูกต้อง ครั้งต่อไปให้พิมพ์เป็นตัวเลขธรรมดา",
                 "A number typed as text (separators, %, Thai digits, spaces): read, "
                 "with a warning."),
-    ProblemType("RESULT_MILESTONE_INVALID", E,
+    ProblemType(Code.RESULT_MILESTONE_INVALID, E,
                 "ผลของตัวชี้วัดระดับความสำเร็จ {kpi} คือ {value} แต่ต้องเป็นจำนวนเต็ม 0 ถึง 5",
                 "ขอให้หน่วยงานเลือกระดับที่ทำได้ 0-5 แล้วส่งมาใหม่",
                 "A milestone level outside 0-5 or not whole."),
-    ProblemType("RESULT_NEGATIVE_PERCENT", E,
+    ProblemType(Code.RESULT_NEGATIVE_PERCENT, E,
                 "ผลของตัวชี้วัด {kpi} เป็นร้อยละติดลบ ({value})",
                 "ขอให้หน่วยงานตรวจและแก้ผลแล้วส่งมาใหม่",
                 "A negative result for a percentage KPI."),
-    ProblemType("RESULT_IMPLAUSIBLE", W, "ผลของตัวชี้วัด {kpi} คือ {value} ซึ่ง{why}",
+    ProblemType(Code.RESULT_IMPLAUSIBLE, W, "ผลของตัวชี้วัด {kpi} คือ {value} ซึ่ง{why}",
                 "ตรวจกับหน่วยงานว่าผลถูกต้อง",
                 "A result far outside the plausible range for its unit."),
-    ProblemType("RESULT_ORG_SCORE_MISSING", E,
+    ProblemType(Code.RESULT_ORG_SCORE_MISSING, E,
                 "ตัวชี้วัด {kpi} ใช้ผลคะแนนองค์กร แต่ไฟล์ต้นแบบยังไม่มีคะแนนองค์กร",
                 "สพบ. กรอกคะแนนในชีต 'ผลองค์กร' ของไฟล์ต้นแบบ แล้วรวบรวมผลใหม่",
                 "An inherited KPI cannot be scored: the master has no organisation score."),
-    ProblemType("PROBLEMS_OMITTED", W,
+    ProblemType(Code.PROBLEMS_OMITTED, W,
                 "พบปัญหา {code} อีก {count} รายการที่ไม่ได้แสดงแยก",
                 "แก้ไขตามรายการที่แสดงแล้วตรวจทั้งไฟล์อีกครั้ง",
                 "More problems of one code in one file than are listed one by one."),
     # --- harvest as a whole ------------------------------------------------------------------
-    ProblemType("OFFICE_MISSING", E, "หน่วยงาน {office} ยังไม่ได้ส่งแบบรายงาน",
+    ProblemType(Code.OFFICE_MISSING, E, "หน่วยงาน {office} ยังไม่ได้ส่งแบบรายงาน",
                 "ติดตามให้หน่วยงานส่งแบบรายงาน", "No return at all for an office of the master."),
 )
 
-CATALOGUE: dict[str, ProblemType] = {t.code: t for t in _TYPES}
+CATALOGUE: dict[Code, ProblemType] = {t.code: t for t in _TYPES}
 
 
 @dataclass(frozen=True)
@@ -317,12 +386,12 @@ def location(file: str | None, sheet: str | None, cell: str | None) -> str:
     return " ".join(parts)
 
 
-def problem(code: str, /, *, file: str | None = None, office: str | None = None,
+def problem(code: Code, /, *, file: str | None = None, office: str | None = None,
             sheet: str | None = None, cell: str | None = None, **params: object) -> Problem:
     """Build a :class:`Problem` from the catalogue entry ``code``.
 
     Args:
-        code: a key of :data:`CATALOGUE`.
+        code: the problem's code.
         file, office, sheet, cell: where the problem is (None where it does not apply).
         **params: the values the entry's text and fix refer to; texts are quoted on one
             line and cut (:func:`quote`), file names only put on one line.

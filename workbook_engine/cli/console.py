@@ -12,7 +12,7 @@ from ..harvest.outcomes import STATUS_THAI, HarvestReport, Status
 from ..kinds import KINDS
 from ..master.reader import MasterReport
 from ..model import Master
-from ..problems import Problem, Severity, error_count
+from ..problems import Code, Problem, Severity, error_count
 from ..values import visible_width
 
 
@@ -21,7 +21,7 @@ def echo_problems(problems: list[Problem], limit: int | None = None) -> None:
     # Errors first; within each, problems about files before the list of offices still missing
     # (the office table shows those already), so a duplicate or a tampered file is never hidden.
     ordered = sorted(problems, key=lambda p: (p.severity is not Severity.ERROR,
-                                              p.code == "OFFICE_MISSING"))
+                                              p.code == Code.OFFICE_MISSING))
     shown = ordered if limit is None else ordered[:limit]
     for p in shown:
         mark = "ผิดพลาด" if p.is_error else "คำเตือน"

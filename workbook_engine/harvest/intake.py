@@ -20,7 +20,7 @@ from enum import Enum
 from pathlib import Path, PurePosixPath
 from typing import IO
 
-from ..problems import Problem, problem
+from ..problems import Code, Problem, problem
 from ..xlsx.zips import (
     DAMAGE,
     MAX_ENTRIES,
@@ -102,11 +102,11 @@ def collect(paths: Iterable[Path], exclude: Collection[Path] = ()
                 continue
             seen.add(identity)
             if path.name.startswith(SKIPPED_PREFIXES):
-                problems.append(problem("FILE_LOCK_FILE_SKIPPED", file=name))
+                problems.append(problem(Code.FILE_LOCK_FILE_SKIPPED, file=name))
                 continue
             limit = MAX_ARCHIVE_BYTES if path.suffix.lower() == ".zip" else MAX_FILE_BYTES
             if info.st_size > limit:
-                problems.append(problem("FILE_TOO_LARGE", file=name, size=f"{info.st_size:,}"))
+                problems.append(problem(Code.FILE_TOO_LARGE, file=name, size=f"{info.st_size:,}"))
                 continue
             unpacked = _unpack(path, name) if path.suffix.lower() == ".zip" else None
             if unpacked is not None:
@@ -121,8 +121,8 @@ def collect(paths: Iterable[Path], exclude: Collection[Path] = ()
 def _unreadable(name: str, exc: OSError) -> Problem:
     """The problem of a file that cannot be read (a lock file is skipped as usual)."""
     if Path(name).name.startswith(SKIPPED_PREFIXES):
-        return problem("FILE_LOCK_FILE_SKIPPED", file=name)
-    return problem("FILE_UNREADABLE", file=name, reason=exc.strerror or damage_reason(exc))
+        return problem(Code.FILE_LOCK_FILE_SKIPPED, file=name)
+    return problem(Code.FILE_UNREADABLE, file=name, reason=exc.strerror or damage_reason(exc))
 
 
 def _identity(path: Path, info: os.stat_result) -> object:
@@ -166,7 +166,7 @@ def _unpack(path: Path, name: str) -> tuple[list[Candidate], list[Problem]] | No
                 return None
             reason = zip_over_caps(archive, MAX_ENTRIES)
             if reason:
-                return [], [problem("FILE_ZIP_BOMB", file=name, reason=reason)]
+                return [], [problem(Code.FILE_ZIP_BOMB, file=name, reason=reason)]
             return _members(path, name, archive)
     except DAMAGE:
         return None           # checked as a return, which says what is wrong with it
@@ -183,14 +183,14 @@ def _members(path: Path, name: str, archive: zipfile.ZipFile
             continue
         inner = f"{name}/{member_name(info)}"
         if PurePosixPath(info.filename).name.startswith(SKIPPED_PREFIXES):
-            problems.append(problem("FILE_LOCK_FILE_SKIPPED", file=inner))
+            problems.append(problem(Code.FILE_LOCK_FILE_SKIPPED, file=inner))
         elif info.file_size > MAX_FILE_BYTES:
-            problems.append(problem("FILE_TOO_LARGE", file=inner, size=f"{info.file_size:,}"))
+            problems.append(problem(Code.FILE_TOO_LARGE, file=inner, size=f"{info.file_size:,}"))
         else:
             found.append(Candidate(inner, path, info.filename, info.file_size,
                                    _zip_time(info)))
     if not found:
-        problems.append(problem("FILE_ARCHIVE_EMPTY", file=name))
+        problems.append(problem(Code.FILE_ARCHIVE_EMPTY, file=name))
     return found, problems
 
 

@@ -20,7 +20,7 @@ import msoffcrypto  # a dependency: without it every encrypted workbook would pa
 from ..forms import layout as L
 from ..forms.meta import signature_ok
 from ..model import Assignment, Kpi, Master
-from ..problems import Problem, problem
+from ..problems import Code, Problem, problem
 from ..scoring import total_score, weighted_score
 from ..values import NumberStatus, cell_sized, clean_text, parse_number, to_decimal
 from ..xlsx.reader import Cell, NotAWorkbook, SheetCells, XlsxReader, name_target, split_ref
@@ -69,9 +69,9 @@ class _Check:
         self.archives = archives
         self.out = ReturnOutcome(candidate.name, "", candidate.size, candidate.modified)
         self.names_broken = False
-        self.counts: Counter[str] = Counter()
+        self.counts: Counter[Code] = Counter()
 
-    def add(self, code: str, /, *, sheet: str | None = None, cell: str | None = None,
+    def add(self, code: Code, /, *, sheet: str | None = None, cell: str | None = None,
             **params: object) -> None:
         self.counts[code] += 1
         if self.counts[code] <= MAX_SAME_PROBLEMS:
@@ -83,10 +83,10 @@ class _Check:
         for code, count in self.counts.items():
             if count > MAX_SAME_PROBLEMS:
                 self.out.problems.append(problem(
-                    "PROBLEMS_OMITTED", file=self.c.name, office=self.out.office, code=code,
+                    Code.PROBLEMS_OMITTED, file=self.c.name, office=self.out.office, code=code,
                     count=f"{count - MAX_SAME_PROBLEMS:,}"))
 
-    def reject(self, code: str, /, *, sheet: str | None = None, cell: str | None = None,
+    def reject(self, code: Code, /, *, sheet: str | None = None, cell: str | None = None,
                **params: object) -> _Rejected:
         self.add(code, sheet=sheet, cell=cell, **params)
         return _Rejected(code)
@@ -97,12 +97,12 @@ class _Check:
         try:
             loaded = load(self.c, self.archives)
         except PartTooLarge as exc:
-            raise self.reject("FILE_TOO_LARGE", size=f"> {MAX_FILE_BYTES:,}") from exc
+            raise self.reject(Code.FILE_TOO_LARGE, size=f"> {MAX_FILE_BYTES:,}") from exc
         except OSError as exc:
-            raise self.reject("FILE_UNREADABLE",
+            raise self.reject(Code.FILE_UNREADABLE,
                               reason=exc.strerror or damage_reason(exc)) from exc
         except DAMAGE as exc:
-            raise self.reject("FILE_CORRUPT", reason=damage_reason(exc)) from exc
+            raise self.reject(Code.FILE_CORRUPT, reason=damage_reason(exc)) from exc
         self.out.sha256, self.out.size = loaded.sha256, loaded.size
         return loaded
 
@@ -110,29 +110,29 @@ class _Check:
         loaded = self.load()
         kind = sniff(loaded.head)
         if kind is Sniffed.EMPTY:
-            raise self.reject("FILE_EMPTY")
+            raise self.reject(Code.FILE_EMPTY)
         if kind is Sniffed.OTHER or loaded.data is None:
             other = _other_spreadsheet(loaded.head)
             if other is not None:
-                raise self.reject("FILE_OTHER_FORMAT", format=other)
-            raise self.reject("FILE_NOT_WORKBOOK", reason=_guess_text_kind(loaded.head))
+                raise self.reject(Code.FILE_OTHER_FORMAT, format=other)
+            raise self.reject(Code.FILE_NOT_WORKBOOK, reason=_guess_text_kind(loaded.head))
         if kind is Sniffed.OLE2:
             code, params = _ole2_verdict(loaded.data)
             raise self.reject(code, **params)
         if self.c.member is not None and self.c.member.lower().endswith(".zip"):
-            raise self.reject("FILE_NESTED_ARCHIVE")
+            raise self.reject(Code.FILE_NESTED_ARCHIVE)
         try:
             reader = XlsxReader(loaded.data, self.c.name)
         except NotAWorkbook as exc:
             raise self._not_a_workbook(exc) from exc
         if reader.macro_enabled:
-            self.add("FILE_MACROS")
+            self.add(Code.FILE_MACROS)
         return reader
 
     def _not_a_workbook(self, exc: NotAWorkbook) -> _Rejected:
-        if exc.code == "FILE_OTHER_FORMAT":
+        if exc.code == Code.FILE_OTHER_FORMAT:
             return self.reject(exc.code, format=exc.reason)
-        if exc.code == "FILE_STRICT_OOXML":
+        if exc.code == Code.FILE_STRICT_OOXML:
             return self.reject(exc.code)
         return self.reject(exc.code, reason=exc.reason or "-")
 
@@ -140,7 +140,7 @@ class _Check:
     def meta(self, reader: XlsxReader) -> dict[str, str]:
         sheet = next((s for s in reader.sheets if s.name == L.META_SHEET), None)
         if sheet is None:
-            raise self.reject("RETURN_NOT_OURS")
+            raise self.reject(Code.RETURN_NOT_OURS)
         pairs: dict[int, dict[int, Cell]] = {}
         for (row, col), cell in reader.read_sheet(sheet, META_ROWS, 2).cells.items():
             pairs.setdefault(row, {})[col] = cell
@@ -150,49 +150,49 @@ class _Check:
             if key is not None and value is not None:
                 meta[clean_text(key.value)] = clean_text(value.value)
         if "office" not in meta or "fingerprint" not in meta:
-            raise self.reject("RETURN_NOT_OURS")
+            raise self.reject(Code.RETURN_NOT_OURS)
         return meta
 
     def identity(self, meta: dict[str, str]) -> None:
         office = meta["office"]
         if office not in self.master.offices:
-            raise self.reject("RETURN_UNKNOWN_OFFICE", sheet=L.META_SHEET, code=office)
+            raise self.reject(Code.RETURN_UNKNOWN_OFFICE, sheet=L.META_SHEET, code=office)
         self.out.office = office
         year = str(self.master.settings.fiscal_year)
         if meta.get("fiscal_year") != year:
-            raise self.reject("RETURN_WRONG_YEAR", sheet=L.META_SHEET,
+            raise self.reject(Code.RETURN_WRONG_YEAR, sheet=L.META_SHEET,
                               found=meta.get("fiscal_year", "-"), expected=year)
         if meta.get("round") != str(self.round_months):
-            raise self.reject("RETURN_WRONG_ROUND", sheet=L.META_SHEET,
+            raise self.reject(Code.RETURN_WRONG_ROUND, sheet=L.META_SHEET,
                               found=meta.get("round", "-"), expected=self.round_months)
         if meta.get("schema_version") != L.SCHEMA_VERSION:
-            raise self.reject("RETURN_SCHEMA", sheet=L.META_SHEET,
+            raise self.reject(Code.RETURN_SCHEMA, sheet=L.META_SHEET,
                               found=meta.get("schema_version", "-"), expected=L.SCHEMA_VERSION)
         named = L.office_in_file_name(self.c.name)
         if named is not None and named != office:
-            self.add("RETURN_NAME_MISMATCH", named=named)
+            self.add(Code.RETURN_NAME_MISMATCH, named=named)
         if self.key is not None:
             if not meta.get("signature"):
-                raise self.reject("RETURN_SIGNATURE_MISSING", sheet=L.META_SHEET)
+                raise self.reject(Code.RETURN_SIGNATURE_MISSING, sheet=L.META_SHEET)
             if not signature_ok(self.key, meta):
-                raise self.reject("RETURN_SIGNATURE_INVALID", sheet=L.META_SHEET)
+                raise self.reject(Code.RETURN_SIGNATURE_INVALID, sheet=L.META_SHEET)
         if meta["fingerprint"] != self.master.fingerprint(office):
-            raise self.reject("RETURN_STALE", sheet=L.META_SHEET)
+            raise self.reject(Code.RETURN_STALE, sheet=L.META_SHEET)
 
     def structure(self, reader: XlsxReader) -> None:
         present = {s.name: s for s in reader.sheets}
         missing = [name for name in L.VISIBLE_SHEETS if name not in present]
         for name in missing:
-            self.add("RETURN_SHEET_MISSING", sheet_name=name)
+            self.add(Code.RETURN_SHEET_MISSING, sheet_name=name)
         if missing:
-            raise _Rejected("RETURN_SHEET_MISSING")
+            raise _Rejected(Code.RETURN_SHEET_MISSING)
         for sheet in reader.sheets:
             if sheet.name not in L.ALL_SHEETS:
-                self.add("RETURN_EXTRA_SHEET", sheet=sheet.name, sheet_name=sheet.name)
+                self.add(Code.RETURN_EXTRA_SHEET, sheet=sheet.name, sheet_name=sheet.name)
             elif sheet.name in L.VISIBLE_SHEETS and sheet.state != "visible":
-                self.add("RETURN_HIDDEN", sheet=sheet.name, what=f"ชีต '{sheet.name}'")
+                self.add(Code.RETURN_HIDDEN, sheet=sheet.name, what=f"ชีต '{sheet.name}'")
         if reader.external_links:
-            self.add("RETURN_EXTERNAL_LINKS")
+            self.add(Code.RETURN_EXTERNAL_LINKS)
 
     # -- the report form ---------------------------------------------------------------------
     def report(self, reader: XlsxReader) -> None:
@@ -207,18 +207,18 @@ class _Check:
         changed += self.locked_values(cells, expected, L.REPORT_SHEET, L.FIRST_KPI_ROW,
                                       L.REPORT_TOTAL_LABEL)
         if changed:
-            raise _Rejected("RETURN_LOCKED_CHANGED")
+            raise _Rejected(Code.RETURN_LOCKED_CHANGED)
         for index, (a, kpi) in enumerate(items):
             self.out.kpis.append(self.kpi(reader, cells, L.kpi_row(index), a, kpi))
         if self.names_broken:
-            self.add("RETURN_NAMES_BROKEN", sheet=L.REPORT_SHEET)
+            self.add(Code.RETURN_NAMES_BROKEN, sheet=L.REPORT_SHEET)
 
     def read(self, reader: XlsxReader, name: str, last_row: int, last_col: int) -> SheetCells:
         """The cells of a sheet's bounded range; hidden rows there are a warning."""
         sheet = next(s for s in reader.sheets if s.name == name)
         cells = reader.read_sheet(sheet, last_row, last_col)
         if cells.hidden_rows:
-            self.add("RETURN_HIDDEN", sheet=name, what=f"แถว {_spans(cells.hidden_rows)}")
+            self.add(Code.RETURN_HIDDEN, sheet=name, what=f"แถว {_spans(cells.hidden_rows)}")
         return cells
 
     def locked_values(self, cells: SheetCells, expected: list[tuple[_Locked, ...]], sheet: str,
@@ -235,13 +235,13 @@ class _Check:
                     continue    # as stored (most cells): what _same would say, sooner
                 if not _same(cell, value, number):
                     changed += 1
-                    self.add("RETURN_LOCKED_CHANGED", sheet=sheet, cell=L.ref(key, row),
+                    self.add(Code.RETURN_LOCKED_CHANGED, sheet=sheet, cell=L.ref(key, row),
                              expected=_show(value), found=_show(cell.value if cell else None))
         row = first_row + len(expected)
         label = cells.get(row, 1)
         if not _same(label, total_label):
             changed += 1
-            self.add("RETURN_LOCKED_CHANGED", sheet=sheet, cell=f"A{row}",
+            self.add(Code.RETURN_LOCKED_CHANGED, sheet=sheet, cell=f"A{row}",
                      expected=total_label, found=_show(label.value if label else None))
         return changed
 
@@ -271,7 +271,7 @@ class _Check:
         else:
             outcome.sheet = self.master_sheet_name()
         if kpi.kind.needs_org_score and org is None:
-            self.add("RESULT_ORG_SCORE_MISSING", kpi=kpi.code)
+            self.add(Code.RESULT_ORG_SCORE_MISSING, kpi=kpi.code)
         outcome.score = kpi.kind.score(outcome.result, a.criteria, kpi.direction,
                                        self.master.settings.below_level1_score, org)
         if outcome.score is not None:
@@ -285,27 +285,27 @@ class _Check:
         """The result as a number, or None with a problem saying why."""
         where = {"sheet": L.REPORT_SHEET, "cell": ref, "kpi": kpi.code}
         if cell is not None and cell.formula is not None:
-            self.add("RESULT_FORMULA", **where)
+            self.add(Code.RESULT_FORMULA, **where)
             return None
         if cell is None or cell.value is None:
-            self.add("RESULT_MISSING", **where)
+            self.add(Code.RESULT_MISSING, **where)
             return None
         if cell.is_error:
-            self.add("RESULT_ERROR_VALUE", value=cell.value, **where)
+            self.add(Code.RESULT_ERROR_VALUE, value=cell.value, **where)
             return None
         parsed = parse_number(cell.value if cell.kind in ("n", "s") else object())
         if parsed.status is NumberStatus.BLANK:
-            self.add("RESULT_MISSING", **where)
+            self.add(Code.RESULT_MISSING, **where)
             return None
         if parsed.status is NumberStatus.ERROR:
-            self.add("RESULT_ERROR_VALUE", value=cell.value, **where)
+            self.add(Code.RESULT_ERROR_VALUE, value=cell.value, **where)
             return None
         if parsed.value is None or (parsed.percent and not kpi.is_percent):
-            self.add("RESULT_NOT_NUMBER", value=_show(cell.value), **where)
+            self.add(Code.RESULT_NOT_NUMBER, value=_show(cell.value), **where)
             return None
         value = parsed.value
         if parsed.status is NumberStatus.COERCED:
-            self.add("RESULT_NUMBER_AS_TEXT", value=cell.value, number=_show(value), **where)
+            self.add(Code.RESULT_NUMBER_AS_TEXT, value=cell.value, number=_show(value), **where)
         checked, findings = kpi.kind.check_result(value, kpi, a.criteria)
         for code, params in findings:
             self.add(code, sheet=L.REPORT_SHEET, cell=ref, kpi=kpi.code, value=_show(value),
@@ -358,7 +358,7 @@ def read_return(candidate: Candidate, master: Master, round_months: int,
     try:
         return check.run()
     except Exception:
-        check.add("FILE_CORRUPT", reason="ระบบอ่านไฟล์นี้ไม่สำเร็จด้วยเหตุที่ไม่คาดไว้")
+        check.add(Code.FILE_CORRUPT, reason="ระบบอ่านไฟล์นี้ไม่สำเร็จด้วยเหตุที่ไม่คาดไว้")
         check.out.status = Status.REJECTED
         check.out.kpis = []
         return check.out
@@ -460,15 +460,15 @@ def _text(cell: Cell | None) -> str:
     return cell_sized(str(cell.value))
 
 
-def _ole2_verdict(data: bytes) -> tuple[str, dict[str, str]]:
+def _ole2_verdict(data: bytes) -> tuple[Code, dict[str, str]]:
     """Encrypted OOXML and legacy .xls both come in OLE2 containers; tell them apart (an OLE2
     file msoffcrypto cannot make sense of is taken for a legacy one)."""
     try:
         if msoffcrypto.OfficeFile(io.BytesIO(data)).is_encrypted():
-            return "FILE_ENCRYPTED", {}
+            return Code.FILE_ENCRYPTED, {}
     except Exception:      # whatever a damaged container makes the parser raise
         pass
-    return "FILE_OTHER_FORMAT", {"format": ".xls (Excel 97-2003) หรือเอกสาร Office รุ่นเก่า"}
+    return Code.FILE_OTHER_FORMAT, {"format": ".xls (Excel 97-2003) หรือเอกสาร Office รุ่นเก่า"}
 
 
 def _spans(numbers: set[int]) -> str:

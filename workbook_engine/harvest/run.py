@@ -18,7 +18,7 @@ from pathlib import Path
 from .. import workers
 from ..forms import layout as L
 from ..model import Master
-from ..problems import Problem, problem
+from ..problems import Code, Problem, problem
 from ..xlsx.outputs import Output
 from .intake import Archives, Candidate, collect
 from .outcomes import FileRecord, HarvestReport, OfficeOutcome, Status
@@ -107,7 +107,7 @@ def _choose(outcomes: list[ReturnOutcome]) -> tuple[dict[str, ReturnOutcome], li
         chosen[office] = winner
         for other in usable[:-1]:
             if winner.status is not Status.REJECTED:
-                problems.append(problem("RETURN_DUPLICATE", file=other.file, office=office,
+                problems.append(problem(Code.RETURN_DUPLICATE, file=other.file, office=office,
                                         used=winner.file, ignored=other.file))
     return chosen, problems
 
@@ -162,11 +162,11 @@ def harvest(paths: Sequence[str | Path], master: Master, round_months: int,
         problems.extend(outcome.problems)
     problems.extend(duplicates)
     for copy, original in copies:
-        problems.append(problem("RETURN_SAME_FILE_TWICE", file=copy.file, other=original))
+        problems.append(problem(Code.RETURN_SAME_FILE_TWICE, file=copy.file, other=original))
     offices = [_office(master, code, chosen.get(code)) for code in master.offices]
     for office in offices:
         if office.status is Status.MISSING:
-            problems.append(problem("OFFICE_MISSING", office=office.office))
+            problems.append(problem(Code.OFFICE_MISSING, office=office.office))
     files = _files(outcomes, chosen, copies)
     return HarvestReport(master.settings.organisation, master.settings.fiscal_year,
                          round_months, local_time(now or dt.datetime.now(dt.UTC))

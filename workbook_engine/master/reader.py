@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 from ..errors import InvalidMasterError
 from ..kinds import BY_LABEL
 from ..model import Assignment, Direction, Kpi, Master, Office, Settings, name_key
-from ..problems import Problem, error_count, problem
+from ..problems import Code, Problem, error_count, problem
 from ..values import NumberStatus, clean_text, parse_number
 from ..xlsx.reader import NotAWorkbook, XlsxReader
 from ..xlsx.zips import damage_reason
@@ -125,7 +125,7 @@ class _Reader:
         self.file = path.name
         self.problems: list[Problem] = []
 
-    def add(self, kind: str, row: _Row | None = None, column: str | None = None, /, *,
+    def add(self, kind: Code, row: _Row | None = None, column: str | None = None, /, *,
             sheet: str | None = None, cell: str | None = None, office: str | None = None,
             **params: object) -> None:
         if row is not None:
@@ -139,7 +139,7 @@ class _Reader:
         if sheet not in wb.sheetnames:
             if sheet in mf.OPTIONAL_SHEETS:
                 return []
-            self.add("MASTER_SHEET_MISSING", sheet=sheet, sheet_name=sheet)
+            self.add(Code.MASTER_SHEET_MISSING, sheet=sheet, sheet_name=sheet)
             return None
         rows = iter(wb.rows(sheet))
         header = next(rows, ())
@@ -150,7 +150,7 @@ class _Reader:
                 columns[name] = index
         missing = [c for c in mf.REQUIRED_COLUMNS[sheet] if c not in columns]
         for column in missing:
-            self.add("MASTER_COLUMN_MISSING", sheet=sheet, cell="A1", column=column)
+            self.add(Code.MASTER_COLUMN_MISSING, sheet=sheet, cell="A1", column=column)
         if missing:
             return None
         wanted = {c: columns[c] for c in mf.ALL_COLUMNS[sheet] if c in columns}
@@ -166,19 +166,19 @@ class _Reader:
     def required_text(self, row: _Row, column: str) -> str:
         text = row.text(column)
         if not text:
-            self.add("MASTER_VALUE_MISSING", row, column, column=column)
+            self.add(Code.MASTER_VALUE_MISSING, row, column, column=column)
         return text
 
     def number(self, row: _Row, column: str) -> Decimal | None:
         raw = row.values.get(column)
         parsed = _parse_number(raw) if type(raw) in _CACHED_TYPES else parse_number(raw)
         if parsed.status is NumberStatus.COERCED and not parsed.percent:
-            self.add("MASTER_NUMBER_AS_TEXT", row, column, value=raw, number=parsed.value)
+            self.add(Code.MASTER_NUMBER_AS_TEXT, row, column, value=raw, number=parsed.value)
             return parsed.value
         if parsed.status is NumberStatus.OK:
             return parsed.value
         if parsed.status is not NumberStatus.BLANK:
-            self.add("MASTER_VALUE_INVALID", row, column, value=raw, column=column,
+            self.add(Code.MASTER_VALUE_INVALID, row, column, value=raw, column=column,
                      expected="กรอกเป็นตัวเลข")
         return None
 
@@ -189,7 +189,7 @@ class _Reader:
             if not code:
                 continue
             if code in seen:
-                self.add("MASTER_DUPLICATE_CODE", row, column, code=code,
+                self.add(Code.MASTER_DUPLICATE_CODE, row, column, code=code,
                          other_row=seen[code].number)
                 continue
             seen[code] = row
@@ -203,7 +203,7 @@ class _Reader:
             key = name_key(code).upper()
             if key in seen:
                 other, first = seen[key]
-                self.add("MASTER_KPI_NAME_CLASH", row, mf.COL_KPI, code=code, other=other,
+                self.add(Code.MASTER_KPI_NAME_CLASH, row, mf.COL_KPI, code=code, other=other,
                          other_row=first.number, name=f"RESULT_{name_key(code)}")
             else:
                 seen[key] = (code, row)
@@ -212,7 +212,7 @@ class _Reader:
     def settings(self, wb: _Sheets) -> Settings | None:
         sheet = mf.SETTINGS_SHEET
         if sheet not in wb.sheetnames:
-            self.add("MASTER_SHEET_MISSING", sheet=sheet, sheet_name=sheet)
+            self.add(Code.MASTER_SHEET_MISSING, sheet=sheet, sheet_name=sheet)
             return None
         found: dict[str, tuple[Any, int]] = {}
         for number, values in enumerate(wb.rows(sheet, max_col=2), 1):
@@ -224,7 +224,7 @@ class _Reader:
             value, number = found.get(label, (None, 0))
             texts[label] = clean_text(value)
             if not texts[label]:
-                self.add("MASTER_SETTING_MISSING", sheet=sheet,
+                self.add(Code.MASTER_SETTING_MISSING, sheet=sheet,
                          cell=f"B{number}" if number else None, label=label)
         year = self._fiscal_year(found)
         below = self._below_level1(found)
@@ -242,7 +242,7 @@ class _Reader:
         if parsed.value is not None and parsed.value == parsed.value.to_integral_value() \
                 and int(parsed.value) in allowed:
             return int(parsed.value)
-        self.add("MASTER_SETTING_INVALID", sheet=mf.SETTINGS_SHEET, cell=f"B{number}",
+        self.add(Code.MASTER_SETTING_INVALID, sheet=mf.SETTINGS_SHEET, cell=f"B{number}",
                  label=label, value=value, expected=expected)
         return None
 
@@ -275,19 +275,19 @@ class _Reader:
             unit = self.required_text(row, mf.COL_UNIT)
             group = self.number(row, mf.COL_GROUP)
             if group is None or group not in mf.GROUPS:
-                self.add("MASTER_VALUE_INVALID", row, mf.COL_GROUP,
+                self.add(Code.MASTER_VALUE_INVALID, row, mf.COL_GROUP,
                          value=row.text(mf.COL_GROUP), column=mf.COL_GROUP,
                          expected="กรอกกลุ่มตัวชี้วัดเป็น 1, 2 หรือ 3")
             kind = BY_LABEL.get(row.text(mf.COL_KIND))
             if kind is None:
-                self.add("MASTER_VALUE_INVALID", row, mf.COL_KIND, value=row.text(mf.COL_KIND),
+                self.add(Code.MASTER_VALUE_INVALID, row, mf.COL_KIND, value=row.text(mf.COL_KIND),
                          column=mf.COL_KIND, expected="เลือก " + ", ".join(BY_LABEL))
                 continue
             direction = None
             if kind.needs_direction:
                 direction_text = row.text(mf.COL_DIRECTION)
                 if direction_text not in mf.DIRECTIONS:
-                    self.add("MASTER_VALUE_INVALID", row, mf.COL_DIRECTION,
+                    self.add(Code.MASTER_VALUE_INVALID, row, mf.COL_DIRECTION,
                              value=direction_text, column=mf.COL_DIRECTION,
                              expected="ตัวชี้วัดเชิงปริมาณต้องระบุทิศทาง มากดี หรือ น้อยดี")
                     continue
@@ -307,18 +307,18 @@ class _Reader:
             office = self.required_text(row, mf.COL_OFFICE)
             code = self.required_text(row, mf.COL_KPI)
             if office and office not in offices:
-                self.add("MASTER_UNKNOWN_OFFICE", row, mf.COL_OFFICE, code=office)
+                self.add(Code.MASTER_UNKNOWN_OFFICE, row, mf.COL_OFFICE, code=office)
             if code and code not in kpi_codes:
-                self.add("MASTER_UNKNOWN_KPI", row, mf.COL_KPI, code=code)
+                self.add(Code.MASTER_UNKNOWN_KPI, row, mf.COL_KPI, code=code)
             weight = self.number(row, mf.COL_WEIGHT)
             if weight is None and row.text(mf.COL_WEIGHT) == "":
-                self.add("MASTER_VALUE_MISSING", row, mf.COL_WEIGHT, column=mf.COL_WEIGHT)
+                self.add(Code.MASTER_VALUE_MISSING, row, mf.COL_WEIGHT, column=mf.COL_WEIGHT)
             elif weight is not None and not Decimal(0) < weight <= 100:
-                self.add("MASTER_VALUE_INVALID", row, mf.COL_WEIGHT, value=weight,
+                self.add(Code.MASTER_VALUE_INVALID, row, mf.COL_WEIGHT, value=weight,
                          column=mf.COL_WEIGHT, expected="น้ำหนักต้องมากกว่า 0 และไม่เกิน 100")
                 weight = None
             if (office, code) in seen:
-                self.add("MASTER_DUPLICATE_ASSIGNMENT", row, mf.COL_KPI, office=office,
+                self.add(Code.MASTER_DUPLICATE_ASSIGNMENT, row, mf.COL_KPI, office=office,
                          kpi=code, other_row=seen[(office, code)])
                 continue
             seen[(office, code)] = row.number
@@ -338,7 +338,7 @@ class _Reader:
                  office: str) -> tuple[Decimal, Decimal, Decimal, Decimal, Decimal] | None:
         if not kpi.kind.uses_criteria:
             if any(map(_filled, map(row.values.get, mf.COL_LEVELS))):
-                self.add("MASTER_CRITERIA_IGNORED", row, mf.COL_LEVELS[0], office=office,
+                self.add(Code.MASTER_CRITERIA_IGNORED, row, mf.COL_LEVELS[0], office=office,
                          kpi=kpi.code, kind=kpi.kind.label)
             return None
         raw = tuple(map(row.values.get, mf.COL_LEVELS))
@@ -349,7 +349,7 @@ class _Reader:
         for column in mf.COL_LEVELS:
             value = self.number(row, column)
             if value is None and not row.text(column):
-                self.add("MASTER_CRITERIA_MISSING", row, column, office=office, kpi=kpi.code,
+                self.add(Code.MASTER_CRITERIA_MISSING, row, column, office=office, kpi=kpi.code,
                          column=column)
             values.append(value)
         if any(v is None for v in values):
@@ -357,7 +357,7 @@ class _Reader:
         c = tuple(v for v in values if v is not None)
         assert kpi.direction is not None
         if not _in_order(c, kpi.direction):
-            self.add("MASTER_CRITERIA_ORDER", row, mf.COL_LEVELS[0], office=office,
+            self.add(Code.MASTER_CRITERIA_ORDER, row, mf.COL_LEVELS[0], office=office,
                      kpi=kpi.code, direction=kpi.direction.value,
                      order=ORDER_WORDS[kpi.direction],
                      values=" / ".join(format(v, "f") for v in c))
@@ -369,11 +369,11 @@ class _Reader:
         for code in offices:
             entries = weights.get(code, [])
             if not entries:
-                self.add("MASTER_OFFICE_WITHOUT_KPI", sheet=mf.ASSIGNMENTS_SHEET, office=code)
+                self.add(Code.MASTER_OFFICE_WITHOUT_KPI, sheet=mf.ASSIGNMENTS_SHEET, office=code)
                 continue
             total = sum((w for w, _ in entries), Decimal(0))
             if total != 100:
-                self.add("MASTER_WEIGHT_SUM", entries[0][1], mf.COL_WEIGHT, office=code,
+                self.add(Code.MASTER_WEIGHT_SUM, entries[0][1], mf.COL_WEIGHT, office=code,
                          total=format(total.normalize(), "f"))
 
     def milestones(self, rows: list[_Row], kpis: dict[str, Kpi], kpi_codes: set[str],
@@ -385,15 +385,15 @@ class _Reader:
             level = self.number(row, mf.COL_LEVEL)
             text = self.required_text(row, mf.COL_DESCRIPTION)
             if code and code not in kpi_codes:
-                self.add("MASTER_UNKNOWN_KPI", row, mf.COL_KPI, code=code)
+                self.add(Code.MASTER_UNKNOWN_KPI, row, mf.COL_KPI, code=code)
                 continue
             if level is None or level not in range(1, 6):
-                self.add("MASTER_VALUE_INVALID", row, mf.COL_LEVEL,
+                self.add(Code.MASTER_VALUE_INVALID, row, mf.COL_LEVEL,
                          value=row.text(mf.COL_LEVEL), column=mf.COL_LEVEL,
                          expected="ขั้นความสำเร็จเป็นเลขจำนวนเต็ม 1 ถึง 5")
                 continue
             if (code, int(level)) in seen:
-                self.add("MASTER_DUPLICATE_CODE", row, mf.COL_LEVEL,
+                self.add(Code.MASTER_DUPLICATE_CODE, row, mf.COL_LEVEL,
                          code=f"{code} ขั้น {int(level)}", other_row=seen[(code, int(level))])
                 continue
             seen[(code, int(level))] = row.number
@@ -403,7 +403,7 @@ class _Reader:
             if kpi.kind.needs_levels:
                 absent = [str(n) for n in range(1, 6) if n not in levels.get(code, {})]
                 if absent:
-                    self.add("MASTER_MILESTONE_LEVELS_MISSING", kpi_rows[code], mf.COL_KPI,
+                    self.add(Code.MASTER_MILESTONE_LEVELS_MISSING, kpi_rows[code], mf.COL_KPI,
                              kpi=code, levels=", ".join(absent))
         return dict(levels)
 
@@ -413,17 +413,17 @@ class _Reader:
         for row in self.unique(rows, mf.COL_KPI).values():
             code = row.text(mf.COL_KPI)
             if code not in kpi_codes:
-                self.add("MASTER_UNKNOWN_KPI", row, mf.COL_KPI, code=code)
+                self.add(Code.MASTER_UNKNOWN_KPI, row, mf.COL_KPI, code=code)
                 continue
             score = self.number(row, mf.COL_SCORE)
             if score is None or not Decimal(0) <= score <= 5:
-                self.add("MASTER_VALUE_INVALID", row, mf.COL_SCORE, value=row.text(mf.COL_SCORE),
+                self.add(Code.MASTER_VALUE_INVALID, row, mf.COL_SCORE, value=row.text(mf.COL_SCORE),
                          column=mf.COL_SCORE, expected="คะแนนองค์กรเป็นตัวเลข 0 ถึง 5")
                 continue
             scores[code] = score
         for code, kpi in kpis.items():
             if kpi.kind.needs_org_score and code not in scores:
-                self.add("MASTER_ORG_SCORE_MISSING", kpi_rows[code], mf.COL_KPI, kpi=code)
+                self.add(Code.MASTER_ORG_SCORE_MISSING, kpi_rows[code], mf.COL_KPI, kpi=code)
         return scores
 
     # -- the whole workbook -----------------------------------------------------------------
@@ -446,7 +446,7 @@ class _Reader:
                   if score_rows is not None else {})
         for sheet, rows in ((mf.OFFICES_SHEET, office_rows), (mf.KPIS_SHEET, kpi_rows_list)):
             if rows == []:
-                self.add("MASTER_SHEET_EMPTY", sheet=sheet, cell="A2")
+                self.add(Code.MASTER_SHEET_EMPTY, sheet=sheet, cell="A2")
         if settings is None or error_count(self.problems):
             return None
         return Master(settings, offices, kpis, assignments, levels, scores)
@@ -467,10 +467,10 @@ def read_master(path: str | Path) -> MasterReport:
         data = path.read_bytes()
         master = reader.read(_Sheets(XlsxReader(data, path.name)))
     except OSError as exc:
-        reader.add("MASTER_UNREADABLE", reason=exc.strerror or damage_reason(exc))
+        reader.add(Code.MASTER_UNREADABLE, reason=exc.strerror or damage_reason(exc))
         return MasterReport(path, None, reader.problems)
     except NotAWorkbook as exc:
-        reader.add("MASTER_UNREADABLE", reason=exc.reason)
+        reader.add(Code.MASTER_UNREADABLE, reason=exc.reason)
         return MasterReport(path, None, reader.problems)
     if master is not None:
         master.source, master.source_sha256 = str(path), hashlib.sha256(data).hexdigest()

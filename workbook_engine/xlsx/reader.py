@@ -31,6 +31,7 @@ from xml.etree.ElementTree import Element
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
+from ..problems import Code
 from .zips import (
     DAMAGE,
     MAX_PART_BYTES,
@@ -80,7 +81,7 @@ class NotAWorkbook(ValueError):
     """The zip is not a readable SpreadsheetML workbook; ``code`` says which case and
     ``reason``, in Thai, what was found (for FILE_OTHER_FORMAT: the format's name)."""
 
-    def __init__(self, code: str, reason: str) -> None:
+    def __init__(self, code: Code, reason: str) -> None:
         super().__init__(code, reason)
         self.code = code
         self.reason = reason
@@ -143,12 +144,12 @@ def parse_xml(data: bytes) -> Element:
 def _damaged(member: str, exc: Exception) -> NotAWorkbook:
     """Classify an exception raised while reading ``member`` as one of the file problems."""
     if isinstance(exc, KeyError):
-        return NotAWorkbook("FILE_CORRUPT", f"ไม่มีส่วน {member}")
+        return NotAWorkbook(Code.FILE_CORRUPT, f"ไม่มีส่วน {member}")
     if isinstance(exc, DefusedXmlException):
-        return NotAWorkbook("FILE_UNSAFE_XML", f"ส่วน {member}: {damage_reason(exc)}")
+        return NotAWorkbook(Code.FILE_UNSAFE_XML, f"ส่วน {member}: {damage_reason(exc)}")
     if isinstance(exc, PartTooLarge):
-        return NotAWorkbook("FILE_ZIP_BOMB", f"ส่วน {member} ใหญ่เกินขีดจำกัด")
-    return NotAWorkbook("FILE_CORRUPT", f"ส่วน {member} เสียหาย: {damage_reason(exc)}")
+        return NotAWorkbook(Code.FILE_ZIP_BOMB, f"ส่วน {member} ใหญ่เกินขีดจำกัด")
+    return NotAWorkbook(Code.FILE_CORRUPT, f"ส่วน {member} เสียหาย: {damage_reason(exc)}")
 
 
 class Rel(NamedTuple):
@@ -356,11 +357,11 @@ class XlsxReader:
         try:
             self.zip = zipfile.ZipFile(io.BytesIO(data))
         except _DAMAGE as exc:
-            raise NotAWorkbook("FILE_CORRUPT",
+            raise NotAWorkbook(Code.FILE_CORRUPT,
                                f"อ่านโครงสร้างไฟล์ไม่ได้: {damage_reason(exc)}") from exc
         over = zip_over_caps(self.zip)
         if over is not None:
-            raise NotAWorkbook("FILE_ZIP_BOMB", over)
+            raise NotAWorkbook(Code.FILE_ZIP_BOMB, over)
         self.members = set(self.zip.namelist())
         self._other_format()
         types = self._content_types()
@@ -404,13 +405,13 @@ class XlsxReader:
         if mimetype is not None and self.zip.getinfo(mimetype).file_size <= _MIMETYPE_BYTES:
             kind = self._raw(mimetype, _MIMETYPE_BYTES).strip().decode("ascii", "replace").lower()
             if kind.startswith(ODS_MIMETYPE):
-                raise NotAWorkbook("FILE_OTHER_FORMAT", "OpenDocument Spreadsheet (.ods)")
+                raise NotAWorkbook(Code.FILE_OTHER_FORMAT, "OpenDocument Spreadsheet (.ods)")
             if kind.startswith(OPENDOCUMENT):
-                raise NotAWorkbook("FILE_NOT_WORKBOOK", _opendocument_kind(kind))
+                raise NotAWorkbook(Code.FILE_NOT_WORKBOOK, _opendocument_kind(kind))
         if "ndex" in "/".join(self.members) and any(_iwork(m) for m in self.members):
-            raise NotAWorkbook("FILE_OTHER_FORMAT", "Apple Numbers (.numbers)")
+            raise NotAWorkbook(Code.FILE_OTHER_FORMAT, "Apple Numbers (.numbers)")
         if self._member(CONTENT_TYPES) is None:
-            raise NotAWorkbook("FILE_NOT_WORKBOOK", "เป็นไฟล์ zip ที่ไม่มีส่วนสมุดงาน"
+            raise NotAWorkbook(Code.FILE_NOT_WORKBOOK, "เป็นไฟล์ zip ที่ไม่มีส่วนสมุดงาน"
                                if self.members else "เป็นไฟล์ zip ที่ว่างเปล่า")
 
     def _content_types(self) -> ContentTypes:
@@ -451,8 +452,8 @@ class XlsxReader:
             return _MAIN_TYPES[kind]
         if kind == XLSB_TYPE or (self._member("xl/workbook.bin") is not None and any(
                 "ms-excel" in t.lower() for t in types.overrides.values())):
-            raise NotAWorkbook("FILE_OTHER_FORMAT", "Excel Binary Workbook (.xlsb)")
-        raise NotAWorkbook("FILE_NOT_WORKBOOK", _package_kind(kind, types))
+            raise NotAWorkbook(Code.FILE_OTHER_FORMAT, "Excel Binary Workbook (.xlsb)")
+        raise NotAWorkbook(Code.FILE_NOT_WORKBOOK, _package_kind(kind, types))
 
     def _workbook(self, member: str) -> tuple[list[SheetInfo], dict[str, str], dict[str, Rel]]:
         folder, _, name = member.rpartition("/")
@@ -463,9 +464,9 @@ class XlsxReader:
         except _DAMAGE as exc:
             raise _damaged(member, exc) from exc
         if root.startswith(f"{{{STRICT_NS}}}"):
-            raise NotAWorkbook("FILE_STRICT_OOXML", "บันทึกแบบ Strict Open XML")
+            raise NotAWorkbook(Code.FILE_STRICT_OOXML, "บันทึกแบบ Strict Open XML")
         if root != f"{_M}workbook":
-            raise NotAWorkbook("FILE_NOT_WORKBOOK",
+            raise NotAWorkbook(Code.FILE_NOT_WORKBOOK,
                                f"ส่วนหลัก {member} ไม่ได้เขียนเป็นสมุดงานตามรูปแบบ SpreadsheetML")
         names = {name: text.strip() for name, local, text in defined
                  if local is None and name}
