@@ -21,8 +21,7 @@ FOUR_PLACES = Decimal("0.0001")
 MAX_SCORE = Decimal(5)
 MILESTONE_LEVELS = range(6)
 # Scores are computed to 50 digits (far past any rounding that could matter) and then rounded,
-# whatever the caller's decimal context: one context, used explicitly, costs less than entering a
-# local one for every score.
+# whatever the caller's decimal context: one context, passed explicitly.
 _EXACT = Context(prec=50)
 _QUANTA = {4: FOUR_PLACES}
 

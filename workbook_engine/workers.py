@@ -41,10 +41,9 @@ def _start_worker(*values: Any) -> None:
 
 @contextlib.contextmanager
 def few_collections() -> Iterator[None]:
-    """The garbage collector tuned for reading and writing workbooks, undone after: they make
-    many short-lived objects, and every collection of the oldest generation re-scanned all that
-    lives (the master, the outcomes), which took a tenth of a 1,000-office harvest. What exists
-    on entry is frozen out of the scans, and collections are rarer."""
+    """The garbage collector tuned for reading and writing workbooks, undone after: what exists
+    on entry (the master) is frozen out of its scans, and collections are rarer, since the work
+    makes many short-lived objects."""
     saved, frozen = gc.get_threshold(), gc.get_freeze_count()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLD)

@@ -208,12 +208,9 @@ _LINE_BREAKS = str.maketrans({"\u0085": "\\u0085", "\u2028": "\\u2028", "\u2029"
 
 
 def json_text(report: HarvestReport) -> str:
-    """The JSON result (CONTRACT section 4), one office and one problem to a line.
-
-    Each line is encoded by ``json``'s C encoder, which ``indent`` would turn off (the pure-Python
-    encoder took longer than checking the returns); a line each keeps the file easy to read,
-    search and compare.
-    """
+    """The JSON result (CONTRACT section 4), one office and one problem to a line (easy to
+    read, search and compare), each line encoded by ``json``'s C encoder (``indent`` would turn
+    it off)."""
     document = report.as_json()
     lists = {key: document.pop(key) for key in ("offices", "problems")}
 
