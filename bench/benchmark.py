@@ -328,7 +328,7 @@ def harvest_phases(master_path: Path, returns: Path, work: Path) -> dict[str, fl
     (workbook_engine.cli's harvest_command)."""
     import gc
 
-    from workbook_engine.harvest.run import harvest, write_json
+    from workbook_engine.harvesting.run import harvest, write_json
     from workbook_engine.master.reader import load_master
     from workbook_engine.summary.workbook import SummaryWriter
     from workbook_engine.workers import few_collections

@@ -31,9 +31,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from workbook_engine.devkit.testing import candidate_file
-from workbook_engine.harvest.intake import Archives, Candidate
-from workbook_engine.harvest.returns import _Check, read_return
-from workbook_engine.harvest.run import harvest
+from workbook_engine.harvesting.intake import Archives, Candidate
+from workbook_engine.harvesting.returns import _Check, read_return
+from workbook_engine.harvesting.run import harvest
 from workbook_engine.master.reader import load_master
 
 ROOT = Path(__file__).resolve().parent.parent

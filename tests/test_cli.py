@@ -174,7 +174,7 @@ def test_an_unexpected_error_exits_2_in_thai_without_a_traceback(
     """A bug met during harvest ends with exit code 2 (nothing written) and a Thai message
     naming a file that keeps the traceback; exit code 1 would say a summary was written."""
     from workbook_engine.cli import commands as cli_module
-    from workbook_engine.harvest import run as harvest_module
+    from workbook_engine.harvesting import run as harvest_module
 
     master, returns = _harvest_world(tmp_path, FULL)
 
@@ -200,7 +200,7 @@ def test_harvest_exit_2_writes_nothing_when_an_output_fails(
     """The summary and the JSON are put in place only once both are saved: a JSON that cannot
     be written leaves no summary either (exit 2 means nothing written), and a bug while the
     summary is written leaves no temporary JSON behind (a review found both)."""
-    from workbook_engine.harvest import run as harvest_module
+    from workbook_engine.harvesting import run as harvest_module
     from workbook_engine.summary.workbook import _Summary
 
     master, returns = _harvest_world(tmp_path, FULL)

@@ -16,8 +16,8 @@ import pytest
 
 from workbook_engine.devkit.testing import fill_return
 from workbook_engine.forms.generate import generate
-from workbook_engine.harvest.outcomes import Status
-from workbook_engine.harvest.run import harvest, json_text, write_json
+from workbook_engine.harvesting.outcomes import Status
+from workbook_engine.harvesting.run import harvest, json_text, write_json
 from workbook_engine.master.reader import load_master
 from workbook_engine.model import Master
 from workbook_engine.scoring import total_score, weighted_score
@@ -227,8 +227,8 @@ def test_the_json_is_put_in_place_last(world: tuple[Master, Path, Path], tmp_pat
     nothing; a JSON that cannot be written is an OutputError naming the file, and leaves
     nothing either."""
     from workbook_engine.errors import OutputError
-    from workbook_engine.harvest import run as harvest_module
-    from workbook_engine.harvest.run import JsonWriter
+    from workbook_engine.harvesting import run as harvest_module
+    from workbook_engine.harvesting.run import JsonWriter
 
     master, gen, returns = world
     fill(gen, returns, "B01", B01)

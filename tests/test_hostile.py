@@ -33,8 +33,8 @@ from workbook_engine.cli.commands import cli
 from workbook_engine.devkit.testing import fill_return
 from workbook_engine.errors import OutputError
 from workbook_engine.forms.generate import generate
-from workbook_engine.harvest.outcomes import HarvestReport, OfficeOutcome, Status
-from workbook_engine.harvest.run import harvest
+from workbook_engine.harvesting.outcomes import HarvestReport, OfficeOutcome, Status
+from workbook_engine.harvesting.run import harvest
 from workbook_engine.master.reader import load_master
 from workbook_engine.model import Master
 from workbook_engine.problems import Problem, Severity
@@ -1097,7 +1097,7 @@ def test_many_problems_of_one_code_are_counted_not_listed(kit: Kit, tmp_path: Pa
                                                           ) -> None:
     """Past :data:`MAX_SAME_PROBLEMS` problems of one code in one file, the rest are counted
     in one problem, so one file's problems stay bounded."""
-    from workbook_engine.harvest import returns
+    from workbook_engine.harvesting import returns
 
     monkeypatch.setattr(returns, "MAX_SAME_PROBLEMS", 2)
     data = H.edit(kit.b01, H.set_cell(REPORT, "E7", 99), H.set_cell(REPORT, "E8", 98),

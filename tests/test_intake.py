@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from workbook_engine.harvest import intake
-from workbook_engine.harvest.intake import collect
+from workbook_engine.harvesting import intake
+from workbook_engine.harvesting.intake import collect
 from workbook_engine.problems import Problem
 from workbook_engine.xlsx import zips
 
@@ -68,7 +68,7 @@ def test_without_inode_numbers_outputs_are_told_by_their_path(folder: Path) -> N
     output is then known by its resolved path, and no other file is taken for it."""
     import os
 
-    from workbook_engine.harvest.intake import _identity, _Skipped
+    from workbook_engine.harvesting.intake import _identity, _Skipped
 
     (folder / "summary.xlsx").write_bytes(SAMPLE)
     skipped = _Skipped([folder / "inner" / ".." / "summary.xlsx"])
@@ -111,6 +111,6 @@ def test_without_msoffcrypto_harvest_fails_loudly(monkeypatch: pytest.MonkeyPatc
     import sys
 
     monkeypatch.setitem(sys.modules, "msoffcrypto", None)
-    monkeypatch.delitem(sys.modules, "workbook_engine.harvest.returns", raising=False)
+    monkeypatch.delitem(sys.modules, "workbook_engine.harvesting.returns", raising=False)
     with pytest.raises(ImportError):
-        importlib.import_module("workbook_engine.harvest.returns")
+        importlib.import_module("workbook_engine.harvesting.returns")

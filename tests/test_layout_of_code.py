@@ -68,3 +68,12 @@ def test_only_the_kinds_ask_which_kind_a_kpi_is() -> None:
 
 # the kinds' objects and classes (the master's vocabulary, KIND_MILESTONE and the like, is not)
 KIND_NAMES = {"QUANTITATIVE", "MILESTONE", "INHERITED", "Quantitative", "Milestone", "Inherited"}
+
+
+def test_a_script_needs_one_import() -> None:
+    import workbook_engine
+    import workbook_engine.harvesting.run as run
+
+    assert workbook_engine.harvest is run.harvest
+    assert {"generate", "harvest", "write_summary", "SummaryWriter", "HarvestReport",
+            "load_master", "Problem", "Code", "OutputError"} <= set(workbook_engine.__all__)

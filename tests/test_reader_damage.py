@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from workbook_engine.devkit.testing import candidate_file
-from workbook_engine.harvest.outcomes import Status
-from workbook_engine.harvest.returns import read_return
+from workbook_engine.harvesting.outcomes import Status
+from workbook_engine.harvesting.returns import read_return
 from workbook_engine.master.reader import load_master
 from workbook_engine.model import Master
 from workbook_engine.problems import Severity
@@ -154,7 +154,7 @@ def test_long_texts_are_cut_to_what_a_cell_holds(text: str, tmp_path: Path) -> N
     """A text longer than an Excel cell holds (saved by another program) is cut to 32,767
     UTF-16 units, so the summary can hold it: counting characters let 20,000 emoji through,
     and the summary writer then stopped the whole harvest (a review found it)."""
-    from workbook_engine.harvest.returns import _text
+    from workbook_engine.harvesting.returns import _text
     from workbook_engine.xlsx.reader import Cell
     from workbook_engine.xlsx.writer import WORKBOOK_OPTIONS, PlainFormulaWorkbook
 

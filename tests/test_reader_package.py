@@ -21,8 +21,8 @@ import xlsxwriter
 
 from workbook_engine.forms import layout as L
 from workbook_engine.forms.generate import generate
-from workbook_engine.harvest.outcomes import HarvestReport, OfficeOutcome, Status
-from workbook_engine.harvest.run import harvest
+from workbook_engine.harvesting.outcomes import HarvestReport, OfficeOutcome, Status
+from workbook_engine.harvesting.run import harvest
 from workbook_engine.master.reader import load_master
 from workbook_engine.model import Master
 from workbook_engine.problems import problem

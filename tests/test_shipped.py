@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from workbook_engine.cli.commands import cli
-from workbook_engine.harvest.outcomes import Status
-from workbook_engine.harvest.run import harvest
+from workbook_engine.harvesting.outcomes import Status
+from workbook_engine.harvesting.run import harvest
 from workbook_engine.kinds import INHERITED, MILESTONE, QUANTITATIVE
 from workbook_engine.master.reader import read_master
 from workbook_engine.model import Direction

@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 from workbook_engine.devkit.testing import fill_return
 from workbook_engine.errors import OutputError
 from workbook_engine.forms.generate import generate
-from workbook_engine.harvest.outcomes import HarvestReport, Status
-from workbook_engine.harvest.run import harvest
+from workbook_engine.harvesting.outcomes import HarvestReport, Status
+from workbook_engine.harvesting.run import harvest
 from workbook_engine.master.reader import load_master
 from workbook_engine.summary.workbook import (
     CASCADE,

@@ -18,8 +18,8 @@ from ..errors import NOTHING_DONE, PROBLEMS_FOUND, OutputError, WorkbookEngineEr
 from ..forms.generate import MANIFEST, generate
 from ..forms.layout import ROUND_MONTHS
 from ..forms.meta import KEY_ENV, load_key
-from ..harvest.outcomes import HarvestReport
-from ..harvest.run import JsonWriter, harvest
+from ..harvesting.outcomes import HarvestReport
+from ..harvesting.run import JsonWriter, harvest
 from ..master.reader import read_master
 from ..workers import few_collections
 from .console import echo_harvest, report_master

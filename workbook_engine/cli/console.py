@@ -8,7 +8,7 @@ from collections import Counter
 
 import click
 
-from ..harvest.outcomes import STATUS_THAI, HarvestReport, Status
+from ..harvesting.outcomes import STATUS_THAI, HarvestReport, Status
 from ..kinds import KINDS
 from ..master.reader import MasterReport
 from ..model import Master

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from ..forms.generate import generate
-from ..harvest.run import harvest, write_json
+from ..harvesting.run import harvest, write_json
 from ..master.reader import read_master
 from .console import echo_harvest, report_master
 

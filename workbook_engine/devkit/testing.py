@@ -11,7 +11,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from ..harvest.intake import Candidate
+from ..harvesting.intake import Candidate
 from ..model import name_key
 
 

@@ -25,7 +25,7 @@ from xlsxwriter.worksheet import Worksheet
 from .. import formulas
 from ..errors import OutputError
 from ..fiscal import BE_DATE_TIME_FORMAT
-from ..harvest.outcomes import (
+from ..harvesting.outcomes import (
     OUTCOME_THAI,
     STATUS_THAI,
     HarvestReport,

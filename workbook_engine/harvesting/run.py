@@ -1,9 +1,10 @@
 """``harvest``: read every returned workbook, choose one per office, and report (CONTRACT 3-4).
 
-The pipeline: :func:`workbook_engine.harvest.intake.collect` lists the files (their paths only),
-:func:`workbook_engine.harvest.returns.read_return` reads and checks each in a worker process, files
-with identical bytes are counted once, one return per office is chosen (the one saved last),
-and a :class:`HarvestReport` is assembled for the JSON result and the summary workbook.
+The pipeline: :func:`~workbook_engine.harvesting.intake.collect` lists the files (their paths
+only), :func:`~workbook_engine.harvesting.returns.read_return` reads and checks each in a worker
+process, files with identical bytes are counted once, one return per office is chosen (the one
+saved last), and a :class:`HarvestReport` is assembled for the JSON result and the summary
+workbook.
 """
 
 from __future__ import annotations
