@@ -51,7 +51,7 @@ def test_returned_results_are_checked_by_their_kind(kind: KpiKind, value: Decima
                                                     kept: Decimal | None,
                                                     codes: list[str]) -> None:
     checked, findings = kind.check_result(value, kpi(kind), CRITERIA)
-    assert checked == kept and [code for code, _ in findings] == codes
+    assert checked == kept and [code.name for code, _ in findings] == codes
 
 
 def test_what_the_locked_criteria_cells_show() -> None:

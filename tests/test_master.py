@@ -165,7 +165,7 @@ def test_unreadable_master(tmp_path: Path) -> None:
 
 def test_catalogue_entries_are_complete() -> None:
     for code, kind in CATALOGUE.items():
-        assert code == kind.code and code.isupper()
+        assert code == kind.name and code.isupper()
         assert kind.text and kind.fix and kind.meaning
 
 

@@ -25,7 +25,7 @@ from workbook_engine.harvesting.outcomes import HarvestReport, OfficeOutcome, St
 from workbook_engine.harvesting.run import harvest
 from workbook_engine.master.reader import load_master
 from workbook_engine.model import Master
-from workbook_engine.problems import problem
+from workbook_engine.problems import Code, problem
 from workbook_engine.xlsx import reader as xlsx_reader
 from workbook_engine.xlsx.reader import NotAWorkbook, XlsxReader, name_target, unescape
 
@@ -340,7 +340,7 @@ def test_without_package_relationships_the_workbook_is_found_by_its_type(world: 
                                                                         b"application/xml")
     with pytest.raises(NotAWorkbook) as raised:
         XlsxReader(make_zip(parts), B01)
-    assert raised.value.code == "FILE_NOT_WORKBOOK"
+    assert raised.value.code.name == "FILE_NOT_WORKBOOK"
 
 
 # -- 4: the shared strings' damage is the shared strings' ---------------------------------------
@@ -378,7 +378,7 @@ def test_damaged_shared_strings_are_blamed_on_the_shared_strings(
     for read in reads:
         with pytest.raises(NotAWorkbook) as raised:
             read()
-        assert (raised.value.code, part in raised.value.reason) == (code, True)
+        assert (raised.value.code.name, part in raised.value.reason) == (code, True)
         assert words in raised.value.reason and report_sheet.part not in raised.value.reason
         assert not UNCLEAR.search(raised.value.reason)
     report = harvest_files(tmp_path, world.master, {B01: data})
@@ -495,10 +495,10 @@ def test_what_cannot_be_read_is_said_in_thai(case: str, world: World) -> None:
     make, code, words = CASES[case]
     with pytest.raises(NotAWorkbook) as raised:
         XlsxReader(make(world.b01), B01)
-    assert raised.value.code == code and words in raised.value.reason, raised.value.reason
+    assert raised.value.code.name == code and words in raised.value.reason, raised.value.reason
     params = {"format": raised.value.reason} if code == "FILE_OTHER_FORMAT" else \
         {"reason": raised.value.reason}
-    message = problem(code, file=B01, **params).message
+    message = problem(Code[code], file=B01, **params).message
     assert not UNCLEAR.search(message), message
 
 

@@ -21,7 +21,7 @@ def echo_problems(problems: list[Problem], limit: int | None = None) -> None:
     # Errors first; within each, problems about files before the list of offices still missing
     # (the office table shows those already), so a duplicate or a tampered file is never hidden.
     ordered = sorted(problems, key=lambda p: (p.severity is not Severity.ERROR,
-                                              p.code == Code.OFFICE_MISSING))
+                                              p.code == Code.OFFICE_MISSING.name))
     shown = ordered if limit is None else ordered[:limit]
     for p in shown:
         mark = "ผิดพลาด" if p.is_error else "คำเตือน"

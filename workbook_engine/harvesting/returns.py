@@ -83,7 +83,7 @@ class _Check:
         for code, count in self.counts.items():
             if count > MAX_SAME_PROBLEMS:
                 self.out.problems.append(problem(
-                    Code.PROBLEMS_OMITTED, file=self.c.name, office=self.out.office, code=code,
+                    Code.PROBLEMS_OMITTED, file=self.c.name, office=self.out.office, code=code.name,
                     count=f"{count - MAX_SAME_PROBLEMS:,}"))
 
     def reject(self, code: Code, /, *, sheet: str | None = None, cell: str | None = None,
@@ -130,9 +130,9 @@ class _Check:
         return reader
 
     def _not_a_workbook(self, exc: NotAWorkbook) -> _Rejected:
-        if exc.code == Code.FILE_OTHER_FORMAT:
+        if exc.code is Code.FILE_OTHER_FORMAT:
             return self.reject(exc.code, format=exc.reason)
-        if exc.code == Code.FILE_STRICT_OOXML:
+        if exc.code is Code.FILE_STRICT_OOXML:
             return self.reject(exc.code)
         return self.reject(exc.code, reason=exc.reason or "-")
 
