@@ -77,3 +77,13 @@ def test_a_script_needs_one_import() -> None:
     assert workbook_engine.harvest is run.harvest
     assert {"generate", "harvest", "write_summary", "SummaryWriter", "HarvestReport",
             "load_master", "Problem", "Code", "OutputError"} <= set(workbook_engine.__all__)
+
+
+def test_column_letters_and_numbers_are_one_and_the_same() -> None:
+    from openpyxl.utils import get_column_letter
+
+    from workbook_engine.xlsx.cells import column_index, column_letter
+
+    for number in (1, 26, 27, 52, 53, 702, 703, 16384):
+        assert column_letter(number) == get_column_letter(number)
+        assert column_index(column_letter(number)) == number

@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import PurePosixPath
 
-from xlsxwriter.utility import xl_col_to_name
-
 from ..model import TEXT_INPUTS, TEXT_KEYS, name_key
+from ..xlsx.cells import column_letter
 
 SCHEMA_VERSION = "1"
 
@@ -80,7 +79,7 @@ REPORT_COLUMNS: tuple[Column, ...] = (
 )
 COLUMN = {c.key: c for c in REPORT_COLUMNS}
 _INDEX = {c.key: i for i, c in enumerate(REPORT_COLUMNS)}
-_LETTER = {c.key: str(xl_col_to_name(i)) for i, c in enumerate(REPORT_COLUMNS)}
+_LETTER = {c.key: column_letter(i + 1) for i, c in enumerate(REPORT_COLUMNS)}
 CRITERIA_KEYS = ("c1", "c2", "c3", "c4", "c5")
 TEXT_INPUT_KEYS = TEXT_KEYS
 

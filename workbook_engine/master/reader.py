@@ -16,13 +16,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from openpyxl.utils import get_column_letter
-
 from ..errors import InvalidMasterError
 from ..kinds import BY_LABEL
 from ..model import Assignment, Direction, Kpi, Master, Office, Settings, name_key
 from ..problems import Code, Problem, error_count, problem
 from ..values import NumberStatus, clean_text, parse_number
+from ..xlsx.cells import column_letter
 from ..xlsx.reader import NotAWorkbook, XlsxReader
 from ..xlsx.zips import damage_reason
 from . import format as mf
@@ -111,7 +110,7 @@ class _Row:
     columns: dict[str, int]
 
     def ref(self, column: str) -> str:
-        return f"{get_column_letter(self.columns[column])}{self.number}"
+        return f"{column_letter(self.columns[column])}{self.number}"
 
     def text(self, column: str) -> str:
         return clean_text(self.values.get(column))

@@ -32,6 +32,7 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
 from ..problems import Code
+from .cells import column_index
 from .zips import (
     DAMAGE,
     MAX_PART_BYTES,
@@ -301,14 +302,6 @@ class SheetCells:
     def get(self, row: int, col: int) -> Cell | None:
         """The cell at 1-based ``row`` and ``col``, or None when it is empty or absent."""
         return self.cells.get((row, col))
-
-
-def column_index(letters: str) -> int:
-    """``A`` -> 1, ``K`` -> 11, ``AA`` -> 27."""
-    number = 0
-    for ch in letters:
-        number = number * 26 + ord(ch) - 64
-    return number
 
 
 @functools.lru_cache(maxsize=8192)   # the same few hundred references recur in every return
