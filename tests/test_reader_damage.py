@@ -155,8 +155,9 @@ def test_long_texts_are_cut_to_what_a_cell_holds(text: str, tmp_path: Path) -> N
     UTF-16 units, so the summary can hold it: counting characters let 20,000 emoji through,
     and the summary writer then stopped the whole harvest (a review found it)."""
     from workbook_engine.harvesting.returns import _text
+    from workbook_engine.xlsx.bulk import PlainFormulaWorkbook
     from workbook_engine.xlsx.reader import Cell
-    from workbook_engine.xlsx.writer import WORKBOOK_OPTIONS, PlainFormulaWorkbook
+    from workbook_engine.xlsx.writer import WORKBOOK_OPTIONS
 
     cut = _text(Cell(text, "s", None))
     assert text.startswith(cut) and len(cut.encode("utf-16-le")) <= 2 * 32_767

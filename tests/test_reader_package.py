@@ -509,9 +509,9 @@ ROUND_TRIP = ["a\rb", "line\r\nnext", "_x0041_", "_x005F_", "_X0041_", "\x01\x1f
 
 def test_texts_written_by_the_engine_read_back_as_they_were(tmp_path: Path) -> None:
     """What the summary and the office workbooks write (xlsxwriter's cells and the summary's
-    rows, :class:`workbook_engine.xlsx.RowWriter`) reads back the same: control characters
+    rows, :class:`workbook_engine.xlsx.bulk.RowWriter`) reads back the same: control characters
     and literal ``_xHHHH_`` texts escaped on the way out are decoded on the way in."""
-    from workbook_engine.xlsx.writer import PlainFormulaWorkbook
+    from workbook_engine.xlsx.bulk import PlainFormulaWorkbook
 
     book = PlainFormulaWorkbook(str(tmp_path / "texts.xlsx"))
     sheet = book.add_worksheet("texts")

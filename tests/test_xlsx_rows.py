@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from workbook_engine.xlsx.writer import WORKBOOK_OPTIONS, PlainFormulaWorkbook, XlsxWriteError
+from workbook_engine.xlsx.bulk import PlainFormulaWorkbook
+from workbook_engine.xlsx.writer import WORKBOOK_OPTIONS, XlsxWriteError
 
 MOMENT = dt.datetime(2026, 3, 31, 14, 5)
 # (column, kind, value, cached) of two rows; the second row is taller
@@ -180,7 +181,7 @@ def test_a_template_renders_what_the_cell_methods_render(tmp_path: Path,
     """RowTemplate (the summary's detail rows) gives the cells, shared strings and styles that
     open_row, the cell methods and take give; None and empty text leave a cell out. Cells kept
     for texts that repeat change nothing, not even the count of uses in the string table."""
-    from workbook_engine.xlsx.writer import Formula
+    from workbook_engine.xlsx.bulk import Formula
 
     rows = [["สำนัก & <ก>", 3, Formula("=B\x00*2", Decimal("6")), "", None, "<r>x</r>",
              Formula("=1/0", "#DIV/0!"), "ก" * 40_000],
@@ -227,7 +228,7 @@ def test_a_big_member_deflated_in_pieces_reads_back_whole(tmp_path: Path, cores:
     import random
     import zipfile
 
-    from workbook_engine.xlsx import writer as xlsx
+    from workbook_engine.xlsx import bulk as xlsx
 
     monkeypatch.setattr(xlsx.os, "cpu_count", lambda: cores)
     rng = random.Random(cores)

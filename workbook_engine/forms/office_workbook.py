@@ -30,16 +30,48 @@ from ..xlsx.writer import (
     INPUT_FILL,
     LOCKED_FILL,
     ROW_HEIGHT,
-    WORKBOOK_OPTIONS,
-    BulkWorksheet,
-    LockedWorkbook,
-    RowWriter,
     XlsxWriteError,
     check,
+    plain_text,
     text_lines,
+    workbook_options,
+    write_text,
 )
 from . import layout as L
 from .meta import signature
+
+
+class PlainFormulaSheet(Worksheet):  # type: ignore[misc]
+    """xlsxwriter's Worksheet with formulas stored as given.
+
+    The office workbook's one override for the generate goal (at most 2x the writing floor):
+    ``Worksheet._prepare_formula`` runs ~30 regular expressions over every formula (~130 over a
+    validation's) to add ``_xlfn.`` prefixes that the engine's formulas never need
+    (:data:`~workbook_engine.xlsx.writer.PREFIXED_FUNCTIONS`, ``tests/test_formulas_plain.py``).
+    Measured on the shipped master's 13 offices (one process, CPU time, interleaved with the
+    floor on the same cells), the pass is 16% of generate: 2.03x the floor with it, 1.71x
+    without (20-KPI offices: 1.90x, 1.62x). Pinned by ``pyproject.toml``, watched by
+    ``tests/test_xlsxwriter_canary.py``.
+    """
+
+    def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
+        return formula[1:] if formula.startswith("=") else formula
+
+
+class LockedWorkbook(xlsxwriter.Workbook):  # type: ignore[misc]
+    """xlsxwriter's Workbook with :class:`PlainFormulaSheet` sheets and its structure locked:
+    ``<workbookProtection lockStructure="1"/>`` after ``<workbookPr>``, where Excel writes it.
+
+    The lock overrides ``Workbook._write_workbook_pr`` (and writes with ``_xml_empty_tag``):
+    the contract locks the structure and xlsxwriter has no API for it. Pinned and watched as
+    :class:`PlainFormulaSheet`.
+    """
+
+    worksheet_class = PlainFormulaSheet
+
+    def _write_workbook_pr(self) -> None:
+        super()._write_workbook_pr()
+        self._xml_empty_tag("workbookProtection", [("lockStructure", 1)])
 
 
 class _Styles:
@@ -132,7 +164,7 @@ def write_office_workbook(ctx: OfficeContext, path: Path, key: bytes | None = No
     Raises:
         XlsxWriteError: when xlsxwriter refuses part of the workbook.
     """
-    wb = LockedWorkbook(str(path), WORKBOOK_OPTIONS)
+    wb = LockedWorkbook(str(path), workbook_options())
     created = dt.datetime.combine(fiscal.fiscal_year_start(ctx.year), dt.time())
     wb.set_properties({"title": f"คำรับรองการปฏิบัติราชการ {ctx.office.name}",
                        "author": ctx.master.settings.organisation, "created": created})
@@ -167,10 +199,7 @@ def _weighted_formula(row: int) -> str:
 
 @lru_cache(maxsize=16384)
 def _name(prefix: str, code: str, key: str, row: int) -> tuple[str, str]:
-    """The defined name ``<prefix>_<k>`` of KPI ``code`` and the report cell it points at
-    (without the ``=``), checked as xlsxwriter's ``define_name`` checks names: a fixed prefix,
-    ``_`` and ``A-Za-z0-9_`` can neither hold a character Excel refuses nor look like a cell,
-    so only the length is left to check.
+    """The defined name ``<prefix>_<k>`` of KPI ``code`` and the report cell it points at.
 
     Raises:
         XlsxWriteError: for a name longer than Excel's 255 characters.
@@ -178,7 +207,7 @@ def _name(prefix: str, code: str, key: str, row: int) -> tuple[str, str]:
     name = L.defined_name(prefix, code)
     if len(name) > 255:
         raise XlsxWriteError(f"defined name {name} is longer than 255 characters")
-    return name, L.absolute(L.REPORT_SHEET, L.ref(key, row)).removeprefix("=")
+    return name, L.absolute(L.REPORT_SHEET, L.ref(key, row))
 
 
 def _column_range(key: str, count: int) -> str:
@@ -186,23 +215,52 @@ def _column_range(key: str, count: int) -> str:
     return f"{L.ref(key, L.FIRST_KPI_ROW)}:{L.ref(key, L.FIRST_KPI_ROW + count - 1)}"
 
 
-def _merged(ws: BulkWorksheet, row: int, first_col: int, last_col: int, text: str,
-            style: Format) -> None:
-    """``text`` merged over ``first_col..last_col`` of the row being written, as xlsxwriter's
-    ``merge_range`` writes it (the text in the first cell, the others blank, one style)."""
-    rows = ws.rows()
-    rows.string(first_col, text, style)
-    for col in range(first_col + 1, last_col + 1):
-        rows.blank(col, style)
-    ws.merge_cells(row, first_col, row, last_col)
+class _Row:
+    """The cells of one row of a sheet (0-based row and columns), written through xlsxwriter's
+    public API; each refusal raises :class:`~workbook_engine.xlsx.writer.XlsxWriteError`."""
+
+    def __init__(self, ws: Worksheet, row: int, height: float | None = None) -> None:
+        """Row ``row`` of ``ws``; ``height`` in points, else the sheet's default."""
+        self.ws, self.row = ws, row
+        if height is not None:
+            self._check(ws.set_row(row, height), 0)
+
+    def _check(self, code: int | None, col: int) -> None:
+        if code:
+            check(code, f"{self.ws.name} row {self.row + 1} column {col + 1}")
+
+    def string(self, col: int, text: str, fmt: Format) -> None:
+        """A text cell (:func:`~workbook_engine.xlsx.writer.write_text`; none for no text)."""
+        write_text(self.ws, self.row, col, text, fmt)
+
+    def number(self, col: int, value: float | Decimal, fmt: Format) -> None:
+        """A number cell."""
+        self._check(self.ws.write_number(self.row, col, value, fmt), col)
+
+    def moment(self, col: int, value: dt.datetime, fmt: Format) -> None:
+        """A date and time cell."""
+        self._check(self.ws.write_datetime(self.row, col, value, fmt), col)
+
+    def formula(self, col: int, formula: str, fmt: Format, cached: float | Decimal | str) -> None:
+        """A formula cell with the value it has when written."""
+        self._check(self.ws.write_formula(self.row, col, formula, fmt, cached), col)
+
+    def blank(self, col: int, fmt: Format) -> None:
+        """A formatted empty cell (an input to fill)."""
+        self._check(self.ws.write_blank(self.row, col, None, fmt), col)
+
+    def merged(self, first_col: int, last_col: int, text: str, fmt: Format) -> None:
+        """``text`` merged over ``first_col..last_col`` (the others blank, one style)."""
+        plain = plain_text(text)
+        self._check(self.ws.merge_range(self.row, first_col, self.row, last_col,
+                                        text if plain else "", fmt), first_col)
+        if not plain:
+            self.string(first_col, text, fmt)
 
 
 class _Writer:
-    """Writes the sheets of one office workbook.
-
-    Cells go through each sheet's :class:`RowWriter`, row by row in order; merged ranges,
-    validations, names and page set-up through xlsxwriter.
-    """
+    """Writes the sheets of one office workbook through xlsxwriter's public API: cells, row
+    heights, merged ranges, validations, names and page set-up."""
 
     def __init__(self, wb: xlsxwriter.Workbook, ctx: OfficeContext, password: str) -> None:
         self.wb = wb
@@ -211,8 +269,8 @@ class _Writer:
         self.password = password
         self.settings = ctx.master.settings
 
-    def sheet(self, name: str, widths: Sequence[float]) -> BulkWorksheet:
-        ws: BulkWorksheet = self.wb.add_worksheet(name)
+    def sheet(self, name: str, widths: Sequence[float]) -> Worksheet:
+        ws: Worksheet = self.wb.add_worksheet(name)
         ws.set_default_row(ROW_HEIGHT)
         ws.hide_gridlines(2)
         for index, width in enumerate(widths):
@@ -225,25 +283,22 @@ class _Writer:
     def protect(self, ws: Worksheet) -> None:
         ws.protect(self.password, {"format_columns": True, "format_rows": True})
 
-    def paragraph(self, ws: BulkWorksheet, row: int, last_col: int, text: str, style: Format,
+    def paragraph(self, ws: Worksheet, row: int, last_col: int, text: str, style: Format,
                   width: float) -> int:
         """Write wrapped text merged over columns 0..last_col; return the next row."""
-        ws.rows().start(row, ROW_HEIGHT * _lines(text, width))
-        _merged(ws, row, 0, last_col, text, style)
+        _Row(ws, row, ROW_HEIGHT * _lines(text, width)).merged(0, last_col, text, style)
         return row + 1
 
-    def header_row(self, ws: BulkWorksheet, row: int, headers: Sequence[str],
+    def header_row(self, ws: Worksheet, row: int, headers: Sequence[str],
                    height: float) -> None:
-        rows = ws.rows()
-        rows.start(row, height)
+        cells = _Row(ws, row, height)
         for col, text in enumerate(headers):
-            rows.string(col, text, self.s.header)
+            cells.string(col, text, self.s.header)
 
     # -- คำชี้แจง ----------------------------------------------------------------------------
     def guide(self) -> None:
         ctx, s = self.ctx, self.s
         ws = self.sheet(L.GUIDE_SHEET, [100, 20])
-        rows = ws.rows()
         ws.set_portrait()
         ws.fit_to_pages(1, 0)
         due = fiscal.report_due(ctx.year, ctx.round_months)
@@ -265,13 +320,13 @@ class _Writer:
         ]
         for step in steps:
             row = self.paragraph(ws, row, 1, step, s.text, 120)
-        rows.start(row)
-        rows.string(0, "กำหนดส่ง (ภายใน):", s.bold)
-        rows.moment(1, dt.datetime.combine(due, dt.time()), s.date)
+        cells = _Row(ws, row)
+        cells.string(0, "กำหนดส่ง (ภายใน):", s.bold)
+        cells.moment(1, dt.datetime.combine(due, dt.time()), s.date)
         row = self.paragraph(ws, row + 1, 1, f"สอบถามได้ที่: {contact}", s.text, 120)
-        rows.start(row)
-        rows.string(0, "ช่องสีนี้คือช่องที่ต้องกรอก:", s.bold)
-        rows.blank(1, s.input_sample)
+        cells = _Row(ws, row)
+        cells.string(0, "ช่องสีนี้คือช่องที่ต้องกรอก:", s.bold)
+        cells.blank(1, s.input_sample)
         self.protect(ws)
 
     def contact(self) -> str:
@@ -317,41 +372,41 @@ class _Writer:
         ws.repeat_rows(0, 2)
         self.protect(ws)
 
-    def agreement_table(self, ws: BulkWorksheet, row: int, widths: Sequence[float]) -> int:
-        s, rows = self.s, ws.rows()
+    def agreement_table(self, ws: Worksheet, row: int, widths: Sequence[float]) -> int:
+        s = self.s
         self.header_row(ws, row, list(L.AGREEMENT_HEADERS), ROW_HEIGHT * 1.5)
         for a, kpi in self.ctx.items:
             row += 1
-            rows.start(row, ROW_HEIGHT * _lines(kpi.name, widths[2]))
-            self.kpi_facts(rows, a, kpi)
+            cells = _Row(ws, row, ROW_HEIGHT * _lines(kpi.name, widths[2]))
+            self.kpi_facts(cells, a, kpi)
             if kpi.kind.criteria_cells(a.criteria) is None:
-                _merged(ws, row, 5, 9, kpi.kind.label, s.cell_center)
+                cells.merged(5, 9, kpi.kind.label, s.cell_center)
             else:
-                self.criteria_cells(rows, 5, a, kpi)
+                self.criteria_cells(cells, 5, a, kpi)
         row += 1
-        rows.start(row)
-        _merged(ws, row, 0, 3, L.AGREEMENT_TOTAL_LABEL, s.total_label)
-        rows.number(4, self.weight_sum(), s.weight)
+        cells = _Row(ws, row)
+        cells.merged(0, 3, L.AGREEMENT_TOTAL_LABEL, s.total_label)
+        cells.number(4, self.weight_sum(), s.weight)
         return row + 1
 
-    def kpi_facts(self, rows: RowWriter, a: Assignment, kpi: Kpi) -> None:
+    def kpi_facts(self, cells: _Row, a: Assignment, kpi: Kpi) -> None:
         """Group, code, name, unit and weight: columns A-E of both KPI tables."""
         s = self.s
-        rows.number(0, kpi.group, s.cell_center)
-        rows.string(1, kpi.code, s.cell_center)
-        rows.string(2, kpi.name, s.cell)
-        rows.string(3, kpi.unit, s.cell_center)
-        rows.number(4, a.weight, s.weight)
+        cells.number(0, kpi.group, s.cell_center)
+        cells.string(1, kpi.code, s.cell_center)
+        cells.string(2, kpi.name, s.cell)
+        cells.string(3, kpi.unit, s.cell_center)
+        cells.number(4, a.weight, s.weight)
 
-    def criteria_cells(self, rows: RowWriter, col: int, a: Assignment, kpi: Kpi) -> None:
+    def criteria_cells(self, cells: _Row, col: int, a: Assignment, kpi: Kpi) -> None:
         """What the kind shows in the locked cells ระดับ 1-5 (blank when it shows nothing)."""
         for i, value in enumerate(kpi.kind.criteria_cells(a.criteria) or ()):
-            rows.number(col + i, value, self.s.number)
+            cells.number(col + i, value, self.s.number)
 
     def weight_sum(self) -> Decimal:
         return sum((a.weight for a, _ in self.ctx.items), Decimal(0))
 
-    def signatures(self, ws: BulkWorksheet, row: int) -> None:
+    def signatures(self, ws: Worksheet, row: int) -> None:
         s, st, office = self.s, self.settings, self.ctx.office
         blocks = ((0, 3, st.receiver, st.receiver_position, "ผู้รับคำรับรอง"),
                   (4, 9, office.maker, office.maker_position, "ผู้ทำคำรับรอง"))
@@ -359,9 +414,9 @@ class _Writer:
                   "วันที่ ........ / ................ / ........"]
                  for _, _, name, position, role in blocks]
         for i in range(5):
-            ws.rows().start(row + 1 + i, ROW_HEIGHT * 1.2)
+            cells = _Row(ws, row + 1 + i, ROW_HEIGHT * 1.2)
             for (first, last, *_), texts in zip(blocks, lines, strict=True):
-                _merged(ws, row + 1 + i, first, last, texts[i], s.center)
+                cells.merged(first, last, texts[i], s.center)
 
     # -- รายละเอียดตัวชี้วัด ---------------------------------------------------------------------
     def details(self) -> None:
@@ -376,15 +431,15 @@ class _Writer:
             row = self.card(ws, row + 1, a, kpi, widths)
         self.protect(ws)
 
-    def card(self, ws: BulkWorksheet, row: int, a: Assignment, kpi: Kpi,
+    def card(self, ws: Worksheet, row: int, a: Assignment, kpi: Kpi,
              widths: Sequence[float]) -> int:
-        s, rows = self.s, ws.rows()
+        s = self.s
         row = self.paragraph(ws, row, 1, f"ตัวชี้วัดที่ {kpi.code} {kpi.name}", s.card_title,
                              sum(widths))
         for label, value in self.facts(a, kpi):
-            rows.start(row, ROW_HEIGHT * _lines(value, widths[1]))
-            rows.string(0, label, s.card_label)
-            rows.string(1, value, s.cell)
+            cells = _Row(ws, row, ROW_HEIGHT * _lines(value, widths[1]))
+            cells.string(0, label, s.card_label)
+            cells.string(1, value, s.cell)
             row += 1
         return row
 
@@ -427,43 +482,44 @@ class _Writer:
         ws.activate()
         self.protect(ws)
 
-    def report_row(self, ws: BulkWorksheet, row: int, a: Assignment, kpi: Kpi) -> None:
+    def report_row(self, ws: Worksheet, row: int, a: Assignment, kpi: Kpi) -> None:
         """One KPI line: locked facts, the result input, live scores and the text inputs."""
-        s, rows = self.s, ws.rows()
-        rows.start(row - 1, ROW_HEIGHT * max(2, _lines(kpi.name, L.COLUMN["name"].width)))
-        self.kpi_facts(rows, a, kpi)
+        s = self.s
+        cells = _Row(ws, row - 1,
+                     ROW_HEIGHT * max(2, _lines(kpi.name, L.COLUMN["name"].width)))
+        self.kpi_facts(cells, a, kpi)
         if kpi.kind.criteria_cells(a.criteria) is None:
             for key in L.CRITERIA_KEYS:
-                rows.blank(L.COLUMN[key].index, s.cell)
+                cells.blank(L.COLUMN[key].index, s.cell)
         else:
-            self.criteria_cells(rows, L.COLUMN["c1"].index, a, kpi)
-        self.result_input(ws, row, kpi)
+            self.criteria_cells(cells, L.COLUMN["c1"].index, a, kpi)
+        self.result_input(cells, kpi)
         cached_score = self.cached_score(a, kpi)
         score = _score_formula(row, kpi.kind, kpi.direction, self.settings.below_level1_score)
-        rows.formula(L.COLUMN["score"].index, score, s.score,
-                     "" if cached_score is None else cached_score)
-        rows.formula(L.COLUMN["weighted"].index, _weighted_formula(row), s.score,
-                     "" if cached_score is None else weighted_score(cached_score, a.weight))
+        cells.formula(L.COLUMN["score"].index, score, s.score,
+                      "" if cached_score is None else cached_score)
+        cells.formula(L.COLUMN["weighted"].index, _weighted_formula(row), s.score,
+                      "" if cached_score is None else weighted_score(cached_score, a.weight))
         for key in L.TEXT_INPUT_KEYS:
-            rows.blank(L.COLUMN[key].index, s.input_text)
+            cells.blank(L.COLUMN[key].index, s.input_text)
         for key in (*L.TEXT_INPUT_KEYS, "score", "weighted"):
             self.define(kpi, key, row)
 
-    def result_input(self, ws: BulkWorksheet, row: int, kpi: Kpi) -> None:
+    def result_input(self, cells: _Row, kpi: Kpi) -> None:
         """The result cell: an input with its validation, or the organisation's score for a
         kind without a result (the kind's label while there is none)."""
-        s, rows, r0, col = self.s, ws.rows(), row - 1, L.COLUMN["result"].index
+        s, r0, col = self.s, cells.row, L.COLUMN["result"].index
         validation = kpi.kind.result_validation(kpi.unit, L.LEVELS_RANGE)
         if validation is None:
             org = self.ctx.master.org_scores.get(kpi.code)
             if org is None:
-                rows.string(col, kpi.kind.label, s.cell_center)
+                cells.string(col, kpi.kind.label, s.cell_center)
             else:
-                rows.number(col, org, s.inherited)
+                cells.number(col, org, s.inherited)
             return
-        rows.blank(col, s.input_number)
-        self.define(kpi, "result", row)
-        check(ws.data_validation(r0, col, r0, col, validation), f"validation {kpi.code}")
+        cells.blank(col, s.input_number)
+        self.define(kpi, "result", r0 + 1)
+        check(cells.ws.data_validation(r0, col, r0, col, validation), f"validation {kpi.code}")
 
     def text_validations(self, ws: Worksheet, count: int) -> None:
         """One length rule per text column over all KPI rows (the same rule for every row)."""
@@ -480,28 +536,28 @@ class _Writer:
                                  "แนบรายละเอียดเป็นเอกสารอ้างอิงแทน",
             }), f"validation {key}")
 
-    def completeness(self, ws: BulkWorksheet, count: int) -> None:
+    def completeness(self, ws: Worksheet, count: int) -> None:
         """The completeness line (``COMPLETENESS``), with the status it has at generation."""
         scores = _column_range("score", count)
         missing = sum(1 for a, k in self.ctx.items if self.cached_score(a, k) is None)
         status = ("กรอกผลครบทุกตัวชี้วัดแล้ว" if missing == 0
                   else f"ยังไม่มีผลที่คำนวณคะแนนได้ {missing} ตัวชี้วัด")
-        rows = ws.rows()
-        rows.start(L.STATUS_ROW - 1)
-        rows.formula(0, formulas.completeness(scores), self.s.status, status)
-        self.wb.define_name(L.STATUS_NAME, L.absolute(L.REPORT_SHEET, f"A{L.STATUS_ROW}"))
+        _Row(ws, L.STATUS_ROW - 1).formula(0, formulas.completeness(scores), self.s.status,
+                                           status)
+        check(self.wb.define_name(L.STATUS_NAME, L.absolute(L.REPORT_SHEET, f"A{L.STATUS_ROW}")),
+              f"name {L.STATUS_NAME}")
 
-    def report_total(self, ws: BulkWorksheet, count: int) -> None:
-        s, rows, row = self.s, ws.rows(), L.total_row(count)
+    def report_total(self, ws: Worksheet, count: int) -> None:
+        s, row = self.s, L.total_row(count)
         scores, weighted = _column_range("score", count), _column_range("weighted", count)
-        rows.start(row - 1)
-        _merged(ws, row - 1, 0, L.COLUMN["weight"].index - 1, L.REPORT_TOTAL_LABEL,
-                s.total_label)
-        rows.number(L.COLUMN["weight"].index, self.weight_sum(), s.weight)
+        cells = _Row(ws, row - 1)
+        cells.merged(0, L.COLUMN["weight"].index - 1, L.REPORT_TOTAL_LABEL, s.total_label)
+        cells.number(L.COLUMN["weight"].index, self.weight_sum(), s.weight)
         total = self.cached_total()
-        rows.formula(L.COLUMN["weighted"].index, formulas.total_score(scores, weighted), s.total,
-                     "" if total is None else total)
-        self.wb.define_name(L.TOTAL_NAME, L.absolute(L.REPORT_SHEET, L.ref("weighted", row)))
+        cells.formula(L.COLUMN["weighted"].index, formulas.total_score(scores, weighted), s.total,
+                      "" if total is None else total)
+        check(self.wb.define_name(L.TOTAL_NAME, L.absolute(L.REPORT_SHEET, L.ref("weighted", row))),
+              f"name {L.TOTAL_NAME}")
 
     def cached_score(self, a: Assignment, kpi: Kpi) -> Decimal | None:
         """The score a KPI has before anything is typed (an inherited KPI's, once known)."""
@@ -515,15 +571,15 @@ class _Writer:
 
     def define(self, kpi: Kpi, key: str, row: int) -> None:
         """The workbook-level name ``<prefix>_<k>`` of column ``key`` (its
-        :attr:`~workbook_engine.forms.layout.Column.name_prefix`) on report row ``row``.
+        :attr:`~workbook_engine.forms.layout.Column.name_prefix`) on 1-based report row ``row``.
 
-        Stored as xlsxwriter's ``define_name`` stores a name once checked: its checks cost
-        more than the rest of a KPI row, so :func:`_name` makes each name once per process.
+        Raises:
+            XlsxWriteError: when xlsxwriter refuses the name (for example, too long).
         """
         prefix = L.COLUMN[key].name_prefix
         assert prefix is not None, key
         name, target = _name(prefix, kpi.code, key, row)
-        self.wb.defined_names.append([name, -1, target, False])
+        check(self.wb.define_name(name, target), f"name {name}")
 
     # -- hidden sheets -----------------------------------------------------------------------
     def lists(self) -> None:

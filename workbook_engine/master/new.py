@@ -8,7 +8,7 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from ..xlsx.outputs import atomic
-from ..xlsx.writer import HEADER_FILL, WORKBOOK_OPTIONS, check
+from ..xlsx.writer import HEADER_FILL, check, workbook_options
 from . import format as mf
 
 GUIDE_SHEET = "คำแนะนำ"
@@ -76,7 +76,7 @@ def write_new_master(path: str | Path, fiscal_year: int | None = None) -> None:
 
 
 def _write(path: Path, fiscal_year: int | None) -> None:
-    wb = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
+    wb = xlsxwriter.Workbook(str(path), workbook_options())
     guide = wb.add_worksheet(GUIDE_SHEET)
     guide.set_column(0, 0, 120, wb.add_format({"text_wrap": True, "valign": "top"}))
     for row, text in enumerate(GUIDE):

@@ -35,19 +35,9 @@ from ..harvesting.outcomes import (
 )
 from ..kinds import KpiKind
 from ..model import TEXT_INPUTS, TEXT_KEYS, Direction
+from ..xlsx.bulk import OPEN_ROW, BulkWorksheet, Formula, PlainFormulaWorkbook, RowWriter
 from ..xlsx.outputs import Output
-from ..xlsx.writer import (
-    HEADER_FILL,
-    LOCKED_FILL,
-    OPEN_ROW,
-    ROW_HEIGHT,
-    WORKBOOK_OPTIONS,
-    BulkWorksheet,
-    Formula,
-    PlainFormulaWorkbook,
-    RowWriter,
-    check,
-)
+from ..xlsx.writer import HEADER_FILL, LOCKED_FILL, ROW_HEIGHT, WORKBOOK_OPTIONS, check
 
 OVERVIEW = "ภาพรวม"
 OFFICES = "คะแนนรายหน่วยงาน"
