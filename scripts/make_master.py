@@ -16,7 +16,7 @@ import xlsxwriter
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from workbook_engine.master import format as mf
-from workbook_engine.xlsx.writer import HEADER_FILL, WORKBOOK_OPTIONS, check
+from workbook_engine.xlsx.writer import HEADER_FILL, check, workbook_options
 
 Q, M, I = mf.KIND_QUANTITATIVE, mf.KIND_MILESTONE, mf.KIND_INHERITED
 UP, DOWN = mf.DIRECTION_HIGHER, mf.DIRECTION_LOWER
@@ -91,7 +91,7 @@ def office_kpis(index: int, topic: str) -> list[tuple]:
 
 def write(out: Path) -> None:
     """Write the sample master to ``out``."""
-    wb = xlsxwriter.Workbook(str(out), WORKBOOK_OPTIONS)
+    wb = xlsxwriter.Workbook(str(out), workbook_options())
     wb.set_properties({"title": "ไฟล์ต้นแบบตัวอย่าง", "created": dt.datetime(2025, 9, 1)})
     header = wb.add_format({"bold": True, "bg_color": HEADER_FILL, "border": 1})
     kpis, rules, levels = [], [], []
