@@ -9,7 +9,8 @@ import pytest
 
 from workbook_engine.kinds import BY_LABEL, INHERITED, KINDS, MILESTONE, QUANTITATIVE, KpiKind
 from workbook_engine.master import format as mf
-from workbook_engine.model import Direction, Kpi
+from workbook_engine.master.format import Direction
+from workbook_engine.model import Kpi
 
 CRITERIA = tuple(Decimal(c) for c in (60, 70, 80, 90, 100))
 
@@ -50,7 +51,7 @@ def test_scores(kind: KpiKind, result: Decimal | None, org: Decimal | None,
 def test_returned_results_are_checked_by_their_kind(kind: KpiKind, value: Decimal,
                                                     kept: Decimal | None,
                                                     codes: list[str]) -> None:
-    checked, findings = kind.check_result(value, kpi(kind), CRITERIA)
+    checked, findings = kind.check_result(value, kpi(kind).is_percent, CRITERIA)
     assert checked == kept and [code.name for code, _ in findings] == codes
 
 

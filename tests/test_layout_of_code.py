@@ -15,14 +15,12 @@ def module_name(path: Path) -> str:
 
 
 def imported(path: Path, name: str) -> set[str]:
-    """The package modules a module imports when it is loaded (not inside functions, not for
-    type checking)."""
+    """The package modules a module imports anywhere: when it is loaded, inside functions and
+    for type checking alike."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     found = set()
-    for node in tree.body:
-        if isinstance(node, ast.If):       # if TYPE_CHECKING: ...
-            continue
+    for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.level:
             base = package.split(".")
             base = base[:len(base) - node.level + 1]

@@ -9,8 +9,8 @@ import pytest
 
 from workbook_engine.errors import InvalidMasterError
 from workbook_engine.kinds import INHERITED
+from workbook_engine.master.format import Direction
 from workbook_engine.master.reader import load_master, read_master
-from workbook_engine.model import Direction
 from workbook_engine.problems import CATALOGUE, Severity
 
 from .inline import VALID_MASTER, write_master

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workbook_engine.model import Direction
+from workbook_engine.master.format import Direction
 from workbook_engine.scoring import (
     excel_round,
     score_inherited,
@@ -132,7 +132,7 @@ def test_scores_do_not_depend_on_the_callers_decimal_context() -> None:
     """A caller's own context (a low precision, other rounding) changes no score."""
     import decimal
 
-    from workbook_engine.model import Direction
+    from workbook_engine.master.format import Direction
     from workbook_engine.scoring import score_quantitative, weighted_score
 
     criteria = [D(v) for v in ("60", "70", "80", "90", "100")]

@@ -13,8 +13,8 @@ from workbook_engine.cli.commands import cli
 from workbook_engine.harvesting.outcomes import Status
 from workbook_engine.harvesting.run import harvest
 from workbook_engine.kinds import INHERITED, MILESTONE, QUANTITATIVE
+from workbook_engine.master.format import Direction
 from workbook_engine.master.reader import read_master
-from workbook_engine.model import Direction
 
 ROOT = Path(__file__).resolve().parent.parent
 MASTER = ROOT / "templates" / "master.xlsx"

@@ -19,8 +19,9 @@ from .forms.generate import generate
 from .harvesting.outcomes import HarvestReport, KpiOutcome, OfficeOutcome, Status
 from .harvesting.run import harvest, json_text, write_json
 from .kinds import KINDS, KpiKind
+from .master.format import Direction
 from .master.reader import MasterReport, load_master, read_master
-from .model import Assignment, Direction, Kpi, Master, Office, Settings
+from .model import Assignment, Kpi, Master, Office, Settings
 from .problems import CATALOGUE, Code, Problem, Severity
 from .summary.workbook import SummaryWriter, write_summary
 

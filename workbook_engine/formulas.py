@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .model import Direction
+from .master.format import Direction
 
 
 def quantitative_score(result: str, criteria: Sequence[str], direction: Direction,

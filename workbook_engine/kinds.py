@@ -9,17 +9,15 @@ module asks which kind a KPI is; adding a kind is one class here, listed in :dat
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from . import formulas, scoring
 from .master import format as mf
-from .model import Direction
+from .master.format import Direction
 from .problems import Code
-
-if TYPE_CHECKING:
-    from .model import Kpi, Master
 
 RESULT_LIMIT = 1e12       # the largest result magnitude a number input accepts
 Criteria = tuple[Decimal, ...]
@@ -27,7 +25,7 @@ Criteria = tuple[Decimal, ...]
 Finding = tuple[Code, dict[str, object]]
 
 
-class KpiKind:
+class KpiKind(ABC):
     """One kind of KPI; every kind is one instance of a subclass (see :data:`KINDS`)."""
 
     name: ClassVar[str]            # stable, in the forms' fingerprints
@@ -49,17 +47,17 @@ class KpiKind:
         """The kind as a KPI card shows it: ``เชิงปริมาณ (มากดี)``."""
         return self.label if direction is None else f"{self.label} ({direction.value})"
 
+    @abstractmethod
     def score(self, result: Decimal | None, criteria: Criteria | None,
               direction: Direction | None, below_level1: int,
               org_score: Decimal | None) -> Decimal | None:
         """The score, 4 decimals; None while there is nothing to score."""
-        raise NotImplementedError
 
+    @abstractmethod
     def score_formula(self, result: str, criteria: Sequence[str], direction: Direction | None,
                       below_level1: int) -> str:
         """The live ``SCORE`` formula, from the references of the result (the organisation's
         score, for an inherited KPI) and of c1..c5."""
-        raise NotImplementedError
 
     def criteria_cells(self, criteria: Criteria | None) -> Criteria | None:
         """What the locked cells ระดับ 1-5 show; None when they say the kind's label instead."""
@@ -70,14 +68,16 @@ class KpiKind:
         the KPI's; ``levels`` the range that lists the levels 0-5."""
         return None
 
-    def check_result(self, value: Decimal, kpi: Kpi,
+    def check_result(self, value: Decimal, percent: bool,
                      criteria: Criteria | None) -> tuple[Decimal | None, list[Finding]]:
-        """A returned result as it is scored (None when it cannot be), and its problems."""
+        """A returned result as it is scored (None when it cannot be), and its problems;
+        ``percent`` says whether the KPI's unit is a percentage."""
         return value, []
 
-    def card_facts(self, kpi: Kpi, criteria: Criteria | None,
-                   master: Master) -> list[tuple[str, str]]:
-        """The rows this kind adds to a KPI card: a label and a value each."""
+    def card_facts(self, criteria: Criteria | None, levels: dict[int, str],
+                   org_score: Decimal | None) -> list[tuple[str, str]]:
+        """The rows this kind adds to a KPI card, a label and a value each, from the office's
+        criteria, the KPI's described levels and the organisation's score."""
         return []
 
 
@@ -116,9 +116,9 @@ class Quantitative(KpiKind):
             "error_message": "กรอกผลเป็นตัวเลขเท่านั้น ไม่ต้องพิมพ์หน่วยหรือเครื่องหมาย %",
         }
 
-    def check_result(self, value: Decimal, kpi: Kpi,
+    def check_result(self, value: Decimal, percent: bool,
                      criteria: Criteria | None) -> tuple[Decimal | None, list[Finding]]:
-        if not kpi.is_percent:
+        if not percent:
             return value, []
         if value < 0:
             return None, [(Code.RESULT_NEGATIVE_PERCENT, {})]
@@ -129,8 +129,8 @@ class Quantitative(KpiKind):
                             {"why": "อาจพิมพ์เป็นรูปแบบเปอร์เซ็นต์ (เช่น 84% ถูกเก็บเป็น 0.84)"})]
         return value, []
 
-    def card_facts(self, kpi: Kpi, criteria: Criteria | None,
-                   master: Master) -> list[tuple[str, str]]:
+    def card_facts(self, criteria: Criteria | None, levels: dict[int, str],
+                   org_score: Decimal | None) -> list[tuple[str, str]]:
         return [(f"เกณฑ์ระดับ {i} (ค่าที่ต้องได้)", format(c.normalize(), "f"))
                 for i, c in enumerate(criteria or (), start=1)]
 
@@ -166,15 +166,14 @@ class Milestone(KpiKind):
             "error_message": "กรอกได้เฉพาะเลขจำนวนเต็ม 0 ถึง 5",
         }
 
-    def check_result(self, value: Decimal, kpi: Kpi,
+    def check_result(self, value: Decimal, percent: bool,
                      criteria: Criteria | None) -> tuple[Decimal | None, list[Finding]]:
         if not scoring.is_milestone_level(value):
             return None, [(Code.RESULT_MILESTONE_INVALID, {})]
         return value, []
 
-    def card_facts(self, kpi: Kpi, criteria: Criteria | None,
-                   master: Master) -> list[tuple[str, str]]:
-        levels = master.milestone_levels.get(kpi.code, {})
+    def card_facts(self, criteria: Criteria | None, levels: dict[int, str],
+                   org_score: Decimal | None) -> list[tuple[str, str]]:
         return [(f"ระดับ {level}", text) for level, text in sorted(levels.items())]
 
 
@@ -195,10 +194,10 @@ class Inherited(KpiKind):
                       below_level1: int) -> str:
         return formulas.inherited_score(result)
 
-    def card_facts(self, kpi: Kpi, criteria: Criteria | None,
-                   master: Master) -> list[tuple[str, str]]:
-        org = master.org_scores.get(kpi.code)
-        return [("คะแนนองค์กร", format(org, ".4f") if org is not None else "ยังไม่ประกาศ")]
+    def card_facts(self, criteria: Criteria | None, levels: dict[int, str],
+                   org_score: Decimal | None) -> list[tuple[str, str]]:
+        return [("คะแนนองค์กร",
+                 format(org_score, ".4f") if org_score is not None else "ยังไม่ประกาศ")]
 
 
 QUANTITATIVE, MILESTONE, INHERITED = Quantitative(), Milestone(), Inherited()

@@ -11,20 +11,9 @@ import json
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from enum import StrEnum
-from typing import TYPE_CHECKING
 
-from .master import format as mf
-
-if TYPE_CHECKING:
-    from .kinds import KpiKind
-
-
-class Direction(StrEnum):
-    """Whether a larger result is better (มากดี) or worse (น้อยดี)."""
-
-    HIGHER = mf.DIRECTION_HIGHER
-    LOWER = mf.DIRECTION_LOWER
+from .kinds import KpiKind
+from .master.format import Direction
 
 
 @dataclass(frozen=True)

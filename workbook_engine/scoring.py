@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Context, Decimal
 
-from .model import Direction
+from .master.format import Direction
 
 FOUR_PLACES = Decimal("0.0001")
 MAX_SCORE = Decimal(5)

@@ -22,7 +22,8 @@ from xlsxwriter.worksheet import Worksheet
 
 from .. import fiscal, formulas
 from ..kinds import KpiKind
-from ..model import Assignment, Direction, Kpi, Master, Office
+from ..master.format import Direction
+from ..model import Assignment, Kpi, Master, Office
 from ..scoring import total_score, weighted_score
 from ..xlsx.writer import (
     FONT,
@@ -452,7 +453,9 @@ class _Writer:
             ("ประเภท", kpi.kind.describe(kpi.direction)),
             ("ถ่ายทอดจากตัวชี้วัดองค์กร", kpi.org_kpi or "-"),
         ]
-        return facts + kpi.kind.card_facts(kpi, a.criteria, self.ctx.master)
+        master = self.ctx.master
+        return facts + kpi.kind.card_facts(a.criteria, master.milestone_levels.get(kpi.code, {}),
+                                           master.org_scores.get(kpi.code))
 
     # -- รายงานผล ----------------------------------------------------------------------------
     def report(self) -> None:

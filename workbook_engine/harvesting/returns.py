@@ -306,7 +306,7 @@ class _Check:
         value = parsed.value
         if parsed.status is NumberStatus.COERCED:
             self.add(Code.RESULT_NUMBER_AS_TEXT, value=cell.value, number=_show(value), **where)
-        checked, findings = kpi.kind.check_result(value, kpi, a.criteria)
+        checked, findings = kpi.kind.check_result(value, kpi.is_percent, a.criteria)
         for code, params in findings:
             self.add(code, sheet=L.REPORT_SHEET, cell=ref, kpi=kpi.code, value=_show(value),
                      **params)

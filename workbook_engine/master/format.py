@@ -6,6 +6,8 @@ Every module that reads or writes a master takes its names from here, so the rea
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 SETTINGS_SHEET = "ตั้งค่า"
 OFFICES_SHEET = "หน่วยงาน"
 KPIS_SHEET = "ตัวชี้วัด"
@@ -80,5 +82,12 @@ KINDS = (KIND_QUANTITATIVE, KIND_MILESTONE, KIND_INHERITED)
 DIRECTION_HIGHER = "มากดี"
 DIRECTION_LOWER = "น้อยดี"
 DIRECTIONS = (DIRECTION_HIGHER, DIRECTION_LOWER)
+
+
+class Direction(StrEnum):
+    """Whether a larger result is better (มากดี) or worse (น้อยดี)."""
+
+    HIGHER = DIRECTION_HIGHER
+    LOWER = DIRECTION_LOWER
 
 GROUPS = (1, 2, 3)

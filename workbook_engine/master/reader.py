@@ -18,7 +18,8 @@ from typing import Any
 
 from ..errors import InvalidMasterError
 from ..kinds import BY_LABEL
-from ..model import Assignment, Direction, Kpi, Master, Office, Settings, name_key
+from ..master.format import Direction
+from ..model import Assignment, Kpi, Master, Office, Settings, name_key
 from ..problems import Code, Problem, error_count, problem
 from ..values import NumberStatus, clean_text, parse_number
 from ..xlsx.cells import column_letter

@@ -34,7 +34,8 @@ from ..harvesting.outcomes import (
     Status,
 )
 from ..kinds import KpiKind
-from ..model import TEXT_INPUTS, TEXT_KEYS, Direction
+from ..master.format import Direction
+from ..model import TEXT_INPUTS, TEXT_KEYS
 from ..xlsx.bulk import OPEN_ROW, BulkWorksheet, Formula, PlainFormulaWorkbook, RowWriter
 from ..xlsx.outputs import Output
 from ..xlsx.writer import HEADER_FILL, LOCKED_FILL, ROW_HEIGHT, WORKBOOK_OPTIONS, check
