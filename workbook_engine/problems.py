@@ -356,8 +356,8 @@ class Code(Enum):
         "An inherited KPI cannot be scored: the master has no organisation score.")
     PROBLEMS_OMITTED = (
         W,
-        "พบปัญหา {code} อีก {count} รายการที่ไม่ได้แสดงแยก",
-        "แก้ไขตามรายการที่แสดงแล้วตรวจทั้งไฟล์อีกครั้ง",
+        "ในไฟล์นี้ยังมีปัญหาแบบเดียวกับรายการรหัส {code} ข้างต้นอีก {count} รายการ ที่ไม่ได้แสดงทีละรายการ",
+        "แก้ไขตามรายการที่แสดง ซึ่งมักเป็นสาเหตุเดียวกัน แล้วส่งไฟล์มาตรวจอีกครั้ง",
         "More problems of one code in one file than are listed one by one.")
     # --- harvest as a whole ------------------------------------------------------------------
     OFFICE_MISSING = (
