@@ -220,6 +220,33 @@ def test_a_template_renders_what_the_cell_methods_render(tmp_path: Path,
             "s").rows().template([(3, None), (2, None)])
 
 
+def test_a_row_rendered_in_parts_is_the_row(tmp_path: Path) -> None:
+    """Parts of a template joined give the whole row; a recurring part rendered once and reused
+    gives the same sheet and the same string table, uses counted, as rendering it every time."""
+    from workbook_engine.xlsx.bulk import Formula
+
+    rows = [("B01", "สำนัก & <ก>", 3, Decimal("20"), "ผล", Formula("=A\x00*2", Decimal("6"))),
+            ("B01", "สำนัก & <ก>", 4, Decimal("20"), "", Formula("=A\x00*2", "")),
+            ("B02", "กอง", 3, None, "ผล", Formula("=1/0", "#DIV/0!"))] * 2
+
+    def written(parts: bool) -> tuple[list[str], bytes]:
+        wb = PlainFormulaWorkbook(str(tmp_path / f"p{parts}.xlsx"), WORKBOOK_OPTIONS)
+        fmt = wb.add_format({"num_format": "0.0000"})
+        rw = wb.add_worksheet("s").rows()
+        whole = rw.template([(col, fmt if col % 2 else None) for col in range(6)], (1,))
+        head, tail = whole.part(0, 2), whole.part(2, 6)
+        rendered = [head.recurring(values[:2]) + tail.render(values[2:]) if parts
+                    else whole.render(values) for values in rows]
+        for row, text in enumerate(rendered, start=1):
+            rw.place(row, text)
+        wb.close()
+        with zipfile.ZipFile(tmp_path / f"p{parts}.xlsx") as archive:
+            return rendered, archive.read("xl/sharedStrings.xml")
+
+    assert written(True) == written(False)
+    assert b'count="16" uniqueCount="5"' in written(True)[1]
+
+
 @pytest.mark.parametrize("cores", [1, 2, 3])
 def test_a_big_member_deflated_in_pieces_reads_back_whole(tmp_path: Path, cores: int,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:

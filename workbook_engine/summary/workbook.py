@@ -328,10 +328,15 @@ class _KpiRows:
         self.d, self.c, self.s = details, cascade, styles
         self.scores = _ScoreFormulas(below_level1)
         self.done: dict[str, _Rendered] = {}
-        self.detail_row = details.template(
-            [(col, getattr(styles, DETAIL_STYLES.get(key, "plain")))
-             for col, (key, _, _) in enumerate(DETAIL_COLUMNS)],
-            repeated=[DETAIL_INDEX[key] for key in REPEATED_DETAILS])
+        row = details.template([(col, getattr(styles, DETAIL_STYLES.get(key, "plain")))
+                                for col, (key, _, _) in enumerate(DETAIL_COLUMNS)],
+                               repeated=[DETAIL_INDEX[key] for key in REPEATED_DETAILS])
+        kpi_from, results_from = DETAIL_INDEX["group"], DETAIL_INDEX["result"]
+        # a detail row: the office's cells, the KPI's (the same in every office holding it to
+        # the same weight and criteria), then what its return gave
+        self.office_cells = row.part(0, kpi_from)
+        self.kpi_cells = row.part(kpi_from, results_from)
+        self.result_cells = row.part(results_from, len(DETAIL_COLUMNS))
         self.cascade_row = cascade.template(
             [(col, styles.plain) for col in range(5)]
             + [(5, styles.number), (6, styles.score), (7, styles.score)], repeated=range(5))
@@ -359,10 +364,11 @@ class _KpiRows:
     def detail(self, office: OfficeOutcome, status: str, kpi: KpiOutcome) -> str:
         """The cells of ``kpi``'s row on the details sheet, in :data:`DETAIL_COLUMNS`."""
         criteria = kpi.criteria or ()
-        return self.detail_row.render((
-            office.office, office.name, status, kpi.group, kpi.kpi, kpi.name, kpi.unit,
-            kpi.kind.label, kpi.direction, kpi.weight,
-            *criteria, *(None,) * (5 - len(criteria)),
+        office_cells = self.office_cells.recurring((office.office, office.name, status))
+        kpi_cells = self.kpi_cells.recurring((kpi.group, kpi.kpi, kpi.name, kpi.unit,
+                                              kpi.kind.label, kpi.direction, kpi.weight,
+                                              *criteria, *(None,) * (5 - len(criteria))))
+        return office_cells + kpi_cells + self.result_cells.render((
             kpi.result if kpi.kind.has_result else kpi.score,
             Formula(self.scores.score(kpi), _cached(kpi.score)),
             Formula(self.scores.weighted, _cached(kpi.weighted)),

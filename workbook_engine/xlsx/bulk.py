@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextvars
 import copy
 import datetime as dt
+import functools
 import io
 import math
 import os
@@ -67,6 +68,7 @@ _ERROR_VALUES = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF
 
 
 _LETTERS = [xl_col_to_name(col) for col in range(64)]   # grows when a sheet goes wider
+_SHARED = ' t="s"><v>'    # in a cell of a shared string, only there
 OPEN_ROW = "\x00"   # stands for the row number in a row rendered before its place is known
 
 
@@ -220,11 +222,16 @@ class RowWriter:
 
 
 def _formula(head: str, formula: str, cached: float | Decimal | str) -> str:
-    text = formula[1:] if formula.startswith("=") else formula
-    kind = ""
-    if isinstance(cached, str) and cached:
-        kind = ' t="e"' if cached in _ERROR_VALUES else ' t="str"'
-    return f"{head}{kind}><f>{_escape(text)}</f><v>{_escape(str(cached))}</v></c>"
+    if not isinstance(cached, str):
+        return f"{head}><f>{_formula_text(formula)}</f><v>{cached}</v></c>"
+    kind = (' t="e"' if cached in _ERROR_VALUES else ' t="str"') if cached else ""
+    return f"{head}{kind}><f>{_formula_text(formula)}</f><v>{_escape(cached)}</v></c>"
+
+
+@functools.lru_cache(maxsize=1024)      # the details sheet's formulas recur from row to row
+def _formula_text(formula: str) -> str:
+    """A formula as a cell's ``<f>`` holds it: without its ``=``, escaped."""
+    return _escape(formula[1:] if formula.startswith("=") else formula)
 
 
 class Formula(NamedTuple):
@@ -243,6 +250,25 @@ class RowTemplate:
         self._writer = writer
         self._heads = heads
         self._kept: list[dict[str, str] | None] = [{} if r else None for r in repeated]
+        self._rendered: dict[tuple[object, ...], tuple[str, int]] = {}
+
+    def part(self, start: int, stop: int) -> RowTemplate:
+        """The template of this one's cells ``start`` to ``stop - 1`` (0-based, in its order):
+        a row rendered in parts is their cells joined in order."""
+        return RowTemplate(self._writer, self._heads[start:stop],
+                           [kept is not None for kept in self._kept[start:stop]])
+
+    def recurring(self, values: tuple[str | float | Decimal | Formula | None, ...]) -> str:
+        """:meth:`render` for values that recur from row to row (an office's on each of its
+        KPIs; a KPI's, with the same weight and criteria, in each office): each distinct tuple
+        is rendered once and its cells reused, its texts counted again in the string table."""
+        found = self._rendered.get(values)
+        if found is None:
+            cells = self.render(values)
+            found = self._rendered[values] = (cells, cells.count(_SHARED))
+        else:
+            self._writer._strings.count += found[1]     # one more use of each of its texts
+        return found[0]
 
     def render(self, values: Sequence[str | float | Decimal | Formula | None]) -> str:
         """The row's cells, as :meth:`RowWriter.take` gives them, for one value a column:
