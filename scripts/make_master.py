@@ -1,8 +1,11 @@
 """Build the shipped sample master, ``templates/master.xlsx``, deterministically.
 
-A fictional department with 13 offices (สพบ. among them) and 46 KPIs over groups 1-3, using
-every kind: quantitative in both directions, milestone, inherited, cascading from five
-organisation-level KPIs. Run: ``python scripts/make_master.py [OUT]``.
+A fictional department with 13 offices (สพบ. among them) and 47 KPIs over groups 1-3, using
+every kind: quantitative in both directions, stepwise (a checklist of 7 items), milestone,
+inherited, cascading from five organisation-level KPIs; and per-round rows: budget
+disbursement has half-year and nine-month targets (and double weight then), and the
+development towards ราชการ 4.0 is assessed only at 12 months. Run:
+``python scripts/make_master.py [OUT]``.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from workbook_engine.master import format as mf
 from workbook_engine.xlsx.writer import HEADER_FILL, check, workbook_options
 
-Q, M, I = mf.KIND_QUANTITATIVE, mf.KIND_MILESTONE, mf.KIND_INHERITED
+Q, S, M, I = mf.KIND_QUANTITATIVE, mf.KIND_STEPWISE, mf.KIND_MILESTONE, mf.KIND_INHERITED
 UP, DOWN = mf.DIRECTION_HIGHER, mf.DIRECTION_LOWER
 
 SETTINGS = [
@@ -61,12 +64,18 @@ COMMON = [
      10),
     ("3.3", "ระยะเวลาเฉลี่ยในการตอบเรื่องร้องเรียนของประชาชน", "วัน", Q, DOWN, "ORG-4", 5),
     ("3.4", "ร้อยละของบุคลากรที่ได้รับการพัฒนาทักษะดิจิทัลตามแผน", "ร้อยละ", Q, UP, "ORG-5",
-     10),
+     5),
     ("3.5", "คะแนนการประเมินคุณธรรมและความโปร่งใส (ITA) ของกรม (ใช้ผลคะแนนกรม)", "คะแนน",
      I, None, "ORG-4", 5),
+    ("3.6", "จำนวนรายการตรวจสอบการจัดการความรู้ที่ดำเนินการครบ (7 รายการ)", "รายการ", S, UP,
+     "ORG-5", 5),
 ]
 COMMON_CRITERIA = {"3.1": (88, 90, 92, 94, 96), "3.3": (15, 12, 9, 6, 3),
-                   "3.4": (60, 70, 80, 90, 100)}
+                   "3.4": (60, 70, 80, 90, 100),
+                   "3.6": (1, 3, 5, 6, 7)}   # 1-2 items: 1, 3-4: 2, 5: 3, 6: 4, all 7: 5
+# per-round rows for every office: KPI, round, weight, criteria (None: the year's)
+ROUNDS = [("3.1", 6, 20, (40, 45, 50, 55, 60)), ("3.1", 9, 20, (65, 70, 75, 80, 85)),
+          ("3.2", 6, 0, None), ("3.2", 9, 0, None)]
 ORG_SCORES = {"1.1": 4.2150, "3.5": 3.8475}
 MILESTONE_STEPS = ["แต่งตั้งคณะทำงานและกำหนดขอบเขตการดำเนินงาน",
                    "จัดทำแผนการดำเนินงานที่มีเป้าหมายและตัวชี้วัดชัดเจน",
@@ -109,6 +118,8 @@ def write(out: Path) -> None:
             rules.append([office, code, weight, *(crit or [""] * 5)])
         for code, _, _, _, _, _, weight in COMMON[2:]:
             rules.append([office, code, weight, *criteria(code)])
+    rounds = [[office, code, months, weight, *(crit or [""] * 5)]
+              for office, *_ in OFFICES for code, months, weight, crit in ROUNDS]
     for row in kpis:
         if row[4] == M:
             levels += [[row[0], n, step] for n, step in enumerate(MILESTONE_STEPS, start=1)]
@@ -123,6 +134,7 @@ def write(out: Path) -> None:
         mf.MILESTONES_SHEET: (list(mf.MILESTONE_COLUMNS), levels, [12, 8, 70]),
         mf.ORG_SCORES_SHEET: (list(mf.ORG_SCORE_COLUMNS),
                               [[k, v] for k, v in ORG_SCORES.items()], [12, 10]),
+        mf.ROUNDS_SHEET: (list(mf.ROUND_COLUMNS), rounds, [12, 12, 6, 9] + [9] * 5),
     }
     for name, (headers, rows, widths) in sheets.items():
         ws = wb.add_worksheet(name)

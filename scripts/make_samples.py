@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 from workbook_engine.devkit.libreoffice import convert  # noqa: E402
 from workbook_engine.devkit.testing import fill_return  # noqa: E402
 from workbook_engine.forms.generate import generate  # noqa: E402
-from workbook_engine.kinds import MILESTONE, QUANTITATIVE  # noqa: E402
+from workbook_engine.kinds import MILESTONE, QUANTITATIVE, STEPWISE  # noqa: E402
 from workbook_engine.master.reader import load_master  # noqa: E402
 from workbook_engine.model import Master  # noqa: E402
 
@@ -35,10 +35,12 @@ THAI_DIGITS = "B03"
 def results_for(master: Master, office: str, rng: random.Random) -> dict[str, object]:
     """Plausible results: somewhere between level 1 and a little beyond level 5."""
     results: dict[str, object] = {}
-    for a in master.assignments_for(office):
+    for a in master.assignments_for(office, ROUND):
         kind = master.kpis[a.kpi].kind
         if kind is MILESTONE:
             results[a.kpi] = rng.choice([3, 4, 4, 5, 5])
+        elif kind is STEPWISE and a.criteria:     # a count of checklist items done
+            results[a.kpi] = rng.randint(int(a.criteria[0]), int(a.criteria[4]))
         elif kind is QUANTITATIVE and a.criteria:
             low, high = float(a.criteria[0]), float(a.criteria[4])
             value = round(low + (high - low) * rng.uniform(0.2, 1.1), 2)

@@ -108,10 +108,14 @@ def test_merged_ranges(book: Workbook) -> None:
     assert agreement[f"F{first}"].value == "ใช้ผลคะแนนองค์กร"
     total = first + 4
     assert f"A{total}:D{total}" in merged and agreement[f"A{total}"].value == "รวม"
-    signatures = range(total + 3, total + 8)                       # five lines, two blocks
+    groups = range(total + 1, total + 4)                           # the weights of groups 1-3
+    assert [agreement[f"A{r}"].value for r in groups] == [
+        f"น้ำหนักรวมตัวชี้วัดกลุ่มที่ {g}" for g in (1, 2, 3)]
+    assert [agreement[f"E{r}"].value for r in groups] == [20, 60, 20]
+    signatures = range(total + 6, total + 11)                      # five lines, two blocks
     assert {f"A{r}:D{r}" for r in signatures} | {f"E{r}:J{r}" for r in signatures} <= merged
-    assert agreement[f"A{total + 4}"].value == "(นายทดสอบ ใจดี)"
-    assert agreement[f"E{total + 4}"].value == "(นางหนึ่ง)"
+    assert agreement[f"A{total + 7}"].value == "(นายทดสอบ ใจดี)"
+    assert agreement[f"E{total + 7}"].value == "(นางหนึ่ง)"
     assert f"A{L.total_row(4)}:D{L.total_row(4)}" in {str(r) for r in report.merged_cells.ranges}
 
 

@@ -15,9 +15,10 @@ from openpyxl import load_workbook
 
 from workbook_engine.devkit.testing import fill_return, name_target
 from workbook_engine.forms.generate import generate
+from workbook_engine.master import format as mf
 from workbook_engine.master.reader import load_master
 from workbook_engine.model import Master, name_key
-from workbook_engine.scoring import total_score, weighted_score
+from workbook_engine.scoring import group_subtotals, total_score, weighted_score
 from workbook_engine.values import to_decimal
 
 from .conftest import Converter
@@ -136,3 +137,107 @@ def test_blank_results_leave_scores_and_total_blank(tmp_path: Path, libreoffice:
     assert got["SCORE_I_1"] == pytest.approx(4.2151)
     assert got["TOTAL_SCORE"] in (None, "")
     assert got["COMPLETENESS"] == "ยังไม่มีผลที่คำนวณคะแนนได้ 2 ตัวชี้วัด"
+
+
+VARIANT_KPIS = """
+    | รหัสตัวชี้วัด | ชื่อตัวชี้วัด | กลุ่ม | หน่วยวัด | ประเภท            | ทิศทาง | ตัวชี้วัดองค์กร | คำอธิบาย |
+    | Q.1        | มากดี      | 1    | ร้อยละ  | เชิงปริมาณ         | มากดี  |              |        |
+    | S.1        | แบบขั้น     | 2    | ร้อยละ  | เชิงปริมาณแบบขั้น   | มากดี  |              |        |
+    | S.2        | ขั้นน้อยดี   | 2    | วัน     | เชิงปริมาณแบบขั้น   | น้อยดี |              |        |
+    | M.1        | ขั้นตอน     | 3    | ระดับ   | ระดับความสำเร็จ     |       |              |        |
+    | I.1        | องค์กร     | 1    | คะแนน   | ใช้ผลคะแนนองค์กร   |       |              |        |
+"""
+STEPS_UP, STEPS_DOWN = "0 15 25 35 45", "30 20 15 10 5"
+# office: results of Q.1, S.1, S.2 and M.1 (the stepwise ones at and around every threshold)
+VARIANT_RESULTS = [
+    ("T01", 84, 15, 30, 3), ("T02", 60.0005, 14.99, 30.01, 5), ("T03", 99.99, 25, 20, 1),
+    ("T04", 100, 24.999, 19.99, 0), ("T05", 71.234, 35, 15, 4), ("T06", 88.8888, 45, 10, 2),
+    ("T07", 59, 44.99, 5, 5), ("T08", 93.33, -1, 4.999, 3),
+]
+WEIGHTS = {"Q.1": 30, "S.1": 20, "S.2": 15, "M.1": 25, "I.1": 10}
+# round 6: M.1 is assessed only at 12 months; Q.1 has a half-year target and M.1's weight
+HALF_YEAR_ROWS = [("Q.1", 6, 55, "30 35 40 45 50"), ("M.1", 6, 0, "")]
+
+
+def variant_master(path: Path, places: int) -> Path:
+    offices = ["| รหัสหน่วยงาน | ชื่อหน่วยงาน | ผู้ทำคำรับรอง | ตำแหน่ง | ผู้ประสานงาน | อีเมล |"]
+    rules = ["| รหัสหน่วยงาน | รหัสตัวชี้วัด | น้ำหนัก | ระดับ 1 | ระดับ 2 | ระดับ 3 | ระดับ 4 | ระดับ 5 |"]
+    rounds = ["| " + " | ".join(mf.ROUND_COLUMNS) + " |"]
+    criteria = {"Q.1": "60 70 80 90 100", "S.1": STEPS_UP, "S.2": STEPS_DOWN}
+    for code, *_ in VARIANT_RESULTS:
+        offices.append(f"| {code} | กอง {code} | ผอ. {code} | ผู้อำนวยการ | ผู้ประสาน "
+                       "| x@example.go.th |")
+        for kpi, weight in WEIGHTS.items():
+            levels = criteria[kpi].split() if kpi in criteria else [""] * 5
+            rules.append(f"| {code} | {kpi} | {weight} | {' | '.join(levels)} |")
+        for kpi, months, weight, levels in HALF_YEAR_ROWS:
+            cells = levels.split() if levels else [""] * 5
+            rounds.append(f"| {code} | {kpi} | {months} | {weight} | {' | '.join(cells)} |")
+    settings = VALID_MASTER["ตั้งค่า"].rstrip() + f"\n| ทศนิยม | {places} |\n"
+    return write_workbook(path, {"ตั้งค่า": settings, "หน่วยงาน": "\n".join(offices),
+                                 "ตัวชี้วัด": VARIANT_KPIS, "เกณฑ์": "\n".join(rules),
+                                 "ขั้นความสำเร็จ": MILESTONES, "ผลองค์กร": ORG,
+                                 "เกณฑ์รายรอบ": "\n".join(rounds)})
+
+
+def expected_round(master: Master, office: str, round_months: int,
+                   results: dict[str, float]) -> dict[str, Decimal | None]:
+    """Every score the round's form shows, from the Python engine: SCORE_/WEIGHTED_ of each
+    assessed KPI, TOTAL_SCORE, and each group's GROUP_SCORE_<g> and 1-5 score."""
+    places = master.settings.places
+    values: dict[str, Decimal | None] = {}
+    rows = []
+    for a in master.assignments_for(office, round_months):
+        kpi = master.kpis[a.kpi]
+        raw = results.get(a.kpi)
+        score = kpi.kind.score(None if raw is None else to_decimal(raw), a.criteria,
+                               kpi.direction, master.settings.below_level1_score,
+                               master.org_scores.get(a.kpi), places)
+        weighted = None if score is None else weighted_score(score, a.weight, places)
+        if a.assessed:
+            values[f"SCORE_{name_key(a.kpi)}"] = score
+            values[f"WEIGHTED_{name_key(a.kpi)}"] = weighted
+        rows.append((kpi.group, a.weight, weighted if a.assessed else None))
+    values["TOTAL_SCORE"] = total_score((w for _, weight, w in rows if weight > 0), places)
+    for group in group_subtotals(rows, places):
+        values[f"GROUP_SCORE_{group.group}"] = group.weighted_score
+        values[f"group {group.group}"] = group.score
+    return values
+
+
+@pytest.mark.parametrize("places", [4, 2])
+def test_rounds_6_and_12_with_every_variant_recalculate_as_python_scores(
+        tmp_path: Path, libreoffice: Converter, places: int) -> None:
+    master = load_master(variant_master(tmp_path / "master.xlsx", places))
+    filled, wanted = [], []
+    (tmp_path / "in").mkdir()
+    for round_months in (6, 12):
+        generate(master, round_months, tmp_path / f"r{round_months}", jobs=1)
+        for code, q1, s1, s2, level in VARIANT_RESULTS:
+            results = {"Q.1": q1, "S.1": s1, "S.2": s2, "M.1": level}
+            if round_months == 6:
+                del results["M.1"]          # not assessed: no input to fill
+            name = f"2569-R{round_months}-{code}.xlsx"
+            filled.append(fill_return(tmp_path / f"r{round_months}" / name,
+                                      tmp_path / "in" / name, results))
+            wanted.append(expected_round(master, code, round_months, results))
+    recalculated = libreoffice(filled, tmp_path / "lo")
+    quantum = Decimal(1).scaleb(-places)
+    compared = 0
+    for path, want in zip(recalculated, wanted, strict=True):
+        wb = load_workbook(path, data_only=True)
+        for name, value in want.items():
+            if name.startswith("group "):
+                sheet, cell = name_target(wb, f"GROUP_SCORE_{name.split()[1]}") or ("", "")
+                got = wb[sheet][cell.replace("M", "L")].value
+            else:
+                sheet, cell = name_target(wb, name) or ("", "")
+                got = wb[sheet][cell].value
+            compared += 1
+            if value is None:       # round 6's group 3 weighs nothing: it has no score
+                assert (name, got) == ("group 3", None), (path.name, name, got)
+                continue
+            assert isinstance(got, (int, float)), (path.name, name, got)
+            assert to_decimal(got).quantize(quantum) == value, (path.name, name, got, value)
+    # per form: 4 or 5 KPIs x 2, the total, 3 groups x 2
+    assert compared == len(VARIANT_RESULTS) * ((8 + 1 + 6) + (10 + 1 + 6))

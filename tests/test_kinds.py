@@ -22,7 +22,7 @@ def kpi(kind: KpiKind, unit: str = "ร้อยละ") -> Kpi:
 
 def test_every_kind_of_the_master_has_a_class() -> None:
     assert tuple(BY_LABEL) == mf.KINDS
-    assert {kind.name for kind in KINDS} == {"QUANTITATIVE", "MILESTONE", "INHERITED"}
+    assert {kind.name for kind in KINDS} == {"QUANTITATIVE", "STEPWISE", "MILESTONE", "INHERITED"}
 
 
 @pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.name)

@@ -29,7 +29,7 @@ def test_dropdowns_reference_the_hidden_sheet(tmp_path: Path) -> None:
     ws = load_workbook(tmp_path / "m.xlsx")[mf.KPIS_SHEET]
     lists = {str(dv.sqref).split(":")[0]: dv.formula1 for dv in ws.data_validations.dataValidation
              if dv.type == "list"}
-    assert lists == {"C2": f"'{LISTS_SHEET}'!$C$1:$C$3", "E2": f"'{LISTS_SHEET}'!$A$1:$A$3",
+    assert lists == {"C2": f"'{LISTS_SHEET}'!$C$1:$C$3", "E2": f"'{LISTS_SHEET}'!$A$1:$A$4",
                      "F2": f"'{LISTS_SHEET}'!$B$1:$B$2"}
 
 

@@ -13,7 +13,7 @@ from .master.format import Direction
 
 
 def quantitative_score(result: str, criteria: Sequence[str], direction: Direction,
-                       below_level1: int) -> str:
+                       below_level1: int, places: int = 4) -> str:
     """``SCORE`` of a quantitative KPI: linear interpolation between the five criteria.
 
     Args:
@@ -21,15 +21,32 @@ def quantitative_score(result: str, criteria: Sequence[str], direction: Directio
         criteria: references of c1..c5.
         direction: ``HIGHER`` compares with ``>=``, ``LOWER`` with ``<=``.
         below_level1: the score under level 1 (1 or 0).
+        places: the decimals the score is rounded to.
     """
-    op = ">=" if direction is Direction.HIGHER else "<="
+    op = _at_least(direction)
     c = list(criteria)
     inner = str(below_level1)
     for level in range(1, 5):
         low, high = c[level - 1], c[level]
         inner = (f"IF({result}{op}{low},{level}+({result}-{low})/({high}-{low}),{inner})")
     body = f"IF({result}{op}{c[4]},5,{inner})"
-    return f"=IF(ISNUMBER({result}),ROUND({body},4),\"\")"
+    return f"=IF(ISNUMBER({result}),ROUND({body},{places}),\"\")"
+
+
+def stepwise_score(result: str, criteria: Sequence[str], direction: Direction,
+                   below_level1: int) -> str:
+    """``SCORE`` of a stepwise KPI: the highest level whose criterion the result meets, a whole
+    number (no rounding needed at any number of places)."""
+    op = _at_least(direction)
+    body = str(below_level1)
+    for level, criterion in enumerate(criteria, start=1):
+        body = f"IF({result}{op}{criterion},{level},{body})"
+    return f"=IF(ISNUMBER({result}),{body},\"\")"
+
+
+def _at_least(direction: Direction) -> str:
+    """The comparison that says a result reaches a criterion."""
+    return ">=" if direction is Direction.HIGHER else "<="
 
 
 def milestone_score(result: str, below_level1: int) -> str:
@@ -39,14 +56,14 @@ def milestone_score(result: str, below_level1: int) -> str:
             f"\"\")")
 
 
-def inherited_score(org_score: str) -> str:
+def inherited_score(org_score: str, places: int = 4) -> str:
     """``SCORE`` of an inherited KPI: the organisation's score, or blank when it has none."""
-    return f"=IF(ISNUMBER({org_score}),ROUND({org_score},4),\"\")"
+    return f"=IF(ISNUMBER({org_score}),ROUND({org_score},{places}),\"\")"
 
 
-def weighted_score(score: str, weight: str) -> str:
-    """``ROUND(score x weight / 100, 4)``, blank while the score is."""
-    return f"=IF(ISNUMBER({score}),ROUND({score}*{weight}/100,4),\"\")"
+def weighted_score(score: str, weight: str, places: int = 4) -> str:
+    """``ROUND(score x weight / 100, places)``, blank while the score is."""
+    return f"=IF(ISNUMBER({score}),ROUND({score}*{weight}/100,{places}),\"\")"
 
 
 def missing_count(scores: str) -> str:
@@ -54,9 +71,28 @@ def missing_count(scores: str) -> str:
     return f"SUMPRODUCT(--({scores}=\"\"))"
 
 
-def total_score(scores: str, weighted: str) -> str:
-    """The office total: blank while any score is missing, else ROUND(SUM(weighted), 4)."""
-    return f"=IF({missing_count(scores)}>0,\"\",ROUND(SUM({weighted}),4))"
+def total_score(scores: str, weighted: str, places: int = 4) -> str:
+    """The office total: blank while any score is missing, else ROUND(SUM(weighted), places)."""
+    return f"=IF({missing_count(scores)}>0,\"\",ROUND(SUM({weighted}),{places}))"
+
+
+def group_weight(groups: str, group: int, weights: str) -> str:
+    """The weight of group ``group``: the sum of its KPIs' weights."""
+    return f"=SUMIF({groups},{group},{weights})"
+
+
+def group_weighted(groups: str, group: int, scores: str, weighted: str,
+                   places: int = 4) -> str:
+    """``GROUP_SCORE_<g>``: the sum of group ``group``'s weighted scores (``groups`` is the
+    KPI rows' group column), blank while any of the group's scores is missing."""
+    missing = f"SUMPRODUCT(({groups}={group})*({scores}=\"\"))"
+    return f"=IF({missing}>0,\"\",ROUND(SUMIF({groups},{group},{weighted}),{places}))"
+
+
+def group_score(weighted_sum: str, group_weight: str, places: int = 4) -> str:
+    """A group's score on the 1-5 scale: weighted sum x 100 / group weight, rounded."""
+    return (f"=IF(AND(ISNUMBER({weighted_sum}),{group_weight}>0),"
+            f"ROUND({weighted_sum}*100/{group_weight},{places}),\"\")")
 
 
 def completeness(scores: str) -> str:

@@ -50,12 +50,12 @@ class KpiKind(ABC):
     @abstractmethod
     def score(self, result: Decimal | None, criteria: Criteria | None,
               direction: Direction | None, below_level1: int,
-              org_score: Decimal | None) -> Decimal | None:
-        """The score, 4 decimals; None while there is nothing to score."""
+              org_score: Decimal | None, places: int = 4) -> Decimal | None:
+        """The score, rounded to ``places`` decimals; None while there is nothing to score."""
 
     @abstractmethod
     def score_formula(self, result: str, criteria: Sequence[str], direction: Direction | None,
-                      below_level1: int) -> str:
+                      below_level1: int, places: int = 4) -> str:
         """The live ``SCORE`` formula, from the references of the result (the organisation's
         score, for an inherited KPI) and of c1..c5."""
 
@@ -90,18 +90,18 @@ class Quantitative(KpiKind):
 
     def score(self, result: Decimal | None, criteria: Criteria | None,
               direction: Direction | None, below_level1: int,
-              org_score: Decimal | None) -> Decimal | None:
+              org_score: Decimal | None, places: int = 4) -> Decimal | None:
         if result is None:
             return None
         if criteria is None or direction is None:
             raise ValueError("a quantitative KPI needs criteria and a direction")
-        return scoring.score_quantitative(result, criteria, direction, below_level1)
+        return scoring.score_quantitative(result, criteria, direction, below_level1, places)
 
     def score_formula(self, result: str, criteria: Sequence[str], direction: Direction | None,
-                      below_level1: int) -> str:
+                      below_level1: int, places: int = 4) -> str:
         if direction is None:
             raise ValueError("a quantitative KPI needs a direction")
-        return formulas.quantitative_score(result, criteria, direction, below_level1)
+        return formulas.quantitative_score(result, criteria, direction, below_level1, places)
 
     def criteria_cells(self, criteria: Criteria | None) -> Criteria | None:
         return criteria
@@ -135,6 +135,34 @@ class Quantitative(KpiKind):
                 for i, c in enumerate(criteria or (), start=1)]
 
 
+class Stepwise(Quantitative):
+    """A measured result scored by bands: the highest level whose criterion it meets, a whole
+    number (checklist counts with uneven steps too)."""
+
+    name = "STEPWISE"
+    label = mf.KIND_STEPWISE
+
+    def score(self, result: Decimal | None, criteria: Criteria | None,
+              direction: Direction | None, below_level1: int,
+              org_score: Decimal | None, places: int = 4) -> Decimal | None:
+        if result is None:
+            return None
+        if criteria is None or direction is None:
+            raise ValueError("a stepwise KPI needs criteria and a direction")
+        return scoring.score_stepwise(result, criteria, direction, below_level1, places)
+
+    def score_formula(self, result: str, criteria: Sequence[str], direction: Direction | None,
+                      below_level1: int, places: int = 4) -> str:
+        if direction is None:
+            raise ValueError("a stepwise KPI needs a direction")
+        return formulas.stepwise_score(result, criteria, direction, below_level1)
+
+    def card_facts(self, criteria: Criteria | None, levels: dict[int, str],
+                   org_score: Decimal | None) -> list[tuple[str, str]]:
+        return [(f"ได้ {i} คะแนนเมื่อถึง", format(c.normalize(), "f"))
+                for i, c in enumerate(criteria or (), start=1)]
+
+
 LEVELS = tuple(Decimal(level) for level in range(1, 6))
 
 
@@ -147,11 +175,11 @@ class Milestone(KpiKind):
 
     def score(self, result: Decimal | None, criteria: Criteria | None,
               direction: Direction | None, below_level1: int,
-              org_score: Decimal | None) -> Decimal | None:
-        return None if result is None else scoring.score_milestone(result, below_level1)
+              org_score: Decimal | None, places: int = 4) -> Decimal | None:
+        return None if result is None else scoring.score_milestone(result, below_level1, places)
 
     def score_formula(self, result: str, criteria: Sequence[str], direction: Direction | None,
-                      below_level1: int) -> str:
+                      below_level1: int, places: int = 4) -> str:
         return formulas.milestone_score(result, below_level1)
 
     def criteria_cells(self, criteria: Criteria | None) -> Criteria | None:
@@ -187,12 +215,12 @@ class Inherited(KpiKind):
 
     def score(self, result: Decimal | None, criteria: Criteria | None,
               direction: Direction | None, below_level1: int,
-              org_score: Decimal | None) -> Decimal | None:
-        return None if org_score is None else scoring.score_inherited(org_score)
+              org_score: Decimal | None, places: int = 4) -> Decimal | None:
+        return None if org_score is None else scoring.score_inherited(org_score, places)
 
     def score_formula(self, result: str, criteria: Sequence[str], direction: Direction | None,
-                      below_level1: int) -> str:
-        return formulas.inherited_score(result)
+                      below_level1: int, places: int = 4) -> str:
+        return formulas.inherited_score(result, places)
 
     def card_facts(self, criteria: Criteria | None, levels: dict[int, str],
                    org_score: Decimal | None) -> list[tuple[str, str]]:
@@ -200,8 +228,9 @@ class Inherited(KpiKind):
                  format(org_score, ".4f") if org_score is not None else "ยังไม่ประกาศ")]
 
 
-QUANTITATIVE, MILESTONE, INHERITED = Quantitative(), Milestone(), Inherited()
-KINDS: tuple[KpiKind, ...] = (QUANTITATIVE, MILESTONE, INHERITED)
+QUANTITATIVE, STEPWISE = Quantitative(), Stepwise()
+MILESTONE, INHERITED = Milestone(), Inherited()
+KINDS: tuple[KpiKind, ...] = (QUANTITATIVE, STEPWISE, MILESTONE, INHERITED)
 BY_LABEL = {kind.label: kind for kind in KINDS}
 _BY_NAME = {kind.name: kind for kind in KINDS}
 

@@ -9,7 +9,7 @@ import functools
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from .kinds import KpiKind
@@ -25,6 +25,7 @@ class Settings:
     receiver: str
     receiver_position: str
     below_level1_score: int = 1
+    places: int = 4            # the decimals of every score (ทศนิยม: 4 or 2)
 
 
 @dataclass(frozen=True)
@@ -58,14 +59,41 @@ class Kpi:
         return "ร้อยละ" in self.unit or "%" in self.unit
 
 
+Criteria = tuple[Decimal, Decimal, Decimal, Decimal, Decimal]
+NOT_ASSESSED = "ไม่ประเมินในรอบนี้"    # what a KPI of weight 0 in a round shows instead of a result
+
+
 @dataclass(frozen=True)
 class Assignment:
-    """One KPI an office is held to, with its weight and criteria (one row of ``เกณฑ์``)."""
+    """One KPI an office is held to, with its weight and criteria (one row of ``เกณฑ์``, or
+    its values in one round after ``เกณฑ์รายรอบ``)."""
 
     office: str
     kpi: str
     weight: Decimal
-    criteria: tuple[Decimal, Decimal, Decimal, Decimal, Decimal] | None
+    criteria: Criteria | None
+
+    @property
+    def assessed(self) -> bool:
+        """False for a KPI not assessed in the round (weight 0): no result, out of the total."""
+        return self.weight > 0
+
+
+@dataclass(frozen=True)
+class RoundOverride:
+    """One row of ``เกณฑ์รายรอบ``: an assignment's weight and criteria in one round; None
+    keeps the assignment's."""
+
+    office: str
+    kpi: str
+    round_months: int
+    weight: Decimal | None
+    criteria: Criteria | None
+
+    def applied(self, a: Assignment) -> Assignment:
+        """``a`` as it is in this override's round."""
+        return replace(a, weight=a.weight if self.weight is None else self.weight,
+                       criteria=a.criteria if self.criteria is None else self.criteria)
 
 
 @dataclass(frozen=True)
@@ -109,12 +137,19 @@ class Master:
     assignments: list[Assignment] = field(default_factory=list)
     milestone_levels: dict[str, dict[int, str]] = field(default_factory=dict)
     org_scores: dict[str, Decimal] = field(default_factory=dict)
+    overrides: dict[tuple[str, str, int], RoundOverride] = field(default_factory=dict)
     source: str = ""             # the file it was read from, and that file's SHA-256
     source_sha256: str = ""
 
-    def assignments_for(self, office: str) -> list[Assignment]:
-        """The office's assignments in master order."""
-        return list(self._by_office.get(office, ()))
+    def assignments_for(self, office: str, round_months: int | None = None) -> list[Assignment]:
+        """The office's assignments in master order: as the year's agreement has them, or as
+        they are in round ``round_months`` (its per-round weights and criteria)."""
+        found = self._by_office.get(office, ())
+        if round_months is None or not self.overrides:
+            return list(found)
+        overrides = self.overrides
+        return [a if (o := overrides.get((office, a.kpi, round_months))) is None
+                else o.applied(a) for a in found]
 
     @functools.cached_property
     def _by_office(self) -> dict[str, list[Assignment]]:
@@ -124,27 +159,30 @@ class Master:
             grouped.setdefault(a.office, []).append(a)
         return grouped
 
-    def fingerprint(self, office: str) -> str:
-        """SHA-256 of the office's canonical assignment.
+    def fingerprint(self, office: str, round_months: int | None = None) -> str:
+        """SHA-256 of the office's canonical assignment in round ``round_months`` (its
+        per-round weights and criteria).
 
-        Covers KPI codes, weights, criteria, kinds and directions; names and texts are left out.
+        Covers KPI codes, weights, criteria, kinds, directions and the scores' places (when not
+        4); names and texts are left out.
 
         Two masters give the same fingerprint for an office exactly when the office would be
         scored the same way by both.
         """
-        found = self._fingerprints.get(office)
+        key = (office, round_months)
+        found = self._fingerprints.get(key)
         if found is None:
-            found = self._fingerprints[office] = self._fingerprint(office)
+            found = self._fingerprints[key] = self._fingerprint(office, round_months)
         return found
 
     @functools.cached_property
-    def _fingerprints(self) -> dict[str, str]:
+    def _fingerprints(self) -> dict[tuple[str, int | None], str]:
         """Fingerprints computed so far (a master is not changed after reading)."""
         return {}
 
-    def _fingerprint(self, office: str) -> str:
+    def _fingerprint(self, office: str, round_months: int | None) -> str:
         rows = []
-        for a in self.assignments_for(office):
+        for a in self.assignments_for(office, round_months):
             kpi = self.kpis[a.kpi]
             rows.append([
                 a.kpi,
@@ -153,8 +191,10 @@ class Master:
                 kpi.kind.name,
                 kpi.direction.name if kpi.direction else None,
             ])
-        payload = json.dumps({"office": office, "kpis": rows}, ensure_ascii=True,
-                             separators=(",", ":"))
+        document: dict[str, object] = {"office": office, "kpis": rows}
+        if self.settings.places != 4:      # a master of the default places keeps its prints
+            document["places"] = self.settings.places
+        payload = json.dumps(document, ensure_ascii=True, separators=(",", ":"))
         return hashlib.sha256(payload.encode("ascii")).hexdigest()
 
 

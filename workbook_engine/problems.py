@@ -124,14 +124,14 @@ class Code(Enum):
         "An office has no KPI assigned.")
     MASTER_CRITERIA_MISSING = (
         E,
-        "ตัวชี้วัดเชิงปริมาณ {kpi} ของหน่วยงาน {office} ยังไม่มีเกณฑ์ '{column}'",
+        "ตัวชี้วัด {kpi} ของหน่วยงาน {office} ยังไม่มีเกณฑ์ '{column}'",
         "กรอกเกณฑ์ระดับ 1 ถึง 5 ให้ครบ",
-        "A quantitative KPI lacks one of its five criteria.")
+        "A quantitative or stepwise KPI lacks one of its five criteria.")
     MASTER_CRITERIA_ORDER = (
         E,
         "เกณฑ์ของตัวชี้วัด {kpi} ({direction}) ต้อง{order}ทีละระดับ แต่ได้ {values}",
         "แก้เกณฑ์ระดับ 1 ถึง 5 ให้เรียงตามทิศทางของตัวชี้วัดและไม่ซ้ำกัน",
-        "Quantitative criteria are not strictly monotone in the KPI's direction.")
+        "Quantitative or stepwise criteria are not strictly monotone in the KPI's direction.")
     MASTER_CRITERIA_IGNORED = (
         W,
         "ตัวชี้วัด {kpi} เป็นประเภท '{kind}' ซึ่งไม่ใช้เกณฑ์ระดับ 1-5 ค่าที่กรอกจะไม่ถูกใช้",
@@ -147,6 +147,36 @@ class Code(Enum):
         "ตัวชี้วัด {kpi} ใช้ผลคะแนนองค์กร แต่ยังไม่มีคะแนนในชีต 'ผลองค์กร'",
         "กรอกคะแนนองค์กรก่อนรวบรวมผล (ไม่จำเป็นสำหรับการสร้างแบบฟอร์ม)",
         "An inherited KPI has no organisation score yet (needed at harvest).")
+    MASTER_ROUND_INVALID = (
+        E,
+        "รอบ '{value}' ไม่ถูกต้อง",
+        "กรอกรอบเป็นจำนวนเดือน 6, 9 หรือ 12",
+        "A per-round row names a round other than 6, 9 or 12 months.")
+    MASTER_ROUND_UNKNOWN_ASSIGNMENT = (
+        E,
+        "หน่วยงาน {office} ไม่มีตัวชี้วัด {kpi} ในชีต 'เกณฑ์' จึงกำหนดเกณฑ์รายรอบไม่ได้",
+        "แก้รหัสหน่วยงานหรือรหัสตัวชี้วัดให้ถูกต้อง หรือเพิ่มตัวชี้วัดนี้ให้หน่วยงานในชีต 'เกณฑ์' ก่อน",
+        "A per-round row is for an office and KPI that have no assignment.")
+    MASTER_ROUND_DUPLICATE = (
+        E,
+        "หน่วยงาน {office} ตัวชี้วัด {kpi} รอบ {round} เดือน ซ้ำกับแถวที่ {other_row}",
+        "ลบแถวที่ซ้ำ ให้เหลือหนึ่งแถวต่อหน่วยงาน ตัวชี้วัด และรอบ",
+        "The same office, KPI and round appear twice in the per-round sheet.")
+    MASTER_ROUND_WEIGHT_SUM = (
+        E,
+        "น้ำหนักตัวชี้วัดของหน่วยงาน {office} ในรอบ {round} เดือน รวมได้ {total} ไม่ใช่ 100",
+        "ปรับน้ำหนักในชีต 'เกณฑ์รายรอบ' ให้รวมกันได้ 100 พอดีในทุกรอบ (น้ำหนัก 0 คือไม่ประเมินในรอบนั้น)",
+        "An office's weights in one round, after the per-round sheet, do not sum to 100.")
+    MASTER_ROUND_CRITERIA_MISSING = (
+        E,
+        "เกณฑ์รอบ {round} เดือนของตัวชี้วัด {kpi} หน่วยงาน {office} กรอกไม่ครบ (ขาด '{column}')",
+        "กรอกเกณฑ์ระดับ 1 ถึง 5 ให้ครบ หรือเว้นว่างทั้งห้าช่องเพื่อใช้เกณฑ์ในชีต 'เกณฑ์'",
+        "A per-round row gives some of the five criteria but not all.")
+    MASTER_ROUND_CRITERIA_ORDER = (
+        E,
+        "เกณฑ์รอบ {round} เดือนของตัวชี้วัด {kpi} ({direction}) ต้อง{order}ทีละระดับ แต่ได้ {values}",
+        "แก้เกณฑ์ระดับ 1 ถึง 5 ของรอบนี้ให้เรียงตามทิศทางของตัวชี้วัดและไม่ซ้ำกัน",
+        "A round's criteria are not strictly monotone in the KPI's direction.")
     # --- files given to harvest (INTAKE.md cases 1-8) -------------------------------------
     FILE_EMPTY = (
         E,

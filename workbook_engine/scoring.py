@@ -14,16 +14,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Context, Decimal
+from typing import NamedTuple
 
 from .master.format import Direction
 
 FOUR_PLACES = Decimal("0.0001")
+PLACES = (2, 4)           # the decimals a master may score to (ตั้งค่า ทศนิยม); 4 by default
 MAX_SCORE = Decimal(5)
 MILESTONE_LEVELS = range(6)
 # Scores are computed to 50 digits (far past any rounding that could matter) and then rounded,
 # whatever the caller's decimal context: one context, passed explicitly.
 _EXACT = Context(prec=50)
-_QUANTA = {4: FOUR_PLACES}
+_QUANTA = {4: FOUR_PLACES, 2: Decimal("0.01")}
 
 
 def excel_round(value: Decimal, places: int = 4) -> Decimal:
@@ -45,7 +47,7 @@ def _reaches(result: Decimal, threshold: Decimal, direction: Direction) -> bool:
 
 
 def score_quantitative(result: Decimal, criteria: Sequence[Decimal], direction: Direction,
-                       below_level1: int = 1) -> Decimal:
+                       below_level1: int = 1, places: int = 4) -> Decimal:
     """Score a quantitative result against five criteria by linear interpolation.
 
     Args:
@@ -53,27 +55,50 @@ def score_quantitative(result: Decimal, criteria: Sequence[Decimal], direction: 
         criteria: c1..c5, strictly increasing for ``HIGHER``, strictly decreasing for ``LOWER``.
         direction: which way is better.
         below_level1: the score for a result that does not reach c1 (1 or 0).
+        places: the decimals the score is rounded to (4 or 2).
 
     Returns:
-        The score rounded to 4 decimals, between ``below_level1`` and 5.
+        The rounded score, between ``below_level1`` and 5.
 
     Raises:
         ValueError: when there are not five criteria.
     """
-    if len(criteria) != 5:
-        raise ValueError(f"five criteria are needed, got {len(criteria)}")
+    _five(criteria)
     if _reaches(result, criteria[4], direction):
-        return excel_round(MAX_SCORE)
+        return excel_round(MAX_SCORE, places)
     for level in range(4, 0, -1):
         low, high = criteria[level - 1], criteria[level]
         if _reaches(result, low, direction):
             raw = _EXACT.add(level, _EXACT.divide(_EXACT.subtract(result, low),
                                                   _EXACT.subtract(high, low)))
-            return excel_round(raw)
-    return excel_round(Decimal(below_level1))
+            return excel_round(raw, places)
+    return excel_round(Decimal(below_level1), places)
 
 
-def score_milestone(level: Decimal, below_level1: int = 1) -> Decimal:
+def score_stepwise(result: Decimal, criteria: Sequence[Decimal], direction: Direction,
+                   below_level1: int = 1, places: int = 4) -> Decimal:
+    """Score a stepwise result: the highest level whose criterion it meets (``>=`` for
+    ``HIGHER``, ``<=`` for ``LOWER``), a whole number; ``below_level1`` under c1.
+
+    >>> score_stepwise(Decimal(25), [Decimal(n) for n in (0, 15, 25, 35, 45)], Direction.HIGHER)
+    Decimal('3.0000')
+
+    Raises:
+        ValueError: when there are not five criteria.
+    """
+    _five(criteria)
+    for level in range(5, 0, -1):
+        if _reaches(result, criteria[level - 1], direction):
+            return excel_round(Decimal(level), places)
+    return excel_round(Decimal(below_level1), places)
+
+
+def _five(criteria: Sequence[Decimal]) -> None:
+    if len(criteria) != 5:
+        raise ValueError(f"five criteria are needed, got {len(criteria)}")
+
+
+def score_milestone(level: Decimal, below_level1: int = 1, places: int = 4) -> Decimal:
     """Score a milestone KPI: the level reached (0-5); level 0 scores ``below_level1``.
 
     Raises:
@@ -82,7 +107,7 @@ def score_milestone(level: Decimal, below_level1: int = 1) -> Decimal:
     if not is_milestone_level(level):
         raise ValueError(f"a milestone level is a whole number 0-5, got {level}")
     reached = int(level)
-    return excel_round(Decimal(reached if reached > 0 else below_level1))
+    return excel_round(Decimal(reached if reached > 0 else below_level1), places)
 
 
 def is_milestone_level(value: Decimal) -> bool:
@@ -90,34 +115,74 @@ def is_milestone_level(value: Decimal) -> bool:
     return value == value.to_integral_value() and int(value) in MILESTONE_LEVELS
 
 
-def score_inherited(org_score: Decimal) -> Decimal:
-    """Score an inherited KPI: the organisation's score for it, rounded to 4 decimals."""
-    return excel_round(org_score)
+def score_inherited(org_score: Decimal, places: int = 4) -> Decimal:
+    """Score an inherited KPI: the organisation's score for it, rounded."""
+    return excel_round(org_score, places)
 
 
-def weighted_score(score: Decimal, weight: Decimal) -> Decimal:
-    """``ROUND(score x weight / 100, 4)``.
+def weighted_score(score: Decimal, weight: Decimal, places: int = 4) -> Decimal:
+    """``ROUND(score x weight / 100, places)``.
 
     >>> weighted_score(Decimal("3.4"), Decimal(20))
     Decimal('0.6800')
     """
-    return excel_round(_EXACT.divide(_EXACT.multiply(score, weight), 100))
+    return excel_round(_EXACT.divide(_EXACT.multiply(score, weight), 100), places)
 
 
-def total_score(weighted: Iterable[Decimal | None]) -> Decimal | None:
-    """The office total: the sum of weighted scores, or None when any of them is missing."""
+def total_score(weighted: Iterable[Decimal | None], places: int = 4) -> Decimal | None:
+    """The office total (or a group's weighted sum): the sum of the rounded weighted scores,
+    rounded, or None when any of them is missing."""
     parts = list(weighted)
     if any(p is None for p in parts):
         return None
-    return excel_round(sum((p for p in parts if p is not None), Decimal(0)))
+    return excel_round(sum((p for p in parts if p is not None), Decimal(0)), places)
 
 
-def average_score(totals: Sequence[Decimal]) -> Decimal | None:
-    """``ROUND(AVERAGE(totals), 4)``; None for no totals.
+def group_score(weighted_sum: Decimal | None, group_weight: Decimal,
+                places: int = 4) -> Decimal | None:
+    """A KPI group's score on the 1-5 scale: ``ROUND(weighted sum x 100 / group weight)``;
+    None while the weighted sum is missing or when the group weighs nothing.
+
+    >>> group_score(Decimal("1.2300"), Decimal(30))
+    Decimal('4.1000')
+    """
+    if weighted_sum is None or group_weight <= 0:
+        return None
+    return excel_round(_EXACT.divide(_EXACT.multiply(weighted_sum, 100), group_weight), places)
+
+
+class GroupSubtotal(NamedTuple):
+    """One KPI group of an office: its weight, weighted sum and score on the 1-5 scale."""
+
+    group: int
+    weight: Decimal
+    weighted_score: Decimal | None     # None while any of its KPIs has no score
+    score: Decimal | None
+
+
+def group_subtotals(kpis: Iterable[tuple[int, Decimal, Decimal | None]],
+                    places: int = 4) -> list[GroupSubtotal]:
+    """The subtotals of the groups of ``kpis`` (group, weight, weighted score each), in group
+    order; a KPI of weight 0 (not assessed in the round) counts toward neither sum."""
+    groups: dict[int, list[tuple[Decimal, Decimal | None]]] = {}
+    for group, weight, weighted in kpis:
+        groups.setdefault(group, []).append((weight, weighted))
+    subtotals = []
+    for group in sorted(groups):
+        assessed = [(w, ws) for w, ws in groups[group] if w > 0]
+        weight = sum((w for w, _ in assessed), Decimal(0))
+        weighted_sum = total_score((ws for _, ws in assessed), places)
+        subtotals.append(GroupSubtotal(group, weight, weighted_sum,
+                                       group_score(weighted_sum, weight, places)))
+    return subtotals
+
+
+def average_score(totals: Sequence[Decimal], places: int = 4) -> Decimal | None:
+    """``ROUND(AVERAGE(totals), places)``; None for no totals.
 
     >>> average_score([Decimal("3.0002"), Decimal("3.0003")])
     Decimal('3.0003')
     """
     if not totals:
         return None
-    return excel_round(_EXACT.divide(sum(totals, Decimal(0)), len(totals)))
+    return excel_round(_EXACT.divide(sum(totals, Decimal(0)), len(totals)), places)

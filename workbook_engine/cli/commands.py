@@ -16,10 +16,10 @@ import click
 
 from ..errors import NOTHING_DONE, PROBLEMS_FOUND, OutputError, WorkbookEngineError
 from ..forms.generate import MANIFEST, generate
-from ..forms.layout import ROUND_MONTHS
 from ..forms.meta import KEY_ENV, load_key
 from ..harvesting.outcomes import HarvestReport
 from ..harvesting.run import JsonWriter, harvest
+from ..master.format import ROUND_MONTHS
 from ..master.reader import read_master
 from ..workers import few_collections
 from .console import echo_harvest, report_master
@@ -160,7 +160,8 @@ def harvest_command(paths: tuple[Path, ...], master_path: Path, round_months: in
                 bar.length = max(total, 1)
                 bar.update(done - bar.pos)
             master = report_of_master.master
-            summary = SummaryWriter(out_path, master.settings.below_level1_score)
+            summary = SummaryWriter(out_path, master.settings.below_level1_score,
+                                    master.settings.places)
             report = harvest(paths, master, round_months, key, jobs, advance, exclude=exclude,
                              on_office=summary.prepare)
         write_outputs(report, summary, JsonWriter(report, json_path) if json_path else None)

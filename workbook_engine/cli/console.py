@@ -42,8 +42,10 @@ def describe_master(master: Master) -> str:
         f"(กลุ่ม 1: {groups[1]}, กลุ่ม 2: {groups[2]}, กลุ่ม 3: {groups[3]}), "
         f"การมอบหมาย {len(master.assignments)} รายการ",
         "  " + ", ".join(f"{kind.label} {kinds[kind]}" for kind in KINDS),
-        f"คะแนนเมื่อต่ำกว่าระดับ 1: {s.below_level1_score}",
+        f"คะแนนเมื่อต่ำกว่าระดับ 1: {s.below_level1_score}, ทศนิยม {s.places} ตำแหน่ง",
     ]
+    if master.overrides:
+        lines.append(f"น้ำหนักและเกณฑ์รายรอบ {len(master.overrides)} รายการ")
     return "\n".join(lines)
 
 
@@ -90,7 +92,7 @@ def echo_harvest(report: HarvestReport, top: int = 10) -> None:
     if shown:
         click.echo(_row("รหัส", "สถานะ", "คะแนนรวม", "ชื่อหน่วยงาน"))
     for office in shown:
-        total = f"{office.total_score:.4f}" if office.total_score is not None else "-"
+        total = "-" if office.total_score is None else f"{office.total_score:.{report.places}f}"
         click.echo(_row(office.office, STATUS_THAI[office.status], total, office.name))
     errors = error_count(report.problems)
     click.echo(f"ปัญหาที่พบ: ผิดพลาด {errors} รายการ, "

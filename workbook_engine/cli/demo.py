@@ -1,7 +1,8 @@
 """``workbook-engine demo``: the whole cycle on the shipped master and samples.
 
-check the master -> generate every office's workbook -> harvest ``samples/`` -> write the
-summary workbook and the JSON result into the demo folder.
+check the master -> generate every office's workbook for the samples' round (and for the half
+year, whose weights and criteria differ) -> harvest ``samples/`` -> write the summary workbook
+and the JSON result into the demo folder.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ import click
 from ..forms.generate import generate
 from ..harvesting.run import harvest, write_json
 from ..master.reader import read_master
+from ..model import Master
 from .console import echo_harvest, report_master
 
 DEMO_ROUND = 12
+HALF_YEAR = 6
 
 
 def shipped(name: str) -> Path:
@@ -53,6 +56,10 @@ def run_demo(workdir: Path, master_path: Path = SHIPPED_MASTER,
     click.echo(f"\n== 2. สร้างแบบฟอร์มของทุกหน่วยงาน (รอบ {DEMO_ROUND} เดือน) ลงใน {forms}")
     rows = generate(checked.master, DEMO_ROUND, forms)
     click.echo(f"สร้างแล้ว {len(rows)} ไฟล์ และ {forms / 'manifest.csv'}")
+    half = workdir / f"forms-R{HALF_YEAR}"
+    rows = generate(checked.master, HALF_YEAR, half)
+    click.echo(f"และแบบฟอร์มรอบ {HALF_YEAR} เดือน {len(rows)} ไฟล์ ลงใน {half} "
+               f"({_round_rows(checked.master, HALF_YEAR)})")
     click.echo(f"\n== 3. รวบรวมแบบรายงานตัวอย่างที่หน่วยงานส่งกลับ จาก {samples}")
     report = harvest([samples], checked.master, DEMO_ROUND)
     summary, result = workdir / "summary.xlsx", workdir / "summary.json"
@@ -61,3 +68,14 @@ def run_demo(workdir: Path, master_path: Path = SHIPPED_MASTER,
     echo_harvest(report)
     click.echo(f"\n== 4. ไฟล์สรุปผล: {summary}  (ผลแบบ JSON: {result})")
     return 0
+
+
+def _round_rows(master: Master, round_months: int) -> str:
+    """What the master's per-round rows change in ``round_months``, in Thai."""
+    rows = [o for o in master.overrides.values() if o.round_months == round_months]
+    skipped = sorted({o.kpi for o in rows if o.weight == 0})
+    changed = sorted({o.kpi for o in rows if o.weight != 0})
+    parts = [f"ตัวชี้วัด {', '.join(changed)} ใช้น้ำหนักและเกณฑ์ของรอบนี้"] if changed else []
+    if skipped:
+        parts.append(f"ตัวชี้วัด {', '.join(skipped)} ไม่ประเมินในรอบนี้")
+    return "; ".join(parts) or "น้ำหนักและเกณฑ์เหมือนทั้งปี"

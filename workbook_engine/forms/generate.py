@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .. import workers
 from ..errors import OutputError
+from ..master import format as mf
 from ..model import Master
 from ..xlsx.outputs import atomic
 from . import layout as L
@@ -82,8 +83,8 @@ def generate(master: Master, round_months: int, out_dir: str | Path,
         ValueError: for an unknown office code or round.
         OutputError: when the folder cannot be written.
     """
-    if round_months not in L.ROUND_MONTHS:
-        raise ValueError(f"round must be one of {L.ROUND_MONTHS}, got {round_months}")
+    if round_months not in mf.ROUND_MONTHS:
+        raise ValueError(f"round must be one of {mf.ROUND_MONTHS}, got {round_months}")
     codes = list(offices) if offices else list(master.offices)
     unknown = [c for c in codes if c not in master.offices]
     if unknown:

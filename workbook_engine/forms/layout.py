@@ -26,7 +26,6 @@ META_SHEET = "_meta"
 VISIBLE_SHEETS = (GUIDE_SHEET, AGREEMENT_SHEET, DETAILS_SHEET, REPORT_SHEET)
 ALL_SHEETS = (*VISIBLE_SHEETS, LISTS_SHEET, META_SHEET)
 
-ROUND_MONTHS = (6, 9, 12)
 _TEXT_WIDTHS = {"data": 30, "note": 40, "support": 25, "obstacle": 25, "evidence": 30}
 
 
@@ -128,6 +127,23 @@ def defined_name(prefix: str, kpi_code: str) -> str:
 
 
 TOTAL_NAME = "TOTAL_SCORE"
+GROUP_HEADERS = ("สรุปรายกลุ่มตัวชี้วัด", "น้ำหนัก", "คะแนนกลุ่ม (1-5)", "คะแนนถ่วงน้ำหนักรวม")
+
+
+def group_label(group: int) -> str:
+    """A KPI group as the forms name it."""
+    return f"ตัวชี้วัดกลุ่มที่ {group}"
+
+
+def group_name(group: int) -> str:
+    """``GROUP_SCORE_<g>``: the defined name of group ``group``'s weighted sum."""
+    return f"GROUP_SCORE_{group}"
+
+
+def group_header_row(kpi_count: int) -> int:
+    """The 1-based row of the heading of the report form's group subtotals (a row below the
+    total); each group's row follows it."""
+    return total_row(kpi_count) + 2
 STATUS_NAME = "COMPLETENESS"
 
 

@@ -23,8 +23,8 @@ from xlsxwriter.worksheet import Worksheet
 from .. import fiscal, formulas
 from ..kinds import KpiKind
 from ..master.format import Direction
-from ..model import Assignment, Kpi, Master, Office
-from ..scoring import total_score, weighted_score
+from ..model import NOT_ASSESSED, Assignment, Kpi, Master, Office
+from ..scoring import group_subtotals, total_score, weighted_score
 from ..xlsx.writer import (
     FONT,
     HEADER_FILL,
@@ -34,6 +34,7 @@ from ..xlsx.writer import (
     XlsxWriteError,
     check,
     plain_text,
+    score_format,
     text_lines,
     workbook_options,
     write_text,
@@ -78,11 +79,12 @@ class LockedWorkbook(xlsxwriter.Workbook):  # type: ignore[misc]
 class _Styles:
     """The formats of one workbook, made once."""
 
-    def __init__(self, wb: xlsxwriter.Workbook) -> None:
+    def __init__(self, wb: xlsxwriter.Workbook, places: int) -> None:
         def fmt(**props: Any) -> Format:
             return wb.add_format({"valign": "top", **props})
 
         border = {"border": 1, "text_wrap": True}
+        decimals = score_format(places)
         self.title = fmt(bold=True, font_size=20, align="center", valign="vcenter")
         self.subtitle = fmt(bold=True, align="center", valign="vcenter")
         self.text = fmt(text_wrap=True)
@@ -95,12 +97,12 @@ class _Styles:
         self.cell_center = fmt(align="center", **border)
         self.number = fmt(num_format="#,##0.####", align="center", **border)
         self.weight = fmt(num_format="0.##", align="center", **border)
-        self.score = fmt(num_format="0.0000", align="center", bg_color=LOCKED_FILL, **border)
-        self.total = fmt(num_format="0.0000", bold=True, align="center", bg_color=LOCKED_FILL,
+        self.score = fmt(num_format=decimals, align="center", bg_color=LOCKED_FILL, **border)
+        self.total = fmt(num_format=decimals, bold=True, align="center", bg_color=LOCKED_FILL,
                          **border)
         self.total_label = fmt(bold=True, align="right", bg_color=LOCKED_FILL, **border)
-        self.inherited = fmt(num_format='"องค์กร "0.0000', align="center", bg_color=LOCKED_FILL,
-                             **border)
+        self.inherited = fmt(num_format=f'"องค์กร "{decimals}', align="center",
+                             bg_color=LOCKED_FILL, **border)
         self.input_number = fmt(num_format="General", align="center", bg_color=INPUT_FILL,
                                 locked=False, font_color="#1F4E79", **border)
         self.input_text = fmt(bg_color=INPUT_FILL, locked=False, font_color="#1F4E79",
@@ -119,15 +121,19 @@ class OfficeContext:
     master: Master
     office: Office
     round_months: int
-    items: tuple[tuple[Assignment, Kpi], ...]
+    items: tuple[tuple[Assignment, Kpi], ...]       # as in the round (report form, cards)
+    agreed: tuple[tuple[Assignment, Kpi], ...]      # as in the year's agreement
     fingerprint: str
 
     @classmethod
     def build(cls, master: Master, office_code: str, round_months: int) -> OfficeContext:
-        """The context of ``office_code`` in ``master``."""
-        items = tuple((a, master.kpis[a.kpi]) for a in master.assignments_for(office_code))
-        return cls(master, master.offices[office_code], round_months, items,
-                   master.fingerprint(office_code))
+        """The context of ``office_code`` in ``master``, in round ``round_months``."""
+        def items(round_of: int | None) -> tuple[tuple[Assignment, Kpi], ...]:
+            return tuple((a, master.kpis[a.kpi])
+                         for a in master.assignments_for(office_code, round_of))
+
+        return cls(master, master.offices[office_code], round_months, items(round_months),
+                   items(None), master.fingerprint(office_code, round_months))
 
     @property
     def year(self) -> int:
@@ -186,16 +192,17 @@ def _lines(text: str, width: float) -> int:
 
 
 @lru_cache(maxsize=1024)
-def _score_formula(row: int, kind: KpiKind, direction: Direction | None, below: int) -> str:
+def _score_formula(row: int, kind: KpiKind, direction: Direction | None, below: int,
+                   places: int) -> str:
     """The ``SCORE`` formula of a KPI of ``kind`` on 1-based report row ``row``."""
     criteria = [L.ref(k, row) for k in L.CRITERIA_KEYS]
-    return kind.score_formula(L.ref("result", row), criteria, direction, below)
+    return kind.score_formula(L.ref("result", row), criteria, direction, below, places)
 
 
 @lru_cache(maxsize=1024)
-def _weighted_formula(row: int) -> str:
+def _weighted_formula(row: int, places: int) -> str:
     """The ``WEIGHTED`` formula on 1-based report row ``row``."""
-    return formulas.weighted_score(L.ref("score", row), L.ref("weight", row))
+    return formulas.weighted_score(L.ref("score", row), L.ref("weight", row), places)
 
 
 @lru_cache(maxsize=16384)
@@ -209,6 +216,19 @@ def _name(prefix: str, code: str, key: str, row: int) -> tuple[str, str]:
     if len(name) > 255:
         raise XlsxWriteError(f"defined name {name} is longer than 255 characters")
     return name, L.absolute(L.REPORT_SHEET, L.ref(key, row))
+
+
+def _cached(value: Decimal | None) -> Decimal | str:
+    """A formula's value when written: blank while there is none."""
+    return "" if value is None else value
+
+
+def _weight_sum(items: Sequence[tuple[Assignment, Kpi]]) -> Decimal:
+    return sum((a.weight for a, _ in items), Decimal(0))
+
+
+def _groups(items: Sequence[tuple[Assignment, Kpi]]) -> list[int]:
+    return sorted({kpi.group for _, kpi in items})
 
 
 def _column_range(key: str, count: int) -> str:
@@ -266,9 +286,10 @@ class _Writer:
     def __init__(self, wb: xlsxwriter.Workbook, ctx: OfficeContext, password: str) -> None:
         self.wb = wb
         self.ctx = ctx
-        self.s = _Styles(wb)
-        self.password = password
         self.settings = ctx.master.settings
+        self.places = self.settings.places
+        self.s = _Styles(wb, self.places)
+        self.password = password
 
     def sheet(self, name: str, widths: Sequence[float]) -> Worksheet:
         ws: Worksheet = self.wb.add_worksheet(name)
@@ -369,6 +390,7 @@ class _Writer:
         if row + 1 != L.AGREEMENT_HEADER_ROW - 1:   # harvest compares the table at this place
             raise RuntimeError(f"agreement table at row {row + 2}, not {L.AGREEMENT_HEADER_ROW}")
         row = self.agreement_table(ws, row + 1, widths)
+        row = self.group_weights(ws, row)
         self.signatures(ws, row + 1)
         ws.repeat_rows(0, 2)
         self.protect(ws)
@@ -376,7 +398,7 @@ class _Writer:
     def agreement_table(self, ws: Worksheet, row: int, widths: Sequence[float]) -> int:
         s = self.s
         self.header_row(ws, row, list(L.AGREEMENT_HEADERS), ROW_HEIGHT * 1.5)
-        for a, kpi in self.ctx.items:
+        for a, kpi in self.ctx.agreed:
             row += 1
             cells = _Row(ws, row, ROW_HEIGHT * _lines(kpi.name, widths[2]))
             self.kpi_facts(cells, a, kpi)
@@ -387,7 +409,7 @@ class _Writer:
         row += 1
         cells = _Row(ws, row)
         cells.merged(0, 3, L.AGREEMENT_TOTAL_LABEL, s.total_label)
-        cells.number(4, self.weight_sum(), s.weight)
+        cells.number(4, _weight_sum(self.ctx.agreed), s.weight)
         return row + 1
 
     def kpi_facts(self, cells: _Row, a: Assignment, kpi: Kpi) -> None:
@@ -404,8 +426,6 @@ class _Writer:
         for i, value in enumerate(kpi.kind.criteria_cells(a.criteria) or ()):
             cells.number(col + i, value, self.s.number)
 
-    def weight_sum(self) -> Decimal:
-        return sum((a.weight for a, _ in self.ctx.items), Decimal(0))
 
     def signatures(self, ws: Worksheet, row: int) -> None:
         s, st, office = self.s, self.settings, self.ctx.office
@@ -449,7 +469,8 @@ class _Writer:
         facts = [
             ("คำอธิบาย", kpi.description or "-"),
             ("หน่วยวัด", kpi.unit),
-            ("น้ำหนัก (ร้อยละ)", format(a.weight.normalize(), "f")),
+            ("น้ำหนัก (ร้อยละ)", format(a.weight.normalize(), "f") if a.assessed
+             else f"0 ({NOT_ASSESSED})"),
             ("ประเภท", kpi.kind.describe(kpi.direction)),
             ("ถ่ายทอดจากตัวชี้วัดองค์กร", kpi.org_kpi or "-"),
         ]
@@ -479,6 +500,7 @@ class _Writer:
             self.report_row(ws, L.kpi_row(index), a, kpi)
         self.text_validations(ws, count)
         self.report_total(ws, count)
+        self.report_groups(ws, count)
         ws.freeze_panes(L.FIRST_KPI_ROW - 1, 3)
         result_col = L.COLUMN["result"].index
         ws.set_selection(L.FIRST_KPI_ROW - 1, result_col, L.FIRST_KPI_ROW - 1, result_col)
@@ -496,13 +518,28 @@ class _Writer:
                 cells.blank(L.COLUMN[key].index, s.cell)
         else:
             self.criteria_cells(cells, L.COLUMN["c1"].index, a, kpi)
+        if not a.assessed:
+            self.not_assessed(cells, kpi, row)
+            return
         self.result_input(cells, kpi)
         cached_score = self.cached_score(a, kpi)
-        score = _score_formula(row, kpi.kind, kpi.direction, self.settings.below_level1_score)
-        cells.formula(L.COLUMN["score"].index, score, s.score,
-                      "" if cached_score is None else cached_score)
-        cells.formula(L.COLUMN["weighted"].index, _weighted_formula(row), s.score,
-                      "" if cached_score is None else weighted_score(cached_score, a.weight))
+        score = _score_formula(row, kpi.kind, kpi.direction, self.settings.below_level1_score,
+                               self.places)
+        cells.formula(L.COLUMN["score"].index, score, s.score, _cached(cached_score))
+        cells.formula(L.COLUMN["weighted"].index, _weighted_formula(row, self.places), s.score,
+                      _cached(self.cached_weighted(a, kpi)))
+        for key in L.TEXT_INPUT_KEYS:
+            cells.blank(L.COLUMN[key].index, s.input_text)
+        for key in (*L.TEXT_INPUT_KEYS, "score", "weighted"):
+            self.define(kpi, key, row)
+
+    def not_assessed(self, cells: _Row, kpi: Kpi, row: int) -> None:
+        """The rest of the row of a KPI not assessed in this round: no input, no score, out of
+        the total; its text inputs stay, for what the office wants to say."""
+        s = self.s
+        cells.string(L.COLUMN["result"].index, NOT_ASSESSED, s.cell_center)
+        cells.string(L.COLUMN["score"].index, "-", s.score)
+        cells.string(L.COLUMN["weighted"].index, "-", s.score)
         for key in L.TEXT_INPUT_KEYS:
             cells.blank(L.COLUMN[key].index, s.input_text)
         for key in (*L.TEXT_INPUT_KEYS, "score", "weighted"):
@@ -542,7 +579,8 @@ class _Writer:
     def completeness(self, ws: Worksheet, count: int) -> None:
         """The completeness line (``COMPLETENESS``), with the status it has at generation."""
         scores = _column_range("score", count)
-        missing = sum(1 for a, k in self.ctx.items if self.cached_score(a, k) is None)
+        missing = sum(1 for a, k in self.ctx.items
+                      if a.assessed and self.cached_score(a, k) is None)
         status = ("กรอกผลครบทุกตัวชี้วัดแล้ว" if missing == 0
                   else f"ยังไม่มีผลที่คำนวณคะแนนได้ {missing} ตัวชี้วัด")
         _Row(ws, L.STATUS_ROW - 1).formula(0, formulas.completeness(scores), self.s.status,
@@ -555,22 +593,73 @@ class _Writer:
         scores, weighted = _column_range("score", count), _column_range("weighted", count)
         cells = _Row(ws, row - 1)
         cells.merged(0, L.COLUMN["weight"].index - 1, L.REPORT_TOTAL_LABEL, s.total_label)
-        cells.number(L.COLUMN["weight"].index, self.weight_sum(), s.weight)
+        cells.number(L.COLUMN["weight"].index, _weight_sum(self.ctx.items), s.weight)
         total = self.cached_total()
-        cells.formula(L.COLUMN["weighted"].index, formulas.total_score(scores, weighted), s.total,
-                      "" if total is None else total)
+        cells.formula(L.COLUMN["weighted"].index,
+                      formulas.total_score(scores, weighted, self.places), s.total,
+                      _cached(total))
         check(self.wb.define_name(L.TOTAL_NAME, L.absolute(L.REPORT_SHEET, L.ref("weighted", row))),
               f"name {L.TOTAL_NAME}")
+
+    def report_groups(self, ws: Worksheet, count: int) -> None:
+        """Each KPI group's weight, weighted sum (``GROUP_SCORE_<g>``) and score on the 1-5
+        scale, live, under the total."""
+        s, row = self.s, L.group_header_row(count)
+        weight_col, score_col = L.COLUMN["weight"].index, L.COLUMN["score"].index
+        weighted_col = L.COLUMN["weighted"].index
+        label, *headers = L.GROUP_HEADERS
+        cells = _Row(ws, row - 1, ROW_HEIGHT * 1.5)
+        cells.merged(0, weight_col - 1, label, s.header)
+        for col, text in zip((weight_col, score_col, weighted_col), headers, strict=True):
+            cells.string(col, text, s.header)
+        groups, weights = _column_range("group", count), _column_range("weight", count)
+        scores, weighted = _column_range("score", count), _column_range("weighted", count)
+        cached = {g.group: g for g in group_subtotals(
+            ((kpi.group, a.weight, self.cached_weighted(a, kpi) if a.assessed else None)
+             for a, kpi in self.ctx.items), self.places)}
+        for group in _groups(self.ctx.items):
+            row += 1
+            here = cached[group]
+            cells = _Row(ws, row - 1)
+            cells.merged(0, weight_col - 1, L.group_label(group), s.total_label)
+            cells.formula(weight_col, formulas.group_weight(groups, group, weights), s.weight,
+                          here.weight)
+            cells.formula(weighted_col, formulas.group_weighted(groups, group, scores, weighted,
+                                                                self.places), s.total,
+                          _cached(here.weighted_score))
+            cells.formula(score_col, formulas.group_score(L.ref("weighted", row),
+                                                          L.ref("weight", row), self.places),
+                          s.total, _cached(here.score))
+            check(self.wb.define_name(L.group_name(group),
+                                      L.absolute(L.REPORT_SHEET, L.ref("weighted", row))),
+                  f"name {L.group_name(group)}")
+
+    def group_weights(self, ws: Worksheet, row: int) -> int:
+        """Each KPI group's weight in the year's agreement, under its table's total; returns
+        the next row."""
+        s = self.s
+        for group in _groups(self.ctx.agreed):
+            cells = _Row(ws, row)
+            cells.merged(0, 3, f"น้ำหนักรวม{L.group_label(group)}", s.total_label)
+            cells.number(4, _weight_sum([(a, k) for a, k in self.ctx.agreed if k.group == group]),
+                         s.weight)
+            row += 1
+        return row
 
     def cached_score(self, a: Assignment, kpi: Kpi) -> Decimal | None:
         """The score a KPI has before anything is typed (an inherited KPI's, once known)."""
         return kpi.kind.score(None, a.criteria, kpi.direction, self.settings.below_level1_score,
-                              self.ctx.master.org_scores.get(kpi.code))
+                              self.ctx.master.org_scores.get(kpi.code), self.places)
 
-    def cached_total(self) -> Decimal | None:
-        scores = ((a, self.cached_score(a, kpi)) for a, kpi in self.ctx.items)
-        return total_score(None if score is None else weighted_score(score, a.weight)
-                           for a, score in scores)
+    def cached_weighted(self, a: Assignment, kpi: Kpi) -> Decimal | None:
+        """A KPI's weighted score before anything is typed."""
+        score = self.cached_score(a, kpi)
+        return None if score is None else weighted_score(score, a.weight, self.places)
+
+    def cached_total(self, group: int | None = None) -> Decimal | None:
+        """The total (or a group's weighted sum) before anything is typed."""
+        return total_score((self.cached_weighted(a, kpi) for a, kpi in self.ctx.items
+                            if a.assessed and group in (None, kpi.group)), self.places)
 
     def define(self, kpi: Kpi, key: str, row: int) -> None:
         """The workbook-level name ``<prefix>_<k>`` of column ``key`` (its

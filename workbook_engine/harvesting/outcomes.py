@@ -16,7 +16,7 @@ from typing import Any
 from ..errors import PROBLEMS_FOUND
 from ..kinds import KpiKind
 from ..problems import Problem, error_count
-from ..scoring import average_score, excel_round
+from ..scoring import GroupSubtotal, average_score, excel_round, group_subtotals
 
 
 class Status(StrEnum):
@@ -55,6 +55,11 @@ class KpiOutcome:
     cell: str | None = None
     verified_score: Decimal | None = None  # room for the committee's verified score
 
+    @property
+    def assessed(self) -> bool:
+        """False for a KPI of weight 0 in the round: not scored, out of the total."""
+        return self.weight > 0
+
     def as_json(self) -> dict[str, Any]:
         """The ``kpis`` entry of CONTRACT section 4."""
         return {"kpi": self.kpi, "weight": _num(self.weight), "result": _num(self.result),
@@ -76,12 +81,19 @@ class OfficeOutcome:
     coordinator: str = ""
     email: str = ""
 
-    def as_json(self) -> dict[str, Any]:
+    def groups(self, places: int) -> list[GroupSubtotal]:
+        """Each KPI group's weight, weighted sum and score (the KPIs' scores to ``places``)."""
+        return group_subtotals(((k.group, k.weight, k.weighted) for k in self.kpis), places)
+
+    def as_json(self, places: int = 4) -> dict[str, Any]:
         """The ``offices`` entry of CONTRACT section 4."""
         return {"office": self.office, "name": self.name, "status": self.status.value,
                 "file": self.file, "sha256": self.sha256,
                 "total_score": _num(self.total_score) if self.status is Status.ACCEPTED else None,
-                "kpis": [k.as_json() for k in self.kpis]}
+                "kpis": [k.as_json() for k in self.kpis],
+                "groups": [{"group": g.group, "weight": _num(g.weight),
+                            "weighted_score": _num(g.weighted_score), "score": _num(g.score)}
+                           for g in self.groups(places)]}
 
 
 @dataclass
@@ -110,6 +122,7 @@ class HarvestReport:
     files: list[FileRecord]
     problems: list[Problem]
     below_level1: int = 1
+    places: int = 4            # the decimals of every score
     master_file: str = ""
     master_sha256: str = ""
 
@@ -119,9 +132,10 @@ class HarvestReport:
 
     @property
     def average_score(self) -> Decimal | None:
-        """The mean total of accepted offices, 4 decimals (None when none is accepted)."""
+        """The mean total of accepted offices, rounded (None when none is accepted)."""
         return average_score([o.total_score for o in self.offices
-                              if o.status is Status.ACCEPTED and o.total_score is not None])
+                              if o.status is Status.ACCEPTED and o.total_score is not None],
+                             self.places)
 
     @property
     def exit_code(self) -> int:
@@ -133,7 +147,7 @@ class HarvestReport:
         """The JSON document of CONTRACT section 4."""
         return {"organisation": self.organisation, "fiscal_year": self.fiscal_year,
                 "round": self.round_months,
-                "offices": [o.as_json() for o in self.offices],
+                "offices": [o.as_json(self.places) for o in self.offices],
                 "problems": [p.as_dict() for p in self.problems]}
 
 

@@ -176,7 +176,7 @@ class _Check:
                 raise self.reject(Code.RETURN_SIGNATURE_MISSING, sheet=L.META_SHEET)
             if not signature_ok(self.key, meta):
                 raise self.reject(Code.RETURN_SIGNATURE_INVALID, sheet=L.META_SHEET)
-        if meta["fingerprint"] != self.master.fingerprint(office):
+        if meta["fingerprint"] != self.master.fingerprint(office, self.round_months):
             raise self.reject(Code.RETURN_STALE, sheet=L.META_SHEET)
 
     def structure(self, reader: XlsxReader) -> None:
@@ -197,15 +197,19 @@ class _Check:
     # -- the report form ---------------------------------------------------------------------
     def report(self, reader: XlsxReader) -> None:
         assert self.out.office is not None
-        items = [(a, self.master.kpis[a.kpi]) for a in self.master.assignments_for(self.out.office)]
+        office, master = self.out.office, self.master
+        items = [(a, master.kpis[a.kpi]) for a in master.assignments_for(office, self.round_months)]
+        agreed = master.assignments_for(office)       # the year's, on the agreement
         agreement = self.read(reader, L.AGREEMENT_SHEET, L.AGREEMENT_FIRST_KPI_ROW + len(items),
                               L.COLUMN["c5"].index + 1)
         cells = self.read(reader, L.REPORT_SHEET, L.total_row(len(items)), len(L.REPORT_COLUMNS))
-        expected = [_locked_expectations(a, kpi) for a, kpi in items]
-        changed = self.locked_values(agreement, expected, L.AGREEMENT_SHEET,
-                                     L.AGREEMENT_FIRST_KPI_ROW, L.AGREEMENT_TOTAL_LABEL)
-        changed += self.locked_values(cells, expected, L.REPORT_SHEET, L.FIRST_KPI_ROW,
-                                      L.REPORT_TOTAL_LABEL)
+        changed = self.locked_values(agreement,
+                                     [_locked_expectations(a, kpi)
+                                      for a, (_, kpi) in zip(agreed, items, strict=True)],
+                                     L.AGREEMENT_SHEET, L.AGREEMENT_FIRST_KPI_ROW,
+                                     L.AGREEMENT_TOTAL_LABEL)
+        changed += self.locked_values(cells, [_locked_expectations(a, kpi) for a, kpi in items],
+                                      L.REPORT_SHEET, L.FIRST_KPI_ROW, L.REPORT_TOTAL_LABEL)
         if changed:
             raise _Rejected(Code.RETURN_LOCKED_CHANGED)
         for index, (a, kpi) in enumerate(items):
@@ -264,6 +268,8 @@ class _Check:
         for cell in inputs:
             texts[cell.key] = _text(found.get(self.locate(names, cell)[1]))
         org = self.master.org_scores.get(kpi.code)
+        if not a.assessed:          # weight 0 in this round: nothing to read or score
+            return outcome
         if kpi.kind.has_result:
             ref, at = self.locate(names, result)
             outcome.sheet, outcome.cell = L.REPORT_SHEET, ref
@@ -273,9 +279,11 @@ class _Check:
         if kpi.kind.needs_org_score and org is None:
             self.add(Code.RESULT_ORG_SCORE_MISSING, kpi=kpi.code)
         outcome.score = kpi.kind.score(outcome.result, a.criteria, kpi.direction,
-                                       self.master.settings.below_level1_score, org)
+                                       self.master.settings.below_level1_score, org,
+                                       self.master.settings.places)
         if outcome.score is not None:
-            outcome.weighted = weighted_score(outcome.score, a.weight)
+            outcome.weighted = weighted_score(outcome.score, a.weight,
+                                              self.master.settings.places)
         return outcome
 
     def master_sheet_name(self) -> str:
@@ -322,7 +330,8 @@ class _Check:
             self._not_a_workbook(exc)
             self.out.status = Status.REJECTED
         else:
-            self.out.total = total_score(k.weighted for k in self.out.kpis)
+            self.out.total = total_score((k.weighted for k in self.out.kpis if k.assessed),
+                                         self.master.settings.places)
             self.out.status = Status.ACCEPTED if self.out.total is not None \
                 else Status.INCOMPLETE
         self.omitted()

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from .. import workers
 from ..forms import layout as L
+from ..master import format as mf
 from ..model import Master
 from ..problems import Code, Problem, problem
 from ..xlsx.outputs import Output
@@ -146,8 +147,8 @@ def harvest(paths: Sequence[str | Path], master: Master, round_months: int,
     Raises:
         ValueError: for a round that is not 6, 9 or 12.
     """
-    if round_months not in L.ROUND_MONTHS:
-        raise ValueError(f"round must be one of {L.ROUND_MONTHS}, got {round_months}")
+    if round_months not in mf.ROUND_MONTHS:
+        raise ValueError(f"round must be one of {mf.ROUND_MONTHS}, got {round_months}")
     candidates, problems = collect((Path(p) for p in paths), exclude)
 
     def early(outcome: ReturnOutcome) -> None:
@@ -173,6 +174,7 @@ def harvest(paths: Sequence[str | Path], master: Master, round_months: int,
                          round_months, local_time(now or dt.datetime.now(dt.UTC))
                          or dt.datetime.now(), engine_version(), L.SCHEMA_VERSION, offices,
                          files, problems, below_level1=master.settings.below_level1_score,
+                         places=master.settings.places,
                          master_file=master.source, master_sha256=master.source_sha256)
 
 

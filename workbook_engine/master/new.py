@@ -17,15 +17,18 @@ ROWS = 2000  # rows that carry dropdowns and validation
 GUIDE = [
     "ไฟล์ต้นแบบ (master) ของคำรับรองการปฏิบัติราชการ",
     f"1. ชีต '{mf.SETTINGS_SHEET}': กรอกค่าในคอลัมน์ B ของแต่ละรายการ (ส่วนราชการ ปีงบประมาณ พ.ศ. "
-    "ผู้รับคำรับรองและตำแหน่ง คะแนนเมื่อต่ำกว่าระดับ 1 เป็น 1 หรือ 0)",
+    "ผู้รับคำรับรองและตำแหน่ง คะแนนเมื่อต่ำกว่าระดับ 1 เป็น 1 หรือ 0 ทศนิยมของคะแนนเป็น 4 หรือ 2)",
     f"2. ชีต '{mf.OFFICES_SHEET}': หนึ่งแถวต่อหน่วยงาน รหัสหน่วยงานห้ามซ้ำ",
     f"3. ชีต '{mf.KPIS_SHEET}': หนึ่งแถวต่อตัวชี้วัด รหัสห้ามซ้ำ เลือกกลุ่ม ประเภท และทิศทางจากรายการ "
-    "(ทิศทางใช้กับตัวชี้วัดเชิงปริมาณเท่านั้น)",
+    "(ทิศทางใช้กับตัวชี้วัดเชิงปริมาณและเชิงปริมาณแบบขั้นเท่านั้น)",
     f"4. ชีต '{mf.ASSIGNMENTS_SHEET}': หนึ่งแถวต่อหน่วยงานและตัวชี้วัด น้ำหนักของแต่ละหน่วยงานรวมกันต้องได้ 100 "
-    "เกณฑ์ระดับ 1-5 ของตัวชี้วัดเชิงปริมาณต้องเพิ่มขึ้นทีละระดับ (มากดี) หรือลดลงทีละระดับ (น้อยดี) "
-    "ตัวชี้วัดระดับความสำเร็จและใช้ผลคะแนนองค์กรให้เว้นเกณฑ์ว่าง",
+    "เกณฑ์ระดับ 1-5 ของตัวชี้วัดเชิงปริมาณ (ทั้งแบบต่อเนื่องและแบบขั้น) ต้องเพิ่มขึ้นทีละระดับ (มากดี) "
+    "หรือลดลงทีละระดับ (น้อยดี) ตัวชี้วัดระดับความสำเร็จและใช้ผลคะแนนองค์กรให้เว้นเกณฑ์ว่าง",
     f"5. ชีต '{mf.MILESTONES_SHEET}': คำอธิบายขั้นที่ 1-5 ของตัวชี้วัดระดับความสำเร็จทุกตัว",
     f"6. ชีต '{mf.ORG_SCORES_SHEET}': คะแนนองค์กรของตัวชี้วัดที่ใช้ผลคะแนนองค์กร (กรอกก่อนรวบรวมผล)",
+    f"7. ชีต '{mf.ROUNDS_SHEET}' (ไม่บังคับ): น้ำหนักและเกณฑ์ที่ต่างไปในรอบ 6, 9 หรือ 12 เดือน "
+    "หนึ่งแถวต่อหน่วยงาน ตัวชี้วัด และรอบ ช่องที่เว้นว่างใช้ค่าจากชีต "
+    f"'{mf.ASSIGNMENTS_SHEET}' น้ำหนัก 0 คือไม่ประเมินในรอบนั้น น้ำหนักของทุกรอบต้องรวมได้ 100",
     "ตรวจไฟล์ด้วยคำสั่ง: workbook-engine check-master ไฟล์.xlsx",
 ]
 
@@ -89,16 +92,20 @@ def _write(path: Path, fiscal_year: int | None) -> None:
     if fiscal_year is not None:
         settings.write_number(1, 1, fiscal_year)
     settings.write_number(4, 1, 1)
+    settings.write_number(5, 1, 4)
     _validate(settings, 1, {"validate": "integer", "criteria": "between", "minimum": 2500,
                             "maximum": 2699}, "ปีงบประมาณ", "พ.ศ. 4 หลัก เช่น 2569",
               "กรอกปี พ.ศ. 2500-2699", 1, 1)
     _validate(settings, 1, {"validate": "list", "source": ["0", "1"]}, "คะแนนต่ำกว่าระดับ 1",
               "1 หรือ 0", "เลือก 1 หรือ 0", 4, 4)
+    _validate(settings, 1, {"validate": "list", "source": ["4", "2"]}, "ทศนิยม",
+              "4 หรือ 2 ตำแหน่ง", "เลือก 4 หรือ 2", 5, 5)
     _sheet(wb, mf.OFFICES_SHEET, mf.OFFICE_COLUMNS)
     kpis = _sheet(wb, mf.KPIS_SHEET, mf.KPI_COLUMNS)
     rules = _sheet(wb, mf.ASSIGNMENTS_SHEET, mf.ASSIGNMENT_COLUMNS)
     levels = _sheet(wb, mf.MILESTONES_SHEET, mf.MILESTONE_COLUMNS)
     scores = _sheet(wb, mf.ORG_SCORES_SHEET, mf.ORG_SCORE_COLUMNS)
+    rounds = _sheet(wb, mf.ROUNDS_SHEET, mf.ROUND_COLUMNS)
     sources = _lists(wb)
     for key, column in (("group", mf.COL_GROUP), ("kind", mf.COL_KIND),
                         ("direction", mf.COL_DIRECTION)):
@@ -108,6 +115,13 @@ def _write(path: Path, fiscal_year: int | None) -> None:
     _validate(rules, 2, {"validate": "decimal", "criteria": "between", "minimum": 0.0001,
                          "maximum": 100}, "น้ำหนัก", "ร้อยละ มากกว่า 0 ไม่เกิน 100",
               "น้ำหนักต้องมากกว่า 0 และไม่เกิน 100")
+    _validate(rounds, mf.ROUND_COLUMNS.index(mf.COL_ROUND),
+              {"validate": "list", "source": [str(r) for r in mf.ROUND_MONTHS]}, "รอบ",
+              "6, 9 หรือ 12 เดือน", "เลือกรอบ 6, 9 หรือ 12")
+    _validate(rounds, mf.ROUND_COLUMNS.index(mf.COL_WEIGHT),
+              {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 100},
+              "น้ำหนักในรอบนี้", "0-100 (0 คือไม่ประเมินในรอบนี้ เว้นว่างคือใช้น้ำหนักในชีตเกณฑ์)",
+              "น้ำหนักต้องอยู่ระหว่าง 0 ถึง 100")
     _validate(levels, 1, {"validate": "integer", "criteria": "between", "minimum": 1,
                           "maximum": 5}, "ขั้น", "เลขจำนวนเต็ม 1-5", "ขั้นต้องเป็น 1 ถึง 5")
     _validate(scores, 1, {"validate": "decimal", "criteria": "between", "minimum": 0,

@@ -11,6 +11,7 @@ import functools
 import hashlib
 import itertools
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -19,8 +20,9 @@ from typing import Any
 from ..errors import InvalidMasterError
 from ..kinds import BY_LABEL
 from ..master.format import Direction
-from ..model import Assignment, Kpi, Master, Office, Settings, name_key
+from ..model import Assignment, Criteria, Kpi, Master, Office, RoundOverride, Settings, name_key
 from ..problems import Code, Problem, error_count, problem
+from ..scoring import PLACES
 from ..values import NumberStatus, clean_text, parse_number
 from ..xlsx.cells import column_letter
 from ..xlsx.reader import NotAWorkbook, XlsxReader
@@ -228,13 +230,14 @@ class _Reader:
                          cell=f"B{number}" if number else None, label=label)
         year = self._fiscal_year(found)
         below = self._below_level1(found)
-        if year is None or below is None or not all(texts.values()):
+        places = self._places(found)
+        if year is None or below is None or places is None or not all(texts.values()):
             return None
         return Settings(texts[mf.SET_ORGANISATION], year, texts[mf.SET_RECEIVER],
-                        texts[mf.SET_RECEIVER_POSITION], below)
+                        texts[mf.SET_RECEIVER_POSITION], below, places)
 
     def _setting_number(self, found: dict[str, tuple[Any, int]], label: str,
-                        allowed: range, expected: str) -> int | None:
+                        allowed: Collection[int], expected: str) -> int | None:
         value, number = found.get(label, (None, 0))
         parsed = parse_number(value)
         if parsed.status is NumberStatus.BLANK:
@@ -255,6 +258,13 @@ class _Reader:
             return 1
         return self._setting_number(found, mf.SET_BELOW_LEVEL1, range(2),
                                     "กรอก 1 หรือ 0 (หรือเว้นว่างเพื่อใช้ค่าเริ่มต้น 1)")
+
+    def _places(self, found: dict[str, tuple[Any, int]]) -> int | None:
+        if not clean_text(found.get(mf.SET_PLACES, (None, 0))[0]):
+            return 4
+        return self._setting_number(found, mf.SET_PLACES, PLACES,
+                                    "กรอก 4 หรือ 2 (จำนวนตำแหน่งทศนิยมของคะแนน "
+                                    "หรือเว้นว่างเพื่อใช้ค่าเริ่มต้น 4)")
 
     def offices(self, rows: list[_Row]) -> dict[str, Office]:
         offices = {}
@@ -334,8 +344,10 @@ class _Reader:
         self.weight_sums(weights, offices)
         return result
 
-    def criteria(self, row: _Row, kpi: Kpi,
-                 office: str) -> tuple[Decimal, Decimal, Decimal, Decimal, Decimal] | None:
+    def criteria(self, row: _Row, kpi: Kpi, office: str,
+                 round_months: int | None = None) -> Criteria | None:
+        """A row's five criteria for ``kpi`` (a per-round row's name its round in their
+        problems); None when the kind uses none or they are not usable."""
         if not kpi.kind.uses_criteria:
             if any(map(_filled, map(row.values.get, mf.COL_LEVELS))):
                 self.add(Code.MASTER_CRITERIA_IGNORED, row, mf.COL_LEVELS[0], office=office,
@@ -345,24 +357,92 @@ class _Reader:
         plain = _plain_criteria(raw, tuple(map(type, raw)), kpi.direction)
         if plain is not None:
             return plain
+        where = {"office": office, "kpi": kpi.code}
+        if round_months is not None:
+            where["round"] = str(round_months)
         values = []
         for column in mf.COL_LEVELS:
             value = self.number(row, column)
             if value is None and not row.text(column):
-                self.add(Code.MASTER_CRITERIA_MISSING, row, column, office=office, kpi=kpi.code,
-                         column=column)
+                self.add(Code.MASTER_CRITERIA_MISSING if round_months is None
+                         else Code.MASTER_ROUND_CRITERIA_MISSING, row, column, column=column,
+                         **where)
             values.append(value)
         if any(v is None for v in values):
             return None
         c = tuple(v for v in values if v is not None)
         assert kpi.direction is not None
         if not _in_order(c, kpi.direction):
-            self.add(Code.MASTER_CRITERIA_ORDER, row, mf.COL_LEVELS[0], office=office,
-                     kpi=kpi.code, direction=kpi.direction.value,
-                     order=ORDER_WORDS[kpi.direction],
-                     values=" / ".join(format(v, "f") for v in c))
+            self.add(Code.MASTER_CRITERIA_ORDER if round_months is None
+                     else Code.MASTER_ROUND_CRITERIA_ORDER, row, mf.COL_LEVELS[0],
+                     direction=kpi.direction.value, order=ORDER_WORDS[kpi.direction],
+                     values=" / ".join(format(v, "f") for v in c), **where)
             return None
         return (c[0], c[1], c[2], c[3], c[4])
+
+    def overrides(self, rows: list[_Row], assignments: list[Assignment],
+                  kpis: dict[str, Kpi]) -> dict[tuple[str, str, int], RoundOverride]:
+        """The rows of ``เกณฑ์รายรอบ``, checked; then an office's weights in each round it has
+        rows for must sum to 100 (its other rounds are the year's, checked already)."""
+        held = {(a.office, a.kpi) for a in assignments}
+        found: dict[tuple[str, str, int], RoundOverride] = {}
+        seen: dict[tuple[str, str, int], int] = {}
+        for row in rows:
+            office = self.required_text(row, mf.COL_OFFICE)
+            code = self.required_text(row, mf.COL_KPI)
+            round_months = self.round_of(row)
+            if not office or not code or round_months is None:
+                continue
+            if (office, code) not in held:
+                self.add(Code.MASTER_ROUND_UNKNOWN_ASSIGNMENT, row, mf.COL_KPI, office=office,
+                         kpi=code)
+                continue
+            key = (office, code, round_months)
+            if key in seen:
+                self.add(Code.MASTER_ROUND_DUPLICATE, row, mf.COL_ROUND, office=office,
+                         kpi=code, round=round_months, other_row=seen[key])
+                continue
+            seen[key] = row.number
+            weight = self.number(row, mf.COL_WEIGHT)
+            if weight is not None and not Decimal(0) <= weight <= 100:
+                self.add(Code.MASTER_VALUE_INVALID, row, mf.COL_WEIGHT, value=weight,
+                         column=mf.COL_WEIGHT,
+                         expected="น้ำหนักรายรอบต้องอยู่ระหว่าง 0 ถึง 100 (0 คือไม่ประเมินในรอบนั้น)")
+                continue
+            given = any(map(_filled, map(row.values.get, mf.COL_LEVELS)))
+            criteria = self.criteria(row, kpis[code], office, round_months) if given else None
+            if given and criteria is None and kpis[code].kind.uses_criteria:
+                continue
+            found[key] = RoundOverride(office, code, round_months, weight, criteria)
+        self.round_weight_sums(found, assignments)
+        return found
+
+    def round_of(self, row: _Row) -> int | None:
+        """A per-round row's round: 6, 9 or 12 (None, with a problem, for anything else)."""
+        value = self.number(row, mf.COL_ROUND)
+        if value is not None and value == value.to_integral_value() \
+                and int(value) in mf.ROUND_MONTHS:
+            return int(value)
+        if value is not None or row.text(mf.COL_ROUND):
+            self.add(Code.MASTER_ROUND_INVALID, row, mf.COL_ROUND, value=row.text(mf.COL_ROUND))
+        else:
+            self.add(Code.MASTER_VALUE_MISSING, row, mf.COL_ROUND, column=mf.COL_ROUND)
+        return None
+
+    def round_weight_sums(self, overrides: dict[tuple[str, str, int], RoundOverride],
+                          assignments: list[Assignment]) -> None:
+        for round_months in mf.ROUND_MONTHS:
+            offices = {office for office, _, r in overrides if r == round_months}
+            totals: dict[str, Decimal] = {}
+            for a in assignments:
+                if a.office in offices:
+                    o = overrides.get((a.office, a.kpi, round_months))
+                    weight = a.weight if o is None or o.weight is None else o.weight
+                    totals[a.office] = totals.get(a.office, Decimal(0)) + weight
+            for office, total in totals.items():
+                if total != 100:
+                    self.add(Code.MASTER_ROUND_WEIGHT_SUM, sheet=mf.ROUNDS_SHEET, office=office,
+                             round=round_months, total=format(total.normalize(), "f"))
 
     def weight_sums(self, weights: dict[str, list[tuple[Decimal, _Row]]],
                     offices: dict[str, Office]) -> None:
@@ -444,12 +524,15 @@ class _Reader:
         score_rows = tables[mf.ORG_SCORES_SHEET]
         scores = (self.org_scores(score_rows, kpis, kpi_codes, kpi_rows)
                   if score_rows is not None else {})
+        round_rows = tables[mf.ROUNDS_SHEET]
+        overrides = (self.overrides(round_rows, assignments, kpis)
+                     if round_rows is not None else {})
         for sheet, rows in ((mf.OFFICES_SHEET, office_rows), (mf.KPIS_SHEET, kpi_rows_list)):
             if rows == []:
                 self.add(Code.MASTER_SHEET_EMPTY, sheet=sheet, cell="A2")
         if settings is None or error_count(self.problems):
             return None
-        return Master(settings, offices, kpis, assignments, levels, scores)
+        return Master(settings, offices, kpis, assignments, levels, scores, overrides)
 
 
 def read_master(path: str | Path) -> MasterReport:

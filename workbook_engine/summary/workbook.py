@@ -35,19 +35,27 @@ from ..harvesting.outcomes import (
 )
 from ..kinds import KpiKind
 from ..master.format import Direction
-from ..model import TEXT_INPUTS, TEXT_KEYS
+from ..model import NOT_ASSESSED, TEXT_INPUTS, TEXT_KEYS
 from ..xlsx.bulk import OPEN_ROW, BulkWorksheet, Formula, PlainFormulaWorkbook, RowWriter
 from ..xlsx.outputs import Output
-from ..xlsx.writer import HEADER_FILL, LOCKED_FILL, ROW_HEIGHT, WORKBOOK_OPTIONS, check
+from ..xlsx.writer import (
+    HEADER_FILL,
+    LOCKED_FILL,
+    ROW_HEIGHT,
+    WORKBOOK_OPTIONS,
+    check,
+    score_format,
+)
 
 OVERVIEW = "ภาพรวม"
 OFFICES = "คะแนนรายหน่วยงาน"
+GROUPS = "คะแนนรายกลุ่ม"
 DETAILS = "รายละเอียดตัวชี้วัด"
 CASCADE = "ถ่ายทอดตัวชี้วัด"
 PROBLEMS = "ปัญหาที่พบ"
 SOURCES = "ที่มาข้อมูล"
 MISSING = "ยังไม่ส่ง"
-SHEETS = (OVERVIEW, OFFICES, DETAILS, CASCADE, PROBLEMS, SOURCES, MISSING)
+SHEETS = (OVERVIEW, OFFICES, GROUPS, DETAILS, CASCADE, PROBLEMS, SOURCES, MISSING)
 INCENTIVE_BAR = 3
 SUMMARY_COMPRESS_LEVEL = 1
 SEVERITY_THAI = {"error": "ผิดพลาด", "warning": "คำเตือน"}
@@ -77,7 +85,7 @@ def _col(key: str) -> str:
 
 
 class _Styles:
-    def __init__(self, wb: xlsxwriter.Workbook) -> None:
+    def __init__(self, wb: xlsxwriter.Workbook, places: int) -> None:
         def fmt(**props: Any) -> Format:
             return wb.add_format({"valign": "top", **props})
 
@@ -88,7 +96,7 @@ class _Styles:
         self.text = fmt(text_wrap=True)
         self.plain = fmt()
         self.number = fmt(num_format="#,##0.####")
-        self.score = fmt(num_format="0.0000", bg_color=LOCKED_FILL)
+        self.score = fmt(num_format=score_format(places), bg_color=LOCKED_FILL)
         self.integer = fmt(num_format="0")
         self.datetime = fmt(num_format=BE_DATE_TIME_FORMAT, align="left")
 
@@ -97,11 +105,11 @@ class _Summary:
     """The summary workbook being written: its sheets exist from the start, in their order, so
     KPI rows can be rendered (:class:`_KpiRows`) before the report is complete."""
 
-    def __init__(self, wb: xlsxwriter.Workbook, below_level1: int) -> None:
-        self.wb, self.s = wb, _Styles(wb)
+    def __init__(self, wb: xlsxwriter.Workbook, below_level1: int, places: int) -> None:
+        self.wb, self.s, self.places = wb, _Styles(wb, places), places
         self.sheets: dict[str, BulkWorksheet] = {name: wb.add_worksheet(name) for name in SHEETS}
         self.kpi_rows = _KpiRows(self.sheets[DETAILS].rows(), self.sheets[CASCADE].rows(), self.s,
-                                 below_level1)
+                                 _ScoreFormulas(below_level1, places))
         self.report: HarvestReport
 
     def write(self, report: HarvestReport) -> None:
@@ -109,6 +117,7 @@ class _Summary:
         self.report = report
         self.overview()
         self.offices()
+        self.groups()
         self.details()
         self.cascade()
         self.problems()
@@ -180,7 +189,7 @@ class _Summary:
         ws.write_string(row, 0, "คะแนนเฉลี่ยของหน่วยงานที่รับแล้ว", s.bold)
         n = len(r.offices) + 1
         average = (f"=IFERROR(ROUND(AVERAGEIFS('{OFFICES}'!$D$2:$D${n},'{OFFICES}'!$C$2:$C${n},"
-                   f"\"{STATUS_THAI[Status.ACCEPTED]}\"),4),\"\")")
+                   f"\"{STATUS_THAI[Status.ACCEPTED]}\"),{self.places}),\"\")")
         cached = r.average_score
         check(ws.write_formula(row, 1, average, s.score, "" if cached is None else cached),
               "average")
@@ -229,7 +238,8 @@ class _Summary:
             if office.status is Status.ACCEPTED and office.total_score is not None:
                 # the total is the sum of the office's weighted scores on the details sheet
                 total = float(office.total_score)
-                rw.formula(3, f"ROUND(SUMIFS({weighted},{codes},A{i + 1}),4)", s.score, total)
+                rw.formula(3, f"ROUND(SUMIFS({weighted},{codes},A{i + 1}),{self.places})",
+                           s.score, total)
                 ws.chart_values[(i, 3)] = total
             rank = ranks.get(office.office, "")
             rw.formula(4, f'IF(ISNUMBER(D{i + 1}),RANK(D{i + 1},$D$2:$D${n}),"")', s.integer,
@@ -240,6 +250,29 @@ class _Summary:
             ws.chart_values[(i, 0)] = office.office        # the chart's categories and bars
             ws.chart_values[(i, 7)] = bar
         ws.set_column(7, 7, None, None, {"hidden": True})
+
+    def groups(self) -> None:
+        """Each accepted office's KPI groups: weight, weighted sum and score on the 1-5 scale,
+        live over the details sheet."""
+        offices = [o for o in self.report.offices if o.status is Status.ACCEPTED]
+        rows = [(o, g) for o in offices for g in o.groups(self.places)]
+        headers = [("รหัสหน่วยงาน", 10), ("หน่วยงาน", 36), ("กลุ่ม", 6), ("น้ำหนัก", 9),
+                   ("คะแนนถ่วงน้ำหนักรวม", 12), ("คะแนนกลุ่ม (1-5)", 12)]
+        rw, s = self.sheet(GROUPS, headers, len(rows)).rows(), self.s
+        last = 1 + sum(len(o.kpis) for o in self.report.offices)
+        column = {key: f"'{DETAILS}'!${_col(key)}$2:${_col(key)}${last}"
+                  for key in ("office", "group", "weight", "weighted")}
+        for i, (office, group) in enumerate(rows, start=1):
+            n, which = i + 1, f"{column['office']},A{i + 1},{column['group']},C{i + 1}"
+            rw.start(i)
+            rw.string(0, office.office, s.plain)
+            rw.string(1, office.name, s.text)
+            rw.number(2, group.group, s.integer)
+            rw.formula(3, f"SUMIFS({column['weight']},{which})", s.number, group.weight)
+            rw.formula(4, f"ROUND(SUMIFS({column['weighted']},{which}),{self.places})", s.score,
+                       _cached(group.weighted_score))
+            rw.formula(5, formulas.group_score(f"E{n}", f"D{n}", self.places), s.score,
+                       _cached(group.score))
 
     def details(self) -> None:
         offices = [o for o in self.report.offices if o.kpis]
@@ -324,9 +357,9 @@ class _KpiRows:
     """
 
     def __init__(self, details: RowWriter, cascade: RowWriter, styles: _Styles,
-                 below_level1: int) -> None:
+                 scores: _ScoreFormulas) -> None:
         self.d, self.c, self.s = details, cascade, styles
-        self.scores = _ScoreFormulas(below_level1)
+        self.scores = scores
         self.done: dict[str, _Rendered] = {}
         row = details.template([(col, getattr(styles, DETAIL_STYLES.get(key, "plain")))
                                 for col, (key, _, _) in enumerate(DETAIL_COLUMNS)],
@@ -368,10 +401,11 @@ class _KpiRows:
         kpi_cells = self.kpi_cells.recurring((kpi.group, kpi.kpi, kpi.name, kpi.unit,
                                               kpi.kind.label, kpi.direction, kpi.weight,
                                               *criteria, *(None,) * (5 - len(criteria))))
+        assessed = kpi.assessed
         return office_cells + kpi_cells + self.result_cells.render((
-            kpi.result if kpi.kind.has_result else kpi.score,
-            Formula(self.scores.score(kpi), _cached(kpi.score)),
-            Formula(self.scores.weighted, _cached(kpi.weighted)),
+            (kpi.result if kpi.kind.has_result else kpi.score) if assessed else NOT_ASSESSED,
+            Formula(self.scores.score(kpi), _cached(kpi.score)) if assessed else None,
+            Formula(self.scores.weighted, _cached(kpi.weighted)) if assessed else None,
             kpi.verified_score, *(kpi.texts.get(key, "") for key in TEXT_KEYS),
             office.file, kpi.sheet, kpi.cell))
 
@@ -391,10 +425,10 @@ class _ScoreFormulas:
     """The details sheet's score formulas, built once per kind of KPI with the row left open
     (building a nested IF for each of 20,000 rows cost more than writing it)."""
 
-    def __init__(self, below_level1: int) -> None:
-        self.below = below_level1
+    def __init__(self, below_level1: int, places: int) -> None:
+        self.below, self.places = below_level1, places
         self.built: dict[tuple[KpiKind, str | None], str] = {}
-        self.weighted = formulas.weighted_score(_open("score"), _open("weight"))
+        self.weighted = formulas.weighted_score(_open("score"), _open("weight"), places)
 
     def score(self, kpi: KpiOutcome) -> str:
         key = (kpi.kind, kpi.direction)
@@ -406,7 +440,8 @@ class _ScoreFormulas:
     def template(self, kpi: KpiOutcome) -> str:
         criteria = [_open(f"c{n}") for n in range(1, 6)]
         direction = Direction(kpi.direction) if kpi.direction else None
-        return kpi.kind.score_formula(_open("result"), criteria, direction, self.below)
+        return kpi.kind.score_formula(_open("result"), criteria, direction, self.below,
+                                      self.places)
 
 
 def _open(key: str) -> str:
@@ -440,13 +475,13 @@ class SummaryWriter(Output):
     once the report is complete.
     """
 
-    def __init__(self, path: Path, below_level1: int) -> None:
+    def __init__(self, path: Path, below_level1: int, places: int = 4) -> None:
         super().__init__(path)
         self.wb = PlainFormulaWorkbook(str(self.temporary), WORKBOOK_OPTIONS)
         # ~30 MB of XML for 1,000 offices: zlib level 1 deflates it 3x faster than the default
         # for a file ~30% larger (4.6 MB instead of 3.6 MB)
         self.wb.compress_level = SUMMARY_COMPRESS_LEVEL
-        self.summary = _Summary(self.wb, below_level1)
+        self.summary = _Summary(self.wb, below_level1, places)
 
     def prepare(self, office: OfficeOutcome) -> None:
         """Render the KPI rows ``office`` will have if its return is the one chosen."""
@@ -494,4 +529,4 @@ def write_summary(report: HarvestReport, path: Path) -> None:
     Raises:
         OutputError: when the file cannot be written; the previous summary is left intact.
     """
-    SummaryWriter(path, report.below_level1).write(report)
+    SummaryWriter(path, report.below_level1, report.places).write(report)

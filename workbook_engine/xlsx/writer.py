@@ -58,6 +58,11 @@ def check(code: int | None, what: str) -> None:
         raise XlsxWriteError(f"xlsxwriter returned {code} for {what}")
 
 
+def score_format(places: int) -> str:
+    """The number format of a score shown to ``places`` decimals: ``0.0000`` or ``0.00``."""
+    return "0." + "0" * places
+
+
 def plain_text(text: str) -> bool:
     """Whether xlsxwriter's ``write_string`` stores ``text`` as it is: not empty, not longer
     than a cell holds, and not shaped like rich text (``<r>...</r>``, which xlsxwriter would
