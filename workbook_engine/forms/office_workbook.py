@@ -608,7 +608,7 @@ class _Writer:
         weight_col, score_col = L.COLUMN["weight"].index, L.COLUMN["score"].index
         weighted_col = L.COLUMN["weighted"].index
         label, *headers = L.GROUP_HEADERS
-        cells = _Row(ws, row - 1, ROW_HEIGHT * 1.5)
+        cells = _Row(ws, row - 1, ROW_HEIGHT * 2)
         cells.merged(0, weight_col - 1, label, s.header)
         for col, text in zip((weight_col, score_col, weighted_col), headers, strict=True):
             cells.string(col, text, s.header)
