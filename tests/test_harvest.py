@@ -257,3 +257,22 @@ def test_the_json_is_put_in_place_last(world: tuple[Master, Path, Path], tmp_pat
     with pytest.raises(OutputError, match=r"full\.json"):
         JsonWriter(report, out / "full.json").save()
     assert sorted(p.name for p in out.iterdir()) == ["r.json"]
+
+
+def test_json_numbers_are_whole_or_rounded_to_four_decimals() -> None:
+    """_num's shortcut (a float that needs no rounding is kept) gives what rounding with
+    excel_round gives, for numbers of every length, midpoints and whole numbers included."""
+    import random
+
+    from workbook_engine.harvesting.outcomes import _num
+    from workbook_engine.scoring import excel_round
+
+    rng = random.Random(14)
+    values = [Decimal(f"{rng.uniform(-1e6, 1e6):.{rng.randint(0, 9)}f}") for _ in range(5000)]
+    values += [Decimal(v) for v in ("1.23455", "-2.00005", "3.0000", "20", "0.30000000000000004",
+                                    "1E+3", "-0")]
+    for value in values:
+        rounded = excel_round(value).normalize()
+        want: object = int(value) if value == value.to_integral_value() else float(rounded)
+        got = _num(value)
+        assert got == want and type(got) is type(want), (value, got, want)

@@ -255,7 +255,7 @@ def test_the_summary_of_a_round_recalculates_as_python_scores(
     expected_groups = 0
     for office in report.offices:
         assert same(totals[office.office], office.total_score), office.office
-        for group in office.groups(places):
+        for group in office.groups:
             got = groups[(office.office, group.group)]
             assert same(got[0], group.weight) and same(got[1], group.weighted_score) \
                 and same(got[2], group.score), (office.office, group, got)

@@ -16,7 +16,7 @@ from typing import Any
 from ..errors import PROBLEMS_FOUND
 from ..kinds import KpiKind
 from ..problems import Problem, error_count
-from ..scoring import GroupSubtotal, average_score, excel_round, group_subtotals
+from ..scoring import GroupSubtotal, average_score, excel_round
 
 
 class Status(StrEnum):
@@ -78,14 +78,11 @@ class OfficeOutcome:
     saved: dt.datetime | None = None
     total_score: Decimal | None = None
     kpis: list[KpiOutcome] = field(default_factory=list)
+    groups: list[GroupSubtotal] = field(default_factory=list)   # of the kpis, in group order
     coordinator: str = ""
     email: str = ""
 
-    def groups(self, places: int) -> list[GroupSubtotal]:
-        """Each KPI group's weight, weighted sum and score (the KPIs' scores to ``places``)."""
-        return group_subtotals(((k.group, k.weight, k.weighted) for k in self.kpis), places)
-
-    def as_json(self, places: int = 4) -> dict[str, Any]:
+    def as_json(self) -> dict[str, Any]:
         """The ``offices`` entry of CONTRACT section 4."""
         return {"office": self.office, "name": self.name, "status": self.status.value,
                 "file": self.file, "sha256": self.sha256,
@@ -93,7 +90,7 @@ class OfficeOutcome:
                 "kpis": [k.as_json() for k in self.kpis],
                 "groups": [{"group": g.group, "weight": _num(g.weight),
                             "weighted_score": _num(g.weighted_score), "score": _num(g.score)}
-                           for g in self.groups(places)]}
+                           for g in self.groups]}
 
 
 @dataclass
@@ -147,7 +144,7 @@ class HarvestReport:
         """The JSON document of CONTRACT section 4."""
         return {"organisation": self.organisation, "fiscal_year": self.fiscal_year,
                 "round": self.round_months,
-                "offices": [o.as_json(self.places) for o in self.offices],
+                "offices": [o.as_json() for o in self.offices],
                 "problems": [p.as_dict() for p in self.problems]}
 
 
@@ -155,6 +152,9 @@ def _num(value: Decimal | None) -> float | int | None:
     """A JSON number: an int when whole, else a float of at most 4 decimals."""
     if value is None:
         return None
-    if value == value.to_integral_value():
+    number = float(value)
+    if number.is_integer() and value == value.to_integral_value():
         return int(value)
+    if round(number, 4) == number:      # at most 4 decimals already (scores, weights): as is
+        return number
     return float(excel_round(value).normalize())

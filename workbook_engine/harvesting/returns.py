@@ -21,7 +21,7 @@ from ..forms import layout as L
 from ..forms.meta import signature_ok
 from ..model import Assignment, Kpi, Master
 from ..problems import Code, Problem, problem
-from ..scoring import total_score, weighted_score
+from ..scoring import GroupSubtotal, group_subtotals, total_score, weighted_score
 from ..values import NumberStatus, cell_sized, clean_text, parse_number, to_decimal
 from ..xlsx.reader import Cell, NotAWorkbook, SheetCells, XlsxReader, name_target, split_ref
 from ..xlsx.zips import DAMAGE, PartTooLarge, damage_reason
@@ -44,6 +44,7 @@ class ReturnOutcome:
     office: str | None = None
     status: Status = Status.REJECTED
     kpis: list[KpiOutcome] = field(default_factory=list)
+    groups: list[GroupSubtotal] = field(default_factory=list)     # of the kpis
     total: Decimal | None = None
     problems: list[Problem] = field(default_factory=list)
 
@@ -330,8 +331,10 @@ class _Check:
             self._not_a_workbook(exc)
             self.out.status = Status.REJECTED
         else:
-            self.out.total = total_score((k.weighted for k in self.out.kpis if k.assessed),
-                                         self.master.settings.places)
+            places = self.master.settings.places
+            self.out.total = total_score((k.weighted for k in self.out.kpis if k.assessed), places)
+            self.out.groups = group_subtotals(((k.group, k.weight, k.weighted)
+                                               for k in self.out.kpis), places)
             self.out.status = Status.ACCEPTED if self.out.total is not None \
                 else Status.INCOMPLETE
         self.omitted()
@@ -369,7 +372,7 @@ def read_return(candidate: Candidate, master: Master, round_months: int,
     except Exception:
         check.add(Code.FILE_CORRUPT, reason="ระบบอ่านไฟล์นี้ไม่สำเร็จด้วยเหตุที่ไม่คาดไว้")
         check.out.status = Status.REJECTED
-        check.out.kpis = []
+        check.out.kpis, check.out.groups = [], []
         return check.out
 
 

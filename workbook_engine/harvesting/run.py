@@ -186,7 +186,7 @@ def _office(master: Master, code: str, chosen: ReturnOutcome | None) -> OfficeOu
         outcome.status = chosen.status
         outcome.file, outcome.sha256 = chosen.file, chosen.sha256
         outcome.saved = local_time(chosen.saved_or_modified)
-        outcome.kpis = chosen.kpis
+        outcome.kpis, outcome.groups = chosen.kpis, chosen.groups
         outcome.total_score = chosen.total if chosen.status is Status.ACCEPTED else None
     return outcome
 

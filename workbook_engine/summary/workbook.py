@@ -255,7 +255,7 @@ class _Summary:
         """Each accepted office's KPI groups: weight, weighted sum and score on the 1-5 scale,
         live over the details sheet."""
         offices = [o for o in self.report.offices if o.status is Status.ACCEPTED]
-        rows = [(o, g) for o in offices for g in o.groups(self.places)]
+        rows = [(o, g) for o in offices for g in o.groups]
         headers = [("รหัสหน่วยงาน", 10), ("หน่วยงาน", 36), ("กลุ่ม", 6), ("น้ำหนัก", 9),
                    ("คะแนนถ่วงน้ำหนักรวม", 12), ("คะแนนกลุ่ม (1-5)", 12)]
         rw, s = self.sheet(GROUPS, headers, len(rows)).rows(), self.s
