@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from .kinds import KpiKind
 from .master.format import Direction
+from .scoring import assessed
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ class Assignment:
     @property
     def assessed(self) -> bool:
         """False for a KPI not assessed in the round (weight 0): no result, out of the total."""
-        return self.weight > 0
+        return assessed(self.weight)
 
 
 @dataclass(frozen=True)

@@ -138,6 +138,12 @@ def total_score(weighted: Iterable[Decimal | None], places: int = 4) -> Decimal 
     return excel_round(sum((p for p in parts if p is not None), Decimal(0)), places)
 
 
+def assessed(weight: Decimal) -> bool:
+    """Whether a KPI of ``weight`` in a round is assessed in it: weight 0 (``เกณฑ์รายรอบ``)
+    means it has no result that round and counts toward no total."""
+    return weight > 0
+
+
 def group_score(weighted_sum: Decimal | None, group_weight: Decimal,
                 places: int = 4) -> Decimal | None:
     """A KPI group's score on the 1-5 scale: ``ROUND(weighted sum x 100 / group weight)``;
@@ -169,9 +175,9 @@ def group_subtotals(kpis: Iterable[tuple[int, Decimal, Decimal | None]],
         groups.setdefault(group, []).append((weight, weighted))
     subtotals = []
     for group in sorted(groups):
-        assessed = [(w, ws) for w, ws in groups[group] if w > 0]
-        weight = sum((w for w, _ in assessed), Decimal(0))
-        weighted_sum = total_score((ws for _, ws in assessed), places)
+        scored = [(w, ws) for w, ws in groups[group] if assessed(w)]
+        weight = sum((w for w, _ in scored), Decimal(0))
+        weighted_sum = total_score((ws for _, ws in scored), places)
         subtotals.append(GroupSubtotal(group, weight, weighted_sum,
                                        group_score(weighted_sum, weight, places)))
     return subtotals

@@ -16,7 +16,7 @@ from typing import Any
 from ..errors import PROBLEMS_FOUND
 from ..kinds import KpiKind
 from ..problems import Problem, error_count
-from ..scoring import GroupSubtotal, average_score, excel_round
+from ..scoring import GroupSubtotal, assessed, average_score, excel_round
 
 
 class Status(StrEnum):
@@ -58,7 +58,7 @@ class KpiOutcome:
     @property
     def assessed(self) -> bool:
         """False for a KPI of weight 0 in the round: not scored, out of the total."""
-        return self.weight > 0
+        return assessed(self.weight)
 
     def as_json(self) -> dict[str, Any]:
         """The ``kpis`` entry of CONTRACT section 4."""
