@@ -75,9 +75,10 @@ class KpiKind(ABC):
         return value, []
 
     def card_facts(self, criteria: Criteria | None, levels: dict[int, str],
-                   org_score: Decimal | None) -> list[tuple[str, str]]:
+                   org_score: Decimal | None, places: int = 4) -> list[tuple[str, str]]:
         """The rows this kind adds to a KPI card, a label and a value each, from the office's
-        criteria, the KPI's described levels and the organisation's score."""
+        criteria, the KPI's described levels and the organisation's score (scores shown to
+        ``places`` decimals)."""
         return []
 
 
@@ -130,7 +131,7 @@ class Quantitative(KpiKind):
         return value, []
 
     def card_facts(self, criteria: Criteria | None, levels: dict[int, str],
-                   org_score: Decimal | None) -> list[tuple[str, str]]:
+                   org_score: Decimal | None, places: int = 4) -> list[tuple[str, str]]:
         return [(f"เกณฑ์ระดับ {i} (ค่าที่ต้องได้)", format(c.normalize(), "f"))
                 for i, c in enumerate(criteria or (), start=1)]
 
@@ -158,7 +159,7 @@ class Stepwise(Quantitative):
         return formulas.stepwise_score(result, criteria, direction, below_level1)
 
     def card_facts(self, criteria: Criteria | None, levels: dict[int, str],
-                   org_score: Decimal | None) -> list[tuple[str, str]]:
+                   org_score: Decimal | None, places: int = 4) -> list[tuple[str, str]]:
         return [(f"ได้ {i} คะแนนเมื่อถึง", format(c.normalize(), "f"))
                 for i, c in enumerate(criteria or (), start=1)]
 
@@ -201,7 +202,7 @@ class Milestone(KpiKind):
         return value, []
 
     def card_facts(self, criteria: Criteria | None, levels: dict[int, str],
-                   org_score: Decimal | None) -> list[tuple[str, str]]:
+                   org_score: Decimal | None, places: int = 4) -> list[tuple[str, str]]:
         return [(f"ระดับ {level}", text) for level, text in sorted(levels.items())]
 
 
@@ -223,9 +224,9 @@ class Inherited(KpiKind):
         return formulas.inherited_score(result, places)
 
     def card_facts(self, criteria: Criteria | None, levels: dict[int, str],
-                   org_score: Decimal | None) -> list[tuple[str, str]]:
-        return [("คะแนนองค์กร",
-                 format(org_score, ".4f") if org_score is not None else "ยังไม่ประกาศ")]
+                   org_score: Decimal | None, places: int = 4) -> list[tuple[str, str]]:
+        return [("คะแนนองค์กร", "ยังไม่ประกาศ" if org_score is None
+                 else format(scoring.score_inherited(org_score, places), "f"))]
 
 
 QUANTITATIVE, STEPWISE = Quantitative(), Stepwise()

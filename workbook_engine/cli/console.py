@@ -83,7 +83,7 @@ def echo_harvest(report: HarvestReport, top: int = 10) -> None:
     click.echo(f"หน่วยงานทั้งหมด {len(report.offices)}: {counts}")
     average = report.average_score
     if average is not None:
-        click.echo(f"คะแนนเฉลี่ยของหน่วยงานที่รับแล้ว: {average:.4f}")
+        click.echo(f"คะแนนเฉลี่ยของหน่วยงานที่รับแล้ว: {average:.{report.places}f}")
     shown = report.offices
     if len(shown) > SCREEN_OFFICES:
         shown = [o for o in report.offices if o.status is not Status.ACCEPTED][:SCREEN_OFFICES]

@@ -476,7 +476,7 @@ class _Writer:
         ]
         master = self.ctx.master
         return facts + kpi.kind.card_facts(a.criteria, master.milestone_levels.get(kpi.code, {}),
-                                           master.org_scores.get(kpi.code))
+                                           master.org_scores.get(kpi.code), self.places)
 
     # -- รายงานผล ----------------------------------------------------------------------------
     def report(self) -> None:
