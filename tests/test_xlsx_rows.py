@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from workbook_engine.xlsx.bulk import PlainFormulaWorkbook
+from workbook_engine.xlsx.bulk import PlainFormulaWorkbook, RowWriter
 from workbook_engine.xlsx.writer import WORKBOOK_OPTIONS, XlsxWriteError
 
 MOMENT = dt.datetime(2026, 3, 31, 14, 5)
@@ -175,6 +175,17 @@ def test_compress_levels_of_threads_do_not_mix(tmp_path: Path) -> None:
     assert write("after.xlsx", None) == sizes[0]
 
 
+def _placed(wb: PlainFormulaWorkbook, rw: RowWriter,
+            rendered: list[str]) -> tuple[list[str], bytes]:
+    """Rendered rows placed from row 2 on and the workbook written: the rows, and its string
+    table as written."""
+    for row, text in enumerate(rendered, start=1):
+        rw.place(row, text)
+    wb.close()
+    with zipfile.ZipFile(wb.filename) as archive:
+        return rendered, archive.read("xl/sharedStrings.xml")
+
+
 @pytest.mark.parametrize("repeated", [(), (0, 3, 5, 7, 30)])
 def test_a_template_renders_what_the_cell_methods_render(tmp_path: Path,
                                                          repeated: tuple[int, ...]) -> None:
@@ -208,11 +219,7 @@ def test_a_template_renders_what_the_cell_methods_render(tmp_path: Path,
                 else:
                     rw.number(col, value, style)
             rendered.append(rw.take())
-        for row, text in enumerate(rendered, start=1):
-            rw.place(row, text)
-        wb.close()
-        with zipfile.ZipFile(tmp_path / f"t{use_template}.xlsx") as archive:
-            return rendered, archive.read("xl/sharedStrings.xml")
+        return _placed(wb, rw, rendered)
 
     assert cells(True) == cells(False)
     with pytest.raises(XlsxWriteError):
@@ -237,11 +244,7 @@ def test_a_row_rendered_in_parts_is_the_row(tmp_path: Path) -> None:
         head, tail = whole.part(0, 2), whole.part(2, 6)
         rendered = [head.recurring(values[:2]) + tail.render(values[2:]) if parts
                     else whole.render(values) for values in rows]
-        for row, text in enumerate(rendered, start=1):
-            rw.place(row, text)
-        wb.close()
-        with zipfile.ZipFile(tmp_path / f"p{parts}.xlsx") as archive:
-            return rendered, archive.read("xl/sharedStrings.xml")
+        return _placed(wb, rw, rendered)
 
     assert written(True) == written(False)
     assert b'count="16" uniqueCount="5"' in written(True)[1]

@@ -95,13 +95,23 @@ class Quantitative(KpiKind):
         if result is None:
             return None
         if criteria is None or direction is None:
-            raise ValueError("a quantitative KPI needs criteria and a direction")
+            raise ValueError(f"a {self.name.lower()} KPI needs criteria and a direction")
+        return self.scored(result, criteria, direction, below_level1, places)
+
+    def scored(self, result: Decimal, criteria: Criteria, direction: Direction,
+               below_level1: int, places: int) -> Decimal:
+        """The score of a result against the criteria: interpolated between them."""
         return scoring.score_quantitative(result, criteria, direction, below_level1, places)
 
     def score_formula(self, result: str, criteria: Sequence[str], direction: Direction | None,
                       below_level1: int, places: int = 4) -> str:
         if direction is None:
-            raise ValueError("a quantitative KPI needs a direction")
+            raise ValueError(f"a {self.name.lower()} KPI needs a direction")
+        return self.formula(result, criteria, direction, below_level1, places)
+
+    def formula(self, result: str, criteria: Sequence[str], direction: Direction,
+                below_level1: int, places: int) -> str:
+        """:meth:`scored` as a formula."""
         return formulas.quantitative_score(result, criteria, direction, below_level1, places)
 
     def criteria_cells(self, criteria: Criteria | None) -> Criteria | None:
@@ -143,19 +153,13 @@ class Stepwise(Quantitative):
     name = "STEPWISE"
     label = mf.KIND_STEPWISE
 
-    def score(self, result: Decimal | None, criteria: Criteria | None,
-              direction: Direction | None, below_level1: int,
-              org_score: Decimal | None, places: int = 4) -> Decimal | None:
-        if result is None:
-            return None
-        if criteria is None or direction is None:
-            raise ValueError("a stepwise KPI needs criteria and a direction")
+    def scored(self, result: Decimal, criteria: Criteria, direction: Direction,
+               below_level1: int, places: int) -> Decimal:
+        """The score of a result against the criteria: the band it reaches."""
         return scoring.score_stepwise(result, criteria, direction, below_level1, places)
 
-    def score_formula(self, result: str, criteria: Sequence[str], direction: Direction | None,
-                      below_level1: int, places: int = 4) -> str:
-        if direction is None:
-            raise ValueError("a stepwise KPI needs a direction")
+    def formula(self, result: str, criteria: Sequence[str], direction: Direction,
+                below_level1: int, places: int) -> str:
         return formulas.stepwise_score(result, criteria, direction, below_level1)
 
     def card_facts(self, criteria: Criteria | None, levels: dict[int, str],
