@@ -235,7 +235,7 @@ def test_rounds_6_and_12_with_every_variant_recalculate_as_python_scores(
                 got = wb[sheet][cell].value
             compared += 1
             if value is None:       # round 6's group 3 weighs nothing: it has no score
-                assert (name, got) == ("group 3", None), (path.name, name, got)
+                assert name in ("group 3", "GROUP_SCORE_3") and got is None, (path.name, name)
                 continue
             assert isinstance(got, (int, float)), (path.name, name, got)
             assert to_decimal(got).quantize(quantum) == value, (path.name, name, got, value)

@@ -146,7 +146,7 @@ def test_a_master_without_variants_keeps_its_fingerprints(tmp_path: Path) -> Non
     ("| B01 | 'S.1' | 6 | 20 | | | | | |", [("MASTER_ROUND_UNKNOWN_ASSIGNMENT", "B2")]),
     ("| B02 | '2.1' | 6 | 50 | | | | | |\n| B02 | '2.1' | 6 | 50 | | | | | |",
      [("MASTER_ROUND_DUPLICATE", "C3")]),
-    ("| B02 | '2.1' | 9 | 60 | | | | | |", [("MASTER_ROUND_WEIGHT_SUM", None)]),
+    ("| B02 | '2.1' | 9 | 60 | | | | | |", [("MASTER_ROUND_WEIGHT_SUM", "D2")]),
     ("| B02 | '2.1' | 6 | 50 | 60 | 50 | 70 | 80 | 90 |", [("MASTER_ROUND_CRITERIA_ORDER", "E2")]),
     ("| B02 | '2.1' | 6 | 50 | 60 | 70 | | 80 | 90 |", [("MASTER_ROUND_CRITERIA_MISSING", "G2")]),
     ("| B02 | '2.1' | 6 | 120 | | | | | |", [("MASTER_VALUE_INVALID", "D2")]),
@@ -261,3 +261,49 @@ def test_the_summary_of_a_round_recalculates_as_python_scores(
                 and same(got[2], group.score), (office.office, group, got)
             expected_groups += 1
     assert len(groups) == expected_groups == 5
+
+
+def test_a_change_to_the_year_behind_a_round_makes_that_rounds_forms_stale(
+        tmp_path: Path) -> None:
+    """The round's form shows the year's agreement too: when only the year's criteria change
+    (the round's own are given), its returns are stale, not 'locked cells edited'."""
+    master = load_master(variant_master(tmp_path / "m.xlsx", HALF_YEAR))
+    generate(master, 6, tmp_path / "r6", offices=["B02"], jobs=1)
+    (tmp_path / "in").mkdir()
+    fill_return(tmp_path / "r6" / "2569-R6-B02.xlsx", tmp_path / "in" / "2569-R6-B02.xlsx",
+                {"2.1": 52, "S.1": 5})
+    moved = VALID_MASTER["เกณฑ์"].replace("| 92.5   |", "| 90     |")
+    assert moved != VALID_MASTER["เกณฑ์"]
+    changed = load_master(variant_master(tmp_path / "n.xlsx", HALF_YEAR, **{
+        "เกณฑ์": moved.replace("| B02        | '3.1'      | 50 ", "| B02        | '3.1'      | 30 ")
+        .rstrip() + "\n| B02 | 'S.1' | 20 | 1 | 3 | 5 | 6 | 7 |\n"}))
+    assert changed.assignments_for("B02", 6) == master.assignments_for("B02", 6)
+    assert changed.fingerprint("B02", 6) != master.fingerprint("B02", 6)
+    result = harvest([tmp_path / "in"], changed, 6)
+    assert [p.code for p in result.problems if p.office == "B02"] == ["RETURN_STALE"]
+
+
+@pytest.mark.parametrize(("rules", "rounds", "expected"), [
+    # a year's row with a problem of its own: its round row is left to that problem
+    ("| B02 | '2.1' | 50 | 92.5 | 95 | | 100 | 102.5 |", "| B02 | '2.1' | 6 | 50 | | | | | |",
+     [("MASTER_CRITERIA_MISSING", "เกณฑ์", "F6")]),
+    # the year's weights already wrong: not said again for the round
+    ("| B02 | '2.1' | 60 | 92.5 | 95 | 97.5 | 100 | 102.5 |", "| B02 | 'S.1' | 6 | 20 | | | | | |",
+     [("MASTER_WEIGHT_SUM", "เกณฑ์", "C6")]),
+    # a round row with a problem: the round's weights are not judged without it
+    ("| B02 | '2.1' | 50 | 92.5 | 95 | 97.5 | 100 | 102.5 |",
+     "| B02 | '2.1' | 6 | 80 | 60 | 50 | 70 | 80 | 90 |\n| B02 | '3.1' | 6 | 0 | | | | | |",
+     [("MASTER_ROUND_CRITERIA_ORDER", "เกณฑ์รายรอบ", "E2")]),
+    # one problem for one bad round
+    ("| B02 | '2.1' | 50 | 92.5 | 95 | 97.5 | 100 | 102.5 |",
+     "| B02 | '2.1' | '6 เดือน' | 50 | | | | | |", [("MASTER_ROUND_INVALID", "เกณฑ์รายรอบ", "C2")]),
+])
+def test_a_round_row_is_judged_only_on_what_is_its_own(
+        tmp_path: Path, rules: str, rounds: str, expected: list[tuple[str, str, str]]) -> None:
+    table = VALID_MASTER["เกณฑ์"].replace(
+        "| B02        | '2.1'      | 50     | 92.5   | 95     | 97.5   | 100    | 102.5  |", rules)
+    assert table != VALID_MASTER["เกณฑ์"]
+    report = read_master(variant_master(tmp_path / "m.xlsx", rounds, **{
+        "เกณฑ์": table.replace("| B02        | '3.1'      | 50 ", "| B02        | '3.1'      | 30 ")
+        .rstrip() + "\n| B02 | 'S.1' | 20 | 1 | 3 | 5 | 6 | 7 |\n"}))
+    assert [(p.code, p.sheet, p.cell) for p in report.problems] == expected

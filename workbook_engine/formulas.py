@@ -81,12 +81,14 @@ def group_weight(groups: str, group: int, weights: str) -> str:
     return f"=SUMIF({groups},{group},{weights})"
 
 
-def group_weighted(groups: str, group: int, scores: str, weighted: str,
+def group_weighted(groups: str, group: int, scores: str, weighted: str, group_weight: str,
                    places: int = 4) -> str:
     """``GROUP_SCORE_<g>``: the sum of group ``group``'s weighted scores (``groups`` is the
-    KPI rows' group column), blank while any of the group's scores is missing."""
+    KPI rows' group column), blank while any of the group's scores is missing, and when the
+    group weighs nothing in the round (its weight in the cell ``group_weight``)."""
     missing = f"SUMPRODUCT(({groups}={group})*({scores}=\"\"))"
-    return f"=IF({missing}>0,\"\",ROUND(SUMIF({groups},{group},{weighted}),{places}))"
+    return (f"=IF(OR({missing}>0,{group_weight}=0),\"\","
+            f"ROUND(SUMIF({groups},{group},{weighted}),{places}))")
 
 
 def group_score(weighted_sum: str, group_weight: str, places: int = 4) -> str:

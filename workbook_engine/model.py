@@ -182,21 +182,25 @@ class Master:
         return {}
 
     def _fingerprint(self, office: str, round_months: int | None) -> str:
-        rows = []
-        for a in self.assignments_for(office, round_months):
-            kpi = self.kpis[a.kpi]
-            rows.append([
-                a.kpi,
-                _canon(a.weight),
-                [_canon(c) for c in a.criteria] if a.criteria else None,
-                kpi.kind.name,
-                kpi.direction.name if kpi.direction else None,
-            ])
+        rows = self._canonical(self.assignments_for(office, round_months))
         document: dict[str, object] = {"office": office, "kpis": rows}
-        if self.settings.places != 4:      # a master of the default places keeps its prints
+        year = self._canonical(self.assignments_for(office))
+        if year != rows:        # the round's form shows the year's agreement too (and only then
+            document["year"] = year    # is it told apart, so a master without rounds keeps its
+        if self.settings.places != 4:  # prints, as one of the default places does)
             document["places"] = self.settings.places
         payload = json.dumps(document, ensure_ascii=True, separators=(",", ":"))
         return hashlib.sha256(payload.encode("ascii")).hexdigest()
+
+    def _canonical(self, assignments: list[Assignment]) -> list[list[object]]:
+        """The scoring facts of assignments, as the fingerprint covers them."""
+        rows: list[list[object]] = []
+        for a in assignments:
+            kpi = self.kpis[a.kpi]
+            rows.append([a.kpi, _canon(a.weight),
+                         [_canon(c) for c in a.criteria] if a.criteria else None,
+                         kpi.kind.name, kpi.direction.name if kpi.direction else None])
+        return rows
 
 
 def _canon(value: Decimal) -> str:

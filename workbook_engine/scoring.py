@@ -162,14 +162,15 @@ class GroupSubtotal(NamedTuple):
 
     group: int
     weight: Decimal
-    weighted_score: Decimal | None     # None while any of its KPIs has no score
+    weighted_score: Decimal | None     # None while any of its KPIs has no score, or none counts
     score: Decimal | None
 
 
 def group_subtotals(kpis: Iterable[tuple[int, Decimal, Decimal | None]],
                     places: int = 4) -> list[GroupSubtotal]:
     """The subtotals of the groups of ``kpis`` (group, weight, weighted score each), in group
-    order; a KPI of weight 0 (not assessed in the round) counts toward neither sum."""
+    order; a KPI of weight 0 (not assessed in the round) counts toward neither sum, and a group
+    of such KPIs alone has neither sum nor score."""
     groups: dict[int, list[tuple[Decimal, Decimal | None]]] = {}
     for group, weight, weighted in kpis:
         groups.setdefault(group, []).append((weight, weighted))
@@ -177,7 +178,7 @@ def group_subtotals(kpis: Iterable[tuple[int, Decimal, Decimal | None]],
     for group in sorted(groups):
         scored = [(w, ws) for w, ws in groups[group] if assessed(w)]
         weight = sum((w for w, _ in scored), Decimal(0))
-        weighted_sum = total_score((ws for _, ws in scored), places)
+        weighted_sum = total_score((ws for _, ws in scored), places) if scored else None
         subtotals.append(GroupSubtotal(group, weight, weighted_sum,
                                        group_score(weighted_sum, weight, places)))
     return subtotals

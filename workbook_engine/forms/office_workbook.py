@@ -624,9 +624,9 @@ class _Writer:
             cells.merged(0, weight_col - 1, L.group_label(group), s.total_label)
             cells.formula(weight_col, formulas.group_weight(groups, group, weights), s.weight,
                           here.weight)
-            cells.formula(weighted_col, formulas.group_weighted(groups, group, scores, weighted,
-                                                                self.places), s.total,
-                          _cached(here.weighted_score))
+            weighted_sum = formulas.group_weighted(groups, group, scores, weighted,
+                                                   L.ref("weight", row), self.places)
+            cells.formula(weighted_col, weighted_sum, s.total, _cached(here.weighted_score))
             cells.formula(score_col, formulas.group_score(L.ref("weighted", row),
                                                           L.ref("weight", row), self.places),
                           s.total, _cached(here.score))

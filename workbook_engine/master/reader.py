@@ -79,6 +79,14 @@ def _in_order(criteria: tuple[Decimal, ...], direction: Direction) -> bool:
     return all((b > a) if higher else (b < a) for a, b in itertools.pairwise(criteria))
 
 
+def _in_round(assignments: list[Assignment],
+              overrides: dict[tuple[str, str, int], RoundOverride], office: str,
+              round_months: int) -> list[Assignment]:
+    """``office``'s assignments as they are in ``round_months``."""
+    return [a if (o := overrides.get((office, a.kpi, round_months))) is None else o.applied(a)
+            for a in assignments if a.office == office]
+
+
 def _filled(value: object) -> bool:
     """Whether a cell value is not empty, as ``clean_text`` judges it (only None and blank
     text are)."""
@@ -380,69 +388,91 @@ class _Reader:
             return None
         return (c[0], c[1], c[2], c[3], c[4])
 
-    def overrides(self, rows: list[_Row], assignments: list[Assignment],
+    def overrides(self, rows: list[_Row], assignment_rows: list[_Row],
+                  assignments: list[Assignment],
                   kpis: dict[str, Kpi]) -> dict[tuple[str, str, int], RoundOverride]:
         """The rows of ``เกณฑ์รายรอบ``, checked; then an office's weights in each round it has
-        rows for must sum to 100 (its other rounds are the year's, checked already)."""
+        rows for must sum to 100 (its other rounds are the year's, checked already). A row for
+        an assignment that has a problem of its own is left to that problem."""
+        listed = {(row.text(mf.COL_OFFICE), row.text(mf.COL_KPI)) for row in assignment_rows}
         held = {(a.office, a.kpi) for a in assignments}
         found: dict[tuple[str, str, int], RoundOverride] = {}
         seen: dict[tuple[str, str, int], int] = {}
+        first: dict[tuple[str, int], _Row] = {}           # an office's first row in a round
+        unsure: set[tuple[str, int]] = set()   # a round whose weights a problem leaves unknown
         for row in rows:
             office = self.required_text(row, mf.COL_OFFICE)
             code = self.required_text(row, mf.COL_KPI)
             round_months = self.round_of(row)
             if not office or not code or round_months is None:
                 continue
-            if (office, code) not in held:
+            if (office, code) not in listed:
                 self.add(Code.MASTER_ROUND_UNKNOWN_ASSIGNMENT, row, mf.COL_KPI, office=office,
                          kpi=code)
                 continue
+            first.setdefault((office, round_months), row)
             key = (office, code, round_months)
             if key in seen:
                 self.add(Code.MASTER_ROUND_DUPLICATE, row, mf.COL_ROUND, office=office,
                          kpi=code, round=round_months, other_row=seen[key])
                 continue
             seen[key] = row.number
-            weight = self.number(row, mf.COL_WEIGHT)
-            if weight is not None and not Decimal(0) <= weight <= 100:
-                self.add(Code.MASTER_VALUE_INVALID, row, mf.COL_WEIGHT, value=weight,
-                         column=mf.COL_WEIGHT,
-                         expected="น้ำหนักรายรอบต้องอยู่ระหว่าง 0 ถึง 100 (0 คือไม่ประเมินในรอบนั้น)")
-                continue
-            given = any(map(_filled, map(row.values.get, mf.COL_LEVELS)))
-            criteria = self.criteria(row, kpis[code], office, round_months) if given else None
-            if given and criteria is None and kpis[code].kind.uses_criteria:
-                continue
-            found[key] = RoundOverride(office, code, round_months, weight, criteria)
-        self.round_weight_sums(found, assignments)
+            override = self.override(row, key, kpis) if (office, code) in held else None
+            if override is None:
+                unsure.add((office, round_months))
+            else:
+                found[key] = override
+        self.round_weight_sums(found, assignments, first, unsure)
         return found
 
+    def override(self, row: _Row, key: tuple[str, str, int],
+                 kpis: dict[str, Kpi]) -> RoundOverride | None:
+        """One per-round row's weight and criteria; None, with its problems, when unusable."""
+        office, code, round_months = key
+        weight = self.number(row, mf.COL_WEIGHT)
+        if weight is None and row.text(mf.COL_WEIGHT):
+            return None                         # not a number: said by self.number
+        if weight is not None and not Decimal(0) <= weight <= 100:
+            self.add(Code.MASTER_VALUE_INVALID, row, mf.COL_WEIGHT, value=weight,
+                     column=mf.COL_WEIGHT,
+                     expected="น้ำหนักรายรอบต้องอยู่ระหว่าง 0 ถึง 100 (0 คือไม่ประเมินในรอบนั้น)")
+            return None
+        given = any(map(_filled, map(row.values.get, mf.COL_LEVELS)))
+        criteria = self.criteria(row, kpis[code], office, round_months) if given else None
+        if given and criteria is None and kpis[code].kind.uses_criteria:
+            return None
+        return RoundOverride(office, code, round_months, weight, criteria)
+
     def round_of(self, row: _Row) -> int | None:
-        """A per-round row's round: 6, 9 or 12 (None, with a problem, for anything else)."""
-        value = self.number(row, mf.COL_ROUND)
+        """A per-round row's round: 6, 9 or 12 (None, with one problem, for anything else)."""
+        raw = row.values.get(mf.COL_ROUND)
+        if not row.text(mf.COL_ROUND):
+            self.add(Code.MASTER_VALUE_MISSING, row, mf.COL_ROUND, column=mf.COL_ROUND)
+            return None
+        value = parse_number(raw).value
         if value is not None and value == value.to_integral_value() \
                 and int(value) in mf.ROUND_MONTHS:
             return int(value)
-        if value is not None or row.text(mf.COL_ROUND):
-            self.add(Code.MASTER_ROUND_INVALID, row, mf.COL_ROUND, value=row.text(mf.COL_ROUND))
-        else:
-            self.add(Code.MASTER_VALUE_MISSING, row, mf.COL_ROUND, column=mf.COL_ROUND)
+        self.add(Code.MASTER_ROUND_INVALID, row, mf.COL_ROUND, value=row.text(mf.COL_ROUND))
         return None
 
     def round_weight_sums(self, overrides: dict[tuple[str, str, int], RoundOverride],
-                          assignments: list[Assignment]) -> None:
-        for round_months in mf.ROUND_MONTHS:
-            offices = {office for office, _, r in overrides if r == round_months}
-            totals: dict[str, Decimal] = {}
-            for a in assignments:
-                if a.office in offices:
-                    o = overrides.get((a.office, a.kpi, round_months))
-                    weight = a.weight if o is None or o.weight is None else o.weight
-                    totals[a.office] = totals.get(a.office, Decimal(0)) + weight
-            for office, total in totals.items():
-                if total != 100:
-                    self.add(Code.MASTER_ROUND_WEIGHT_SUM, sheet=mf.ROUNDS_SHEET, office=office,
-                             round=round_months, total=format(total.normalize(), "f"))
+                          assignments: list[Assignment], first: dict[tuple[str, int], _Row],
+                          unsure: set[tuple[str, int]]) -> None:
+        """Each office's weights in each round it has rows for sum to 100; an office whose
+        year's weights do not (said already) or whose round has a row with a problem (its
+        weight unknown) is not judged again."""
+        year: dict[str, Decimal] = {}
+        for a in assignments:
+            year[a.office] = year.get(a.office, Decimal(0)) + a.weight
+        for (office, round_months), row in first.items():
+            if (office, round_months) in unsure or year.get(office) != 100:
+                continue
+            total = sum((a.weight for a in _in_round(assignments, overrides, office,
+                                                     round_months)), Decimal(0))
+            if total != 100:
+                self.add(Code.MASTER_ROUND_WEIGHT_SUM, row, mf.COL_WEIGHT, office=office,
+                         round=round_months, total=format(total.normalize(), "f"))
 
     def weight_sums(self, weights: dict[str, list[tuple[Decimal, _Row]]],
                     offices: dict[str, Office]) -> None:
@@ -525,7 +555,7 @@ class _Reader:
         scores = (self.org_scores(score_rows, kpis, kpi_codes, kpi_rows)
                   if score_rows is not None else {})
         round_rows = tables[mf.ROUNDS_SHEET]
-        overrides = (self.overrides(round_rows, assignments, kpis)
+        overrides = (self.overrides(round_rows, assignment_rows or [], assignments, kpis)
                      if round_rows is not None else {})
         for sheet, rows in ((mf.OFFICES_SHEET, office_rows), (mf.KPIS_SHEET, kpi_rows_list)):
             if rows == []:

@@ -269,8 +269,8 @@ class _Summary:
             rw.string(1, office.name, s.text)
             rw.number(2, group.group, s.integer)
             rw.formula(3, f"SUMIFS({column['weight']},{which})", s.number, group.weight)
-            rw.formula(4, f"ROUND(SUMIFS({column['weighted']},{which}),{self.places})", s.score,
-                       _cached(group.weighted_score))
+            rw.formula(4, f"IF(D{n}>0,ROUND(SUMIFS({column['weighted']},{which}),"
+                          f"{self.places}),\"\")", s.score, _cached(group.weighted_score))
             rw.formula(5, formulas.group_score(f"E{n}", f"D{n}", self.places), s.score,
                        _cached(group.score))
 
@@ -412,7 +412,8 @@ class _KpiRows:
     def cascade(self, office: OfficeOutcome, kpi: KpiOutcome) -> str:
         """The cells of ``kpi``'s row on the cascade sheet."""
         return self.cascade_row.render((kpi.org_kpi, office.office, office.name, kpi.kpi,
-                                        kpi.name, kpi.result, kpi.score, kpi.weighted))
+                                        kpi.name, kpi.result if kpi.assessed else NOT_ASSESSED,
+                                        kpi.score, kpi.weighted))
 
 
 def _same_rows(a: OfficeOutcome, b: OfficeOutcome) -> bool:
