@@ -9,6 +9,7 @@ import functools
 import hashlib
 import json
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -97,6 +98,15 @@ class RoundOverride:
                        criteria=a.criteria if self.criteria is None else self.criteria)
 
 
+def in_round(assignments: Iterable[Assignment],
+             overrides: Mapping[tuple[str, str, int], RoundOverride],
+             round_months: int) -> list[Assignment]:
+    """``assignments`` as they are in round ``round_months``, after its per-round rows
+    (``overrides`` by office, KPI and round)."""
+    return [a if (o := overrides.get((a.office, a.kpi, round_months))) is None else o.applied(a)
+            for a in assignments]
+
+
 @dataclass(frozen=True)
 class TextInput:
     """One text an office reports on each KPI: its key, Thai header, defined-name prefix
@@ -148,9 +158,7 @@ class Master:
         found = self._by_office.get(office, ())
         if round_months is None or not self.overrides:
             return list(found)
-        overrides = self.overrides
-        return [a if (o := overrides.get((office, a.kpi, round_months))) is None
-                else o.applied(a) for a in found]
+        return in_round(found, self.overrides, round_months)
 
     @functools.cached_property
     def _by_office(self) -> dict[str, list[Assignment]]:

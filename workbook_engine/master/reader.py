@@ -20,7 +20,17 @@ from typing import Any
 from ..errors import InvalidMasterError
 from ..kinds import BY_LABEL
 from ..master.format import Direction
-from ..model import Assignment, Criteria, Kpi, Master, Office, RoundOverride, Settings, name_key
+from ..model import (
+    Assignment,
+    Criteria,
+    Kpi,
+    Master,
+    Office,
+    RoundOverride,
+    Settings,
+    in_round,
+    name_key,
+)
 from ..problems import Code, Problem, error_count, problem
 from ..scoring import PLACES
 from ..values import NumberStatus, clean_text, parse_number
@@ -77,14 +87,6 @@ def _in_order(criteria: tuple[Decimal, ...], direction: Direction) -> bool:
     """Whether each criterion is better than the one before, for ``direction``."""
     higher = direction is Direction.HIGHER
     return all((b > a) if higher else (b < a) for a, b in itertools.pairwise(criteria))
-
-
-def _in_round(assignments: list[Assignment],
-              overrides: dict[tuple[str, str, int], RoundOverride], office: str,
-              round_months: int) -> list[Assignment]:
-    """``office``'s assignments as they are in ``round_months``."""
-    return [a if (o := overrides.get((office, a.kpi, round_months))) is None else o.applied(a)
-            for a in assignments if a.office == office]
 
 
 def _filled(value: object) -> bool:
@@ -354,8 +356,8 @@ class _Reader:
 
     def criteria(self, row: _Row, kpi: Kpi, office: str,
                  round_months: int | None = None) -> Criteria | None:
-        """A row's five criteria for ``kpi`` (a per-round row's name its round in their
-        problems); None when the kind uses none or they are not usable."""
+        """A row's five criteria for ``kpi`` (the problems of a per-round row name its round);
+        None when the kind uses none or they are not usable."""
         if not kpi.kind.uses_criteria:
             if any(map(_filled, map(row.values.get, mf.COL_LEVELS))):
                 self.add(Code.MASTER_CRITERIA_IGNORED, row, mf.COL_LEVELS[0], office=office,
@@ -468,8 +470,8 @@ class _Reader:
         for (office, round_months), row in first.items():
             if (office, round_months) in unsure or year.get(office) != 100:
                 continue
-            total = sum((a.weight for a in _in_round(assignments, overrides, office,
-                                                     round_months)), Decimal(0))
+            mine = (a for a in assignments if a.office == office)
+            total = sum((a.weight for a in in_round(mine, overrides, round_months)), Decimal(0))
             if total != 100:
                 self.add(Code.MASTER_ROUND_WEIGHT_SUM, row, mf.COL_WEIGHT, office=office,
                          round=round_months, total=format(total.normalize(), "f"))
