@@ -14,7 +14,9 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from . import formulas, scoring
+import workbook_engine.formulas as formulas
+import workbook_engine.scoring as scoring
+
 from .master import format as mf
 from .master.format import Direction
 from .problems import Code

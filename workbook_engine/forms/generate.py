@@ -10,7 +10,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import workers
+import workbook_engine.workers as workers
+
 from ..errors import OutputError
 from ..master import format as mf
 from ..model import Master

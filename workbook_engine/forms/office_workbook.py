@@ -20,7 +20,9 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from .. import fiscal, formulas
+import workbook_engine.fiscal as fiscal
+import workbook_engine.formulas as formulas
+
 from ..kinds import KpiKind
 from ..master.format import Direction
 from ..model import NOT_ASSESSED, Assignment, Kpi, Master, Office

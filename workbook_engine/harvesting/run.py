@@ -16,7 +16,8 @@ from collections.abc import Callable, Collection, Sequence
 from importlib import metadata
 from pathlib import Path
 
-from .. import workers
+import workbook_engine.workers as workers
+
 from ..forms import layout as L
 from ..master import format as mf
 from ..model import Master

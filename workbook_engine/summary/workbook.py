@@ -22,7 +22,8 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
-from .. import formulas
+import workbook_engine.formulas as formulas
+
 from ..errors import OutputError
 from ..fiscal import BE_DATE_TIME_FORMAT
 from ..harvesting.outcomes import (
