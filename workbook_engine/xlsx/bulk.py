@@ -27,7 +27,6 @@ from __future__ import annotations
 import contextvars
 import copy
 import datetime as dt
-import functools
 import io
 import math
 import os
@@ -222,16 +221,11 @@ class RowWriter:
 
 
 def _formula(head: str, formula: str, cached: float | Decimal | str) -> str:
+    text = _escape(formula[1:] if formula.startswith("=") else formula)
     if not isinstance(cached, str):
-        return f"{head}><f>{_formula_text(formula)}</f><v>{cached}</v></c>"
+        return f"{head}><f>{text}</f><v>{cached}</v></c>"
     kind = (' t="e"' if cached in _ERROR_VALUES else ' t="str"') if cached else ""
-    return f"{head}{kind}><f>{_formula_text(formula)}</f><v>{_escape(cached)}</v></c>"
-
-
-@functools.lru_cache(maxsize=1024)      # the details sheet's formulas recur from row to row
-def _formula_text(formula: str) -> str:
-    """A formula as a cell's ``<f>`` holds it: without its ``=``, escaped."""
-    return _escape(formula[1:] if formula.startswith("=") else formula)
+    return f"{head}{kind}><f>{text}</f><v>{_escape(cached)}</v></c>"
 
 
 class Formula(NamedTuple):
