@@ -34,6 +34,7 @@ from ..xlsx.writer import (
     LOCKED_FILL,
     ROW_HEIGHT,
     XlsxWriteError,
+    cached_value,
     check,
     plain_text,
     score_format,
@@ -218,11 +219,6 @@ def _name(prefix: str, code: str, key: str, row: int) -> tuple[str, str]:
     if len(name) > 255:
         raise XlsxWriteError(f"defined name {name} is longer than 255 characters")
     return name, L.absolute(L.REPORT_SHEET, L.ref(key, row))
-
-
-def _cached(value: Decimal | None) -> Decimal | str:
-    """A formula's value when written: blank while there is none."""
-    return "" if value is None else value
 
 
 def _weight_sum(items: Sequence[tuple[Assignment, Kpi]]) -> Decimal:
@@ -527,9 +523,9 @@ class _Writer:
         cached_score = self.cached_score(a, kpi)
         score = _score_formula(row, kpi.kind, kpi.direction, self.settings.below_level1_score,
                                self.places)
-        cells.formula(L.COLUMN["score"].index, score, s.score, _cached(cached_score))
+        cells.formula(L.COLUMN["score"].index, score, s.score, cached_value(cached_score))
         cells.formula(L.COLUMN["weighted"].index, _weighted_formula(row, self.places), s.score,
-                      _cached(self.cached_weighted(a, kpi)))
+                      cached_value(self.cached_weighted(a, kpi)))
         for key in L.TEXT_INPUT_KEYS:
             cells.blank(L.COLUMN[key].index, s.input_text)
         for key in (*L.TEXT_INPUT_KEYS, "score", "weighted"):
@@ -599,7 +595,7 @@ class _Writer:
         total = self.cached_total()
         cells.formula(L.COLUMN["weighted"].index,
                       formulas.total_score(scores, weighted, self.places), s.total,
-                      _cached(total))
+                      cached_value(total))
         check(self.wb.define_name(L.TOTAL_NAME, L.absolute(L.REPORT_SHEET, L.ref("weighted", row))),
               f"name {L.TOTAL_NAME}")
 
@@ -628,10 +624,10 @@ class _Writer:
                           here.weight)
             weighted_sum = formulas.group_weighted(groups, group, scores, weighted,
                                                    L.ref("weight", row), self.places)
-            cells.formula(weighted_col, weighted_sum, s.total, _cached(here.weighted_score))
+            cells.formula(weighted_col, weighted_sum, s.total, cached_value(here.weighted_score))
             cells.formula(score_col, formulas.group_score(L.ref("weighted", row),
                                                           L.ref("weight", row), self.places),
-                          s.total, _cached(here.score))
+                          s.total, cached_value(here.score))
             check(self.wb.define_name(L.group_name(group),
                                       L.absolute(L.REPORT_SHEET, L.ref("weighted", row))),
                   f"name {L.group_name(group)}")

@@ -44,6 +44,7 @@ from ..xlsx.writer import (
     LOCKED_FILL,
     ROW_HEIGHT,
     WORKBOOK_OPTIONS,
+    cached_value,
     check,
     score_format,
 )
@@ -258,7 +259,7 @@ class _Summary:
         offices = [o for o in self.report.offices if o.status is Status.ACCEPTED]
         rows = [(o, g) for o in offices for g in o.groups]
         headers = [("รหัสหน่วยงาน", 10), ("หน่วยงาน", 36), ("กลุ่ม", 6), ("น้ำหนัก", 9),
-                   ("คะแนนถ่วงน้ำหนักรวม", 12), ("คะแนนกลุ่ม (1-5)", 12)]
+                   ("คะแนนถ่วงน้ำหนักรวม", 16), ("คะแนนกลุ่ม (1-5)", 16)]
         rw, s = self.sheet(GROUPS, headers, len(rows)).rows(), self.s
         last = 1 + sum(len(o.kpis) for o in self.report.offices)
         column = {key: f"'{DETAILS}'!${_col(key)}$2:${_col(key)}${last}"
@@ -271,9 +272,9 @@ class _Summary:
             rw.number(2, group.group, s.integer)
             rw.formula(3, f"SUMIFS({column['weight']},{which})", s.number, group.weight)
             rw.formula(4, f"IF(D{n}>0,ROUND(SUMIFS({column['weighted']},{which}),"
-                          f"{self.places}),\"\")", s.score, _cached(group.weighted_score))
+                          f"{self.places}),\"\")", s.score, cached_value(group.weighted_score))
             rw.formula(5, formulas.group_score(f"E{n}", f"D{n}", self.places), s.score,
-                       _cached(group.score))
+                       cached_value(group.score))
 
     def details(self) -> None:
         offices = [o for o in self.report.offices if o.kpis]
@@ -405,8 +406,8 @@ class _KpiRows:
         assessed = kpi.assessed
         return office_cells + kpi_cells + self.result_cells.render((
             (kpi.result if kpi.kind.has_result else kpi.score) if assessed else NOT_ASSESSED,
-            Formula(self.scores.score(kpi), _cached(kpi.score)) if assessed else None,
-            Formula(self.scores.weighted, _cached(kpi.weighted)) if assessed else None,
+            Formula(self.scores.score(kpi), cached_value(kpi.score)) if assessed else None,
+            Formula(self.scores.weighted, cached_value(kpi.weighted)) if assessed else None,
             kpi.verified_score, *(kpi.texts.get(key, "") for key in TEXT_KEYS),
             office.file, kpi.sheet, kpi.cell))
 
@@ -453,10 +454,6 @@ def _open(key: str) -> str:
 
 def _naive(moment: dt.datetime | None) -> dt.datetime | None:
     return None if moment is None else moment.replace(tzinfo=None)
-
-
-def _cached(value: Decimal | None) -> Decimal | str:
-    return "" if value is None else value
 
 
 def _ranks(offices: list[OfficeOutcome]) -> dict[str, int]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import math
 import re
+from decimal import Decimal
 from typing import Any
 
 from xlsxwriter.format import Format
@@ -56,6 +57,11 @@ def check(code: int | None, what: str) -> None:
     """
     if code not in (None, 0):
         raise XlsxWriteError(f"xlsxwriter returned {code} for {what}")
+
+
+def cached_value(value: Decimal | None) -> Decimal | str:
+    """A formula's value when written (``write_formula``'s ``value``): blank while none."""
+    return "" if value is None else value
 
 
 def score_format(places: int) -> str:
