@@ -225,10 +225,6 @@ def _weight_sum(items: Sequence[tuple[Assignment, Kpi]]) -> Decimal:
     return sum((a.weight for a, _ in items), Decimal(0))
 
 
-def _groups(items: Sequence[tuple[Assignment, Kpi]]) -> list[int]:
-    return sorted({kpi.group for _, kpi in items})
-
-
 def _column_range(key: str, count: int) -> str:
     """Column ``key`` over the report's ``count`` KPI rows, e.g. ``L7:L26``."""
     return f"{L.ref(key, L.FIRST_KPI_ROW)}:{L.ref(key, L.FIRST_KPI_ROW + count - 1)}"
@@ -424,7 +420,6 @@ class _Writer:
         for i, value in enumerate(kpi.kind.criteria_cells(a.criteria) or ()):
             cells.number(col + i, value, self.s.number)
 
-
     def signatures(self, ws: Worksheet, row: int) -> None:
         s, st, office = self.s, self.settings, self.ctx.office
         blocks = ((0, 3, st.receiver, st.receiver_position, "ผู้รับคำรับรอง"),
@@ -516,29 +511,19 @@ class _Writer:
                 cells.blank(L.COLUMN[key].index, s.cell)
         else:
             self.criteria_cells(cells, L.COLUMN["c1"].index, a, kpi)
-        if not a.assessed:
-            self.not_assessed(cells, kpi, row)
-            return
-        self.result_input(cells, kpi)
-        cached_score = self.cached_score(a, kpi)
-        score = _score_formula(row, kpi.kind, kpi.direction, self.settings.below_level1_score,
-                               self.places)
-        cells.formula(L.COLUMN["score"].index, score, s.score, cached_value(cached_score))
-        cells.formula(L.COLUMN["weighted"].index, _weighted_formula(row, self.places), s.score,
-                      cached_value(self.cached_weighted(a, kpi)))
-        for key in L.TEXT_INPUT_KEYS:
-            cells.blank(L.COLUMN[key].index, s.input_text)
-        for key in (*L.TEXT_INPUT_KEYS, "score", "weighted"):
-            self.define(kpi, key, row)
-
-    def not_assessed(self, cells: _Row, kpi: Kpi, row: int) -> None:
-        """The rest of the row of a KPI not assessed in this round: no input, no score, out of
-        the total; its text inputs stay, for what the office wants to say."""
-        s = self.s
-        cells.string(L.COLUMN["result"].index, NOT_ASSESSED, s.cell_center)
-        cells.string(L.COLUMN["score"].index, "-", s.score)
-        cells.string(L.COLUMN["weighted"].index, "-", s.score)
-        for key in L.TEXT_INPUT_KEYS:
+        if a.assessed:
+            self.result_input(cells, kpi)
+            score = _score_formula(row, kpi.kind, kpi.direction,
+                                   self.settings.below_level1_score, self.places)
+            cells.formula(L.COLUMN["score"].index, score, s.score,
+                          cached_value(self.cached_score(a, kpi)))
+            cells.formula(L.COLUMN["weighted"].index, _weighted_formula(row, self.places),
+                          s.score, cached_value(self.cached_weighted(a, kpi)))
+        else:       # not assessed in this round: no input, no score, out of the total
+            cells.string(L.COLUMN["result"].index, NOT_ASSESSED, s.cell_center)
+            cells.string(L.COLUMN["score"].index, "-", s.score)
+            cells.string(L.COLUMN["weighted"].index, "-", s.score)
+        for key in L.TEXT_INPUT_KEYS:       # its texts stay, for what the office wants to say
             cells.blank(L.COLUMN[key].index, s.input_text)
         for key in (*L.TEXT_INPUT_KEYS, "score", "weighted"):
             self.define(kpi, key, row)
@@ -612,12 +597,11 @@ class _Writer:
             cells.string(col, text, s.header)
         groups, weights = _column_range("group", count), _column_range("weight", count)
         scores, weighted = _column_range("score", count), _column_range("weighted", count)
-        cached = {g.group: g for g in group_subtotals(
+        subtotals = group_subtotals(
             ((kpi.group, a.weight, self.cached_weighted(a, kpi) if a.assessed else None)
-             for a, kpi in self.ctx.items), self.places)}
-        for group in _groups(self.ctx.items):
-            row += 1
-            here = cached[group]
+             for a, kpi in self.ctx.items), self.places)
+        for here in subtotals:             # the values before anything is typed
+            row, group = row + 1, here.group
             cells = _Row(ws, row - 1)
             cells.merged(0, weight_col - 1, L.group_label(group), s.total_label)
             cells.formula(weight_col, formulas.group_weight(groups, group, weights), s.weight,
@@ -636,11 +620,10 @@ class _Writer:
         """Each KPI group's weight in the year's agreement, under its table's total; returns
         the next row."""
         s = self.s
-        for group in _groups(self.ctx.agreed):
+        for group in group_subtotals((k.group, a.weight, None) for a, k in self.ctx.agreed):
             cells = _Row(ws, row)
-            cells.merged(0, 3, f"น้ำหนักรวม{L.group_label(group)}", s.total_label)
-            cells.number(4, _weight_sum([(a, k) for a, k in self.ctx.agreed if k.group == group]),
-                         s.weight)
+            cells.merged(0, 3, f"น้ำหนักรวม{L.group_label(group.group)}", s.total_label)
+            cells.number(4, group.weight, s.weight)
             row += 1
         return row
 
@@ -654,10 +637,10 @@ class _Writer:
         score = self.cached_score(a, kpi)
         return None if score is None else weighted_score(score, a.weight, self.places)
 
-    def cached_total(self, group: int | None = None) -> Decimal | None:
-        """The total (or a group's weighted sum) before anything is typed."""
+    def cached_total(self) -> Decimal | None:
+        """The total before anything is typed."""
         return total_score((self.cached_weighted(a, kpi) for a, kpi in self.ctx.items
-                            if a.assessed and group in (None, kpi.group)), self.places)
+                            if a.assessed), self.places)
 
     def define(self, kpi: Kpi, key: str, row: int) -> None:
         """The workbook-level name ``<prefix>_<k>`` of column ``key`` (its
