@@ -152,9 +152,6 @@ def _num(value: Decimal | None) -> float | int | None:
     """A JSON number: an int when whole, else a float of at most 4 decimals."""
     if value is None:
         return None
-    number = float(value)
-    if number.is_integer() and value == value.to_integral_value():
+    if value == value.to_integral_value():
         return int(value)
-    if round(number, 4) == number:      # at most 4 decimals already (scores, weights): as is
-        return number
     return float(excel_round(value).normalize())
