@@ -558,7 +558,7 @@ class _Reader:
                   if score_rows is not None else {})
         round_rows = tables[mf.ROUNDS_SHEET]
         overrides = (self.overrides(round_rows, assignment_rows or [], assignments, kpis)
-                     if round_rows is not None else {})
+                     if round_rows else {})
         for sheet, rows in ((mf.OFFICES_SHEET, office_rows), (mf.KPIS_SHEET, kpi_rows_list)):
             if rows == []:
                 self.add(Code.MASTER_SHEET_EMPTY, sheet=sheet, cell="A2")
