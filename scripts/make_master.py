@@ -2,7 +2,9 @@
 
 A fictional department with 13 offices (สพบ. among them) and 47 KPIs over groups 1-3, using
 every kind: quantitative in both directions, stepwise (a checklist of 7 items), milestone,
-inherited, cascading from five organisation-level KPIs; and per-round rows: budget
+inherited, cascading from five organisation-level KPIs (listed with their targets); every KPI card filled
+(formula, data to report, target, owner, data collector, three years of baseline); and
+per-round rows: budget
 disbursement has half-year and nine-month targets (and double weight then), and the
 development towards ราชการ 4.0 is assessed only at 12 months. Run:
 ``python scripts/make_master.py [OUT]``.
@@ -49,9 +51,13 @@ OFFICES = [
     ("B13", "ศูนย์ปฏิบัติการต่อต้านการทุจริต", "นางสาวกัญญา เพชรรัตน์", "นายพงศกร นาคสวัสดิ์", "การจัดการเรื่องร้องเรียนการทุจริต"),
 ]
 
-# organisation-level KPIs the offices' KPIs cascade from
-ORG = {"ORG-1": "ผลการประเมินส่วนราชการ", "ORG-2": "บริการดิจิทัล",
-       "ORG-3": "ประสิทธิภาพการบริหาร", "ORG-4": "ธรรมาภิบาล", "ORG-5": "ทุนมนุษย์"}
+# organisation-level KPIs the offices' KPIs cascade from: code, name, unit, target
+ORG = [("ORG-1", "คะแนนผลการประเมินส่วนราชการของกรม", "คะแนน", "4.0000"),
+       ("ORG-2", "ระดับความสำเร็จของการให้บริการประชาชนผ่านช่องทางดิจิทัล", "ระดับ", "ระดับ 5"),
+       ("ORG-3", "ร้อยละของกระบวนงานที่มีประสิทธิภาพตามเป้าหมาย", "ร้อยละ", "ร้อยละ 90"),
+       ("ORG-4", "คะแนนการประเมินคุณธรรมและความโปร่งใสของกรม", "คะแนน", "85 คะแนน"),
+       ("ORG-5", "ร้อยละของบุคลากรที่มีสมรรถนะตามมาตรฐาน", "ร้อยละ", "ร้อยละ 80")]
+BASELINE_YEARS = (2566, 2567, 2568)
 
 # group 1 and group 3 KPIs held by every office: code, name, unit, kind, direction, org, weight
 COMMON = [
@@ -98,6 +104,43 @@ def office_kpis(index: int, topic: str) -> list[tuple]:
     ]
 
 
+def formula_and_data(kind: str, unit: str) -> list[str]:
+    """A KPI's สูตรการคำนวณ and ข้อมูลที่ต้องรายงาน, by kind."""
+    if kind == I:
+        return ["ใช้คะแนนผลการประเมินของกรมตามที่ได้รับแจ้ง",
+                "ไม่ต้องรายงานผล สพบ. นำคะแนนของกรมมาใช้"]
+    if kind == M:
+        return ["ขั้นสูงสุดที่ดำเนินการได้ครบตามเกณฑ์ขั้นความสำเร็จ (0-5)",
+                "สรุปผลการดำเนินงานแต่ละขั้น พร้อมหลักฐาน เช่น คำสั่ง แผน รายงาน"]
+    if kind == S:
+        return ["นับจำนวนรายการตรวจสอบที่ดำเนินการครบถ้วน",
+                "รายการที่ดำเนินการแล้ว พร้อมหลักฐานของแต่ละรายการ"]
+    if unit == "ร้อยละ":
+        return ["(ผลงานที่ดำเนินการได้ ÷ เป้าหมายทั้งหมด) × 100",
+                "จำนวนผลงานที่ทำได้และเป้าหมายทั้งหมด แยกรายเดือน พร้อมแหล่งข้อมูล"]
+    return [f"ผลรวมของ{unit}ที่ใช้ดำเนินการทุกเรื่อง ÷ จำนวนเรื่องทั้งหมด",
+            "ทะเบียนเรื่องพร้อมวันที่รับและวันที่แล้วเสร็จของแต่ละเรื่อง"]
+
+
+def card(kind: str, unit: str, crit: object, office: int, director: str,
+         coordinator: str) -> list[object]:
+    """An assignment's ค่าเป้าหมาย, owner, data collector and baseline (three years; a year
+    without data is blank)."""
+    if kind == I:
+        return ["ตามผลคะแนนของกรม", director, coordinator, "", "", ""]
+    if kind == M:
+        baseline: list[object] = [2 + office % 2, 3, 3 + office % 3 // 2]
+        return ["ระดับ 3", director, coordinator, *baseline]
+    assert isinstance(crit, (list, tuple))
+    c1, c2, c3 = crit[0], crit[1], crit[2]
+    step = (c2 - c1) / 2
+    baseline = [c1 + step * (office % 3), c2 + step * (office % 2), c3 - step * (office % 2)]
+    if office % 5 == 4:          # a KPI new to the office: one year of data only
+        baseline[:2] = ["-", ""]
+    return [f"{c3:g} {unit}" if unit != "ร้อยละ" else f"ร้อยละ {c3:g}", director, coordinator,
+            *(round(v, 2) if isinstance(v, float) else v for v in baseline)]
+
+
 def write(out: Path) -> None:
     """Write the sample master to ``out``."""
     wb = xlsxwriter.Workbook(str(out), workbook_options())
@@ -106,18 +149,23 @@ def write(out: Path) -> None:
     kpis, rules, levels = [], [], []
     for code, name, unit, kind, direction, org, _ in COMMON:
         kpis.append([code, name, int(code[0]), unit, kind, direction or "", org,
-                     f"ตัวชี้วัดร่วมทุกหน่วยงาน: {name}"])
-    for index, (office, _, _, _, topic) in enumerate(OFFICES):
+                     f"ตัวชี้วัดร่วมทุกหน่วยงาน: {name}", *formula_and_data(kind, unit)])
+    for index, (office, office_name, director, coordinator, topic) in enumerate(OFFICES):
         own = office_kpis(index, topic)
         for code, name, unit, kind, direction, org, _, _ in own:
             kpis.append([code, name, 2, unit, kind, direction or "", org,
-                         f"วัดผลงานตามภารกิจหลักของหน่วยงานด้าน{topic}"])
-        for code, _, _, _, _, _, weight in COMMON[:2]:
-            rules.append([office, code, weight, *criteria(code)])
-        for code, _, _, _, _, _, weight, crit in own:
-            rules.append([office, code, weight, *(crit or [""] * 5)])
-        for code, _, _, _, _, _, weight in COMMON[2:]:
-            rules.append([office, code, weight, *criteria(code)])
+                         f"วัดผลงานตามภารกิจหลักของหน่วยงานด้าน{topic}",
+                         *formula_and_data(kind, unit)])
+        people = (f"{director} ผู้อำนวยการ{office_name}", coordinator)
+        for code, _, unit, kind, _, _, weight in COMMON[:2]:
+            rules.append([office, code, weight, *criteria(code),
+                          *card(kind, unit, COMMON_CRITERIA.get(code), index, *people)])
+        for code, _, unit, kind, _, _, weight, crit in own:
+            rules.append([office, code, weight, *(crit or [""] * 5),
+                          *card(kind, unit, crit, index, *people)])
+        for code, _, unit, kind, _, _, weight in COMMON[2:]:
+            rules.append([office, code, weight, *criteria(code),
+                          *card(kind, unit, COMMON_CRITERIA.get(code), index, *people)])
     rounds = [[office, code, months, weight, *(crit or [""] * 5)]
               for office, *_ in OFFICES for code, months, weight, crit in ROUNDS]
     for row in kpis:
@@ -129,12 +177,15 @@ def write(out: Path) -> None:
         mf.OFFICES_SHEET: (list(mf.OFFICE_COLUMNS),
                            [[c, n, d, f"ผู้อำนวยการ{n}", k, f"{c.lower()}@example.go.th"]
                             for c, n, d, k, _ in OFFICES], [12, 36, 28, 40, 28, 24]),
-        mf.KPIS_SHEET: (list(mf.KPI_COLUMNS), kpis, [12, 70, 6, 10, 18, 10, 14, 60]),
-        mf.ASSIGNMENTS_SHEET: (list(mf.ASSIGNMENT_COLUMNS), rules, [12, 12, 9] + [9] * 5),
+        mf.KPIS_SHEET: (list(mf.KPI_COLUMNS), kpis, [12, 70, 6, 10, 18, 10, 14, 60, 50, 50]),
+        mf.ASSIGNMENTS_SHEET: ([*mf.ASSIGNMENT_COLUMNS, *mf.CARD_COLUMNS,
+                                *map(mf.baseline_column, BASELINE_YEARS)], rules,
+                               [12, 12, 9] + [9] * 5 + [16, 40, 28] + [16] * 3),
         mf.MILESTONES_SHEET: (list(mf.MILESTONE_COLUMNS), levels, [12, 8, 70]),
         mf.ORG_SCORES_SHEET: (list(mf.ORG_SCORE_COLUMNS),
                               [[k, v] for k, v in ORG_SCORES.items()], [12, 10]),
         mf.ROUNDS_SHEET: (list(mf.ROUND_COLUMNS), rounds, [12, 12, 6, 9] + [9] * 5),
+        mf.ORG_KPIS_SHEET: (list(mf.ORG_KPI_COLUMNS), [list(o) for o in ORG], [18, 60, 10, 16]),
     }
     for name, (headers, rows, widths) in sheets.items():
         ws = wb.add_worksheet(name)

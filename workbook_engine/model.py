@@ -54,11 +54,37 @@ class Kpi:
     direction: Direction | None
     org_kpi: str | None
     description: str
+    formula: str = ""          # how the result is computed (สูตรการคำนวณ)
+    data_required: str = ""    # what the office must report (ข้อมูลที่ต้องรายงาน)
 
     @property
     def is_percent(self) -> bool:
         """True when the unit is a percentage (ร้อยละ or %)."""
         return "ร้อยละ" in self.unit or "%" in self.unit
+
+
+@dataclass(frozen=True)
+class OrgKpi:
+    """One organisation-level KPI (sheet ``ตัวชี้วัดองค์กร``) that KPIs cascade from."""
+
+    code: str
+    name: str
+    unit: str = ""
+    target: str = ""
+
+
+@dataclass(frozen=True)
+class KpiCard:
+    """What an office's KPI card adds to the assignment (columns of ``เกณฑ์``): the target,
+    who owns the KPI and who collects its data, and the office's past results by BE year."""
+
+    target: str = ""
+    owner: str = ""
+    collector: str = ""
+    baseline: tuple[tuple[int, Decimal], ...] = ()     # (year, result), oldest first
+
+
+NO_CARD = KpiCard()
 
 
 Criteria = tuple[Decimal, Decimal, Decimal, Decimal, Decimal]
@@ -149,8 +175,14 @@ class Master:
     milestone_levels: dict[str, dict[int, str]] = field(default_factory=dict)
     org_scores: dict[str, Decimal] = field(default_factory=dict)
     overrides: dict[tuple[str, str, int], RoundOverride] = field(default_factory=dict)
+    org_kpis: dict[str, OrgKpi] = field(default_factory=dict)
+    cards: dict[tuple[str, str], KpiCard] = field(default_factory=dict)   # by office, KPI
     source: str = ""             # the file it was read from, and that file's SHA-256
     source_sha256: str = ""
+
+    def card(self, office: str, kpi: str) -> KpiCard:
+        """The office's card facts for ``kpi`` (empty when the master gives none)."""
+        return self.cards.get((office, kpi), NO_CARD)
 
     def assignments_for(self, office: str, round_months: int | None = None) -> list[Assignment]:
         """The office's assignments in master order: as the year's agreement has them, or as

@@ -147,6 +147,16 @@ class Code(Enum):
         "ตัวชี้วัด {kpi} ใช้ผลคะแนนองค์กร แต่ยังไม่มีคะแนนในชีต 'ผลองค์กร'",
         "กรอกคะแนนองค์กรก่อนรวบรวมผล (ไม่จำเป็นสำหรับการสร้างแบบฟอร์ม)",
         "An inherited KPI has no organisation score yet (needed at harvest).")
+    MASTER_UNKNOWN_ORG_KPI = (
+        E,
+        "ไม่พบรหัสตัวชี้วัดองค์กร '{code}' ในชีต 'ตัวชี้วัดองค์กร'",
+        "แก้รหัสให้ตรงกับชีต 'ตัวชี้วัดองค์กร' หรือเพิ่มตัวชี้วัดองค์กรนั้น",
+        "A KPI cascades from an organisation KPI that the organisation KPI sheet does not list.")
+    MASTER_BASELINE_YEAR = (
+        W,
+        "หัวคอลัมน์ '{column}' ไม่ได้ระบุปี พ.ศ. 4 หลัก จึงไม่ได้นำไปแสดงเป็นข้อมูลพื้นฐาน",
+        "ตั้งหัวคอลัมน์เป็น 'ข้อมูลพื้นฐาน' ตามด้วยปี พ.ศ. เช่น 'ข้อมูลพื้นฐาน 2566'",
+        "A baseline column's header does not end with a Buddhist Era year; it is ignored.")
     MASTER_ROUND_INVALID = (
         E,
         "รอบ '{value}' ไม่ถูกต้อง",

@@ -43,13 +43,25 @@ COL_KIND = "ประเภท"
 COL_DIRECTION = "ทิศทาง"
 COL_ORG_KPI = "ตัวชี้วัดองค์กร"
 COL_DESCRIPTION = "คำอธิบาย"
+COL_FORMULA = "สูตรการคำนวณ"                 # the KPI card (CONTRACT section 5)
+COL_DATA_REQUIRED = "ข้อมูลที่ต้องรายงาน"
 KPI_COLUMNS = (COL_KPI, COL_KPI_NAME, COL_GROUP, COL_UNIT, COL_KIND, COL_DIRECTION,
-               COL_ORG_KPI, COL_DESCRIPTION)
-KPI_OPTIONAL_COLUMNS = (COL_ORG_KPI, COL_DESCRIPTION)
+               COL_ORG_KPI, COL_DESCRIPTION, COL_FORMULA, COL_DATA_REQUIRED)
+KPI_OPTIONAL_COLUMNS = (COL_ORG_KPI, COL_DESCRIPTION, COL_FORMULA, COL_DATA_REQUIRED)
 
 COL_WEIGHT = "น้ำหนัก"
 COL_LEVELS = ("ระดับ 1", "ระดับ 2", "ระดับ 3", "ระดับ 4", "ระดับ 5")
+COL_TARGET = "ค่าเป้าหมาย"
+COL_OWNER = "ผู้กำกับดูแลตัวชี้วัด"
+COL_COLLECTOR = "ผู้จัดเก็บข้อมูล"
+CARD_COLUMNS = (COL_TARGET, COL_OWNER, COL_COLLECTOR)
+BASELINE_PREFIX = "ข้อมูลพื้นฐาน"        # columns "ข้อมูลพื้นฐาน 2566", one per BE year
 ASSIGNMENT_COLUMNS = (COL_OFFICE, COL_KPI, COL_WEIGHT, *COL_LEVELS)
+
+
+def baseline_column(year: int) -> str:
+    """The header of the baseline column of BE ``year``, e.g. ``ข้อมูลพื้นฐาน 2566``."""
+    return f"{BASELINE_PREFIX} {year}"
 
 COL_LEVEL = "ระดับ"
 MILESTONE_COLUMNS = (COL_KPI, COL_LEVEL, COL_DESCRIPTION)
@@ -62,6 +74,11 @@ COL_ROUND = "รอบ"
 ROUND_COLUMNS = (COL_OFFICE, COL_KPI, COL_ROUND, COL_WEIGHT, *COL_LEVELS)
 ROUND_MONTHS = (6, 9, 12)
 
+ORG_KPIS_SHEET = "ตัวชี้วัดองค์กร"   # organisation-level KPIs (CONTRACT section 5)
+COL_ORG_CODE = "รหัสตัวชี้วัดองค์กร"
+COL_ORG_NAME = "ชื่อตัวชี้วัดองค์กร"
+ORG_KPI_COLUMNS = (COL_ORG_CODE, COL_ORG_NAME, COL_UNIT, COL_TARGET)
+
 # Columns each sheet must have (optional ones may be absent).
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     OFFICES_SHEET: OFFICE_COLUMNS,
@@ -70,17 +87,19 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     MILESTONES_SHEET: MILESTONE_COLUMNS,
     ORG_SCORES_SHEET: ORG_SCORE_COLUMNS,
     ROUNDS_SHEET: ROUND_COLUMNS,
+    ORG_KPIS_SHEET: (COL_ORG_CODE, COL_ORG_NAME),
 }
 ALL_COLUMNS: dict[str, tuple[str, ...]] = {
     OFFICES_SHEET: OFFICE_COLUMNS,
     KPIS_SHEET: KPI_COLUMNS,
-    ASSIGNMENTS_SHEET: ASSIGNMENT_COLUMNS,
+    ASSIGNMENTS_SHEET: (*ASSIGNMENT_COLUMNS, *CARD_COLUMNS),
     MILESTONES_SHEET: MILESTONE_COLUMNS,
     ORG_SCORES_SHEET: ORG_SCORE_COLUMNS,
     ROUNDS_SHEET: ROUND_COLUMNS,
+    ORG_KPIS_SHEET: ORG_KPI_COLUMNS,
 }
 # Sheets that may be left out of a master entirely (they are then simply empty).
-OPTIONAL_SHEETS = (MILESTONES_SHEET, ORG_SCORES_SHEET, ROUNDS_SHEET)
+OPTIONAL_SHEETS = (MILESTONES_SHEET, ORG_SCORES_SHEET, ROUNDS_SHEET, ORG_KPIS_SHEET)
 
 KIND_QUANTITATIVE = "เชิงปริมาณ"
 KIND_STEPWISE = "เชิงปริมาณแบบขั้น"

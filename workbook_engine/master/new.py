@@ -29,6 +29,12 @@ GUIDE = [
     f"7. ชีต '{mf.ROUNDS_SHEET}' (ไม่บังคับ): น้ำหนักและเกณฑ์ที่ต่างไปในรอบ 6, 9 หรือ 12 เดือน "
     "หนึ่งแถวต่อหน่วยงาน ตัวชี้วัด และรอบ ช่องที่เว้นว่างใช้ค่าจากชีต "
     f"'{mf.ASSIGNMENTS_SHEET}' น้ำหนัก 0 คือไม่ประเมินในรอบนั้น น้ำหนักของทุกรอบต้องรวมได้ 100",
+    f"8. บัตรตัวชี้วัด (ไม่บังคับ): ชีต '{mf.KPIS_SHEET}' คอลัมน์ '{mf.COL_FORMULA}' และ "
+    f"'{mf.COL_DATA_REQUIRED}' ชีต '{mf.ASSIGNMENTS_SHEET}' คอลัมน์ '{mf.COL_TARGET}' "
+    f"'{mf.COL_OWNER}' '{mf.COL_COLLECTOR}' และ '{mf.BASELINE_PREFIX} <ปี พ.ศ.>' "
+    "(ผลย้อนหลังของหน่วยงาน ปีละหนึ่งคอลัมน์ เพิ่มคอลัมน์ได้ตามต้องการ)",
+    f"9. ชีต '{mf.ORG_KPIS_SHEET}' (ไม่บังคับ): ตัวชี้วัดระดับองค์กร รหัส ชื่อ หน่วยวัด และค่าเป้าหมาย "
+    f"ถ้ามีชีตนี้ รหัสในคอลัมน์ '{mf.COL_ORG_KPI}' ของชีต '{mf.KPIS_SHEET}' ต้องมีอยู่ในชีตนี้",
     "ตรวจไฟล์ด้วยคำสั่ง: workbook-engine check-master ไฟล์.xlsx",
 ]
 
@@ -102,10 +108,14 @@ def _write(path: Path, fiscal_year: int | None) -> None:
               "4 หรือ 2 ตำแหน่ง", "เลือก 4 หรือ 2", 5, 5)
     _sheet(wb, mf.OFFICES_SHEET, mf.OFFICE_COLUMNS)
     kpis = _sheet(wb, mf.KPIS_SHEET, mf.KPI_COLUMNS)
-    rules = _sheet(wb, mf.ASSIGNMENTS_SHEET, mf.ASSIGNMENT_COLUMNS)
+    baselines = () if fiscal_year is None else tuple(
+        mf.baseline_column(year) for year in range(fiscal_year - 3, fiscal_year))
+    rules = _sheet(wb, mf.ASSIGNMENTS_SHEET,
+                   (*mf.ASSIGNMENT_COLUMNS, *mf.CARD_COLUMNS, *baselines))
     levels = _sheet(wb, mf.MILESTONES_SHEET, mf.MILESTONE_COLUMNS)
     scores = _sheet(wb, mf.ORG_SCORES_SHEET, mf.ORG_SCORE_COLUMNS)
     rounds = _sheet(wb, mf.ROUNDS_SHEET, mf.ROUND_COLUMNS)
+    _sheet(wb, mf.ORG_KPIS_SHEET, mf.ORG_KPI_COLUMNS)
     sources = _lists(wb)
     for key, column in (("group", mf.COL_GROUP), ("kind", mf.COL_KIND),
                         ("direction", mf.COL_DIRECTION)):

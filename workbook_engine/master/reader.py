@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import itertools
+import re
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -24,8 +25,10 @@ from ..model import (
     Assignment,
     Criteria,
     Kpi,
+    KpiCard,
     Master,
     Office,
+    OrgKpi,
     RoundOverride,
     Settings,
     in_round,
@@ -41,6 +44,7 @@ from . import format as mf
 
 MAX_COLUMNS = 64         # headers are searched in the first 64 columns
 
+NO_DATA = frozenset({"", "-", "–", "—"})     # a baseline year without a result
 ORDER_WORDS = {Direction.HIGHER: "เพิ่มขึ้น", Direction.LOWER: "ลดลง"}
 
 
@@ -87,6 +91,16 @@ def _in_order(criteria: tuple[Decimal, ...], direction: Direction) -> bool:
     """Whether each criterion is better than the one before, for ``direction``."""
     higher = direction is Direction.HIGHER
     return all((b > a) if higher else (b < a) for a, b in itertools.pairwise(criteria))
+
+
+_BASELINE = re.compile(rf"^{mf.BASELINE_PREFIX}\s*(?:ปี\s*)?(?:พ\.ศ\.\s*)?(\d{{4}})$")
+
+
+def _baseline_year(header: str) -> int | None:
+    """The BE year of a baseline column's header (``ข้อมูลพื้นฐาน 2566``), else None."""
+    match = _BASELINE.match(header)
+    year = int(match.group(1)) if match else None
+    return year if year is not None and 2400 <= year <= 2800 else None
 
 
 def _filled(value: object) -> bool:
@@ -166,6 +180,8 @@ class _Reader:
         if missing:
             return None
         wanted = {c: columns[c] for c in mf.ALL_COLUMNS[sheet] if c in columns}
+        if sheet == mf.ASSIGNMENTS_SHEET:
+            wanted.update(self.baseline_columns(columns))
         at = [(c, i - 1) for c, i in wanted.items()]
         table = []
         for number, values in enumerate(rows, start=2):
@@ -174,6 +190,21 @@ class _Reader:
             if any(map(_filled, picked.values())):
                 table.append(_Row(sheet, number, picked, wanted))
         return table
+
+    def baseline_columns(self, columns: dict[str, int]) -> dict[str, int]:
+        """The baseline columns of ``เกณฑ์`` (``ข้อมูลพื้นฐาน <BE year>``) by header, oldest
+        year first; one whose header has no year is said and left out."""
+        found: dict[int, tuple[str, int]] = {}
+        for name, index in columns.items():
+            if not name.startswith(mf.BASELINE_PREFIX):
+                continue
+            year = _baseline_year(name)
+            if year is None:
+                self.add(Code.MASTER_BASELINE_YEAR, sheet=mf.ASSIGNMENTS_SHEET,
+                         cell=f"{column_letter(index)}1", column=name)
+            elif year not in found:
+                found[year] = (name, index)
+        return dict(found[year] for year in sorted(found))
 
     def required_text(self, row: _Row, column: str) -> str:
         text = row.text(column)
@@ -315,12 +346,17 @@ class _Reader:
             if group is None or group not in mf.GROUPS:
                 continue
             kpis[code] = Kpi(code, name, int(group), unit, kind, direction,
-                             row.text(mf.COL_ORG_KPI) or None, row.text(mf.COL_DESCRIPTION))
+                             row.text(mf.COL_ORG_KPI) or None, row.text(mf.COL_DESCRIPTION),
+                             row.text(mf.COL_FORMULA), row.text(mf.COL_DATA_REQUIRED))
         return kpis, by_code
 
     def assignments(self, rows: list[_Row], offices: dict[str, Office], kpi_codes: set[str],
-                    kpis: dict[str, Kpi]) -> list[Assignment]:
+                    kpis: dict[str, Kpi], cards: dict[tuple[str, str], KpiCard]
+                    ) -> list[Assignment]:
+        """The rows of ``เกณฑ์``, checked; each usable row's card facts go into ``cards``."""
         result = []
+        baselines = [(year, name) for name in (rows[0].columns if rows else ())
+                     if (year := _baseline_year(name)) is not None]
         seen: dict[tuple[str, str], int] = {}
         weights: dict[str, list[tuple[Decimal, _Row]]] = defaultdict(list)
         for row in rows:
@@ -351,8 +387,26 @@ class _Reader:
             if kpi.kind.uses_criteria and criteria is None:
                 continue
             result.append(Assignment(office, code, weight, criteria))
+            card = self.card(row, baselines)
+            if card is not None:
+                cards[(office, code)] = card
         self.weight_sums(weights, offices)
         return result
+
+    def card(self, row: _Row, baselines: list[tuple[int, str]]) -> KpiCard | None:
+        """An assignment row's KPI card facts (target, owner, data collector, baseline by
+        year); None when the row gives none."""
+        target, owner, collector = (row.text(column) for column in mf.CARD_COLUMNS)
+        baseline = []
+        for year, column in baselines:
+            if row.text(column) in NO_DATA:
+                continue
+            value = self.number(row, column)
+            if value is not None:
+                baseline.append((year, value))
+        if not baseline and not (target or owner or collector):
+            return None
+        return KpiCard(target, owner, collector, tuple(baseline))
 
     def criteria(self, row: _Row, kpi: Kpi, office: str,
                  round_months: int | None = None) -> Criteria | None:
@@ -538,6 +592,20 @@ class _Reader:
                 self.add(Code.MASTER_ORG_SCORE_MISSING, kpi_rows[code], mf.COL_KPI, kpi=code)
         return scores
 
+    def org_kpis(self, rows: list[_Row], kpis: dict[str, Kpi],
+                 kpi_rows: dict[str, _Row]) -> dict[str, OrgKpi]:
+        """The organisation KPIs of ``ตัวชี้วัดองค์กร``; when the sheet lists any, every KPI's
+        ``ตัวชี้วัดองค์กร`` must be one of them."""
+        found = {code: OrgKpi(code, self.required_text(row, mf.COL_ORG_NAME),
+                              row.text(mf.COL_UNIT), row.text(mf.COL_TARGET))
+                 for code, row in self.unique(rows, mf.COL_ORG_CODE).items()}
+        if rows:
+            for code, kpi in kpis.items():
+                if kpi.org_kpi and kpi.org_kpi not in found:
+                    self.add(Code.MASTER_UNKNOWN_ORG_KPI, kpi_rows[code], mf.COL_ORG_KPI,
+                             code=kpi.org_kpi)
+        return found
+
     # -- the whole workbook -----------------------------------------------------------------
     def read(self, wb: _Sheets) -> Master | None:
         settings = self.settings(wb)
@@ -548,8 +616,12 @@ class _Reader:
         kpis, kpi_rows = self.kpis(kpi_rows_list) if kpi_rows_list is not None else ({}, {})
         kpi_codes = set(kpi_rows)
         assignment_rows = tables[mf.ASSIGNMENTS_SHEET]
-        assignments = (self.assignments(assignment_rows, offices, kpi_codes, kpis)
+        cards: dict[tuple[str, str], KpiCard] = {}
+        assignments = (self.assignments(assignment_rows, offices, kpi_codes, kpis, cards)
                        if assignment_rows is not None and office_rows is not None else [])
+        org_kpi_rows = tables[mf.ORG_KPIS_SHEET]
+        org_kpis = (self.org_kpis(org_kpi_rows, kpis, kpi_rows)
+                    if org_kpi_rows is not None else {})
         milestone_rows = tables[mf.MILESTONES_SHEET]
         levels = (self.milestones(milestone_rows, kpis, kpi_codes, kpi_rows)
                   if milestone_rows is not None else {})
@@ -564,7 +636,8 @@ class _Reader:
                 self.add(Code.MASTER_SHEET_EMPTY, sheet=sheet, cell="A2")
         if settings is None or error_count(self.problems):
             return None
-        return Master(settings, offices, kpis, assignments, levels, scores, overrides)
+        return Master(settings, offices, kpis, assignments, levels, scores, overrides, org_kpis,
+                      cards)
 
 
 def read_master(path: str | Path) -> MasterReport:
