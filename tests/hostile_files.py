@@ -64,12 +64,13 @@ def make_zip(parts: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
-def report_part(data: bytes) -> str:
-    """The zip member of the report sheet ``รายงานผล`` (found through the workbook's rels)."""
+def report_part(data: bytes, sheet: str = REPORT) -> str:
+    """The zip member of the report sheet ``รายงานผล`` (or of ``sheet``), found through the
+    workbook's rels."""
     workbook = part(data, "xl/workbook.xml").decode("utf-8")
     rels = part(data, "xl/_rels/workbook.xml.rels").decode("utf-8")
-    match = re.search(r'<(?:\w+:)?sheet [^>]*name="' + REPORT + r'"[^>]*/>', workbook)
-    assert match, "no report sheet"
+    match = re.search(r'<(?:\w+:)?sheet [^>]*name="' + sheet + r'"[^>]*/>', workbook)
+    assert match, f"no sheet {sheet}"
     rid = re.search(r'r:id="([^"]+)"', match.group(0))
     assert rid
     target = re.search(r'<Relationship [^>]*Id="' + rid.group(1) + r'"[^>]*/>', rels)
@@ -427,9 +428,10 @@ def like_other_programs(data: bytes) -> bytes:
     return rezip(data, replace, {"xl/sharedStrings.xml": table})
 
 
-def cell_xml(data: bytes, ref: str, xml: bytes) -> bytes:
-    """Replace the report sheet's cell ``ref`` with raw ``xml`` (e.g. a cached formula)."""
-    name = report_part(data)
+def cell_xml(data: bytes, ref: str, xml: bytes, sheet: str = REPORT) -> bytes:
+    """Replace the report sheet's (or ``sheet``'s) cell ``ref`` with raw ``xml`` (e.g. a
+    cached formula)."""
+    name = report_part(data, sheet)
     body = part(data, name)
     pattern = re.compile(rb'<c r="' + ref.encode() + rb'"(?:[^>]*/>|[^>]*>.*?</c>)', re.S)
     assert pattern.search(body), ref

@@ -18,7 +18,8 @@ from workbook_engine.forms import office_workbook
 from workbook_engine.forms.generate import file_sha256, generate
 from workbook_engine.forms.meta import signature_ok
 from workbook_engine.master.reader import load_master
-from workbook_engine.xlsx.writer import XlsxWriteError, check
+from workbook_engine.model import TEXT_INPUTS
+from workbook_engine.xlsx.writer import FONT_SIZE, XlsxWriteError, check
 
 from .inline import VALID_MASTER, write_master
 
@@ -73,13 +74,23 @@ def test_defined_names_follow_the_contract(book: Workbook) -> None:
 
 
 def test_only_input_cells_are_unlocked(book: Workbook) -> None:
-    ws = book[L.REPORT_SHEET]
-    inputs = {name_target(book, n)[1] for n in book.defined_names  # type: ignore[index]
-              if n.split("_")[0] in INPUT_PREFIXES}
-    unlocked = {c.coordinate for row in ws.iter_rows() for c in row
-                if c.protection.locked is False}
-    assert unlocked == inputs
-    assert len(inputs) == 3 + 4 * 5
+    """The results on the report table, the texts' areas on the per-KPI report: nothing else."""
+    inputs: dict[str, set[str]] = {}
+    for name in book.defined_names:
+        if name.split("_")[0] in INPUT_PREFIXES:
+            sheet, cell = name_target(book, name)  # type: ignore[misc]
+            inputs.setdefault(sheet, set()).add(cell)
+    assert {c[0] for c in inputs[L.REPORT_SHEET]} == {L.COLUMN["result"].letter}
+    assert len(inputs[L.REPORT_SHEET]) == 3 and len(inputs[L.KPI_REPORT_SHEET]) == 4 * 5
+    for ws in book.worksheets:
+        areas = {str(r).split(":")[0]: str(r) for r in ws.merged_cells.ranges}
+        unlocked = {c.coordinate for row in ws.iter_rows() for c in row
+                    if c.protection.locked is False}
+        expected: set[str] = set()
+        for cell in inputs.get(ws.title, ()):
+            expected |= {c.coordinate for row in ws[areas.get(cell, cell)] for c in row} \
+                if cell in areas else {cell}
+        assert unlocked == expected, ws.title
 
 
 def test_validations_on_every_input(book: Workbook) -> None:
@@ -90,13 +101,18 @@ def test_validations_on_every_input(book: Workbook) -> None:
     milestone = by_cell["K10"]                       # 3.1 milestone: dropdown on a hidden sheet
     assert milestone.type == "list" and milestone.formula1 == "'_lists'!$A$1:$A$6"
     assert milestone.showErrorMessage and milestone.error and milestone.prompt
-    assert by_cell["O8"].type == "textLength" and by_cell["O8"].formula1 == "4000"
-    for key in L.TEXT_INPUT_KEYS:                    # every text input of every KPI row
-        column = L.COLUMN[key].letter
-        assert all(f"{column}{r}" in by_cell for r in range(L.FIRST_KPI_ROW, L.FIRST_KPI_ROW + 4))
     assert "K7" not in by_cell                       # 1.1 inherited: no result input
     assert not any(dv.formula1 and dv.formula1.startswith('"')
                    for dv in ws.data_validations.dataValidation)
+    pages = book[L.KPI_REPORT_SHEET]
+    texts = {f"{get_column_letter(col)}{row}": dv
+             for dv in pages.data_validations.dataValidation
+             for cells in dv.sqref.ranges for row, col in cells.cells}
+    for index in range(4):                           # every text input of every KPI
+        for text in TEXT_INPUTS:
+            rule = texts[L.text_ref(index, text)]
+            assert rule.type == "textLength" and rule.formula1 == str(text.max_length)
+            assert rule.prompt and rule.error
 
 
 def test_merged_ranges(book: Workbook) -> None:
@@ -120,10 +136,12 @@ def test_merged_ranges(book: Workbook) -> None:
 
 
 def test_merged_ranges_hold_their_text_in_the_first_cell(book: Workbook) -> None:
+    """Each merged range shows its text from its first cell; only the texts' input areas of
+    the per-KPI report are blank, to be typed in."""
     for ws in book.worksheets:
         for merged in ws.merged_cells.ranges:
             cells = [ws.cell(row, col) for row, col in merged.cells]
-            assert cells[0].value is not None
+            assert cells[0].value is not None or cells[0].protection.locked is False
             assert all(c.value is None for c in cells[1:])
 
 
@@ -140,7 +158,7 @@ def test_row_heights_fit_the_text(book: Workbook) -> None:
 
 def test_a_name_longer_than_excel_allows_fails_loudly() -> None:
     with pytest.raises(XlsxWriteError):
-        office_workbook._name("RESULT", "9" * 250, "result", L.FIRST_KPI_ROW)
+        office_workbook._name("RESULT", "9" * 250, L.REPORT_SHEET, "K7")
 
 
 def test_meta_sheet_keys_and_signature(book: Workbook) -> None:
@@ -152,12 +170,18 @@ def test_meta_sheet_keys_and_signature(book: Workbook) -> None:
 
 
 def test_print_setup(book: Workbook) -> None:
+    """The report table and the KPI pages print at a fixed scale (not fit to the page, which
+    could shrink them without end) at which 16 pt text is at least 9 pt on paper; LibreOffice
+    shows they fit (tests/test_generate_lo.py)."""
     report, agreement = book[L.REPORT_SHEET], book[L.AGREEMENT_SHEET]
+    pages = book[L.KPI_REPORT_SHEET]
     assert report.page_setup.orientation == "landscape" and report.page_setup.paperSize == 9
-    assert report.page_setup.fitToWidth in (None, 1)  # 1 is the OOXML default
-    assert report.page_setup.fitToHeight == 0
-    assert report.sheet_properties.pageSetUpPr.fitToPage
+    assert pages.page_setup.orientation == "portrait" and pages.page_setup.paperSize == 9
+    for ws in (report, pages):
+        assert not (ws.sheet_properties.pageSetUpPr and ws.sheet_properties.pageSetUpPr.fitToPage)
+        assert FONT_SIZE * int(ws.page_setup.scale) / 100 >= 9
     assert report.print_title_rows == f"${L.HEADER_ROW}:${L.HEADER_ROW}"
+    assert [b.id for b in pages.row_breaks.brk] == [L.page_row(i) - 1 for i in range(1, 4)]
     assert agreement.page_setup.orientation == "portrait" and agreement.page_setup.paperSize == 9
 
 

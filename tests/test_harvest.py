@@ -14,7 +14,7 @@ import openpyxl
 import openpyxl.writer.excel
 import pytest
 
-from workbook_engine.devkit.testing import fill_return
+from workbook_engine.devkit.testing import fill_return, sheet_values
 from workbook_engine.forms.generate import generate
 from workbook_engine.harvesting.outcomes import Status
 from workbook_engine.harvesting.run import harvest, json_text, write_json
@@ -87,7 +87,7 @@ def test_json_follows_the_contract(world: tuple[Master, Path, Path], tmp_path: P
     assert sum(g["weighted_score"] for g in b01["groups"]) == pytest.approx(b01["total_score"])
     assert b01["status"] == "accepted" and b01["total_score"] == 3.503
     assert b01["kpis"][1] == {"kpi": "2.1", "weight": 40, "result": 84, "score": 3.4,
-                              "weighted_score": 1.36}
+                              "weighted_score": 1.36, "texts": {}}
     assert b02["status"] == "missing" and b02["total_score"] is None and b02["file"] is None
     codes = {(p["code"], p["severity"]) for p in data["problems"]}
     assert codes == {("FILE_NOT_WORKBOOK", "error"), ("OFFICE_MISSING", "error")}
@@ -203,7 +203,7 @@ def test_tampered_locked_value_rejects_the_return_naming_the_cell(
 
 def _cells(path: Path) -> dict[str, list[tuple[object, ...]]]:
     wb = openpyxl.load_workbook(path)
-    return {ws.title: list(ws.iter_rows(values_only=True)) for ws in wb.worksheets}
+    return {ws.title: sheet_values(ws) for ws in wb.worksheets}
 
 
 def test_harvesting_again_gives_the_same_summary(world: tuple[Master, Path, Path],

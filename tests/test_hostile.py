@@ -30,13 +30,14 @@ import pytest
 from click.testing import CliRunner
 
 from workbook_engine.cli.commands import cli
-from workbook_engine.devkit.testing import fill_return
+from workbook_engine.devkit.testing import fill_return, sheet_values
 from workbook_engine.errors import OutputError
+from workbook_engine.forms import layout as L
 from workbook_engine.forms.generate import generate
 from workbook_engine.harvesting.outcomes import HarvestReport, OfficeOutcome, Status
 from workbook_engine.harvesting.run import harvest
 from workbook_engine.master.reader import load_master
-from workbook_engine.model import Master
+from workbook_engine.model import TEXT_INPUTS, Master
 from workbook_engine.problems import Problem, Severity
 from workbook_engine.summary.workbook import write_summary
 
@@ -212,7 +213,8 @@ class FileCase:
 UTF16_CSV = "\ufeffรหัส\tผล\n2.1\t84\n".encode("utf-16-le")
 EMPTY_ZIP = b"PK\x05\x06" + bytes(18)
 REPORT_SHEET_PART = "xl/worksheets/sheet4.xml"
-META_SHEET_PART = "xl/worksheets/sheet6.xml"
+PAGES_SHEET_PART = "xl/worksheets/sheet5.xml"        # the per-KPI report
+META_SHEET_PART = "xl/worksheets/sheet7.xml"
 LAUGHS = {root: H.billion_laughs(root) for root in (b"workbook", b"worksheet", b"Types",
                                                      b"Relationships")}
 
@@ -323,8 +325,11 @@ def test_zip_bomb_message_is_not_nested(kit: Kit, tmp_path: Path) -> None:
 
 def test_external_entity_is_never_resolved(kit: Kit, tmp_path: Path) -> None:
     """INTAKE 7: an entity naming /etc/passwd, used in a cell, never reaches any output."""
-    data = H.with_doctype(kit.b01, REPORT_SHEET_PART, b"worksheet", H.EXTERNAL % b"worksheet")
-    data = H.cell_xml(data, "N8", b'<c r="N8" t="inlineStr"><is><t>&xxe;</t></is></c>')
+    data = H.with_doctype(kit.b01, PAGES_SHEET_PART, b"worksheet", H.EXTERNAL % b"worksheet")
+    note = L.text_ref(1, L.TEXT_INPUT["note"]).encode()       # 2.1's note
+    data = H.cell_xml(data, note.decode(),
+                      b'<c r="' + note + b'" t="inlineStr"><is><t>&xxe;</t></is></c>',
+                      L.KPI_REPORT_SHEET)
     report = harvest_one(tmp_path, kit, B01_NAME, data, "FILE_UNSAFE_XML", E, REJ)
     assert "root:" not in json.dumps(report.as_json(), ensure_ascii=False)
 
@@ -377,7 +382,8 @@ EDIT_CASES: dict[str, EditCase] = {
     "round 6": EditCase(9, (H.set_meta("round", "6"),), "RETURN_WRONG_ROUND", REJ, META),
     "unknown office": EditCase(9, (H.set_meta("office", "X99"),), "RETURN_UNKNOWN_OFFICE", MISS,
                                META),
-    "schema 2": EditCase(9, (H.set_meta("schema_version", "2"),), "RETURN_SCHEMA", REJ, META),
+    "schema 1 (texts on the report table)": EditCase(9, (H.set_meta("schema_version", "1"),),
+                                                     "RETURN_SCHEMA", REJ, META),
     # 10: stale fingerprint
     "fingerprint edited": EditCase(10, (H.set_meta("fingerprint", "0" * 64),), "RETURN_STALE",
                                    REJ, META),
@@ -701,9 +707,10 @@ def _summary_cells(path: Path, sheet: str) -> list[tuple[object, str]]:
 def test_formula_like_and_long_texts_stay_plain_text(kit: Kit, tmp_path: Path) -> None:
     """INTAKE 18: texts starting with = + - @ and very long texts reach the summary as text."""
     data = kit.filled_b01(B01_RESULTS, {"2.2": {"NOTE": LONG}})
-    data = H.edit(data, *(H.set_text(REPORT, f"{col}8", text)
-                          for col, text in zip("NOPQR", FORMULA_LIKE, strict=True)))
-    data = H.edit(data, H.set_cell(REPORT, "O10", "=1+1"))     # a live formula typed in a note
+    data = H.edit(data, *(H.set_text(L.KPI_REPORT_SHEET, L.text_ref(1, text), value)  # 2.1's
+                          for text, value in zip(TEXT_INPUTS, FORMULA_LIKE, strict=True)))
+    data = H.edit(data, H.set_cell(L.KPI_REPORT_SHEET, L.text_ref(3, L.TEXT_INPUT["note"]),
+                                   "=1+1"))     # a live formula typed in 3.1's note
     report = beside(tmp_path, kit, {B01_NAME: data})
     b01 = office(report, "B01")
     assert b01.status is OK and b01.total_score == B01_TOTAL
@@ -923,7 +930,7 @@ def _normalised(path: Path, started: dt.datetime) -> dict[str, list[tuple[object
     blanked."""
     wb = openpyxl.load_workbook(path)
     return {ws.title: [tuple("<now>" if isinstance(v, dt.datetime) and v >= started else v
-                             for v in row) for row in ws.iter_rows(values_only=True)]
+                             for v in row) for row in sheet_values(ws)]
             for ws in wb.worksheets}
 
 

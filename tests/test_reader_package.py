@@ -63,17 +63,19 @@ def parts_of(data: bytes) -> dict[str, bytes]:
 
 def typed_in(data: bytes, values: dict[str, object], inline: frozenset[str] = frozenset()
              ) -> bytes:
-    """A generated workbook with cells of its report form, found by defined name, typed in and
-    saved as Excel saves them: a number as the cell's value, a text (given as stored, escapes
-    and all) in the shared-string table, or as an inline string for a name in ``inline``."""
+    """A generated workbook with input cells, found by defined name (on the report table or
+    the per-KPI report), typed in and saved as Excel saves them: a number as the cell's value,
+    a text (given as stored, escapes and all) in the shared-string table, or as an inline
+    string for a name in ``inline``."""
     parts = parts_of(data)
     reader = XlsxReader(data, "generated.xlsx")
-    sheet = next(s for s in reader.sheets if s.name == L.REPORT_SHEET)
-    xml, strings = parts[sheet.part].decode(), parts["xl/sharedStrings.xml"].decode()
+    part_of = {s.name: s.part for s in reader.sheets}
+    strings = parts["xl/sharedStrings.xml"].decode()
     count = strings.count("<si>")
     for name, value in values.items():
         target = name_target(reader.names[name])
         assert target is not None
+        part = part_of[target[0]]
         if isinstance(value, str) and name in inline:
             cell = rf'<c r="{target[1]}"\1 t="inlineStr"><is><t>{value}</t></is></c>'
         elif isinstance(value, str):
@@ -82,9 +84,10 @@ def typed_in(data: bytes, values: dict[str, object], inline: frozenset[str] = fr
             cell, count = rf'<c r="{target[1]}"\1 t="s"><v>{count}</v></c>', count + 1
         else:
             cell = rf'<c r="{target[1]}"\1><v>{value}</v></c>'
-        xml, found = re.subn(rf'<c r="{target[1]}"( s="\d+")?/>', cell, xml)
+        xml, found = re.subn(rf'<c r="{target[1]}"( s="\d+")?/>', cell, parts[part].decode())
         assert found == 1, name
-    parts[sheet.part], parts["xl/sharedStrings.xml"] = xml.encode(), strings.encode()
+        parts[part] = xml.encode()
+    parts["xl/sharedStrings.xml"] = strings.encode()
     return make_zip(parts)
 
 

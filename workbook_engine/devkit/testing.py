@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from openpyxl import load_workbook
+from openpyxl.worksheet.formula import ArrayFormula
 
 from ..harvesting.intake import Candidate
 from ..model import name_key
@@ -23,6 +25,13 @@ def name_target(wb: object, name: str) -> tuple[str, str] | None:
     for sheet, cell in defined.destinations:
         return sheet, cell.replace("$", "")
     return None
+
+
+def sheet_values(ws: Any) -> list[tuple[object, ...]]:
+    """An openpyxl sheet's rows of values, comparable between two reads: an array formula
+    (an object openpyxl compares by identity) becomes its range and text."""
+    return [tuple((v.ref, v.text) if isinstance(v, ArrayFormula) else v for v in row)
+            for row in ws.iter_rows(values_only=True)]
 
 
 def fill_return(source: Path, target: Path, results: Mapping[str, object],

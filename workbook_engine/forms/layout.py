@@ -11,22 +11,21 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import PurePosixPath
 
-from ..model import TEXT_INPUTS, TEXT_KEYS, name_key
+from ..model import TEXT_INPUTS, TEXT_KEYS, TextInput, name_key
 from ..xlsx.cells import column_letter
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"      # 2: the text inputs moved from the report table to a page per KPI
 
 GUIDE_SHEET = "คำชี้แจง"
 AGREEMENT_SHEET = "คำรับรอง"
 DETAILS_SHEET = "รายละเอียดตัวชี้วัด"
 REPORT_SHEET = "รายงานผล"
+KPI_REPORT_SHEET = "รายงานรายตัวชี้วัด"
 LISTS_SHEET = "_lists"
 LEVELS_RANGE = f"='{LISTS_SHEET}'!$A$1:$A$6"    # the levels 0-5, for a milestone's result
 META_SHEET = "_meta"
-VISIBLE_SHEETS = (GUIDE_SHEET, AGREEMENT_SHEET, DETAILS_SHEET, REPORT_SHEET)
+VISIBLE_SHEETS = (GUIDE_SHEET, AGREEMENT_SHEET, DETAILS_SHEET, REPORT_SHEET, KPI_REPORT_SHEET)
 ALL_SHEETS = (*VISIBLE_SHEETS, LISTS_SHEET, META_SHEET)
-
-_TEXT_WIDTHS = {"data": 30, "note": 40, "support": 25, "obstacle": 25, "evidence": 30}
 
 
 class Role(Enum):
@@ -62,25 +61,24 @@ class Column:
 REPORT_COLUMNS: tuple[Column, ...] = (
     Column("group", "กลุ่ม", 6, Role.LOCKED),
     Column("code", "รหัส", 7, Role.LOCKED),
-    Column("name", "ตัวชี้วัด", 40, Role.LOCKED),
-    Column("unit", "หน่วยวัด", 10, Role.LOCKED),
+    Column("name", "ตัวชี้วัด", 32, Role.LOCKED),
+    Column("unit", "หน่วยวัด", 9, Role.LOCKED),
     Column("weight", "น้ำหนัก (ร้อยละ)", 9, Role.LOCKED),
     Column("c1", "ระดับ 1", 8, Role.LOCKED),
     Column("c2", "ระดับ 2", 8, Role.LOCKED),
     Column("c3", "ระดับ 3", 8, Role.LOCKED),
     Column("c4", "ระดับ 4", 8, Role.LOCKED),
     Column("c5", "ระดับ 5", 8, Role.LOCKED),
-    Column("result", "ผลการดำเนินงาน", 13, Role.INPUT, "RESULT"),
-    Column("score", "ค่าคะแนนที่ได้", 11, Role.FORMULA, "SCORE"),
-    Column("weighted", "คะแนนถ่วงน้ำหนัก", 11, Role.FORMULA, "WEIGHTED"),
-    *(Column(t.key, t.header, _TEXT_WIDTHS[t.key], Role.INPUT, t.name_prefix, t.max_length)
-      for t in TEXT_INPUTS),
+    Column("result", "ผลการดำเนินงาน", 12, Role.INPUT, "RESULT"),
+    Column("score", "ค่าคะแนนที่ได้", 10, Role.FORMULA, "SCORE"),
+    Column("weighted", "คะแนนถ่วงน้ำหนัก", 10, Role.FORMULA, "WEIGHTED"),
 )
 COLUMN = {c.key: c for c in REPORT_COLUMNS}
 _INDEX = {c.key: i for i, c in enumerate(REPORT_COLUMNS)}
 _LETTER = {c.key: column_letter(i + 1) for i, c in enumerate(REPORT_COLUMNS)}
 CRITERIA_KEYS = ("c1", "c2", "c3", "c4", "c5")
 TEXT_INPUT_KEYS = TEXT_KEYS
+TEXT_INPUT = {t.key: t for t in TEXT_INPUTS}
 
 TITLE_ROW = 1          # 1-based Excel rows
 OFFICE_ROW = 2
@@ -124,6 +122,26 @@ def absolute(sheet: str, cell: str) -> str:
 def defined_name(prefix: str, kpi_code: str) -> str:
     """The defined name of a KPI cell, e.g. ``RESULT_2_1``."""
     return f"{prefix}_{name_key(kpi_code)}"
+
+
+# The per-KPI report (sheet รายงานรายตัวชี้วัด): one page per KPI, in report order, each
+# PAGE_ROWS rows over columns A-D: the KPI's title and facts, its result and live score, then a
+# heading and a large input area for each text input.
+PAGE_ROWS = 18
+PAGE_LAST_COL = 3                 # 0-based: columns A-D
+PAGE_FACTS_OFFSET = 1             # rows after a page's first: the facts ...
+PAGE_RESULT_OFFSET = 6            # ... the result and score ...
+PAGE_TEXT_OFFSET = {t.key: 8 + 2 * i for i, t in enumerate(TEXT_INPUTS)}   # ... each text input
+
+
+def page_row(index: int) -> int:
+    """The 1-based first row of the page of the ``index``-th (0-based) KPI."""
+    return 1 + index * PAGE_ROWS
+
+
+def text_ref(index: int, text: TextInput) -> str:
+    """The cell (``A12``) of a text input of the ``index``-th KPI on the per-KPI report."""
+    return f"A{page_row(index) + PAGE_TEXT_OFFSET[text.key]}"
 
 
 TOTAL_NAME = "TOTAL_SCORE"

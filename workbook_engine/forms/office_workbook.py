@@ -1,8 +1,10 @@
 """Writing one office's workbook with xlsxwriter (CONTRACT section 2).
 
 Sheets: ``คำชี้แจง`` (what to do), ``คำรับรอง`` (the agreement, A4 portrait, signature blocks),
-``รายละเอียดตัวชี้วัด`` (a card per KPI), ``รายงานผล`` (the report form, A4 landscape, live
-scores), a hidden ``_lists`` for dropdown sources and a veryHidden ``_meta``. Every visible sheet
+``รายละเอียดตัวชี้วัด`` (a card per KPI, with its baseline and a chart of it), ``รายงานผล`` (the
+report table: results and live scores, A4 landscape), ``รายงานรายตัวชี้วัด`` (a printed A4
+page per KPI with large areas for its texts), a hidden ``_lists`` for dropdown sources and a
+veryHidden ``_meta``. Every visible sheet
 is protected and the workbook structure locked; only input cells are unlocked.
 """
 
@@ -25,7 +27,7 @@ import workbook_engine.formulas as formulas
 
 from ..kinds import KpiKind
 from ..master.format import Direction
-from ..model import NOT_ASSESSED, Assignment, Kpi, Master, Office
+from ..model import NOT_ASSESSED, TEXT_INPUTS, Assignment, Kpi, Master, Office
 from ..scoring import group_subtotals, total_score, weighted_score
 from ..xlsx.writer import (
     FONT,
@@ -37,6 +39,7 @@ from ..xlsx.writer import (
     cached_value,
     check,
     plain_text,
+    print_scale,
     score_format,
     text_lines,
     workbook_options,
@@ -44,6 +47,12 @@ from ..xlsx.writer import (
 )
 from . import layout as L
 from .meta import signature
+
+REPORT_PRINT_SCALE = print_scale([c.width for c in L.REPORT_COLUMNS], landscape=True)
+PAGE_WIDTHS = (18, 15, 18, 15)
+PAGE_PRINT_SCALE = print_scale(PAGE_WIDTHS, landscape=False, most=80)   # a page's height too
+TEXT_AREA_HEIGHTS = {"data": 135, "note": 135, "support": 80, "obstacle": 80, "evidence": 70}
+CHART_ROWS = 8            # rows kept free under a baseline table for its chart
 
 
 class PlainFormulaSheet(Worksheet):  # type: ignore[misc]
@@ -109,6 +118,8 @@ class _Styles:
         self.input_number = fmt(num_format="General", align="center", bg_color=INPUT_FILL,
                                 locked=False, font_color="#1F4E79", **border)
         self.input_text = fmt(bg_color=INPUT_FILL, locked=False, font_color="#1F4E79",
+                              **border)
+        self.input_area = fmt(bg_color=INPUT_FILL, locked=False, font_color="#1F4E79",
                               **border)
         self.input_sample = fmt(bg_color=INPUT_FILL, border=1)
         self.date = fmt(num_format=fiscal.BE_DATE_FORMAT, align="left")
@@ -183,6 +194,7 @@ def write_office_workbook(ctx: OfficeContext, path: Path, key: bytes | None = No
     writer.agreement()
     writer.details()
     writer.report()
+    writer.kpi_pages()
     writer.lists()
     writer.meta(ctx.meta(key))
     wb.close()
@@ -209,8 +221,8 @@ def _weighted_formula(row: int, places: int) -> str:
 
 
 @lru_cache(maxsize=16384)
-def _name(prefix: str, code: str, key: str, row: int) -> tuple[str, str]:
-    """The defined name ``<prefix>_<k>`` of KPI ``code`` and the report cell it points at.
+def _name(prefix: str, code: str, sheet: str, cell: str) -> tuple[str, str]:
+    """The defined name ``<prefix>_<k>`` of KPI ``code`` and the cell it points at.
 
     Raises:
         XlsxWriteError: for a name longer than Excel's 255 characters.
@@ -218,7 +230,12 @@ def _name(prefix: str, code: str, key: str, row: int) -> tuple[str, str]:
     name = L.defined_name(prefix, code)
     if len(name) > 255:
         raise XlsxWriteError(f"defined name {name} is longer than 255 characters")
-    return name, L.absolute(L.REPORT_SHEET, L.ref(key, row))
+    return name, L.absolute(sheet, cell)
+
+
+def _weight_text(a: Assignment) -> str:
+    """A KPI's weight as its card and page show it."""
+    return format(a.weight.normalize(), "f") if a.assessed else f"0 ({NOT_ASSESSED})"
 
 
 def _weight_sum(items: Sequence[tuple[Assignment, Kpi]]) -> Decimal:
@@ -323,16 +340,22 @@ class _Writer:
         row = self.paragraph(ws, row, 1, f"{ctx.office.name} ปีงบประมาณ พ.ศ. {ctx.year} "
                              f"{fiscal.round_label(ctx.year, ctx.round_months)}", s.subtitle, 120)
         steps = [
-            f"1. ไปที่ชีต '{L.REPORT_SHEET}' กรอกผลการดำเนินงานของแต่ละตัวชี้วัดในช่องสีเหลือง "
-            "เป็นตัวเลขเท่านั้น (ไม่ต้องพิมพ์หน่วยหรือเครื่องหมาย %)",
+            f"1. ชีต '{L.REPORT_SHEET}': กรอกผลการดำเนินงานของแต่ละตัวชี้วัดในคอลัมน์ "
+            f"'{L.COLUMN['result'].header}' (ช่องสีเหลือง) เป็นตัวเลขเท่านั้น "
+            "(ไม่ต้องพิมพ์หน่วยหรือเครื่องหมาย %) คะแนนคำนวณให้ทันที",
             "2. ตัวชี้วัดระดับความสำเร็จ ให้เลือกระดับที่ทำได้ 0-5 จากรายการ "
             f"(ดูความหมายของแต่ละระดับในชีต '{L.DETAILS_SHEET}')",
             "3. ตัวชี้วัดที่ใช้ผลคะแนนองค์กร ไม่ต้องกรอกผล ระบบใช้คะแนนขององค์กร",
-            "4. กรอกข้อมูลผลการดำเนินงาน คำชี้แจงการปฏิบัติงาน/มาตรการที่ได้ดำเนินการ "
-            "ปัจจัยสนับสนุน อุปสรรค และเอกสาร/หลักฐานอ้างอิง ให้ครบทุกตัวชี้วัด",
-            "5. คะแนนและคะแนนรวมคำนวณให้อัตโนมัติ ช่องอื่นถูกล็อกไว้ อย่าปลดล็อก เพิ่ม ลบ "
-            "หรือเปลี่ยนชื่อแถวและชีต มิฉะนั้นไฟล์จะไม่ถูกรับ",
-            "6. บันทึกเป็นไฟล์ Excel (.xlsx) ชื่อเดิม แล้วส่งกลับสำนักพัฒนาระบบบริหาร",
+            f"4. ชีต '{L.KPI_REPORT_SHEET}' (หนึ่งหน้าต่อหนึ่งตัวชี้วัด): พิมพ์"
+            + " ".join(t.header for t in TEXT_INPUTS)
+            + " ในกรอบสีเหลืองใต้หัวข้อแต่ละหัวข้อ ให้ครบทุกตัวชี้วัด "
+            f"(ผลและคะแนนในหน้านี้ดึงมาจากชีต '{L.REPORT_SHEET}' ให้เอง)",
+            f"5. ชีต '{L.DETAILS_SHEET}': สูตรการคำนวณ ข้อมูลที่ต้องรายงาน ค่าเป้าหมาย "
+            "ผู้กำกับดูแลตัวชี้วัด ผู้จัดเก็บข้อมูล และข้อมูลพื้นฐานย้อนหลังของแต่ละตัวชี้วัด",
+            "6. ช่องอื่นถูกล็อกไว้ อย่าปลดล็อก เพิ่ม ลบ หรือเปลี่ยนชื่อแถวและชีต "
+            "มิฉะนั้นไฟล์จะไม่ถูกรับ",
+            "7. บันทึกเป็นไฟล์ Excel (.xlsx) ชื่อเดิม แล้วส่งกลับสำนักพัฒนาระบบบริหาร "
+            "ภายในวันที่กำหนดด้านล่าง",
         ]
         for step in steps:
             row = self.paragraph(ws, row, 1, step, s.text, 120)
@@ -455,19 +478,59 @@ class _Writer:
             cells.string(0, label, s.card_label)
             cells.string(1, value, s.cell)
             row += 1
-        return row
+        return self.baseline(ws, row, kpi)
+
+    def baseline(self, ws: Worksheet, row: int, kpi: Kpi) -> int:
+        """The office's past results for ``kpi`` as a table by year, with a line chart of
+        them under it when there are two years or more; returns the next row."""
+        s, years = self.s, self.ctx.master.card(self.ctx.office.code, kpi.code).baseline
+        if not years:
+            return row
+        cells = _Row(ws, row)
+        cells.string(0, "ข้อมูลพื้นฐาน (ปี พ.ศ.)", s.header)
+        cells.string(1, f"ผลการดำเนินงาน ({kpi.unit})", s.header)
+        for year, value in years:
+            row += 1
+            cells = _Row(ws, row)
+            cells.string(0, str(year), s.cell_center)
+            cells.number(1, value, s.number)
+        first, row = row - len(years) + 1, row + 1
+        if len(years) < 2:
+            return row
+        chart = self.wb.add_chart({"type": "line"})
+        chart.add_series({"name": f"ข้อมูลพื้นฐาน {kpi.code}",
+                          "categories": [ws.name, first, 0, row - 1, 0],
+                          "values": [ws.name, first, 1, row - 1, 1],
+                          "marker": {"type": "circle"}, "data_labels": {"value": True}})
+        font = {"name": FONT, "size": 12}
+        chart.set_title({"name": f"ข้อมูลพื้นฐานย้อนหลัง ตัวชี้วัดที่ {kpi.code}",
+                         "name_font": {**font, "size": 14}})
+        chart.set_x_axis({"num_font": font})
+        chart.set_y_axis({"num_font": font, "name": kpi.unit, "name_font": font})
+        chart.set_legend({"none": True})
+        chart.set_size({"width": 520, "height": CHART_ROWS * ROW_HEIGHT * 4 / 3 - 8})
+        check(ws.insert_chart(row, 1, chart, {"x_offset": 4, "y_offset": 4}),
+              f"chart {kpi.code}")
+        return row + CHART_ROWS
 
     def facts(self, a: Assignment, kpi: Kpi) -> list[tuple[str, str]]:
         """The label and value rows of a KPI's card."""
+        master = self.ctx.master
+        card = master.card(self.ctx.office.code, kpi.code)
+        org = master.org_kpis.get(kpi.org_kpi or "")
         facts = [
             ("คำอธิบาย", kpi.description or "-"),
+            ("สูตรการคำนวณ", kpi.formula or "-"),
+            ("ข้อมูลที่ต้องรายงาน", kpi.data_required or "-"),
             ("หน่วยวัด", kpi.unit),
-            ("น้ำหนัก (ร้อยละ)", format(a.weight.normalize(), "f") if a.assessed
-             else f"0 ({NOT_ASSESSED})"),
+            ("น้ำหนัก (ร้อยละ)", _weight_text(a)),
             ("ประเภท", kpi.kind.describe(kpi.direction)),
-            ("ถ่ายทอดจากตัวชี้วัดองค์กร", kpi.org_kpi or "-"),
+            ("ค่าเป้าหมาย", card.target or "-"),
+            ("ผู้กำกับดูแลตัวชี้วัด", card.owner or "-"),
+            ("ผู้จัดเก็บข้อมูล", card.collector or "-"),
+            ("ถ่ายทอดจากตัวชี้วัดองค์กร",
+             f"{org.code} {org.name}" if org else kpi.org_kpi or "-"),
         ]
-        master = self.ctx.master
         return facts + kpi.kind.card_facts(a.criteria, master.milestone_levels.get(kpi.code, {}),
                                            master.org_scores.get(kpi.code), self.places)
 
@@ -477,7 +540,7 @@ class _Writer:
         columns = L.REPORT_COLUMNS
         ws = self.sheet(L.REPORT_SHEET, [c.width for c in columns])
         ws.set_landscape()
-        ws.fit_to_pages(1, 0)
+        ws.set_print_scale(REPORT_PRINT_SCALE)
         ws.repeat_rows(L.HEADER_ROW - 1)
         width = sum(c.width for c in columns[:10])
         heads = [(L.TITLE_ROW, "แบบรายงานผลการดำเนินงานตามคำรับรองการปฏิบัติราชการ "
@@ -491,7 +554,6 @@ class _Writer:
         self.header_row(ws, L.HEADER_ROW - 1, [c.header for c in columns], ROW_HEIGHT * 3)
         for index, (a, kpi) in enumerate(ctx.items):
             self.report_row(ws, L.kpi_row(index), a, kpi)
-        self.text_validations(ws, count)
         self.report_total(ws, count)
         self.report_groups(ws, count)
         ws.freeze_panes(L.FIRST_KPI_ROW - 1, 3)
@@ -501,7 +563,7 @@ class _Writer:
         self.protect(ws)
 
     def report_row(self, ws: Worksheet, row: int, a: Assignment, kpi: Kpi) -> None:
-        """One KPI line: locked facts, the result input, live scores and the text inputs."""
+        """One KPI line: locked facts, the result input and live scores."""
         s = self.s
         cells = _Row(ws, row - 1,
                      ROW_HEIGHT * max(2, _lines(kpi.name, L.COLUMN["name"].width)))
@@ -523,9 +585,7 @@ class _Writer:
             cells.string(L.COLUMN["result"].index, NOT_ASSESSED, s.cell_center)
             cells.string(L.COLUMN["score"].index, "-", s.score)
             cells.string(L.COLUMN["weighted"].index, "-", s.score)
-        for key in L.TEXT_INPUT_KEYS:       # its texts stay, for what the office wants to say
-            cells.blank(L.COLUMN[key].index, s.input_text)
-        for key in (*L.TEXT_INPUT_KEYS, "score", "weighted"):
+        for key in ("score", "weighted"):
             self.define(kpi, key, row)
 
     def result_input(self, cells: _Row, kpi: Kpi) -> None:
@@ -543,21 +603,6 @@ class _Writer:
         cells.blank(col, s.input_number)
         self.define(kpi, "result", r0 + 1)
         check(cells.ws.data_validation(r0, col, r0, col, validation), f"validation {kpi.code}")
-
-    def text_validations(self, ws: Worksheet, count: int) -> None:
-        """One length rule per text column over all KPI rows (the same rule for every row)."""
-        first, last = L.FIRST_KPI_ROW - 1, L.FIRST_KPI_ROW + count - 2
-        for key in L.TEXT_INPUT_KEYS:
-            column = L.COLUMN[key]
-            limit = column.max_length or 2000
-            check(ws.data_validation(first, column.index, last, column.index, {
-                "validate": "length", "criteria": "<=", "value": limit,
-                "input_title": column.header[:32],
-                "input_message": f"พิมพ์ข้อความได้ไม่เกิน {limit:,} ตัวอักษร",
-                "error_title": "ข้อความยาวเกินไป",
-                "error_message": f"ข้อความยาวได้ไม่เกิน {limit:,} ตัวอักษร "
-                                 "แนบรายละเอียดเป็นเอกสารอ้างอิงแทน",
-            }), f"validation {key}")
 
     def completeness(self, ws: Worksheet, count: int) -> None:
         """The completeness line (``COMPLETENESS``), with the status it has at generation."""
@@ -651,8 +696,80 @@ class _Writer:
         """
         prefix = L.COLUMN[key].name_prefix
         assert prefix is not None, key
-        name, target = _name(prefix, kpi.code, key, row)
+        self.name(prefix, kpi, L.REPORT_SHEET, L.ref(key, row))
+
+    def name(self, prefix: str, kpi: Kpi, sheet: str, cell: str) -> None:
+        """The workbook-level name ``<prefix>_<k>`` of ``kpi`` on ``cell`` of ``sheet``."""
+        name, target = _name(prefix, kpi.code, sheet, cell)
         check(self.wb.define_name(name, target), f"name {name}")
+
+    # -- รายงานรายตัวชี้วัด ------------------------------------------------------------------
+    def kpi_pages(self) -> None:
+        """The per-KPI report: a printed A4 portrait page for each KPI with its facts, its
+        result and live score (from the report table), and an input area for each text
+        (``DATA_<k>`` ... ``EVIDENCE_<k>``)."""
+        ws = self.sheet(L.KPI_REPORT_SHEET, PAGE_WIDTHS)
+        ws.set_portrait()
+        ws.set_print_scale(PAGE_PRINT_SCALE)
+        for index, (a, kpi) in enumerate(self.ctx.items):
+            self.kpi_page(ws, index, a, kpi)
+        check(ws.set_h_pagebreaks([L.page_row(i) - 1 for i in range(1, len(self.ctx.items))]),
+              "page breaks")
+        self.protect(ws)
+
+    def kpi_page(self, ws: Worksheet, index: int, a: Assignment, kpi: Kpi) -> None:
+        s, first, last = self.s, L.page_row(index) - 1, L.PAGE_LAST_COL
+        card = self.ctx.master.card(self.ctx.office.code, kpi.code)
+        self.paragraph(ws, first, last, f"ตัวชี้วัดที่ {kpi.code} {kpi.name}", s.card_title,
+                       sum(PAGE_WIDTHS))
+        cells = _Row(ws, first + L.PAGE_FACTS_OFFSET)
+        for col, shown, style in ((0, "หน่วยวัด", s.card_label), (1, kpi.unit, s.cell_center),
+                                  (2, "น้ำหนัก (ร้อยละ)", s.card_label),
+                                  (3, _weight_text(a), s.cell_center)):
+            cells.string(col, shown, style)
+        values = kpi.kind.criteria_cells(a.criteria)
+        criteria = kpi.kind.describe(kpi.direction) if values is None else "   ".join(
+            f"ระดับ {n}: {format(Decimal(v).normalize(), 'f')}"
+            for n, v in enumerate(values, start=1))
+        facts = (("เกณฑ์การให้คะแนน", criteria), ("ค่าเป้าหมาย", card.target or "-"),
+                 ("ผู้กำกับดูแลตัวชี้วัด", card.owner or "-"),
+                 ("ผู้จัดเก็บข้อมูล", card.collector or "-"))
+        value_width = sum(PAGE_WIDTHS[1:])
+        for offset, (label, value) in enumerate(facts, start=L.PAGE_FACTS_OFFSET + 1):
+            cells = _Row(ws, first + offset, ROW_HEIGHT * _lines(value, value_width))
+            cells.string(0, label, s.card_label)
+            cells.merged(1, last, value, s.cell)
+        self.page_result(_Row(ws, first + L.PAGE_RESULT_OFFSET, ROW_HEIGHT * 1.2), index, a, kpi)
+        for text in TEXT_INPUTS:
+            at = first + L.PAGE_TEXT_OFFSET[text.key]
+            _Row(ws, at - 1).merged(0, last, text.header, s.header)
+            _Row(ws, at, TEXT_AREA_HEIGHTS[text.key]).merged(0, last, "", s.input_area)
+            self.name(text.name_prefix, kpi, L.KPI_REPORT_SHEET, L.text_ref(index, text))
+            check(ws.data_validation(at, 0, at, 0, {
+                "validate": "length", "criteria": "<=", "value": text.max_length,
+                "input_title": text.header[:32],
+                "input_message": f"พิมพ์ข้อความได้ไม่เกิน {text.max_length:,} ตัวอักษร",
+                "error_title": "ข้อความยาวเกินไป",
+                "error_message": f"ข้อความยาวได้ไม่เกิน {text.max_length:,} ตัวอักษร "
+                                 "แนบรายละเอียดเป็นเอกสารอ้างอิงแทน",
+            }), f"validation {text.key} {kpi.code}")
+
+    def page_result(self, cells: _Row, index: int, a: Assignment, kpi: Kpi) -> None:
+        """A KPI page's result and score: live from its row of the report table."""
+        s, row = self.s, L.kpi_row(index)
+        result, score = (f"'{L.REPORT_SHEET}'!{L.ref(key, row)}" for key in ("result", "score"))
+        if not a.assessed:
+            shown: Decimal | str = NOT_ASSESSED
+        elif kpi.kind.result_validation(kpi.unit, L.LEVELS_RANGE) is not None:
+            shown = ""
+        else:
+            shown = self.ctx.master.org_scores.get(kpi.code) or kpi.kind.label
+        cells.string(0, "ผลการดำเนินงาน", s.card_label)
+        cells.formula(1, f'IF(ISBLANK({result}),"",{result})', s.cell_center, cached_value(shown)
+                      if isinstance(shown, Decimal) else shown)
+        cells.string(2, "ค่าคะแนนที่ได้", s.card_label)
+        cells.formula(3, score, s.score,
+                      cached_value(self.cached_score(a, kpi)) if a.assessed else "-")
 
     # -- hidden sheets -----------------------------------------------------------------------
     def lists(self) -> None:

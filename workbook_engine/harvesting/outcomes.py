@@ -15,6 +15,7 @@ from typing import Any
 
 from ..errors import PROBLEMS_FOUND
 from ..kinds import KpiKind
+from ..model import OrgKpi
 from ..problems import Problem, error_count
 from ..scoring import GroupSubtotal, assessed, average_score, excel_round
 
@@ -63,7 +64,8 @@ class KpiOutcome:
     def as_json(self) -> dict[str, Any]:
         """The ``kpis`` entry of CONTRACT section 4."""
         return {"kpi": self.kpi, "weight": _num(self.weight), "result": _num(self.result),
-                "score": _num(self.score), "weighted_score": _num(self.weighted)}
+                "score": _num(self.score), "weighted_score": _num(self.weighted),
+                "texts": {key: text for key, text in self.texts.items() if text}}
 
 
 @dataclass
@@ -122,6 +124,9 @@ class HarvestReport:
     places: int = 4            # the decimals of every score
     master_file: str = ""
     master_sha256: str = ""
+    org_kpis: dict[str, OrgKpi] = field(default_factory=dict)   # the master's, by code
+    # the offices each organisation KPI is cascaded to (the year's assignments), in master order
+    cascaded: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def count(self, status: Status) -> int:
         """How many offices have ``status``."""

@@ -11,6 +11,7 @@ import functools
 import io
 import math
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
@@ -19,7 +20,7 @@ import msoffcrypto  # a dependency: without it every encrypted workbook would pa
 
 from ..forms import layout as L
 from ..forms.meta import signature_ok
-from ..model import Assignment, Kpi, Master
+from ..model import TEXT_INPUTS, Assignment, Kpi, Master
 from ..problems import Code, Problem, problem
 from ..scoring import GroupSubtotal, group_subtotals, total_score, weighted_score
 from ..values import NumberStatus, cell_sized, clean_text, parse_number, to_decimal
@@ -215,6 +216,7 @@ class _Check:
             raise _Rejected(Code.RETURN_LOCKED_CHANGED)
         for index, (a, kpi) in enumerate(items):
             self.out.kpis.append(self.kpi(reader, cells, L.kpi_row(index), a, kpi))
+        self.texts(reader, cells)
         if self.names_broken:
             self.add(Code.RETURN_NAMES_BROKEN, sheet=L.REPORT_SHEET)
 
@@ -250,31 +252,45 @@ class _Check:
                      expected=total_label, found=_show(label.value if label else None))
         return changed
 
-    def locate(self, names: dict[str, str], cell: _Input) -> tuple[str, tuple[int, int]]:
-        """The cell of a KPI input (its reference, and its row and column): by its defined name,
-        else by the known layout."""
+    def locate(self, names: dict[str, str], cell: _Input,
+               sheets: Collection[str] = (L.REPORT_SHEET,)) -> tuple[str, str, tuple[int, int]]:
+        """The cell of a KPI input (its sheet, its reference, and its row and column): by its
+        defined name when that leads to one of ``sheets``, else by the known layout."""
         target = name_target(names.get(cell.name, ""))
-        if target is None or target[0] != L.REPORT_SHEET:
+        if target is None or target[0] not in sheets:
             self.names_broken = True
-            return cell.ref, cell.at
-        return target[1], split_ref(target[1])
+            return cell.sheet, cell.ref, cell.at
+        return target[0], target[1], split_ref(target[1])
+
+    def texts(self, reader: XlsxReader, report: SheetCells) -> None:
+        """Every KPI's text inputs, wherever their names lead (the per-KPI report, or the
+        report table), each sheet read once."""
+        located = []
+        for index, outcome in enumerate(self.out.kpis):
+            for key, cell in _text_inputs(outcome.kpi, index):
+                located.append((outcome.texts, key,
+                                self.locate(reader.names, cell, _TEXT_SHEETS)))
+        extent: dict[str, tuple[int, int]] = {}
+        for _, _, (sheet, _, (row, col)) in located:
+            rows, cols = extent.get(sheet, (0, 0))
+            extent[sheet] = (max(rows, row), max(cols, col))
+        found = {sheet: report if sheet == L.REPORT_SHEET else self.read(reader, sheet, *size)
+                 for sheet, size in extent.items()}
+        for texts, key, (sheet, _, at) in located:
+            texts[key] = _text(found[sheet].cells.get(at))
 
     def kpi(self, reader: XlsxReader, cells: SheetCells, row: int, a: Assignment,
             kpi: Kpi) -> KpiOutcome:
         outcome = KpiOutcome(kpi.code, kpi.name, kpi.group, kpi.unit, kpi.kind,
                              kpi.direction.value if kpi.direction else None, kpi.org_kpi,
                              a.weight, a.criteria, None, None, None)
-        found, texts, names = cells.cells, outcome.texts, reader.names
-        *inputs, result = _inputs(kpi.code, row)
-        for cell in inputs:
-            texts[cell.key] = _text(found.get(self.locate(names, cell)[1]))
         org = self.master.org_scores.get(kpi.code)
         if not a.assessed:          # weight 0 in this round: nothing to read or score
             return outcome
         if kpi.kind.has_result:
-            ref, at = self.locate(names, result)
+            _, ref, at = self.locate(reader.names, _result_input(kpi.code, row))
             outcome.sheet, outcome.cell = L.REPORT_SHEET, ref
-            outcome.result = self.result(found.get(at), kpi, a, ref)
+            outcome.result = self.result(cells.cells.get(at), kpi, a, ref)
         else:
             outcome.sheet = self.master_sheet_name()
         if kpi.kind.needs_org_score and org is None:
@@ -419,24 +435,33 @@ def _expectations(kpi: Kpi, weight: Decimal,
 
 
 class _Input(NamedTuple):
-    """One input cell of a KPI's row on the report form."""
+    """One input cell of a KPI: its defined name, and its place by the layout (used when the
+    name does not lead to one)."""
 
-    key: str
-    name: str                   # its defined name
-    ref: str                    # its cell by the layout, when the name does not lead to one
+    name: str
+    sheet: str
+    ref: str
     at: tuple[int, int]         # that cell's row and column
 
 
+_TEXT_SHEETS = (L.KPI_REPORT_SHEET, L.REPORT_SHEET)   # where a text input's name may lead
+
+
 @functools.lru_cache(maxsize=8192)     # the same KPIs on the same rows, return after return
-def _inputs(code: str, row: int) -> tuple[_Input, ...]:
-    """The inputs of KPI ``code`` on report row ``row``: its text inputs, then its result."""
-    inputs = []
-    for key in (*L.TEXT_INPUT_KEYS, "result"):
-        prefix = L.COLUMN[key].name_prefix
-        assert prefix is not None
-        ref = L.ref(key, row)
-        inputs.append(_Input(key, L.defined_name(prefix, code), ref, split_ref(ref)))
-    return tuple(inputs)
+def _result_input(code: str, row: int) -> _Input:
+    """The result input of KPI ``code`` on report row ``row``."""
+    ref = L.ref("result", row)
+    prefix = L.COLUMN["result"].name_prefix
+    assert prefix is not None
+    return _Input(L.defined_name(prefix, code), L.REPORT_SHEET, ref, split_ref(ref))
+
+
+@functools.lru_cache(maxsize=8192)
+def _text_inputs(code: str, index: int) -> tuple[tuple[str, _Input], ...]:
+    """The text inputs of KPI ``code``, the ``index``-th, by key: on its per-KPI page."""
+    return tuple((text.key, _Input(L.defined_name(text.name_prefix, code), L.KPI_REPORT_SHEET,
+                                   ref := L.text_ref(index, text), split_ref(ref)))
+                 for text in TEXT_INPUTS)
 
 
 def _same(cell: Cell | None, expected: object, number: float | None = None) -> bool:

@@ -176,7 +176,18 @@ def harvest(paths: Sequence[str | Path], master: Master, round_months: int,
                          or dt.datetime.now(), engine_version(), L.SCHEMA_VERSION, offices,
                          files, problems, below_level1=master.settings.below_level1_score,
                          places=master.settings.places,
-                         master_file=master.source, master_sha256=master.source_sha256)
+                         master_file=master.source, master_sha256=master.source_sha256,
+                         org_kpis=master.org_kpis, cascaded=cascaded(master))
+
+
+def cascaded(master: Master) -> dict[str, tuple[str, ...]]:
+    """The offices each organisation KPI is cascaded to, by its code, in master order."""
+    found: dict[str, dict[str, None]] = {}
+    for a in master.assignments:
+        org = master.kpis[a.kpi].org_kpi
+        if org:
+            found.setdefault(org, {})[a.office] = None
+    return {org: tuple(offices) for org, offices in found.items()}
 
 
 def _office(master: Master, code: str, chosen: ReturnOutcome | None) -> OfficeOutcome:

@@ -2,9 +2,11 @@
 
 Sheets: ``ภาพรวม`` (counts, average, chart), ``คะแนนรายหน่วยงาน`` (one row per office),
 ``รายละเอียดตัวชี้วัด`` (one row per office and KPI, with live score formulas over the row and
-the source file, sheet and cell), ``ถ่ายทอดตัวชี้วัด`` (cascade), ``ปัญหาที่พบ`` (problems),
-``ที่มาข้อมูล`` (files) and ``ยังไม่ส่ง`` (offices without an accepted return). Coordinator text
-is always written with ``write_string``, so nothing typed by a user becomes a formula.
+the source file, sheet and cell), ``ถ่ายทอดตัวชี้วัด`` (cascade), ``สรุปตัวชี้วัดองค์กร`` (one row
+per organisation KPI: how the KPIs cascaded from it scored, live over the cascade sheet),
+``ปัญหาที่พบ`` (problems), ``ที่มาข้อมูล`` (files) and ``ยังไม่ส่ง`` (offices without an accepted
+return). Coordinator text is always written with ``write_string``, so nothing typed by a user
+becomes a formula.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from ..harvesting.outcomes import (
 from ..kinds import KpiKind
 from ..master.format import Direction
 from ..model import NOT_ASSESSED, TEXT_INPUTS, TEXT_KEYS
+from ..scoring import average_score
 from ..xlsx.bulk import OPEN_ROW, BulkWorksheet, Formula, PlainFormulaWorkbook, RowWriter
 from ..xlsx.outputs import Output
 from ..xlsx.writer import (
@@ -47,6 +50,8 @@ from ..xlsx.writer import (
     cached_value,
     check,
     score_format,
+    text_lines,
+    write_text,
 )
 
 OVERVIEW = "ภาพรวม"
@@ -54,10 +59,11 @@ OFFICES = "คะแนนรายหน่วยงาน"
 GROUPS = "คะแนนรายกลุ่ม"
 DETAILS = "รายละเอียดตัวชี้วัด"
 CASCADE = "ถ่ายทอดตัวชี้วัด"
+ORG_ROLLUP = "สรุปตัวชี้วัดองค์กร"
 PROBLEMS = "ปัญหาที่พบ"
 SOURCES = "ที่มาข้อมูล"
 MISSING = "ยังไม่ส่ง"
-SHEETS = (OVERVIEW, OFFICES, GROUPS, DETAILS, CASCADE, PROBLEMS, SOURCES, MISSING)
+SHEETS = (OVERVIEW, OFFICES, GROUPS, DETAILS, CASCADE, ORG_ROLLUP, PROBLEMS, SOURCES, MISSING)
 INCENTIVE_BAR = 3
 SUMMARY_COMPRESS_LEVEL = 1
 SEVERITY_THAI = {"error": "ผิดพลาด", "warning": "คำเตือน"}
@@ -77,13 +83,33 @@ DETAIL_INDEX = {key: i for i, (key, _, _) in enumerate(DETAIL_COLUMNS)}
 # texts that recur from row to row: the office's on each of its KPIs, the KPI's in each office
 REPEATED_DETAILS = ("office", "office_name", "status", "kpi", "name", "unit", "kind",
                     "direction", "source_file", "source_sheet")
+CASCADE_COLUMNS: tuple[tuple[str, str, float], ...] = (
+    ("org", "ตัวชี้วัดองค์กร", 12), ("office", "รหัสหน่วยงาน", 10), ("office_name", "หน่วยงาน", 30),
+    ("kpi", "รหัสตัวชี้วัด", 9), ("name", "ตัวชี้วัด", 40), ("result", "ผลการดำเนินงาน", 12),
+    ("score", "ค่าคะแนนที่ได้", 11), ("weighted", "คะแนนถ่วงน้ำหนัก", 11),
+)
+CASCADE_INDEX = {key: i for i, (key, _, _) in enumerate(CASCADE_COLUMNS)}
+ROLLUP_COLUMNS: tuple[tuple[str, str, float], ...] = (
+    ("org", "รหัสตัวชี้วัดองค์กร", 12), ("name", "ชื่อตัวชี้วัดองค์กร", 40), ("unit", "หน่วยวัด", 10),
+    ("target", "ค่าเป้าหมาย", 14), ("cascaded", "ถ่ายทอดให้ (หน่วยงาน)", 11),
+    ("reported", "รายงานแล้ว (ตัวชี้วัด)", 11), ("mean", "คะแนนเฉลี่ย", 11), ("lowest", "ต่ำสุด", 10),
+    ("highest", "สูงสุด", 10), ("below", f"ต่ำกว่า {INCENTIVE_BAR:.2f} (ตัวชี้วัด)", 11),
+    ("below_offices", f"หน่วยงานที่ต่ำกว่า {INCENTIVE_BAR:.2f}", 50),
+)
+ROLLUP_INDEX = {key: i for i, (key, _, _) in enumerate(ROLLUP_COLUMNS)}
+MAX_ROW_HEIGHT = 409.0      # points: the tallest row Excel allows
+MEASURED_TEXT = 2000        # characters: more than the tallest row shows in a 50-wide column
 DETAIL_STYLES = {**dict.fromkeys(("group", "weight", "c1", "c2", "c3", "c4", "c5", "result"),
                                  "number"),
                  **dict.fromkeys(("score", "weighted", "verified"), "score")}   # else plain
 
 
 def _col(key: str) -> str:
-    return str(xl_col_to_name(DETAIL_INDEX[key]))
+    return _letter(DETAIL_INDEX, key)
+
+
+def _letter(index: dict[str, int], key: str) -> str:
+    return str(xl_col_to_name(index[key]))
 
 
 class _Styles:
@@ -113,6 +139,7 @@ class _Summary:
         self.kpi_rows = _KpiRows(self.sheets[DETAILS].rows(), self.sheets[CASCADE].rows(), self.s,
                                  _ScoreFormulas(below_level1, places))
         self.report: HarvestReport
+        self.cascade_rows = 0
 
     def write(self, report: HarvestReport) -> None:
         """Every sheet, for ``report``."""
@@ -122,6 +149,7 @@ class _Summary:
         self.groups()
         self.details()
         self.cascade()
+        self.org_rollup()
         self.problems()
         self.sources()
         self.missing()
@@ -289,12 +317,72 @@ class _Summary:
     def cascade(self) -> None:
         rows = sorted((org, office.office, kpi, cells) for office in self.report.offices
                       if office.kpis for org, kpi, cells in self.kpi_rows.of(office).cascade)
-        headers = [("ตัวชี้วัดองค์กร", 12), ("รหัสหน่วยงาน", 10), ("หน่วยงาน", 30),
-                   ("รหัสตัวชี้วัด", 9), ("ตัวชี้วัด", 40), ("ผลการดำเนินงาน", 12),
-                   ("ค่าคะแนนที่ได้", 11), ("คะแนนถ่วงน้ำหนัก", 11)]
-        rw = self.sheet(CASCADE, headers, len(rows)).rows()
+        rw = self.sheet(CASCADE, [(h, w) for _, h, w in CASCADE_COLUMNS], len(rows)).rows()
         for i, (_org, _office, _kpi, cells) in enumerate(rows, start=1):
             rw.place(i, cells)
+        self.cascade_rows = len(rows)
+
+    def org_rollup(self) -> None:
+        """One row per organisation KPI (:func:`org_tallies`): its name, unit and target, how
+        many offices it is cascaded to, the live figures of :meth:`rollup_figures` over the
+        cascade sheet, and the offices below the incentive bar."""
+        r, s, col = self.report, self.s, ROLLUP_INDEX
+        tallies = org_tallies(r)
+        ws = self.sheet(ORG_ROLLUP, [(h, w) for _, h, w in ROLLUP_COLUMNS], len(tallies))
+        for row, (code, tally) in enumerate(tallies.items(), start=1):
+            known = r.org_kpis.get(code)
+            texts = {"org": code, "name": known.name if known else "",
+                     "unit": known.unit if known else "", "target": known.target if known else "",
+                     "below_offices": tally.below_offices()}
+            for key, text in texts.items():
+                write_text(ws, row, col[key], text, s.plain if key in ("org", "unit") else s.text)
+            offices = len(set(r.cascaded.get(code, ())))
+            check(ws.write_number(row, col["cascaded"], offices, s.integer), ORG_ROLLUP)
+            for key, formula, cached in self.rollup_figures(row + 1, tally):
+                fmt = s.integer if key in ("reported", "below") else s.score
+                if key in ("lowest", "highest"):   # MIN/MAX over IF: an array formula
+                    done = ws.write_array_formula(row, col[key], row, col[key], formula, fmt,
+                                                  cached)
+                else:
+                    done = ws.write_formula(row, col[key], formula, fmt, cached)
+                check(done, f"{ORG_ROLLUP} {key}")
+            # rows are at most MAX_ROW_HEIGHT tall: the start of a long text says how tall
+            lines = max(text_lines(texts[key][:MEASURED_TEXT], ROLLUP_COLUMNS[col[key]][2])
+                        for key in ("name", "target", "below_offices"))
+            if lines > 1:
+                ws.set_row(row, min(ROW_HEIGHT * lines, MAX_ROW_HEIGHT))
+
+    def rollup_figures(self, n: int, tally: OrgTally
+                       ) -> list[tuple[str, str, Decimal | int | str]]:
+        """Row ``n``'s (1-based) figures: (column key, formula, the value Python gives it).
+
+        The scored rows of the organisation KPI in column A are ``(A=$An)*ISNUMBER(G)`` over
+        the cascade sheet: plain ``=`` comparisons, in SUMPRODUCT and in the IF of an array
+        formula, which Excel and LibreOffice evaluate alike. Not COUNTIFS or AVERAGEIFS, whose
+        criteria read wildcards and numbers in a code; not MINIFS or MAXIFS, which Excel stores
+        with a prefix. MIN and MAX skip the text "" the IF gives every other row. The mean is
+        rounded as :func:`average_score` rounds it. All but the count are blank while no office
+        reported.
+        """
+        last = max(self.cascade_rows, 1) + 1     # never a range reaching up into the header
+        org, score = (f"'{CASCADE}'!${c}$2:${c}${last}"
+                      for c in (_letter(CASCADE_INDEX, "org"), _letter(CASCADE_INDEX, "score")))
+        which = f"({org}=${_letter(ROLLUP_INDEX, 'org')}{n})*ISNUMBER({score})"
+        count = f"{_letter(ROLLUP_INDEX, 'reported')}{n}"
+        scores, blank = tally.scores, '""'
+
+        def reported(formula: str) -> str:
+            return f"IF({count}>0,{formula},{blank})"
+
+        mean = f"ROUND(SUMPRODUCT({which},{score})/{count},{self.places})"
+        return [
+            ("reported", f"SUMPRODUCT({which})", len(scores)),
+            ("mean", reported(mean), cached_value(average_score(scores, self.places))),
+            ("lowest", reported(f"MIN(IF({which},{score},{blank}))"), min(scores, default="")),
+            ("highest", reported(f"MAX(IF({which},{score},{blank}))"), max(scores, default="")),
+            ("below", reported(f"SUMPRODUCT({which}*({score}<{INCENTIVE_BAR}))"),
+             len(tally.below) if scores else ""),
+        ]
 
     def problems(self) -> None:
         problems = self.report.problems
@@ -413,9 +501,11 @@ class _KpiRows:
 
     def cascade(self, office: OfficeOutcome, kpi: KpiOutcome) -> str:
         """The cells of ``kpi``'s row on the cascade sheet."""
+        assessed = kpi.assessed
         return self.cascade_row.render((kpi.org_kpi, office.office, office.name, kpi.kpi,
-                                        kpi.name, kpi.result if kpi.assessed else NOT_ASSESSED,
-                                        kpi.score, kpi.weighted))
+                                        kpi.name, kpi.result if assessed else NOT_ASSESSED,
+                                        kpi.score if assessed else None,
+                                        kpi.weighted if assessed else None))
 
 
 def _same_rows(a: OfficeOutcome, b: OfficeOutcome) -> bool:
@@ -445,6 +535,45 @@ class _ScoreFormulas:
         direction = Direction(kpi.direction) if kpi.direction else None
         return kpi.kind.score_formula(_open("result"), criteria, direction, self.below,
                                       self.places)
+
+
+@dataclass
+class OrgTally:
+    """The scores of the KPIs cascaded from one organisation KPI (the cascade sheet's scored
+    rows of that KPI), and the office of each of those below the incentive bar."""
+
+    scores: list[Decimal] = field(default_factory=list)
+    below: list[OfficeOutcome] = field(default_factory=list)   # one entry a KPI below the bar
+
+    def below_offices(self) -> str:
+        """The offices below the bar, each once, by code: ``B03 กองคลัง, B07 กองแผนงาน``."""
+        offices = {office.office: office.name for office in self.below}
+        return ", ".join(f"{code} {offices[code]}".rstrip() for code in sorted(offices))
+
+
+_BAR = Decimal(INCENTIVE_BAR)
+
+
+def org_tallies(report: HarvestReport) -> dict[str, OrgTally]:
+    """Each organisation KPI's :class:`OrgTally`, by code in code order, in one pass over the
+    offices' KPIs: every KPI of the master's ``ตัวชี้วัดองค์กร`` and every code that an
+    assignment or a KPI cascades from without being there. A KPI counts when it is assessed in
+    the round and scored, as its row on the cascade sheet has a score then."""
+    tallies = {code: OrgTally() for code in (*report.org_kpis, *report.cascaded)}
+    find = tallies.get
+    for office in report.offices:
+        for kpi in office.kpis:
+            org, score = kpi.org_kpi, kpi.score
+            if not org:
+                continue
+            tally = find(org)
+            if tally is None:
+                tally = tallies[org] = OrgTally()
+            if score is not None and kpi.assessed:
+                tally.scores.append(score)
+                if score < _BAR:
+                    tally.below.append(office)
+    return dict(sorted(tallies.items()))
 
 
 def _open(key: str) -> str:
