@@ -168,13 +168,14 @@ def test_each_kpi_has_a_page_with_its_facts_live_result_and_named_text_areas(
         first = L.page_row(index)
         assert ws[f"A{first}"].value.startswith(f"ตัวชี้วัดที่ {a.kpi} ")
         card = shipped.card("B01", a.kpi)
-        page = {ws[f"A{r}"].value: ws[f"B{r}"].value for r in range(first + 1, first + 6)}
+        page = {ws[f"A{r}"].value: ws[f"B{r}"].value
+                for r in range(first + 1, first + L.PAGE_TEXT_OFFSET["data"])}
         assert page["ค่าเป้าหมาย"] == card.target and page["ผู้จัดเก็บข้อมูล"] == card.collector
         row = first + L.PAGE_RESULT_OFFSET
         report_row = L.kpi_row(index)
         assert ws[f"B{row}"].value == (f"=IF(ISBLANK('{L.REPORT_SHEET}'!K{report_row}),\"\","
                                        f"'{L.REPORT_SHEET}'!K{report_row})")
-        assert ws[f"D{row}"].value == f"='{L.REPORT_SHEET}'!L{report_row}"
+        assert ws[f"B{row + 1}"].value == f"='{L.REPORT_SHEET}'!L{report_row}"
         for text in TEXT_INPUTS:
             name = f"{text.name_prefix}_{name_key(a.kpi)}"
             assert name_target(book, name) == (L.KPI_REPORT_SHEET, L.text_ref(index, text))
@@ -253,4 +254,4 @@ def test_kpi_page_result_and_score_recalculate_as_the_report_table(
         typed = report[f"K{row}"].value
         assert pages[f"B{page}"].value == ("" if typed is None else typed) or \
             (typed is None and pages[f"B{page}"].value is None)
-        assert pages[f"D{page}"].value == report[f"L{row}"].value
+        assert pages[f"B{page + 1}"].value == report[f"L{row}"].value

@@ -125,13 +125,12 @@ def defined_name(prefix: str, kpi_code: str) -> str:
 
 
 # The per-KPI report (sheet รายงานรายตัวชี้วัด): one page per KPI, in report order, each
-# PAGE_ROWS rows over columns A-D: the KPI's title and facts, its result and live score, then a
-# heading and a large input area for each text input.
-PAGE_ROWS = 18
-PAGE_LAST_COL = 3                 # 0-based: columns A-D
+# PAGE_ROWS rows of a label (column A) and its value (column B): the KPI's title, its facts, its
+# result and live score, then a tall input area for each text input.
+PAGE_ROWS = 15
 PAGE_FACTS_OFFSET = 1             # rows after a page's first: the facts ...
-PAGE_RESULT_OFFSET = 6            # ... the result and score ...
-PAGE_TEXT_OFFSET = {t.key: 8 + 2 * i for i, t in enumerate(TEXT_INPUTS)}   # ... each text input
+PAGE_RESULT_OFFSET = 7            # ... the result, then the score ...
+PAGE_TEXT_OFFSET = {t.key: 9 + i for i, t in enumerate(TEXT_INPUTS)}   # ... each text input
 
 
 def page_row(index: int) -> int:
@@ -140,8 +139,8 @@ def page_row(index: int) -> int:
 
 
 def text_ref(index: int, text: TextInput) -> str:
-    """The cell (``A12``) of a text input of the ``index``-th KPI on the per-KPI report."""
-    return f"A{page_row(index) + PAGE_TEXT_OFFSET[text.key]}"
+    """The cell (``B10``) of a text input of the ``index``-th KPI on the per-KPI report."""
+    return f"B{page_row(index) + PAGE_TEXT_OFFSET[text.key]}"
 
 
 TOTAL_NAME = "TOTAL_SCORE"

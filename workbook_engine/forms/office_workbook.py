@@ -49,9 +49,9 @@ from . import layout as L
 from .meta import signature
 
 REPORT_PRINT_SCALE = print_scale([c.width for c in L.REPORT_COLUMNS], landscape=True)
-PAGE_WIDTHS = (18, 15, 18, 15)
+PAGE_WIDTHS = (20, 46)
 PAGE_PRINT_SCALE = print_scale(PAGE_WIDTHS, landscape=False, most=80)   # a page's height too
-TEXT_AREA_HEIGHTS = {"data": 135, "note": 135, "support": 80, "obstacle": 80, "evidence": 70}
+TEXT_AREA_HEIGHTS = {"data": 160, "note": 160, "support": 95, "obstacle": 95, "evidence": 85}
 CHART_ROWS = 8            # rows kept free under a baseline table for its chart
 
 
@@ -121,6 +121,8 @@ class _Styles:
                               **border)
         self.input_area = fmt(bg_color=INPUT_FILL, locked=False, font_color="#1F4E79",
                               **border)
+        self.page_value = fmt(align="left", **border)
+        self.page_score = fmt(num_format=decimals, align="left", bg_color=LOCKED_FILL, **border)
         self.input_sample = fmt(bg_color=INPUT_FILL, border=1)
         self.date = fmt(num_format=fiscal.BE_DATE_FORMAT, align="left")
         self.status = fmt(bold=True, font_color="#C00000")
@@ -501,14 +503,14 @@ class _Writer:
         chart.add_series({"name": f"ข้อมูลพื้นฐาน {kpi.code}",
                           "categories": [ws.name, first, 0, row - 1, 0],
                           "values": [ws.name, first, 1, row - 1, 1],
-                          "marker": {"type": "circle"}, "data_labels": {"value": True}})
+                          "marker": {"type": "circle"}})
         font = {"name": FONT, "size": 12}
         chart.set_title({"name": f"ข้อมูลพื้นฐานย้อนหลัง ตัวชี้วัดที่ {kpi.code}",
                          "name_font": {**font, "size": 14}})
         chart.set_x_axis({"num_font": font})
         chart.set_y_axis({"num_font": font, "name": kpi.unit, "name_font": font})
         chart.set_legend({"none": True})
-        chart.set_size({"width": 520, "height": CHART_ROWS * ROW_HEIGHT * 4 / 3 - 8})
+        chart.set_size({"width": 600, "height": CHART_ROWS * ROW_HEIGHT * 4 / 3 - 8})
         check(ws.insert_chart(row, 1, chart, {"x_offset": 4, "y_offset": 4}),
               f"chart {kpi.code}")
         return row + CHART_ROWS
@@ -707,7 +709,7 @@ class _Writer:
     def kpi_pages(self) -> None:
         """The per-KPI report: a printed A4 portrait page for each KPI with its facts, its
         result and live score (from the report table), and an input area for each text
-        (``DATA_<k>`` ... ``EVIDENCE_<k>``)."""
+        (``DATA_<k>`` ... ``EVIDENCE_<k>``), each with its label beside it."""
         ws = self.sheet(L.KPI_REPORT_SHEET, PAGE_WIDTHS)
         ws.set_portrait()
         ws.set_print_scale(PAGE_PRINT_SCALE)
@@ -715,60 +717,64 @@ class _Writer:
             self.kpi_page(ws, index, a, kpi)
         check(ws.set_h_pagebreaks([L.page_row(i) - 1 for i in range(1, len(self.ctx.items))]),
               "page breaks")
-        self.protect(ws)
-
-    def kpi_page(self, ws: Worksheet, index: int, a: Assignment, kpi: Kpi) -> None:
-        s, first, last = self.s, L.page_row(index) - 1, L.PAGE_LAST_COL
-        card = self.ctx.master.card(self.ctx.office.code, kpi.code)
-        self.paragraph(ws, first, last, f"ตัวชี้วัดที่ {kpi.code} {kpi.name}", s.card_title,
-                       sum(PAGE_WIDTHS))
-        cells = _Row(ws, first + L.PAGE_FACTS_OFFSET)
-        for col, shown, style in ((0, "หน่วยวัด", s.card_label), (1, kpi.unit, s.cell_center),
-                                  (2, "น้ำหนัก (ร้อยละ)", s.card_label),
-                                  (3, _weight_text(a), s.cell_center)):
-            cells.string(col, shown, style)
-        values = kpi.kind.criteria_cells(a.criteria)
-        criteria = kpi.kind.describe(kpi.direction) if values is None else "   ".join(
-            f"ระดับ {n}: {format(Decimal(v).normalize(), 'f')}"
-            for n, v in enumerate(values, start=1))
-        facts = (("เกณฑ์การให้คะแนน", criteria), ("ค่าเป้าหมาย", card.target or "-"),
-                 ("ผู้กำกับดูแลตัวชี้วัด", card.owner or "-"),
-                 ("ผู้จัดเก็บข้อมูล", card.collector or "-"))
-        value_width = sum(PAGE_WIDTHS[1:])
-        for offset, (label, value) in enumerate(facts, start=L.PAGE_FACTS_OFFSET + 1):
-            cells = _Row(ws, first + offset, ROW_HEIGHT * _lines(value, value_width))
-            cells.string(0, label, s.card_label)
-            cells.merged(1, last, value, s.cell)
-        self.page_result(_Row(ws, first + L.PAGE_RESULT_OFFSET, ROW_HEIGHT * 1.2), index, a, kpi)
-        for text in TEXT_INPUTS:
-            at = first + L.PAGE_TEXT_OFFSET[text.key]
-            _Row(ws, at - 1).merged(0, last, text.header, s.header)
-            _Row(ws, at, TEXT_AREA_HEIGHTS[text.key]).merged(0, last, "", s.input_area)
-            self.name(text.name_prefix, kpi, L.KPI_REPORT_SHEET, L.text_ref(index, text))
-            check(ws.data_validation(at, 0, at, 0, {
+        for text in TEXT_INPUTS:       # one rule for each text, over every KPI's page
+            cells = [L.text_ref(i, text) for i in range(len(self.ctx.items))]
+            row, col = L.page_row(0) - 1 + L.PAGE_TEXT_OFFSET[text.key], 1
+            check(ws.data_validation(row, col, row, col, {
                 "validate": "length", "criteria": "<=", "value": text.max_length,
+                "multi_range": " ".join(cells),
                 "input_title": text.header[:32],
                 "input_message": f"พิมพ์ข้อความได้ไม่เกิน {text.max_length:,} ตัวอักษร",
                 "error_title": "ข้อความยาวเกินไป",
                 "error_message": f"ข้อความยาวได้ไม่เกิน {text.max_length:,} ตัวอักษร "
                                  "แนบรายละเอียดเป็นเอกสารอ้างอิงแทน",
-            }), f"validation {text.key} {kpi.code}")
+            }), f"validation {text.key}")
+        self.protect(ws)
 
-    def page_result(self, cells: _Row, index: int, a: Assignment, kpi: Kpi) -> None:
-        """A KPI page's result and score: live from its row of the report table."""
-        s, row = self.s, L.kpi_row(index)
-        result, score = (f"'{L.REPORT_SHEET}'!{L.ref(key, row)}" for key in ("result", "score"))
+    def kpi_page(self, ws: Worksheet, index: int, a: Assignment, kpi: Kpi) -> None:
+        s, first = self.s, L.page_row(index) - 1
+        card = self.ctx.master.card(self.ctx.office.code, kpi.code)
+        self.paragraph(ws, first, 1, f"ตัวชี้วัดที่ {kpi.code} {kpi.name}", s.card_title,
+                       sum(PAGE_WIDTHS))
+        values = kpi.kind.criteria_cells(a.criteria)
+        criteria = kpi.kind.describe(kpi.direction) if values is None else "   ".join(
+            f"ระดับ {n}: {format(Decimal(v).normalize(), 'f')}"
+            for n, v in enumerate(values, start=1))
+        facts = (("หน่วยวัด", kpi.unit), ("น้ำหนัก (ร้อยละ)", _weight_text(a)),
+                 ("เกณฑ์การให้คะแนน", criteria), ("ค่าเป้าหมาย", card.target or "-"),
+                 ("ผู้กำกับดูแลตัวชี้วัด", card.owner or "-"),
+                 ("ผู้จัดเก็บข้อมูล", card.collector or "-"))
+        for offset, (label, value) in enumerate(facts, start=L.PAGE_FACTS_OFFSET):
+            cells = _Row(ws, first + offset, ROW_HEIGHT * _lines(value, PAGE_WIDTHS[1]))
+            cells.string(0, label, s.card_label)
+            cells.string(1, value, s.cell)
+        self.page_result(ws, first + L.PAGE_RESULT_OFFSET, index, a, kpi)
+        for text in TEXT_INPUTS:
+            cells = _Row(ws, first + L.PAGE_TEXT_OFFSET[text.key], TEXT_AREA_HEIGHTS[text.key])
+            cells.string(0, text.header, s.card_label)
+            cells.blank(1, s.input_area)
+            self.name(text.name_prefix, kpi, L.KPI_REPORT_SHEET, L.text_ref(index, text))
+
+    def page_result(self, ws: Worksheet, row: int, index: int, a: Assignment,
+                    kpi: Kpi) -> None:
+        """A KPI page's result and score (0-based ``row`` and the next): live from its row of
+        the report table."""
+        s, report_row = self.s, L.kpi_row(index)
+        result, score = (f"'{L.REPORT_SHEET}'!{L.ref(key, report_row)}"
+                         for key in ("result", "score"))
         if not a.assessed:
             shown: Decimal | str = NOT_ASSESSED
         elif kpi.kind.result_validation(kpi.unit, L.LEVELS_RANGE) is not None:
             shown = ""
         else:
             shown = self.ctx.master.org_scores.get(kpi.code) or kpi.kind.label
+        cells = _Row(ws, row)
         cells.string(0, "ผลการดำเนินงาน", s.card_label)
-        cells.formula(1, f'IF(ISBLANK({result}),"",{result})', s.cell_center, cached_value(shown)
-                      if isinstance(shown, Decimal) else shown)
-        cells.string(2, "ค่าคะแนนที่ได้", s.card_label)
-        cells.formula(3, score, s.score,
+        cells.formula(1, f'IF(ISBLANK({result}),"",{result})', s.page_value,
+                      cached_value(shown) if isinstance(shown, Decimal) else shown)
+        cells = _Row(ws, row + 1)
+        cells.string(0, "ค่าคะแนนที่ได้", s.card_label)
+        cells.formula(1, score, s.page_score,
                       cached_value(self.cached_score(a, kpi)) if a.assessed else "-")
 
     # -- hidden sheets -----------------------------------------------------------------------
