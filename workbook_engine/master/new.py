@@ -8,12 +8,20 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from ..xlsx.outputs import atomic
-from ..xlsx.writer import HEADER_FILL, check, workbook_options
+from ..xlsx.writer import (
+    HEADER_FILL,
+    ROW_HEIGHT,
+    check,
+    print_scale,
+    text_lines,
+    workbook_options,
+)
 from . import format as mf
 
 GUIDE_SHEET = "คำแนะนำ"
 LISTS_SHEET = "_lists"
 ROWS = 2000  # rows that carry dropdowns and validation
+GUIDE_WIDTH = 80
 GUIDE = [
     "ไฟล์ต้นแบบ (master) ของคำรับรองการปฏิบัติราชการ",
     f"1. ชีต '{mf.SETTINGS_SHEET}': กรอกค่าในคอลัมน์ B ของแต่ละรายการ (ส่วนราชการ ปีงบประมาณ พ.ศ. "
@@ -87,8 +95,11 @@ def write_new_master(path: str | Path, fiscal_year: int | None = None) -> None:
 def _write(path: Path, fiscal_year: int | None) -> None:
     wb = xlsxwriter.Workbook(str(path), workbook_options())
     guide = wb.add_worksheet(GUIDE_SHEET)
-    guide.set_column(0, 0, 120, wb.add_format({"text_wrap": True, "valign": "top"}))
-    for row, text in enumerate(GUIDE):
+    guide.set_column(0, 0, GUIDE_WIDTH, wb.add_format({"text_wrap": True, "valign": "top"}))
+    guide.set_paper(9)
+    guide.set_print_scale(print_scale([GUIDE_WIDTH], landscape=False))
+    for row, text in enumerate(GUIDE):      # each row as tall as its wrapped lines
+        guide.set_row(row, ROW_HEIGHT * text_lines(text, GUIDE_WIDTH))
         check(guide.write_string(row, 0, text), "guide")
     settings = _sheet(wb, mf.SETTINGS_SHEET, ())
     settings.set_column(0, 0, 30)
