@@ -252,6 +252,5 @@ def test_kpi_page_result_and_score_recalculate_as_the_report_table(
     for index, _a in enumerate(shipped.assignments_for("B01", 12)):
         row, page = L.kpi_row(index), L.page_row(index) + L.PAGE_RESULT_OFFSET
         typed = report[f"K{row}"].value
-        assert pages[f"B{page}"].value == ("" if typed is None else typed) or \
-            (typed is None and pages[f"B{page}"].value is None)
+        assert pages[f"B{page}"].value in ((None, "") if typed is None else (typed,))
         assert pages[f"B{page + 1}"].value == report[f"L{row}"].value

@@ -119,8 +119,6 @@ class _Styles:
                                 locked=False, font_color="#1F4E79", **border)
         self.input_text = fmt(bg_color=INPUT_FILL, locked=False, font_color="#1F4E79",
                               **border)
-        self.input_area = fmt(bg_color=INPUT_FILL, locked=False, font_color="#1F4E79",
-                              **border)
         self.page_value = fmt(align="left", **border)
         self.page_score = fmt(num_format=decimals, align="left", bg_color=LOCKED_FILL, **border)
         self.input_sample = fmt(bg_color=INPUT_FILL, border=1)
@@ -350,9 +348,9 @@ class _Writer:
             "3. ตัวชี้วัดที่ใช้ผลคะแนนองค์กร ไม่ต้องกรอกผล ระบบใช้คะแนนขององค์กร",
             f"4. ชีต '{L.KPI_REPORT_SHEET}' (หนึ่งหน้าต่อหนึ่งตัวชี้วัด): พิมพ์"
             + " ".join(t.header for t in TEXT_INPUTS)
-            + " ในกรอบสีเหลืองใต้หัวข้อแต่ละหัวข้อ ให้ครบทุกตัวชี้วัด "
+            + " ในกรอบสีเหลืองข้างหัวข้อแต่ละหัวข้อ ให้ครบทุกตัวชี้วัด "
             f"(ผลและคะแนนในหน้านี้ดึงมาจากชีต '{L.REPORT_SHEET}' ให้เอง)",
-            f"5. ชีต '{L.DETAILS_SHEET}': สูตรการคำนวณ ข้อมูลที่ต้องรายงาน ค่าเป้าหมาย "
+            f"5. ชีต '{L.DETAILS_SHEET}': ดูสูตรการคำนวณ ข้อมูลที่ต้องรายงาน ค่าเป้าหมาย "
             "ผู้กำกับดูแลตัวชี้วัด ผู้จัดเก็บข้อมูล และข้อมูลพื้นฐานย้อนหลังของแต่ละตัวชี้วัด",
             "6. ช่องอื่นถูกล็อกไว้ อย่าปลดล็อก เพิ่ม ลบ หรือเปลี่ยนชื่อแถวและชีต "
             "มิฉะนั้นไฟล์จะไม่ถูกรับ",
@@ -744,6 +742,7 @@ class _Writer:
                  ("เกณฑ์การให้คะแนน", criteria), ("ค่าเป้าหมาย", card.target or "-"),
                  ("ผู้กำกับดูแลตัวชี้วัด", card.owner or "-"),
                  ("ผู้จัดเก็บข้อมูล", card.collector or "-"))
+        assert L.PAGE_FACTS_OFFSET + len(facts) == L.PAGE_RESULT_OFFSET, "page layout"
         for offset, (label, value) in enumerate(facts, start=L.PAGE_FACTS_OFFSET):
             cells = _Row(ws, first + offset, ROW_HEIGHT * _lines(value, PAGE_WIDTHS[1]))
             cells.string(0, label, s.card_label)
@@ -752,7 +751,7 @@ class _Writer:
         for text in TEXT_INPUTS:
             cells = _Row(ws, first + L.PAGE_TEXT_OFFSET[text.key], TEXT_AREA_HEIGHTS[text.key])
             cells.string(0, text.header, s.card_label)
-            cells.blank(1, s.input_area)
+            cells.blank(1, s.input_text)
             self.name(text.name_prefix, kpi, L.KPI_REPORT_SHEET, L.text_ref(index, text))
 
     def page_result(self, ws: Worksheet, row: int, index: int, a: Assignment,

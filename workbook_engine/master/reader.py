@@ -150,6 +150,7 @@ class _Reader:
         self.path = path
         self.file = path.name
         self.problems: list[Problem] = []
+        self.baselines: list[tuple[int, str]] = []    # (BE year, header) of เกณฑ์, by year
 
     def add(self, kind: Code, row: _Row | None = None, column: str | None = None, /, *,
             sheet: str | None = None, cell: str | None = None, office: str | None = None,
@@ -193,7 +194,8 @@ class _Reader:
 
     def baseline_columns(self, columns: dict[str, int]) -> dict[str, int]:
         """The baseline columns of ``เกณฑ์`` (``ข้อมูลพื้นฐาน <BE year>``) by header, oldest
-        year first; one whose header has no year is said and left out."""
+        year first, noted in :attr:`baselines`; one whose header has no year is said and left
+        out."""
         found: dict[int, tuple[str, int]] = {}
         for name, index in columns.items():
             if not name.startswith(mf.BASELINE_PREFIX):
@@ -204,6 +206,7 @@ class _Reader:
                          cell=f"{column_letter(index)}1", column=name)
             elif year not in found:
                 found[year] = (name, index)
+        self.baselines = [(year, found[year][0]) for year in sorted(found)]
         return dict(found[year] for year in sorted(found))
 
     def required_text(self, row: _Row, column: str) -> str:
@@ -212,7 +215,8 @@ class _Reader:
             self.add(Code.MASTER_VALUE_MISSING, row, column, column=column)
         return text
 
-    def number(self, row: _Row, column: str) -> Decimal | None:
+    def number(self, row: _Row, column: str,
+               expected: str = "กรอกเป็นตัวเลข") -> Decimal | None:
         raw = row.values.get(column)
         parsed = _parse_number(raw) if type(raw) in _CACHED_TYPES else parse_number(raw)
         if parsed.status is NumberStatus.COERCED and not parsed.percent:
@@ -222,7 +226,7 @@ class _Reader:
             return parsed.value
         if parsed.status is not NumberStatus.BLANK:
             self.add(Code.MASTER_VALUE_INVALID, row, column, value=raw, column=column,
-                     expected="กรอกเป็นตัวเลข")
+                     expected=expected)
         return None
 
     def unique(self, rows: list[_Row], column: str) -> dict[str, _Row]:
@@ -355,8 +359,6 @@ class _Reader:
                     ) -> list[Assignment]:
         """The rows of ``เกณฑ์``, checked; each usable row's card facts go into ``cards``."""
         result = []
-        baselines = [(year, name) for name in (rows[0].columns if rows else ())
-                     if (year := _baseline_year(name)) is not None]
         seen: dict[tuple[str, str], int] = {}
         weights: dict[str, list[tuple[Decimal, _Row]]] = defaultdict(list)
         for row in rows:
@@ -387,21 +389,21 @@ class _Reader:
             if kpi.kind.uses_criteria and criteria is None:
                 continue
             result.append(Assignment(office, code, weight, criteria))
-            card = self.card(row, baselines)
+            card = self.card(row)
             if card is not None:
                 cards[(office, code)] = card
         self.weight_sums(weights, offices)
         return result
 
-    def card(self, row: _Row, baselines: list[tuple[int, str]]) -> KpiCard | None:
+    def card(self, row: _Row) -> KpiCard | None:
         """An assignment row's KPI card facts (target, owner, data collector, baseline by
         year); None when the row gives none."""
         target, owner, collector = (row.text(column) for column in mf.CARD_COLUMNS)
         baseline = []
-        for year, column in baselines:
+        for year, column in self.baselines:
             if row.text(column) in NO_DATA:
                 continue
-            value = self.number(row, column)
+            value = self.number(row, column, "กรอกเป็นตัวเลข หรือใส่ - ถ้าไม่มีข้อมูลของปีนั้น")
             if value is not None:
                 baseline.append((year, value))
         if not baseline and not (target or owner or collector):
