@@ -181,7 +181,7 @@ def test_an_unexpected_error_exits_2_in_thai_without_a_traceback(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(harvest_module, "_choose", broken)
+    monkeypatch.setattr(harvest_module, "choose", broken)
     assert run_main(monkeypatch, harvest_args(master, returns, tmp_path / "s.xlsx")) == 2
     err = capsys.readouterr().err
     assert "โปรแกรมทำงานผิดพลาดโดยไม่คาดคิด (RuntimeError)" in err and "Traceback" not in err

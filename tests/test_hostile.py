@@ -1104,9 +1104,9 @@ def test_many_problems_of_one_code_are_counted_not_listed(kit: Kit, tmp_path: Pa
                                                           ) -> None:
     """Past :data:`MAX_SAME_PROBLEMS` problems of one code in one file, the rest are counted
     in one problem, so one file's problems stay bounded."""
-    from workbook_engine.harvesting import returns
+    from workbook_engine.harvesting import checked
 
-    monkeypatch.setattr(returns, "MAX_SAME_PROBLEMS", 2)
+    monkeypatch.setattr(checked, "MAX_SAME_PROBLEMS", 2)
     data = H.edit(kit.b01, H.set_cell(REPORT, "E7", 99), H.set_cell(REPORT, "E8", 98),
                   H.set_cell(REPORT, "E9", 97))
     report = beside(tmp_path, kit, {B01_NAME: data})

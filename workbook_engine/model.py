@@ -200,6 +200,17 @@ class Master:
             grouped.setdefault(a.office, []).append(a)
         return grouped
 
+    def holders(self, kpi: str) -> tuple[str, ...]:
+        """The offices held to ``kpi``, in master order."""
+        return self._holders.get(kpi, ())
+
+    @functools.cached_property
+    def _holders(self) -> dict[str, tuple[str, ...]]:
+        grouped: dict[str, list[str]] = {}
+        for a in self.assignments:
+            grouped.setdefault(a.kpi, []).append(a.office)
+        return {kpi: tuple(offices) for kpi, offices in grouped.items()}
+
     def fingerprint(self, office: str, round_months: int | None = None) -> str:
         """SHA-256 of the office's canonical assignment in round ``round_months`` (its
         per-round weights and criteria).

@@ -405,6 +405,122 @@ class Code(Enum):
         "หน่วยงาน {office} ยังไม่ได้ส่งแบบรายงาน",
         "ติดตามให้หน่วยงานส่งแบบรายงาน",
         "No return at all for an office of the master.")
+    RETURN_IS_PROPOSAL = (
+        E,
+        "ไฟล์นี้เป็นแบบเสนอตัวชี้วัด ไม่ใช่แบบรายงานผล",
+        "รวบรวมแบบเสนอด้วยคำสั่ง collect-proposals และขอให้หน่วยงานกรอกผลในแบบรายงานผลของรอบนี้",
+        "A proposal workbook was given to harvest.")
+    # --- proposals of group-2 KPIs (collect-proposals, CONTRACT section 6) ------------------
+    PROPOSAL_NOT_OURS = (
+        E,
+        "ไม่ใช่แบบเสนอตัวชี้วัดที่ระบบสร้าง (ไม่พบข้อมูลกำกับ _meta ของแบบเสนอ)",
+        "ขอให้หน่วยงานกรอกในแบบเสนอตัวชี้วัดที่ได้รับจากสำนักพัฒนาระบบบริหาร แล้วส่งมาใหม่",
+        "The workbook is not a proposal made by workbook-engine (a report form, or another "
+        "workbook).")
+    PROPOSAL_UNKNOWN_OFFICE = (
+        E,
+        "รหัสหน่วยงาน '{code}' ในแบบเสนอไม่มีในไฟล์ต้นแบบ",
+        "ตรวจว่าใช้ไฟล์ต้นแบบของปีที่ถูกต้อง",
+        "The proposal's office is not in the master.")
+    PROPOSAL_WRONG_YEAR = (
+        E,
+        "เป็นแบบเสนอตัวชี้วัดปีงบประมาณ {found} ไม่ใช่ปี {expected}",
+        "ขอให้หน่วยงานกรอกในแบบเสนอของปีงบประมาณ {expected}",
+        "The proposal is for another fiscal year.")
+    PROPOSAL_STALE = (
+        E,
+        "แบบเสนอนี้สร้างจากไฟล์ต้นแบบชุดอื่น (ตัวชี้วัด น้ำหนัก หรือเกณฑ์ของหน่วยงานไม่ตรงกับไฟล์ต้นแบบปัจจุบัน)",
+        "ส่งแบบเสนอฉบับใหม่ที่สร้างจากไฟล์ต้นแบบปัจจุบันให้หน่วยงาน แล้วให้กรอกและส่งมาใหม่",
+        "The proposal's fingerprint differs from the master's current assignments.")
+    PROPOSAL_SHEET_MISSING = (
+        E,
+        "ไม่พบชีต '{sheet_name}' ของแบบเสนอ (ถูกลบหรือเปลี่ยนชื่อ)",
+        "ขอให้หน่วยงานกรอกในแบบเสนอฉบับเดิมโดยไม่ลบหรือเปลี่ยนชื่อชีต แล้วส่งมาใหม่",
+        "The proposal sheet was deleted or renamed.")
+    PROPOSAL_LOCKED_CHANGED = (
+        E,
+        "ค่าที่ล็อกไว้ถูกแก้ไข: ควรเป็น '{expected}' แต่พบ '{found}'",
+        "ห้ามแก้ไขตัวชี้วัดกลุ่ม 1 และ 3 หัวตาราง รหัสตัวชี้วัด และกลุ่ม หรือแทรก/ลบแถว "
+        "ขอให้หน่วยงานกรอกในแบบเสนอฉบับเดิมแล้วส่งมาใหม่",
+        "A locked cell of the proposal (a cascaded KPI, a header, a code or group) differs "
+        "from the master.")
+    PROPOSAL_NAME_MISSING = (
+        E,
+        "แถวนี้กรอกข้อมูลตัวชี้วัดไว้แต่ยังไม่มีชื่อตัวชี้วัด",
+        "กรอกชื่อตัวชี้วัด หรือลบข้อมูลทั้งแถวถ้าไม่ต้องการเสนอ",
+        "A proposed KPI row without a name.")
+    PROPOSAL_VALUE_MISSING = (
+        E,
+        "ตัวชี้วัด '{kpi}' ยังไม่ได้กรอก '{column}'",
+        "กรอกค่าในช่องนี้",
+        "A proposed KPI lacks a required value (unit, kind, direction, weight).")
+    PROPOSAL_VALUE_INVALID = (
+        E,
+        "ค่า '{value}' ในช่อง '{column}' ของตัวชี้วัด '{kpi}' ใช้ไม่ได้",
+        "{expected}",
+        "A proposed value that cannot be used: a weight that is not a number or not in 0-100, "
+        "a kind or direction not in the list, a baseline or target that is not a number.")
+    PROPOSAL_WEIGHT_SUM = (
+        E,
+        "น้ำหนักของทุกตัวชี้วัดรวมกันได้ {total} ไม่ใช่ 100",
+        "ปรับน้ำหนักตัวชี้วัดกลุ่ม 2 ให้น้ำหนักรวมของหน่วยงานเป็น 100 พอดี",
+        "The office's weights, cascaded and proposed, do not sum to 100.")
+    PROPOSAL_CRITERIA_MISSING = (
+        E,
+        "เกณฑ์ '{column}' ของตัวชี้วัด '{kpi}' ว่างหรือไม่ใช่ตัวเลข",
+        "กรอกเกณฑ์ระดับ 1 ถึง 5 เป็นตัวเลขให้ครบ",
+        "A quantitative proposed KPI lacks one of its five criteria.")
+    PROPOSAL_CRITERIA_ORDER = (
+        E,
+        "เกณฑ์ของตัวชี้วัด '{kpi}' ไม่{order}ทีละระดับตามทิศทาง {direction}: {values}",
+        "เรียงเกณฑ์ระดับ 1 ถึง 5 ให้{order}ทีละระดับ หรือเปลี่ยนทิศทางให้ถูกต้อง",
+        "A proposed KPI's criteria are not strictly in order for its direction.")
+    PROPOSAL_LEVELS_MISSING = (
+        E,
+        "ตัวชี้วัดระดับความสำเร็จ '{kpi}' ยังไม่มีคำอธิบายระดับ {levels}",
+        "กรอกคำอธิบายระดับ 1 ถึง 5 ให้ครบ ว่าแต่ละระดับหมายถึงทำอะไรสำเร็จ",
+        "A proposed milestone KPI lacks the description of some levels.")
+    PROPOSAL_UNKNOWN_ORG_KPI = (
+        E,
+        "ไม่มีตัวชี้วัดองค์กรรหัส '{code}'",
+        "เลือกรหัสตัวชี้วัดองค์กรจากรายการ หรือเว้นว่างถ้าไม่ได้ถ่ายทอดจากตัวชี้วัดองค์กร",
+        "A proposed KPI names an organisation KPI the master does not list.")
+    PROPOSAL_DUPLICATE_KPI = (
+        E,
+        "ตัวชี้วัด '{kpi}' ถูกเสนอซ้ำ (ซ้ำกับแถว {other_row})",
+        "เสนอแต่ละตัวชี้วัดเพียงแถวเดียว ลบแถวที่ซ้ำออก",
+        "The same KPI (by name) proposed twice by one office.")
+    PROPOSAL_TARGET_NOT_LEVEL3 = (
+        W,
+        "ค่าเป้าหมายของตัวชี้วัด '{kpi}' ({target}) ไม่ใช่เกณฑ์ระดับ 3 ({level3})",
+        "ตามหลักเกณฑ์ ค่าเป้าหมายควรเป็นเกณฑ์ระดับ 3 ตรวจในที่ประชุมเจรจา",
+        "A proposed target that is not the level-3 criterion.")
+    PROPOSAL_SOFT_TARGET = (
+        W,
+        "ค่าเป้าหมายของตัวชี้วัด '{kpi}' ({target}) ด้อยกว่าผลปี {year} ({baseline}) ทิศทาง {direction}",
+        "ค่าเป้าหมายที่ต่ำกว่าผลที่เคยทำได้ควรนำไปพิจารณาในที่ประชุมเจรจา",
+        "A soft target: worse than last year's result for the KPI's direction.")
+    PROPOSAL_DUPLICATE = (
+        W,
+        "หน่วยงาน {office} ส่งแบบเสนอมามากกว่าหนึ่งไฟล์ ใช้ไฟล์ {used} ซึ่งบันทึกล่าสุด และไม่ใช้ไฟล์ {ignored}",
+        "ถ้าไม่ถูกต้อง ให้ลบไฟล์ที่ไม่ต้องการออกแล้วรวบรวมใหม่",
+        "Two proposals for one office: the one saved last is used.")
+    PROPOSAL_MISSING = (
+        W,
+        "หน่วยงาน {office} ยังไม่ได้ส่งแบบเสนอตัวชี้วัด ร่างไฟล์ต้นแบบใช้ตัวชี้วัดเดิมของหน่วยงาน",
+        "ติดตามให้หน่วยงานส่งแบบเสนอ แล้วรวบรวมใหม่",
+        "No proposal for an office: its current assignments are kept.")
+    PROPOSAL_NOT_MERGED = (
+        W,
+        "แบบเสนอของหน่วยงาน {office} มีข้อผิดพลาด ร่างไฟล์ต้นแบบใช้ตัวชี้วัดเดิมของหน่วยงาน",
+        "แก้ตามรายการปัญหาของไฟล์นี้ แล้วส่งมาใหม่",
+        "An office whose proposal has errors keeps its current assignments.")
+    PROPOSAL_DRAFT_INVALID = (
+        E,
+        "ร่างไฟล์ต้นแบบที่ได้ไม่ผ่านการตรวจ: {reason}",
+        "แก้ไฟล์ต้นแบบหรือแบบเสนอตามรายการ แล้วรวบรวมใหม่",
+        "The merged draft master fails check-master (for example a per-round row that no "
+        "longer sums to 100).")
 
 
 CATALOGUE = {code.name: code for code in Code}     # every code by its name

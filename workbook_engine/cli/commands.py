@@ -23,6 +23,7 @@ from ..master.format import ROUND_MONTHS
 from ..master.reader import read_master
 from ..workers import few_collections
 from .console import echo_harvest, report_master
+from .proposals import collect_proposals_command, propose_command
 
 if TYPE_CHECKING:
     from ..summary.workbook import SummaryWriter
@@ -209,6 +210,9 @@ def demo_command(workdir: Path) -> int:
 
     return run_demo(workdir)
 
+
+cli.add_command(propose_command)
+cli.add_command(collect_proposals_command)
 
 DEBUG_ENV = "WORKBOOK_ENGINE_DEBUG"
 

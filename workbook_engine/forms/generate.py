@@ -94,7 +94,7 @@ def generate(master: Master, round_months: int, out_dir: str | Path,
     try:
         out.mkdir(parents=True, exist_ok=True)
         rows = _run(master, codes, round_months, out, key, password, jobs, progress)
-        _write_manifest(out, rows)
+        write_manifest(out, rows)
     except OSError as exc:
         raise OutputError(f"เขียนไฟล์ลงโฟลเดอร์ {out} ไม่ได้: {exc.strerror or exc}") from exc
     return rows
@@ -115,7 +115,8 @@ def _run(master: Master, codes: list[str], round_months: int, out: Path, key: by
     return done
 
 
-def _write_manifest(out: Path, rows: list[GeneratedFile]) -> None:
+def write_manifest(out: Path, rows: list[GeneratedFile]) -> None:
+    """``manifest.csv`` of the written workbooks, atomically."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["office", "file", "fingerprint", "sha256"])

@@ -35,15 +35,14 @@ from ..xlsx.writer import (
     INPUT_FILL,
     LOCKED_FILL,
     ROW_HEIGHT,
+    Cells,
     XlsxWriteError,
     cached_value,
     check,
-    plain_text,
     print_scale,
     score_format,
     text_lines,
     workbook_options,
-    write_text,
 )
 from . import layout as L
 from .meta import signature
@@ -88,7 +87,7 @@ class LockedWorkbook(xlsxwriter.Workbook):  # type: ignore[misc]
         self._xml_empty_tag("workbookProtection", [("lockStructure", 1)])
 
 
-class _Styles:
+class Styles:
     """The formats of one workbook, made once."""
 
     def __init__(self, wb: xlsxwriter.Workbook, places: int) -> None:
@@ -200,6 +199,14 @@ def write_office_workbook(ctx: OfficeContext, path: Path, key: bytes | None = No
     wb.close()
 
 
+def contact_line(master: Master) -> str:
+    """The สพบ. coordinator to contact, from the master's offices."""
+    for office in master.offices.values():
+        if "พัฒนาระบบบริหาร" in office.name and office.coordinator:
+            return f"{office.coordinator} {office.name} {office.email}".strip()
+    return "สำนักพัฒนาระบบบริหาร"
+
+
 @lru_cache(maxsize=8192)
 def _lines(text: str, width: float) -> int:
     """:func:`text_lines`, remembered: the same KPI texts recur in every office's workbook."""
@@ -247,49 +254,6 @@ def _column_range(key: str, count: int) -> str:
     return f"{L.ref(key, L.FIRST_KPI_ROW)}:{L.ref(key, L.FIRST_KPI_ROW + count - 1)}"
 
 
-class _Row:
-    """The cells of one row of a sheet (0-based row and columns), written through xlsxwriter's
-    public API; each refusal raises :class:`~workbook_engine.xlsx.writer.XlsxWriteError`."""
-
-    def __init__(self, ws: Worksheet, row: int, height: float | None = None) -> None:
-        """Row ``row`` of ``ws``; ``height`` in points, else the sheet's default."""
-        self.ws, self.row = ws, row
-        if height is not None:
-            self._check(ws.set_row(row, height), 0)
-
-    def _check(self, code: int | None, col: int) -> None:
-        if code:
-            check(code, f"{self.ws.name} row {self.row + 1} column {col + 1}")
-
-    def string(self, col: int, text: str, fmt: Format) -> None:
-        """A text cell (:func:`~workbook_engine.xlsx.writer.write_text`; none for no text)."""
-        write_text(self.ws, self.row, col, text, fmt)
-
-    def number(self, col: int, value: float | Decimal, fmt: Format) -> None:
-        """A number cell."""
-        self._check(self.ws.write_number(self.row, col, value, fmt), col)
-
-    def moment(self, col: int, value: dt.datetime, fmt: Format) -> None:
-        """A date and time cell."""
-        self._check(self.ws.write_datetime(self.row, col, value, fmt), col)
-
-    def formula(self, col: int, formula: str, fmt: Format, cached: float | Decimal | str) -> None:
-        """A formula cell with the value it has when written."""
-        self._check(self.ws.write_formula(self.row, col, formula, fmt, cached), col)
-
-    def blank(self, col: int, fmt: Format) -> None:
-        """A formatted empty cell (an input to fill)."""
-        self._check(self.ws.write_blank(self.row, col, None, fmt), col)
-
-    def merged(self, first_col: int, last_col: int, text: str, fmt: Format) -> None:
-        """``text`` merged over ``first_col..last_col`` (the others blank, one style)."""
-        plain = plain_text(text)
-        self._check(self.ws.merge_range(self.row, first_col, self.row, last_col,
-                                        text if plain else "", fmt), first_col)
-        if not plain:
-            self.string(first_col, text, fmt)
-
-
 class _Writer:
     """Writes the sheets of one office workbook through xlsxwriter's public API: cells, row
     heights, merged ranges, validations, names and page set-up."""
@@ -299,7 +263,7 @@ class _Writer:
         self.ctx = ctx
         self.settings = ctx.master.settings
         self.places = self.settings.places
-        self.s = _Styles(wb, self.places)
+        self.s = Styles(wb, self.places)
         self.password = password
 
     def sheet(self, name: str, widths: Sequence[float]) -> Worksheet:
@@ -319,12 +283,12 @@ class _Writer:
     def paragraph(self, ws: Worksheet, row: int, last_col: int, text: str, style: Format,
                   width: float) -> int:
         """Write wrapped text merged over columns 0..last_col; return the next row."""
-        _Row(ws, row, ROW_HEIGHT * _lines(text, width)).merged(0, last_col, text, style)
+        Cells(ws, row, ROW_HEIGHT * _lines(text, width)).merged(0, last_col, text, style)
         return row + 1
 
     def header_row(self, ws: Worksheet, row: int, headers: Sequence[str],
                    height: float) -> None:
-        cells = _Row(ws, row, height)
+        cells = Cells(ws, row, height)
         for col, text in enumerate(headers):
             cells.string(col, text, self.s.header)
 
@@ -335,7 +299,7 @@ class _Writer:
         ws.set_portrait()
         ws.fit_to_pages(1, 0)
         due = fiscal.report_due(ctx.year, ctx.round_months)
-        contact = self.contact()
+        contact = contact_line(ctx.master)
         row = self.paragraph(ws, 0, 1, "คำชี้แจงการกรอกแบบรายงานผลการดำเนินงาน", s.title, 120)
         row = self.paragraph(ws, row, 1, f"{ctx.office.name} ปีงบประมาณ พ.ศ. {ctx.year} "
                              f"{fiscal.round_label(ctx.year, ctx.round_months)}", s.subtitle, 120)
@@ -359,21 +323,14 @@ class _Writer:
         ]
         for step in steps:
             row = self.paragraph(ws, row, 1, step, s.text, 120)
-        cells = _Row(ws, row)
+        cells = Cells(ws, row)
         cells.string(0, "กำหนดส่ง (ภายใน):", s.bold)
         cells.moment(1, dt.datetime.combine(due, dt.time()), s.date)
         row = self.paragraph(ws, row + 1, 1, f"สอบถามได้ที่: {contact}", s.text, 120)
-        cells = _Row(ws, row)
+        cells = Cells(ws, row)
         cells.string(0, "ช่องสีนี้คือช่องที่ต้องกรอก:", s.bold)
         cells.blank(1, s.input_sample)
         self.protect(ws)
-
-    def contact(self) -> str:
-        """The สพบ. coordinator to contact, from the master's offices."""
-        for office in self.ctx.master.offices.values():
-            if "พัฒนาระบบบริหาร" in office.name and office.coordinator:
-                return f"{office.coordinator} {office.name} {office.email}".strip()
-        return "สำนักพัฒนาระบบบริหาร"
 
     # -- คำรับรอง ----------------------------------------------------------------------------
     def agreement(self) -> None:
@@ -417,19 +374,19 @@ class _Writer:
         self.header_row(ws, row, list(L.AGREEMENT_HEADERS), ROW_HEIGHT * 1.5)
         for a, kpi in self.ctx.agreed:
             row += 1
-            cells = _Row(ws, row, ROW_HEIGHT * _lines(kpi.name, widths[2]))
+            cells = Cells(ws, row, ROW_HEIGHT * _lines(kpi.name, widths[2]))
             self.kpi_facts(cells, a, kpi)
             if kpi.kind.criteria_cells(a.criteria) is None:
                 cells.merged(5, 9, kpi.kind.label, s.cell_center)
             else:
                 self.criteria_cells(cells, 5, a, kpi)
         row += 1
-        cells = _Row(ws, row)
+        cells = Cells(ws, row)
         cells.merged(0, 3, L.AGREEMENT_TOTAL_LABEL, s.total_label)
         cells.number(4, _weight_sum(self.ctx.agreed), s.weight)
         return row + 1
 
-    def kpi_facts(self, cells: _Row, a: Assignment, kpi: Kpi) -> None:
+    def kpi_facts(self, cells: Cells, a: Assignment, kpi: Kpi) -> None:
         """Group, code, name, unit and weight: columns A-E of both KPI tables."""
         s = self.s
         cells.number(0, kpi.group, s.cell_center)
@@ -438,7 +395,7 @@ class _Writer:
         cells.string(3, kpi.unit, s.cell_center)
         cells.number(4, a.weight, s.weight)
 
-    def criteria_cells(self, cells: _Row, col: int, a: Assignment, kpi: Kpi) -> None:
+    def criteria_cells(self, cells: Cells, col: int, a: Assignment, kpi: Kpi) -> None:
         """What the kind shows in the locked cells ระดับ 1-5 (blank when it shows nothing)."""
         for i, value in enumerate(kpi.kind.criteria_cells(a.criteria) or ()):
             cells.number(col + i, value, self.s.number)
@@ -451,7 +408,7 @@ class _Writer:
                   "วันที่ ........ / ................ / ........"]
                  for _, _, name, position, role in blocks]
         for i in range(5):
-            cells = _Row(ws, row + 1 + i, ROW_HEIGHT * 1.2)
+            cells = Cells(ws, row + 1 + i, ROW_HEIGHT * 1.2)
             for (first, last, *_), texts in zip(blocks, lines, strict=True):
                 cells.merged(first, last, texts[i], s.center)
 
@@ -474,7 +431,7 @@ class _Writer:
         row = self.paragraph(ws, row, 1, f"ตัวชี้วัดที่ {kpi.code} {kpi.name}", s.card_title,
                              sum(widths))
         for label, value in self.facts(a, kpi):
-            cells = _Row(ws, row, ROW_HEIGHT * _lines(value, widths[1]))
+            cells = Cells(ws, row, ROW_HEIGHT * _lines(value, widths[1]))
             cells.string(0, label, s.card_label)
             cells.string(1, value, s.cell)
             row += 1
@@ -486,12 +443,12 @@ class _Writer:
         s, years = self.s, self.ctx.master.card(self.ctx.office.code, kpi.code).baseline
         if not years:
             return row
-        cells = _Row(ws, row)
+        cells = Cells(ws, row)
         cells.string(0, "ข้อมูลพื้นฐาน (ปี พ.ศ.)", s.header)
         cells.string(1, f"ผลการดำเนินงาน ({kpi.unit})", s.header)
         for year, value in years:
             row += 1
-            cells = _Row(ws, row)
+            cells = Cells(ws, row)
             cells.string(0, str(year), s.cell_center)
             cells.number(1, value, s.number)
         first, row = row - len(years) + 1, row + 1
@@ -565,7 +522,7 @@ class _Writer:
     def report_row(self, ws: Worksheet, row: int, a: Assignment, kpi: Kpi) -> None:
         """One KPI line: locked facts, the result input and live scores."""
         s = self.s
-        cells = _Row(ws, row - 1,
+        cells = Cells(ws, row - 1,
                      ROW_HEIGHT * max(2, _lines(kpi.name, L.COLUMN["name"].width)))
         self.kpi_facts(cells, a, kpi)
         if kpi.kind.criteria_cells(a.criteria) is None:
@@ -588,7 +545,7 @@ class _Writer:
         for key in ("score", "weighted"):
             self.define(kpi, key, row)
 
-    def result_input(self, cells: _Row, kpi: Kpi) -> None:
+    def result_input(self, cells: Cells, kpi: Kpi) -> None:
         """The result cell: an input with its validation, or the organisation's score for a
         kind without a result (the kind's label while there is none)."""
         s, r0, col = self.s, cells.row, L.COLUMN["result"].index
@@ -611,7 +568,7 @@ class _Writer:
                       if a.assessed and self.cached_score(a, k) is None)
         status = ("กรอกผลครบทุกตัวชี้วัดแล้ว" if missing == 0
                   else f"ยังไม่มีผลที่คำนวณคะแนนได้ {missing} ตัวชี้วัด")
-        _Row(ws, L.STATUS_ROW - 1).formula(0, formulas.completeness(scores), self.s.status,
+        Cells(ws, L.STATUS_ROW - 1).formula(0, formulas.completeness(scores), self.s.status,
                                            status)
         check(self.wb.define_name(L.STATUS_NAME, L.absolute(L.REPORT_SHEET, f"A{L.STATUS_ROW}")),
               f"name {L.STATUS_NAME}")
@@ -619,7 +576,7 @@ class _Writer:
     def report_total(self, ws: Worksheet, count: int) -> None:
         s, row = self.s, L.total_row(count)
         scores, weighted = _column_range("score", count), _column_range("weighted", count)
-        cells = _Row(ws, row - 1)
+        cells = Cells(ws, row - 1)
         cells.merged(0, L.COLUMN["weight"].index - 1, L.REPORT_TOTAL_LABEL, s.total_label)
         cells.number(L.COLUMN["weight"].index, _weight_sum(self.ctx.items), s.weight)
         total = self.cached_total()
@@ -636,7 +593,7 @@ class _Writer:
         weight_col, score_col = L.COLUMN["weight"].index, L.COLUMN["score"].index
         weighted_col = L.COLUMN["weighted"].index
         label, *headers = L.GROUP_HEADERS
-        cells = _Row(ws, row - 1, ROW_HEIGHT * 2)
+        cells = Cells(ws, row - 1, ROW_HEIGHT * 2)
         cells.merged(0, weight_col - 1, label, s.header)
         for col, text in zip((weight_col, score_col, weighted_col), headers, strict=True):
             cells.string(col, text, s.header)
@@ -647,7 +604,7 @@ class _Writer:
              for a, kpi in self.ctx.items), self.places)
         for here in subtotals:             # the values before anything is typed
             row, group = row + 1, here.group
-            cells = _Row(ws, row - 1)
+            cells = Cells(ws, row - 1)
             cells.merged(0, weight_col - 1, L.group_label(group), s.total_label)
             cells.formula(weight_col, formulas.group_weight(groups, group, weights), s.weight,
                           here.weight)
@@ -666,7 +623,7 @@ class _Writer:
         the next row."""
         s = self.s
         for group in group_subtotals((k.group, a.weight, None) for a, k in self.ctx.agreed):
-            cells = _Row(ws, row)
+            cells = Cells(ws, row)
             cells.merged(0, 3, f"น้ำหนักรวม{L.group_label(group.group)}", s.total_label)
             cells.number(4, group.weight, s.weight)
             row += 1
@@ -744,12 +701,12 @@ class _Writer:
                  ("ผู้จัดเก็บข้อมูล", card.collector or "-"))
         assert L.PAGE_FACTS_OFFSET + len(facts) == L.PAGE_RESULT_OFFSET, "page layout"
         for offset, (label, value) in enumerate(facts, start=L.PAGE_FACTS_OFFSET):
-            cells = _Row(ws, first + offset, ROW_HEIGHT * _lines(value, PAGE_WIDTHS[1]))
+            cells = Cells(ws, first + offset, ROW_HEIGHT * _lines(value, PAGE_WIDTHS[1]))
             cells.string(0, label, s.card_label)
             cells.string(1, value, s.cell)
         self.page_result(ws, first + L.PAGE_RESULT_OFFSET, index, a, kpi)
         for text in TEXT_INPUTS:
-            cells = _Row(ws, first + L.PAGE_TEXT_OFFSET[text.key], TEXT_AREA_HEIGHTS[text.key])
+            cells = Cells(ws, first + L.PAGE_TEXT_OFFSET[text.key], TEXT_AREA_HEIGHTS[text.key])
             cells.string(0, text.header, s.card_label)
             cells.blank(1, s.input_text)
             self.name(text.name_prefix, kpi, L.KPI_REPORT_SHEET, L.text_ref(index, text))
@@ -767,11 +724,11 @@ class _Writer:
             shown = ""
         else:
             shown = self.ctx.master.org_scores.get(kpi.code) or kpi.kind.label
-        cells = _Row(ws, row)
+        cells = Cells(ws, row)
         cells.string(0, "ผลการดำเนินงาน", s.card_label)
         cells.formula(1, f'IF(ISBLANK({result}),"",{result})', s.page_value,
                       cached_value(shown) if isinstance(shown, Decimal) else shown)
-        cells = _Row(ws, row + 1)
+        cells = Cells(ws, row + 1)
         cells.string(0, "ค่าคะแนนที่ได้", s.card_label)
         cells.formula(1, score, s.page_score,
                       cached_value(self.cached_score(a, kpi)) if a.assessed else "-")

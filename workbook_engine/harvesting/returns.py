@@ -8,29 +8,22 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import io
 import math
-from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
-import msoffcrypto  # a dependency: without it every encrypted workbook would pass for .xls
-
 from ..forms import layout as L
 from ..forms.meta import signature_ok
 from ..model import TEXT_INPUTS, Assignment, Kpi, Master
-from ..problems import Code, Problem, problem
+from ..problems import Code, Problem
 from ..scoring import GroupSubtotal, group_subtotals, total_score, weighted_score
-from ..values import NumberStatus, cell_sized, clean_text, parse_number, to_decimal
+from ..values import NumberStatus, cell_sized, parse_number, to_decimal
 from ..xlsx.reader import Cell, NotAWorkbook, SheetCells, XlsxReader, name_target, split_ref
-from ..xlsx.zips import DAMAGE, PartTooLarge, damage_reason
-from .intake import MAX_FILE_BYTES, Archives, Candidate, Loaded, Sniffed, load, sniff
+from .checked import FileCheck, Rejected, same, show
+from .intake import Archives, Candidate
 from .outcomes import KpiOutcome, Status
-
-META_ROWS = 100
-MAX_SAME_PROBLEMS = 50     # problems of one code listed one by one in a file; the rest counted
 
 
 @dataclass
@@ -55,106 +48,19 @@ class ReturnOutcome:
         return self.saved or self.modified
 
 
-class _Rejected(Exception):
-    """Stop checking this file: it cannot be accepted."""
-
-
-class _Check:
-    """Checks one candidate; accumulates problems on its outcome."""
+class _Check(FileCheck[ReturnOutcome]):
+    """Checks one candidate as a return; accumulates problems on its outcome."""
 
     def __init__(self, candidate: Candidate, master: Master, round_months: int,
                  key: bytes | None, archives: Archives) -> None:
-        self.c = candidate
+        super().__init__(candidate, archives,
+                         ReturnOutcome(candidate.name, "", candidate.size, candidate.modified))
         self.master = master
         self.round_months = round_months
         self.key = key
-        self.archives = archives
-        self.out = ReturnOutcome(candidate.name, "", candidate.size, candidate.modified)
         self.names_broken = False
-        self.counts: Counter[Code] = Counter()
-
-    def add(self, code: Code, /, *, sheet: str | None = None, cell: str | None = None,
-            **params: object) -> None:
-        self.counts[code] += 1
-        if self.counts[code] <= MAX_SAME_PROBLEMS:
-            self.out.problems.append(problem(code, file=self.c.name, office=self.out.office,
-                                             sheet=sheet, cell=cell, **params))
-
-    def omitted(self) -> None:
-        """One problem for each code that occurred more often than is listed."""
-        for code, count in self.counts.items():
-            if count > MAX_SAME_PROBLEMS:
-                self.out.problems.append(problem(
-                    Code.PROBLEMS_OMITTED, file=self.c.name, office=self.out.office, code=code.name,
-                    count=f"{count - MAX_SAME_PROBLEMS:,}"))
-
-    def reject(self, code: Code, /, *, sheet: str | None = None, cell: str | None = None,
-               **params: object) -> _Rejected:
-        self.add(code, sheet=sheet, cell=cell, **params)
-        return _Rejected(code)
-
-    # -- the container ---------------------------------------------------------------------
-    def load(self) -> Loaded:
-        """The file's bytes, as far as the checks need them; its digest and size noted."""
-        try:
-            loaded = load(self.c, self.archives)
-        except PartTooLarge as exc:
-            raise self.reject(Code.FILE_TOO_LARGE, size=f"> {MAX_FILE_BYTES:,}") from exc
-        except OSError as exc:
-            raise self.reject(Code.FILE_UNREADABLE,
-                              reason=exc.strerror or damage_reason(exc)) from exc
-        except DAMAGE as exc:
-            raise self.reject(Code.FILE_CORRUPT, reason=damage_reason(exc)) from exc
-        self.out.sha256, self.out.size = loaded.sha256, loaded.size
-        return loaded
-
-    def open(self) -> XlsxReader:
-        loaded = self.load()
-        kind = sniff(loaded.head)
-        if kind is Sniffed.EMPTY:
-            raise self.reject(Code.FILE_EMPTY)
-        if kind is Sniffed.OTHER or loaded.data is None:
-            other = _other_spreadsheet(loaded.head)
-            if other is not None:
-                raise self.reject(Code.FILE_OTHER_FORMAT, format=other)
-            raise self.reject(Code.FILE_NOT_WORKBOOK, reason=_guess_text_kind(loaded.head))
-        if kind is Sniffed.OLE2:
-            code, params = _ole2_verdict(loaded.data)
-            raise self.reject(code, **params)
-        if self.c.member is not None and self.c.member.lower().endswith(".zip"):
-            raise self.reject(Code.FILE_NESTED_ARCHIVE)
-        try:
-            reader = XlsxReader(loaded.data, self.c.name)
-        except NotAWorkbook as exc:
-            raise self._not_a_workbook(exc) from exc
-        if reader.macro_enabled:
-            self.add(Code.FILE_MACROS)
-        return reader
-
-    def _not_a_workbook(self, exc: NotAWorkbook) -> _Rejected:
-        if exc.code is Code.FILE_OTHER_FORMAT:
-            return self.reject(exc.code, format=exc.reason)
-        if exc.code is Code.FILE_STRICT_OOXML:
-            return self.reject(exc.code)
-        return self.reject(exc.code, reason=exc.reason or "-")
 
     # -- identity ----------------------------------------------------------------------------
-    def meta(self, reader: XlsxReader) -> dict[str, str]:
-        sheet = next((s for s in reader.sheets if s.name == L.META_SHEET), None)
-        if sheet is None:
-            raise self.reject(Code.RETURN_NOT_OURS)
-        pairs: dict[int, dict[int, Cell]] = {}
-        for (row, col), cell in reader.read_sheet(sheet, META_ROWS, 2).cells.items():
-            pairs.setdefault(row, {})[col] = cell
-        meta = {}
-        for row in sorted(pairs):         # a key given twice: the lower row's value is replaced
-            key, value = pairs[row].get(1), pairs[row].get(2)
-            if key is not None and value is not None:
-                meta[clean_text(key.value)] = clean_text(value.value)
-        if "office" not in meta or "fingerprint" not in meta:
-            raise self.reject(Code.RETURN_NOT_OURS)
-        return meta
-
     def identity(self, meta: dict[str, str]) -> None:
         office = meta["office"]
         if office not in self.master.offices:
@@ -187,7 +93,7 @@ class _Check:
         for name in missing:
             self.add(Code.RETURN_SHEET_MISSING, sheet_name=name)
         if missing:
-            raise _Rejected(Code.RETURN_SHEET_MISSING)
+            raise Rejected(Code.RETURN_SHEET_MISSING)
         for sheet in reader.sheets:
             if sheet.name not in L.ALL_SHEETS:
                 self.add(Code.RETURN_EXTRA_SHEET, sheet=sheet.name, sheet_name=sheet.name)
@@ -213,20 +119,12 @@ class _Check:
         changed += self.locked_values(cells, [_locked_expectations(a, kpi) for a, kpi in items],
                                       L.REPORT_SHEET, L.FIRST_KPI_ROW, L.REPORT_TOTAL_LABEL)
         if changed:
-            raise _Rejected(Code.RETURN_LOCKED_CHANGED)
+            raise Rejected(Code.RETURN_LOCKED_CHANGED)
         for index, (a, kpi) in enumerate(items):
             self.out.kpis.append(self.kpi(reader, cells, L.kpi_row(index), a, kpi))
         self.texts(reader, cells)
         if self.names_broken:
             self.add(Code.RETURN_NAMES_BROKEN, sheet=L.REPORT_SHEET)
-
-    def read(self, reader: XlsxReader, name: str, last_row: int, last_col: int) -> SheetCells:
-        """The cells of a sheet's bounded range; hidden rows there are a warning."""
-        sheet = next(s for s in reader.sheets if s.name == name)
-        cells = reader.read_sheet(sheet, last_row, last_col)
-        if cells.hidden_rows:
-            self.add(Code.RETURN_HIDDEN, sheet=name, what=f"แถว {_spans(cells.hidden_rows)}")
-        return cells
 
     def locked_values(self, cells: SheetCells, expected: list[tuple[_Locked, ...]], sheet: str,
                       first_row: int, total_label: str) -> int:
@@ -239,17 +137,17 @@ class _Check:
                 cell = found.get((row, column))
                 if cell is not None and cell.value == (value if number is None else number) \
                         and cell.kind == ("s" if number is None else "n"):
-                    continue    # as stored (most cells): what _same would say, sooner
-                if not _same(cell, value, number):
+                    continue    # as stored (most cells): what same() would say, sooner
+                if not same(cell, value, number):
                     changed += 1
                     self.add(Code.RETURN_LOCKED_CHANGED, sheet=sheet, cell=L.ref(key, row),
-                             expected=_show(value), found=_show(cell.value if cell else None))
+                             expected=show(value), found=show(cell.value if cell else None))
         row = first_row + len(expected)
         label = cells.get(row, 1)
-        if not _same(label, total_label):
+        if not same(label, total_label):
             changed += 1
             self.add(Code.RETURN_LOCKED_CHANGED, sheet=sheet, cell=f"A{row}",
-                     expected=total_label, found=_show(label.value if label else None))
+                     expected=total_label, found=show(label.value if label else None))
         return changed
 
     def locate(self, names: dict[str, str], cell: _Input,
@@ -326,14 +224,14 @@ class _Check:
             self.add(Code.RESULT_ERROR_VALUE, value=cell.value, **where)
             return None
         if parsed.value is None or (parsed.percent and not kpi.is_percent):
-            self.add(Code.RESULT_NOT_NUMBER, value=_show(cell.value), **where)
+            self.add(Code.RESULT_NOT_NUMBER, value=show(cell.value), **where)
             return None
         value = parsed.value
         if parsed.status is NumberStatus.COERCED:
-            self.add(Code.RESULT_NUMBER_AS_TEXT, value=cell.value, number=_show(value), **where)
+            self.add(Code.RESULT_NUMBER_AS_TEXT, value=cell.value, number=show(value), **where)
         checked, findings = kpi.kind.check_result(value, kpi.is_percent, a.criteria)
         for code, params in findings:
-            self.add(code, sheet=L.REPORT_SHEET, cell=ref, kpi=kpi.code, value=_show(value),
+            self.add(code, sheet=L.REPORT_SHEET, cell=ref, kpi=kpi.code, value=show(value),
                      **params)
         return checked
 
@@ -341,10 +239,10 @@ class _Check:
     def run(self) -> ReturnOutcome:
         try:
             self.check()
-        except _Rejected:
+        except Rejected:
             self.out.status = Status.REJECTED
         except NotAWorkbook as exc:
-            self._not_a_workbook(exc)
+            self.not_a_workbook(exc)
             self.out.status = Status.REJECTED
         else:
             places = self.master.settings.places
@@ -359,7 +257,7 @@ class _Check:
     def check(self) -> None:
         reader = self.open()
         self.out.saved = reader.saved_time()
-        self.identity(self.meta(reader))
+        self.identity(self.meta(reader, L.META_SHEET, Code.RETURN_NOT_OURS))
         self.structure(reader)
         self.report(reader)
 
@@ -464,28 +362,6 @@ def _text_inputs(code: str, index: int) -> tuple[tuple[str, _Input], ...]:
                  for text in TEXT_INPUTS)
 
 
-def _same(cell: Cell | None, expected: object, number: float | None = None) -> bool:
-    """Whether a cell shows ``expected``; ``number`` is its exact float, when it has one."""
-    if cell is None or cell.value is None:
-        return expected in (None, "")
-    if isinstance(expected, Decimal):
-        value = cell.value
-        if cell.kind != "n" or not isinstance(value, float):
-            return False
-        return value == number or (math.isfinite(value) and to_decimal(value) == expected)
-    return clean_text(cell.value) == expected
-
-
-def _show(value: object) -> str:
-    if value is None:
-        return "(ว่าง)"
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    if isinstance(value, float):
-        return _show(to_decimal(value)) if math.isfinite(value) else str(value)
-    return str(value)
-
-
 def _text(cell: Cell | None) -> str:
     """A text input as plain text; a formula typed there is kept as the text the user typed."""
     if cell is not None and cell.value is None and cell.formula:
@@ -493,65 +369,7 @@ def _text(cell: Cell | None) -> str:
     if cell is None or cell.value is None:
         return ""
     if isinstance(cell.value, float):
-        return _show(cell.value)
+        return show(cell.value)
     return cell_sized(str(cell.value))
 
 
-def _ole2_verdict(data: bytes) -> tuple[Code, dict[str, str]]:
-    """Encrypted OOXML and legacy .xls both come in OLE2 containers; tell them apart (an OLE2
-    file msoffcrypto cannot make sense of is taken for a legacy one)."""
-    try:
-        if msoffcrypto.OfficeFile(io.BytesIO(data)).is_encrypted():
-            return Code.FILE_ENCRYPTED, {}
-    except Exception:      # whatever a damaged container makes the parser raise
-        pass
-    return Code.FILE_OTHER_FORMAT, {"format": ".xls (Excel 97-2003) หรือเอกสาร Office รุ่นเก่า"}
-
-
-def _spans(numbers: set[int]) -> str:
-    """Row numbers as runs: ``2-4, 7``."""
-    runs: list[list[int]] = []
-    for number in sorted(numbers):
-        if runs and number == runs[-1][1] + 1:
-            runs[-1][1] = number
-        else:
-            runs.append([number, number])
-    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
-
-
-_BIFF_BOF = (b"\x09\x00", b"\x09\x02", b"\x09\x04")   # Excel 2.x, 3.0, 4.0 begin so
-_XML_SPREADSHEETS = (
-    (b"opendocument.spreadsheet", "OpenDocument Spreadsheet แบบ XML (.fods)"),
-    (b"urn:schemas-microsoft-com:office:spreadsheet", "XML Spreadsheet 2003 ของ Excel (.xml)"),
-    (b'progid="Excel.Sheet"', "XML Spreadsheet 2003 ของ Excel (.xml)"),
-)
-
-
-def _other_spreadsheet(head: bytes) -> str | None:
-    """The name of a spreadsheet format that is not a zip or OLE2 container, told from its
-    first bytes: Excel 2.x-4.0's BIFF, flat OpenDocument, SpreadsheetML 2003."""
-    if head[:2] in _BIFF_BOF and 4 <= int.from_bytes(head[2:4], "little") <= 20:
-        return "Excel 2.x-4.0 รุ่นเก่ามาก (.xls)"
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        head = head.decode("utf-16", "replace").encode("utf-8")
-    if b"<" not in head[:1024]:
-        return None
-    for mark, name in _XML_SPREADSHEETS:
-        if mark in head:
-            return name
-    return None
-
-
-def _guess_text_kind(data: bytes) -> str:
-    if data.startswith((b"Rar!\x1a\x07", b"7z\xbc\xaf\x27\x1c")):
-        return "เป็นไฟล์บีบอัดแบบ RAR หรือ 7z ต้องแตกไฟล์ออกมาก่อน"
-    if data.startswith(b"%PDF"):
-        return "เป็นเอกสาร PDF"
-    head = data[:512].lstrip().lower()
-    if head.startswith((b"<!doctype html", b"<html")) or b"<table" in head:
-        return "เป็นหน้าเว็บ HTML"
-    if head.startswith(b"<?xml"):
-        return "เป็นไฟล์ XML"
-    if b"," in head or b";" in head or b"\t" in head:
-        return "เป็นข้อความหรือ CSV"
-    return "ไม่รู้จักรูปแบบ"

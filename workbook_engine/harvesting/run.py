@@ -15,6 +15,7 @@ import os
 from collections.abc import Callable, Collection, Sequence
 from importlib import metadata
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 import workbook_engine.workers as workers
 
@@ -79,38 +80,54 @@ def read_all(candidates: Sequence[Candidate], master: Master, round_months: int,
     return outcomes
 
 
-def _unique(outcomes: list[ReturnOutcome]
-            ) -> tuple[list[ReturnOutcome], list[tuple[ReturnOutcome, str]]]:
+class Chosen(Protocol):
+    """What choosing one file per office needs to know of a file's outcome."""
+
+    @property
+    def file(self) -> str: ...
+    @property
+    def sha256(self) -> str: ...
+    @property
+    def office(self) -> str | None: ...
+    @property
+    def saved_or_modified(self) -> dt.datetime | None: ...
+
+
+C = TypeVar("C", bound=Chosen)
+
+
+def unique(outcomes: list[C]) -> tuple[list[C], list[tuple[C, str]]]:
     """Files with identical bytes counted once, the first given; the copies with the name of
     the file they repeat."""
     seen: dict[str, str] = {}
-    unique, copies = [], []
+    found, copies = [], []
     for outcome in outcomes:
         if outcome.sha256 in seen:
             copies.append((outcome, seen[outcome.sha256]))
         else:
             if outcome.sha256:          # "" for a file that could not be read
                 seen[outcome.sha256] = outcome.file
-            unique.append(outcome)
-    return unique, copies
+            found.append(outcome)
+    return found, copies
 
 
-def _choose(outcomes: list[ReturnOutcome]) -> tuple[dict[str, ReturnOutcome], list[Problem]]:
-    """One return per office: the usable one saved last; duplicates warned about."""
-    by_office: dict[str, list[ReturnOutcome]] = {}
+def choose(outcomes: list[C], usable: Callable[[C], bool], duplicate: Code
+           ) -> tuple[dict[str, C], list[Problem]]:
+    """One file per office: the usable one saved last; the others told as ``duplicate``."""
+    by_office: dict[str, list[C]] = {}
     for outcome in outcomes:
         if outcome.office is not None:
             by_office.setdefault(outcome.office, []).append(outcome)
     chosen, problems = {}, []
     floor = dt.datetime.min.replace(tzinfo=dt.UTC)
-    for office, returns in by_office.items():
-        usable = [r for r in returns if r.status is not Status.REJECTED] or returns
-        usable.sort(key=lambda r: (_aware(r.saved_or_modified) or floor, r.file))
-        winner = usable[-1]
+    for office, files in by_office.items():
+        candidates = [f for f in files if usable(f)] or files
+        candidates.sort(key=lambda f: (_aware(f.saved_or_modified) or floor, f.file))
+        winner = candidates[-1]
         chosen[office] = winner
-        for other in usable[:-1]:
-            if winner.status is not Status.REJECTED:
-                problems.append(problem(Code.RETURN_DUPLICATE, file=other.file, office=office,
+        for other in candidates[:-1]:
+            if usable(winner):
+                problems.append(problem(duplicate, file=other.file, office=office,
                                         used=winner.file, ignored=other.file))
     return chosen, problems
 
@@ -156,11 +173,12 @@ def harvest(paths: Sequence[str | Path], master: Master, round_months: int,
         if on_office is not None and outcome.office is not None:
             on_office(_office(master, outcome.office, outcome))
 
-    outcomes, copies = _unique(read_all(
+    outcomes, copies = unique(read_all(
         candidates, master, round_months, key, jobs,
         (lambda done: progress(done, len(candidates))) if progress else None,
         early if on_office else None))
-    chosen, duplicates = _choose(outcomes)
+    chosen, duplicates = choose(outcomes, lambda r: r.status is not Status.REJECTED,
+                                Code.RETURN_DUPLICATE)
     for outcome in outcomes:
         problems.extend(outcome.problems)
     problems.extend(duplicates)

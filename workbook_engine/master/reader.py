@@ -82,12 +82,12 @@ def _plain_criteria(raw: tuple[object, ...], types: tuple[type, ...], direction:
     if any(p.status is not NumberStatus.OK or p.value is None for p in parsed):
         return None
     c = tuple(p.value for p in parsed if p.value is not None)
-    if not _in_order(c, direction):
+    if not in_order(c, direction):
         return None
     return (c[0], c[1], c[2], c[3], c[4])
 
 
-def _in_order(criteria: tuple[Decimal, ...], direction: Direction) -> bool:
+def in_order(criteria: tuple[Decimal, ...], direction: Direction) -> bool:
     """Whether each criterion is better than the one before, for ``direction``."""
     higher = direction is Direction.HIGHER
     return all((b > a) if higher else (b < a) for a, b in itertools.pairwise(criteria))
@@ -438,7 +438,7 @@ class _Reader:
             return None
         c = tuple(v for v in values if v is not None)
         assert kpi.direction is not None
-        if not _in_order(c, kpi.direction):
+        if not in_order(c, kpi.direction):
             self.add(Code.MASTER_CRITERIA_ORDER if round_months is None
                      else Code.MASTER_ROUND_CRITERIA_ORDER, row, mf.COL_LEVELS[0],
                      direction=kpi.direction.value, order=ORDER_WORDS[kpi.direction],

@@ -5,6 +5,7 @@ xlsxwriter's public API. The summary's bulk row writer, which is not, is in :mod
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import math
 import re
 from collections.abc import Sequence
@@ -123,3 +124,46 @@ def text_lines(text: str, width: float) -> int:
         visible = visible_width(part)
         lines += max(1, math.ceil(visible / max(width * 0.8, 1)))
     return lines
+
+
+class Cells:
+    """The cells of one row of a sheet (0-based row and columns), written through xlsxwriter's
+    public API; each refusal raises :class:`~workbook_engine.xlsx.writer.XlsxWriteError`."""
+
+    def __init__(self, ws: Worksheet, row: int, height: float | None = None) -> None:
+        """Row ``row`` of ``ws``; ``height`` in points, else the sheet's default."""
+        self.ws, self.row = ws, row
+        if height is not None:
+            self._check(ws.set_row(row, height), 0)
+
+    def _check(self, code: int | None, col: int) -> None:
+        if code:
+            check(code, f"{self.ws.name} row {self.row + 1} column {col + 1}")
+
+    def string(self, col: int, text: str, fmt: Format) -> None:
+        """A text cell (:func:`~workbook_engine.xlsx.writer.write_text`; none for no text)."""
+        write_text(self.ws, self.row, col, text, fmt)
+
+    def number(self, col: int, value: float | Decimal, fmt: Format) -> None:
+        """A number cell."""
+        self._check(self.ws.write_number(self.row, col, value, fmt), col)
+
+    def moment(self, col: int, value: dt.datetime, fmt: Format) -> None:
+        """A date and time cell."""
+        self._check(self.ws.write_datetime(self.row, col, value, fmt), col)
+
+    def formula(self, col: int, formula: str, fmt: Format, cached: float | Decimal | str) -> None:
+        """A formula cell with the value it has when written."""
+        self._check(self.ws.write_formula(self.row, col, formula, fmt, cached), col)
+
+    def blank(self, col: int, fmt: Format) -> None:
+        """A formatted empty cell (an input to fill)."""
+        self._check(self.ws.write_blank(self.row, col, None, fmt), col)
+
+    def merged(self, first_col: int, last_col: int, text: str, fmt: Format) -> None:
+        """``text`` merged over ``first_col..last_col`` (the others blank, one style)."""
+        plain = plain_text(text)
+        self._check(self.ws.merge_range(self.row, first_col, self.row, last_col,
+                                        text if plain else "", fmt), first_col)
+        if not plain:
+            self.string(first_col, text, fmt)

@@ -1,0 +1,76 @@
+"""``propose``: one proposal workbook per office, in parallel, plus ``manifest.csv``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import workbook_engine.workers as workers
+
+from ..errors import OutputError
+from ..forms.generate import GeneratedFile, file_sha256, write_manifest
+from ..model import Master
+from ..xlsx.outputs import atomic
+from . import layout as P
+from .workbook import ProposalContext, write_proposal_workbook
+
+
+def propose_office(master: Master, office: str, out_dir: Path, blank_rows: int
+                   ) -> GeneratedFile:
+    """Write one office's proposal workbook into ``out_dir`` atomically.
+
+    Returns:
+        The manifest row of the written file.
+    """
+    ctx = ProposalContext.build(master, office, blank_rows)
+    name = P.file_name(master.settings.fiscal_year, office)
+    target = out_dir / name
+    with atomic(target) as temporary:
+        write_proposal_workbook(ctx, temporary)
+    return GeneratedFile(office, name, ctx.fingerprint, file_sha256(target))
+
+
+def _propose_chunk(offices: list[str]) -> list[GeneratedFile]:
+    master, out_dir, blank_rows = workers.shared()
+    return [propose_office(master, o, out_dir, blank_rows) for o in offices]
+
+
+def propose(master: Master, out_dir: str | Path, offices: Sequence[str] | None = None,
+            blank_rows: int = P.DEFAULT_BLANK_ROWS, jobs: int | None = None,
+            progress: Callable[[int], None] | None = None) -> list[GeneratedFile]:
+    """Write the proposal workbooks of ``offices`` (default: all) and ``manifest.csv``.
+
+    Args:
+        master: a valid master.
+        out_dir: the output folder (created if missing).
+        offices: office codes, in master order when None.
+        blank_rows: rows for new group-2 KPIs (0 to 200).
+        jobs: worker processes (default: every core).
+        progress: called with the number of offices finished so far.
+
+    Raises:
+        ValueError: for an unknown office code or a number of rows out of range.
+        OutputError: when the folder cannot be written.
+    """
+    if not 0 <= blank_rows <= P.MAX_BLANK_ROWS:
+        raise ValueError(f"rows must be 0-{P.MAX_BLANK_ROWS}, got {blank_rows}")
+    codes = list(offices) if offices else list(master.offices)
+    unknown = [c for c in codes if c not in master.offices]
+    if unknown:
+        raise ValueError(f"unknown office codes: {', '.join(unknown)}")
+    out = Path(out_dir)
+    count = max(1, min(jobs or os.cpu_count() or 1, len(codes)))
+    chunk = max(1, min(25, len(codes) // (count * 4) or 1))
+    batches = [codes[i:i + chunk] for i in range(0, len(codes), chunk)]
+    done: list[GeneratedFile] = []
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for batch in workers.run(_propose_chunk, batches, (master, out, blank_rows), count):
+            done.extend(batch)
+            if progress:
+                progress(len(done))
+        write_manifest(out, done)
+    except OSError as exc:
+        raise OutputError(f"เขียนไฟล์ลงโฟลเดอร์ {out} ไม่ได้: {exc.strerror or exc}") from exc
+    return done
