@@ -11,7 +11,7 @@ from pathlib import Path
 from setuptools import Extension, setup
 from setuptools.command.build_py import build_py
 
-SHIPPED = ["templates/master.xlsx", *sorted(str(p) for p in Path("samples").glob("*.xlsx"))]
+SHIPPED = ["templates/master.xlsx", *sorted(str(p) for p in Path("samples").rglob("*.xlsx"))]
 
 
 class BuildWithShippedFiles(build_py):

@@ -2,8 +2,10 @@
 
 Most offices filled in full; B05 re-saved through LibreOffice; B07 incomplete (a result left
 blank); B09 with a problem (a result typed as words); B03 typed Thai digits and separators as
-text (accepted with a warning); B13 never sent. Needs LibreOffice for B05.
-Run: ``python scripts/make_samples.py``.
+text (accepted with a warning); B13 never sent. And ``samples/proposals/``, proposals of the
+negotiation round: B02 proposes a new KPI, B08 a soft target (re-saved through LibreOffice), B10
+a milestone KPI with levels missing and weights over 100. Needs LibreOffice for B05 and B08.
+Run: ``python scripts/make_samples.py`` (``--proposals`` for the proposals alone).
 """
 
 from __future__ import annotations
@@ -18,11 +20,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from workbook_engine.devkit.libreoffice import convert  # noqa: E402
+from workbook_engine.devkit.proposals import SAMPLE_PROPOSALS, fill_proposal  # noqa: E402
 from workbook_engine.devkit.testing import fill_return  # noqa: E402
 from workbook_engine.forms.generate import generate  # noqa: E402
 from workbook_engine.kinds import MILESTONE, QUANTITATIVE, STEPWISE  # noqa: E402
 from workbook_engine.master.reader import load_master  # noqa: E402
 from workbook_engine.model import Master  # noqa: E402
+from workbook_engine.proposals import layout as P  # noqa: E402
+from workbook_engine.proposals.propose import propose  # noqa: E402
 
 ROUND = 12
 NOT_SENT = {"B13"}
@@ -30,6 +35,7 @@ RESAVED = "B05"
 INCOMPLETE = "B07"
 PROBLEM = "B09"
 THAI_DIGITS = "B03"
+RESAVED_PROPOSAL = "B08"
 
 
 def results_for(master: Master, office: str, rng: random.Random) -> dict[str, object]:
@@ -83,7 +89,30 @@ def main(out: Path = ROOT / "samples") -> None:
             if office == RESAVED:
                 convert([target], out, "xlsx", recalculate=True)
     print(f"wrote {len(list(out.glob('*.xlsx')))} sample returns to {out}")
+    make_proposals(master, out / "proposals")
+
+
+def make_proposals(master: Master, out: Path) -> None:
+    """The sample proposals of the negotiation round (``SAMPLE_PROPOSALS``); B08's re-saved
+    by LibreOffice, as a coordinator using it would send it."""
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        propose(master, work / "forms", list(SAMPLE_PROPOSALS), jobs=1)
+        shutil.rmtree(out, ignore_errors=True)
+        out.mkdir(parents=True)
+        year = master.settings.fiscal_year
+        for office, (edits, new) in SAMPLE_PROPOSALS.items():
+            name = P.file_name(year, office)
+            target = (work if office == RESAVED_PROPOSAL else out) / name
+            fill_proposal(work / "forms" / name, target, year, edits, new)
+            if office == RESAVED_PROPOSAL:
+                convert([target], out, "xlsx", recalculate=True)
+    print(f"wrote {len(SAMPLE_PROPOSALS)} sample proposals to {out}")
 
 
 if __name__ == "__main__":
-    main()
+    if "--proposals" in sys.argv[1:]:
+        make_proposals(load_master(ROOT / "templates" / "master.xlsx"),
+                       ROOT / "samples" / "proposals")
+    else:
+        main()

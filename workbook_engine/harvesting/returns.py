@@ -18,6 +18,7 @@ from ..forms import layout as L
 from ..forms.meta import signature_ok
 from ..model import TEXT_INPUTS, Assignment, Kpi, Master
 from ..problems import Code, Problem
+from ..proposals.layout import META_KIND as PROPOSAL_KIND
 from ..scoring import GroupSubtotal, group_subtotals, total_score, weighted_score
 from ..values import NumberStatus, cell_sized, parse_number, to_decimal
 from ..xlsx.reader import Cell, NotAWorkbook, SheetCells, XlsxReader, name_target, split_ref
@@ -62,6 +63,8 @@ class _Check(FileCheck[ReturnOutcome]):
 
     # -- identity ----------------------------------------------------------------------------
     def identity(self, meta: dict[str, str]) -> None:
+        if meta.get("kind") == PROPOSAL_KIND:
+            raise self.reject(Code.RETURN_IS_PROPOSAL)
         office = meta["office"]
         if office not in self.master.offices:
             raise self.reject(Code.RETURN_UNKNOWN_OFFICE, sheet=L.META_SHEET, code=office)
