@@ -1,8 +1,10 @@
 """``workbook-engine demo``: the whole cycle on the shipped master and samples.
 
-check the master -> generate every office's workbook for the samples' round (and for the half
-year, whose weights and criteria differ) -> harvest ``samples/`` -> write the summary workbook
-and the JSON result into the demo folder.
+check the master -> the negotiation round (proposal workbooks for every office, the shipped
+sample proposals collected into a draft master with its negotiation record, the draft checked
+and a form generated from it) -> generate every office's workbook for the samples' round (and
+for the half year, whose weights and criteria differ) -> harvest the sample returns -> write the
+summary workbook and the JSON result into the demo folder.
 """
 
 from __future__ import annotations
@@ -16,7 +18,11 @@ from ..forms.generate import generate
 from ..harvesting.run import harvest, write_json
 from ..master.reader import read_master
 from ..model import Master
-from .console import echo_harvest, report_master
+from ..proposals.collect import collect_proposals
+from ..proposals.propose import propose
+from ..proposals.record import write_draft
+from ..proposals.record import write_json as write_proposals_json
+from .console import echo_harvest, echo_problems, report_master
 
 DEMO_ROUND = 12
 HALF_YEAR = 6
@@ -52,22 +58,53 @@ def run_demo(workdir: Path, master_path: Path = SHIPPED_MASTER,
     report_master(checked)
     if checked.master is None:
         return 1
+    negotiate(checked.master, workdir, samples / "proposals")
     forms = workdir / "forms"
-    click.echo(f"\n== 2. สร้างแบบฟอร์มของทุกหน่วยงาน (รอบ {DEMO_ROUND} เดือน) ลงใน {forms}")
+    click.echo(f"\n== 3. สร้างแบบฟอร์มของทุกหน่วยงานจากไฟล์ต้นแบบ (รอบ {DEMO_ROUND} เดือน) ลงใน {forms}")
     rows = generate(checked.master, DEMO_ROUND, forms)
     click.echo(f"สร้างแล้ว {len(rows)} ไฟล์ และ {forms / 'manifest.csv'}")
     half = workdir / f"forms-R{HALF_YEAR}"
     rows = generate(checked.master, HALF_YEAR, half)
     click.echo(f"และแบบฟอร์มรอบ {HALF_YEAR} เดือน {len(rows)} ไฟล์ ลงใน {half} "
                f"({_round_rows(checked.master, HALF_YEAR)})")
-    click.echo(f"\n== 3. รวบรวมแบบรายงานตัวอย่างที่หน่วยงานส่งกลับ จาก {samples}")
-    report = harvest([samples], checked.master, DEMO_ROUND)
+    click.echo(f"\n== 4. รวบรวมแบบรายงานตัวอย่างที่หน่วยงานส่งกลับ จาก {samples}")
+    report = harvest(sorted(samples.glob("*.xlsx")), checked.master, DEMO_ROUND)
     summary, result = workdir / "summary.xlsx", workdir / "summary.json"
     write_summary(report, summary)
     write_json(report, result)
     echo_harvest(report)
-    click.echo(f"\n== 4. ไฟล์สรุปผล: {summary}  (ผลแบบ JSON: {result})")
+    click.echo(f"\n== 5. ไฟล์สรุปผล: {summary}  (ผลแบบ JSON: {result})")
     return 0
+
+
+def negotiate(master: Master, workdir: Path, proposals: Path) -> None:
+    """The negotiation round: proposal workbooks, the sample proposals collected into a draft
+    master, the draft checked, and one office's form generated from it."""
+    click.echo(f"\n== 2. เจรจาตัวชี้วัดกลุ่มที่ 2 ล่วงหน้า: สร้างแบบเสนอของทุกหน่วยงานลงใน "
+               f"{workdir / 'proposals'}")
+    made = propose(master, workdir / "proposals")
+    click.echo(f"สร้างแล้ว {len(made)} ไฟล์; รวบรวมแบบเสนอตัวอย่างจาก {proposals}")
+    negotiation = collect_proposals(sorted(proposals.glob("*.xlsx")), master)
+    draft, result = workdir / "draft-master.xlsx", workdir / "proposals.json"
+    write_draft(negotiation, draft)
+    write_proposals_json(negotiation, draft, result)
+    for line in negotiation.offices:
+        if line.file is not None:
+            detail = f" เสนอใหม่ {', '.join(line.new)}" if line.new else ""
+            detail += f" แก้ไข {', '.join(line.changed)}" if line.changed else ""
+            click.echo(f"  {line.office} {line.verdict}{detail}")
+            echo_problems([p for p in line.problems if p.is_error], limit=5)
+    missing = [line.office for line in negotiation.offices if line.file is None]
+    click.echo(f"  ยังไม่ได้ส่ง {len(missing)} หน่วยงาน ({', '.join(missing)}): ใช้ตัวชี้วัดเดิม")
+    report = read_master(draft)
+    click.echo(f"ร่างไฟล์ต้นแบบ {draft} (ชีต 'การเจรจา' และ 'สรุปการเสนอ' สำหรับที่ประชุม) "
+               + ("ผ่านการตรวจ" if report.valid else "ไม่ผ่านการตรวจ"))
+    merged = [line.office for line in negotiation.offices if line.new]
+    if report.master is not None and merged:
+        rows = generate(report.master, DEMO_ROUND, workdir / "forms-draft", merged[:1])
+        click.echo(f"แบบฟอร์มจากร่าง (ตัวชี้วัดที่เสนอใหม่อยู่ในแบบฟอร์ม): "
+                   f"{workdir / 'forms-draft' / rows[0].file}")
+    click.echo("แบบรายงานตัวอย่างในขั้นต่อไปสร้างจากไฟล์ต้นแบบเดิม จึงรวบรวมผลด้วยไฟล์ต้นแบบเดิม")
 
 
 def _round_rows(master: Master, round_months: int) -> str:
