@@ -11,7 +11,10 @@
    python-calamine reading every sheet of every returned file (the reading floor), and plain
    xlsxwriter writing a workbook with the same cells as an office workbook but no formats,
    validation, protection or merges (the writing floor);
-5. reports the per-office marginal cost ``(t[big] - t[small]) / (big - small)`` of each, the
+5. runs ``workbook-engine collect-proposals`` on every office's proposal (one in ten changed
+   and with a new KPI, as coordinators would type them; the rest sent back unchanged), timed
+   against the harvest of as many returns in the same attempt;
+6. reports the per-office marginal cost ``(t[big] - t[small]) / (big - small)`` of each, the
    ratios to the floors, and writes them with the machine and versions to docs/performance.md.
 
 Machines are noisy: compare the ratios, which come from one run, not absolute times across runs.
@@ -250,6 +253,7 @@ class Size:
     harvest_exit: int = 0
     phases: dict[str, float] = field(default_factory=dict)
     beside_other_files: Run | None = None    # the same harvest with OTHER_FILES beside it
+    collect: Run | None = None     # collect-proposals of as many offices' proposals
 
 
 OTHER_FILES = (10, 40 * 2**20)      # evidence beside the returns: 10 files of 40 MB
@@ -296,6 +300,7 @@ class Sample:
     beside: Run | None
     read_floor: float
     write_floor: float
+    collect: Run
 
 
 def prepare(work: Path, offices: int, filled: Path, beside: Path | None) -> Setup:
@@ -336,9 +341,51 @@ def attempt(work: Path, setup: Setup, filled: Path) -> Sample:
     cells = template_cells(forms / names[0])
     write = in_pool(write_floor_one,
                     [(cells, part) for part in split([floor_dir / n for n in names], JOBS)])
-    sample = Sample(generated, harvested, python, beside, read, write)
+    proposals = work / f"proposals-{setup.offices}"
+    if index == 0:
+        prepare_proposals(setup, proposals)
+    draft = work / f"draft-{setup.offices}"
+    collected = timed_command([str(ENGINE), "collect-proposals", str(proposals), "--master",
+                               str(setup.master), "--out", f"{draft}.xlsx", "--json",
+                               f"{draft}.json"])
+    if collected.returncode != 0:
+        raise SystemExit(f"collect-proposals failed:\n{collected.output}")
+    sample = Sample(generated, harvested, python, beside, read, write, collected)
     setup.samples.append(sample)
     return sample
+
+
+CHANGED_EVERY = 10      # one office in ten changes a KPI and proposes a new one
+
+
+def prepare_proposals(setup: Setup, folder: Path) -> None:
+    """Setup, not timed: every office's proposal, one in ten typed into (2.1's weight halved,
+    a new KPI of the other half), the others sent back as they were made."""
+    made = folder.with_name(folder.name + "-made")
+    done = subprocess.run([str(ENGINE), "propose", str(setup.master), "--out", str(made)],
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"propose failed:\n{done.stdout}{done.stderr}")
+    folder.mkdir()
+    names = sorted(p.name for p in made.glob("*.xlsx"))
+    typed = [n for i, n in enumerate(names) if i % CHANGED_EVERY == 0]
+    for name in names:
+        if name not in typed:
+            (folder / name).symlink_to(made / name)
+    with ProcessPoolExecutor(JOBS) as pool:
+        list(pool.map(propose_one, [(made / n, folder / n) for n in typed], chunksize=8))
+
+
+def propose_one(args: tuple[Path, Path]) -> None:
+    from workbook_engine.devkit.proposals import fill_proposal
+
+    source, target = args
+    new = {mf.COL_KPI_NAME: "ตัวชี้วัดที่เสนอใหม่ด้านการลดขั้นตอน", mf.COL_UNIT: "ร้อยละ",
+           mf.COL_KIND: mf.KIND_QUANTITATIVE, mf.COL_DIRECTION: mf.DIRECTION_HIGHER,
+           mf.COL_WEIGHT: 2.5, mf.COL_TARGET: 80,
+           **dict(zip(mf.COL_LEVELS, (60, 70, 80, 90, 100), strict=True)),
+           "ข้อมูลพื้นฐาน 2568": 75, "เหตุผล": "ลดขั้นตอนการให้บริการ"}
+    fill_proposal(source, target, 2569, {"2.1": {mf.COL_WEIGHT: 2.5}}, [new])
 
 
 def summarise(work: Path, setup: Setup) -> Size:
@@ -350,13 +397,15 @@ def summarise(work: Path, setup: Setup) -> Size:
                 fastest([s.harvest_python for s in samples]),
                 min(s.read_floor for s in samples), min(s.write_floor for s in samples),
                 best.returncode, harvest_phases(setup.master, setup.returns, work),
-                fastest(besides) if besides else None)
+                fastest(besides) if besides else None, fastest([s.collect for s in samples]))
 
 
 def paired_ratios(small: Setup, big: Setup) -> dict[str, list[float]]:
     """Per attempt, the marginal cost per office over the floor's, from the two sizes measured
     one after the other (a burst of load on the machine then weighs on both alike)."""
-    ratios: dict[str, list[float]] = {"generate": [], "harvest": []}
+    ratios: dict[str, list[float]] = {"generate": [], "harvest": [],
+                                      "collect": [s.collect.wall / s.harvest.wall
+                                                  for s in big.samples]}
     for a, b in zip(small.samples, big.samples, strict=True):
         ratios["generate"].append((b.generate.wall - a.generate.wall)
                                   / (b.write_floor - a.write_floor))
@@ -493,6 +542,10 @@ def report(sizes: list[Size], ratios: dict[str, list[float]]) -> str:
         + f" | {pure:.2f} ms | {pure / rfloor:.2f}x | (a machine without a C compiler) | |",
         "| reading floor | " + " | ".join(f"{s.read_floor:.2f} s" for s in sizes)
         + f" | {rfloor:.2f} ms | 1 | | |",
+        "| collect-proposals, wall | "
+        + " | ".join(f"{s.collect.wall:.2f} s" if s.collect else "-" for s in sizes)
+        + f" | | to harvest of as many: {each('collect')} (**{paired['collect']:.2f}x**) | "
+        f"≤ 1x harvest | {yes[paired['collect'] <= 1]} |",
         "| generate, peak memory | " + " | ".join(f"{s.generate.peak / 2**20:.0f} MB"
                                                   for s in sizes)
         + f" | | | < 500 MB | {yes[peak[0] < 500 * 2**20]} |",

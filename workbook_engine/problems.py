@@ -517,10 +517,10 @@ class Code(Enum):
         "An office whose proposal has errors keeps its current assignments.")
     PROPOSAL_DRAFT_INVALID = (
         E,
-        "ร่างไฟล์ต้นแบบที่ได้ไม่ผ่านการตรวจ: {reason}",
-        "แก้ไฟล์ต้นแบบหรือแบบเสนอตามรายการ แล้วรวบรวมใหม่",
+        "ร่างไฟล์ต้นแบบที่ได้ไม่ผ่านการตรวจ ({draft_code}): {draft_problem}",
+        "แก้ไฟล์ต้นแบบหรือแบบเสนอตามรายการนี้ แล้วรวบรวมใหม่",
         "The merged draft master fails check-master (for example a per-round row that no "
-        "longer sums to 100).")
+        "longer sums to 100); the draft's own problem is told whole.")
 
 
 CATALOGUE = {code.name: code for code in Code}     # every code by its name
@@ -570,7 +570,8 @@ def quote(value: object, limit: int = QUOTE_LIMIT) -> str:
 
 
 # the parameters that name files: kept whole (only on one line), for finding the file
-_FILE_PARAMS = frozenset({"file", "used", "ignored", "other"})
+_FILE_PARAMS = frozenset({"file", "used", "ignored", "other",
+                          "draft_problem"})   # and a problem's own message, told in another
 
 
 def location(file: str | None, sheet: str | None, cell: str | None) -> str:

@@ -7,6 +7,7 @@ from here.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -40,23 +41,30 @@ CHECK_OK = "ครบถ้วน"
 MILESTONE_KIND = mf.KIND_MILESTONE
 
 
+FIXED = frozenset({mf.COL_KPI, mf.COL_GROUP})     # never typed in, on any row
+
+
 @dataclass(frozen=True)
 class Column:
-    """One column of the table: its master header, width and whether an office may edit it
-    on a group-2 row (its code and group never)."""
+    """One column of the table: its master header and width."""
 
     header: str
     width: float
-    editable: bool = True
+
+    @property
+    def editable(self) -> bool:
+        """Whether an office may type in it on a group-2 row (not its code or group)."""
+        return self.header not in FIXED
 
 
+@functools.lru_cache(maxsize=8)
 def columns(fiscal_year: int) -> tuple[Column, ...]:
     """The table's columns for ``fiscal_year``: the master's own headers, the baselines of the
     three previous years, the milestone levels' texts and the reason."""
     return (
-        Column(mf.COL_KPI, 8, editable=False),
+        Column(mf.COL_KPI, 8),
         Column(mf.COL_KPI_NAME, 36),
-        Column(mf.COL_GROUP, 6, editable=False),
+        Column(mf.COL_GROUP, 6),
         Column(mf.COL_UNIT, 10),
         Column(mf.COL_KIND, 16),
         Column(mf.COL_DIRECTION, 8),
@@ -80,10 +88,16 @@ def baseline_years(fiscal_year: int) -> tuple[int, int, int]:
     return fiscal_year - 3, fiscal_year - 2, fiscal_year - 1
 
 
+@functools.lru_cache(maxsize=8)
+def numbers(fiscal_year: int) -> dict[str, int]:
+    """Each column's 1-based number, by header."""
+    return {c.header: FIRST_TABLE_COLUMN + i for i, c in enumerate(columns(fiscal_year))}
+
+
+@functools.lru_cache(maxsize=8)
 def letters(fiscal_year: int) -> dict[str, str]:
     """Each column's letter, by header."""
-    return {c.header: column_letter(FIRST_TABLE_COLUMN + i)
-            for i, c in enumerate(columns(fiscal_year))}
+    return {header: column_letter(n) for header, n in numbers(fiscal_year).items()}
 
 
 def table_ref(fiscal_year: int, rows: int) -> str:

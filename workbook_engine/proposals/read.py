@@ -53,6 +53,11 @@ class ProposalOutcome:
         return self.read and error_count(self.problems) == 0
 
 
+# what a cascaded KPI's locked row is compared on: what scores it (its texts are not read)
+SCORING_FACTS = frozenset({mf.COL_KPI, mf.COL_KPI_NAME, mf.COL_GROUP, mf.COL_UNIT, mf.COL_KIND,
+                           mf.COL_DIRECTION, mf.COL_WEIGHT, *mf.COL_LEVELS})
+
+
 class _Check(FileCheck[ProposalOutcome]):
     """Checks one candidate as a proposal."""
 
@@ -120,25 +125,29 @@ class _Check(FileCheck[ProposalOutcome]):
         self.out.read = True
 
     def locked(self, cells: SheetCells, ctx: ProposalContext) -> int:
-        """Compares the headers and every locked cell with what was written; each
-        difference is a problem with its cell. Returns how many differ."""
+        """Compares the headers and the locked cells that matter with what was written (a
+        cascaded KPI's scoring facts, a group-2 row's code, group and shared catalogue, a
+        blank row's code and group); each difference is a problem with its cell. Returns how
+        many differ."""
         changed = 0
-        expected: list[tuple[int, dict[str, object], Proposed | None]] = [
-            (P.HEADER_ROW, {c.header: c.header for c in self.columns}, None)]
-        expected += [(p.row, row_cells(p, self.year), p) for p in ctx.rows]
-        expected += [(row, {mf.COL_KPI: "", mf.COL_GROUP: Decimal(2)}, None)
+        expected: list[tuple[int, dict[str, object]]] = [
+            (P.HEADER_ROW, {c.header: c.header for c in self.columns})]
+        for p in ctx.rows:
+            values = row_cells(p, self.year)
+            expected.append((p.row, {h: v for h, v in values.items()
+                                     if not ctx.editable(p, h)
+                                     and (p.group == 2 or h in SCORING_FACTS)}))
+        expected += [(row, {mf.COL_KPI: "", mf.COL_GROUP: Decimal(2)})
                      for row in range(P.FIRST_ROW + len(ctx.rows), ctx.last_row + 1)]
-        for row, values, p in expected:
-            for col, column in enumerate(self.columns, start=P.FIRST_TABLE_COLUMN):
-                if (row != P.HEADER_ROW and ctx.editable(p, column.header)) \
-                        or column.header not in values:
-                    continue
-                cell = cells.get(row, col)
-                if not same(cell, values[column.header]):
+        numbers = P.numbers(self.year)
+        for row, values in expected:
+            for header, value in values.items():
+                cell = cells.get(row, numbers[header])
+                if not same(cell, value):
                     changed += 1
                     self.add(Code.PROPOSAL_LOCKED_CHANGED, sheet=P.TABLE_SHEET,
-                             cell=f"{column_letter(col)}{row}",
-                             expected=show(values[column.header] or None),
+                             cell=f"{column_letter(numbers[header])}{row}",
+                             expected=show(value or None),
                              found=show(cell.value if cell else None))
         return changed
 
@@ -175,11 +184,11 @@ class _Row:
                  ) -> None:
         self.check, self.cells, self.row, self.held = check, cells, row, held
         self.letters = P.letters(check.year)
+        self.numbers = P.numbers(check.year)
         self.kpi = ""
 
     def cell(self, header: str) -> Cell | None:
-        return self.cells.get(self.row, P.FIRST_TABLE_COLUMN
-                              + list(self.letters).index(header))
+        return self.cells.get(self.row, self.numbers[header])
 
     def text(self, header: str) -> str:
         cell = self.cell(header)
@@ -188,14 +197,14 @@ class _Row:
         return show(cell.value) if isinstance(cell.value, float) else clean_text(cell.value)
 
     def number(self, header: str) -> tuple[Decimal | None, bool]:
-        """The cell as a number, and whether it is blank."""
+        """The cell as a number (a number cell only: text that reads as one is refused, as
+        the live check, which counts only numbers, shows it), and whether it is blank."""
         cell = self.cell(header)
         raw = None if cell is None else cell.value if cell.kind in ("n", "s") else object()
         parsed = parse_number(raw)
         if parsed.status is NumberStatus.BLANK:
             return None, True
-        ok = parsed.status in (NumberStatus.OK, NumberStatus.COERCED)
-        return (parsed.value if ok else None), False
+        return (parsed.value if parsed.status is NumberStatus.OK else None), False
 
     def add(self, code: Code, header: str, /, **params: object) -> None:
         self.check.add(code, sheet=P.TABLE_SHEET, cell=f"{self.letters[header]}{self.row}",

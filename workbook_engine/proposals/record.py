@@ -20,7 +20,7 @@ from ..harvesting.run import engine_version
 from ..master import format as mf
 from ..master.reader import read_master
 from ..master.writer import write_master
-from ..problems import Code, Problem, problem
+from ..problems import Code, Problem, location, problem
 from ..xlsx.outputs import atomic
 from ..xlsx.writer import HEADER_FILL, ROW_HEIGHT, Cells, text_lines
 from . import checks
@@ -43,10 +43,17 @@ def write_draft(negotiation: Negotiation, path: Path) -> list[Problem]:
                  lambda wb: _Record(wb, negotiation, year).write())
     report = read_master(path)
     found = [problem(Code.PROPOSAL_DRAFT_INVALID, file=str(path), sheet=p.sheet, cell=p.cell,
-                     office=p.office, reason=p.message)
+                     office=p.office, draft_code=p.code, draft_problem=_body(p))
              for p in report.problems if p.is_error]
     negotiation.problems.extend(found)
     return found
+
+
+def _body(p: Problem) -> str:
+    """A problem's message without the location it starts with."""
+    where = location(p.file, p.sheet, p.cell)
+    return p.message[len(where) + 2:] if where and p.message.startswith(f"{where}: ") \
+        else p.message
 
 
 class _Record:

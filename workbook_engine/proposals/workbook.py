@@ -93,8 +93,7 @@ class ProposalContext:
 
     def editable(self, p: Proposed | None, header: str) -> bool:
         """Whether a cell of row ``p`` (None: a blank row) can be typed in."""
-        column = next(c for c in P.columns(self.year) if c.header == header)
-        if not column.editable:
+        if header in P.FIXED:
             return False
         if p is None:
             return True
