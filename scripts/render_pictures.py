@@ -121,13 +121,14 @@ def printed_height(pdf: Path, page: int, dpi: int, work: Path) -> tuple[int, int
     subprocess.run(["pdftoppm", "-gray", "-singlefile", "-r", str(dpi), "-f", str(page),
                     "-l", str(page), str(pdf), str(stem)], check=True)
     data = stem.with_suffix(".pgm").read_bytes()
-    fields, end = [], 0
+    fields: list[bytes] = []
+    end = 0
     while len(fields) < 4:             # P5, width, height, maxval; one white space, pixels
         start = end
         while data[start:start + 1].isspace():
             start += 1
         end = start
-        while not data[end:end + 1].isspace():
+        while end < len(data) and not data[end:end + 1].isspace():
             end += 1
         fields.append(data[start:end])
     if fields[0] != b"P5":

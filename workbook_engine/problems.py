@@ -458,8 +458,9 @@ class Code(Enum):
         E,
         "ค่า '{value}' ในช่อง '{column}' ของตัวชี้วัด '{kpi}' ใช้ไม่ได้",
         "{expected}",
-        "A proposed value that cannot be used: a weight that is not a number or not in 0-100, "
-        "a kind or direction not in the list, a baseline or target that is not a number.")
+        "A proposed value that cannot be used: a weight that is not a number (typed as a "
+        "number) or not in 0-100, a kind or direction not in the list, a baseline that is not "
+        "a number or '-'.")
     PROPOSAL_WEIGHT_SUM = (
         E,
         "น้ำหนักของทุกตัวชี้วัดรวมกันได้ {total} ไม่ใช่ 100",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
@@ -66,3 +67,11 @@ def run(function: Callable[[T], R], batches: Sequence[T], values: tuple[Any, ...
     with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker,
                              initargs=values) as pool:
         yield from pool.map(function, batches)
+
+
+def batches(items: Sequence[T], jobs: int | None, most: int = 25) -> tuple[int, list[list[T]]]:
+    """How many processes to use for ``items`` (at most ``jobs``, default every core) and the
+    items in batches of at most ``most``, about four to each process."""
+    count = max(1, min(jobs or os.cpu_count() or 1, len(items)))
+    size = max(1, min(most, len(items) // (count * 4) or 1))
+    return count, [list(items[i:i + size]) for i in range(0, len(items), size)]

@@ -22,7 +22,7 @@ from ..harvesting.run import JsonWriter, harvest
 from ..master.format import ROUND_MONTHS
 from ..master.reader import read_master
 from ..workers import few_collections
-from .console import echo_harvest, report_master
+from .console import echo_harvest, master_for_offices, progress, report_master
 from .proposals import collect_proposals_command, propose_command
 
 if TYPE_CHECKING:
@@ -109,19 +109,12 @@ def generate_command(master: Path, round_months: int, out_dir: Path, offices: tu
                      key_file: Path | None, password: str | None, jobs: int | None) -> int:
     """สร้างแบบฟอร์มคำรับรองและรายงานผลของแต่ละหน่วยงาน"""
     key = load_signing_key(key_file)
-    report = read_master(master)
-    if report.master is None:
-        report_master(report)
+    valid = master_for_offices(master, offices)
+    if valid is None:
         return PROBLEMS_FOUND
-    unknown = [o for o in offices if o not in report.master.offices]
-    if unknown:
-        raise click.UsageError(f"ไม่พบรหัสหน่วยงาน {', '.join(unknown)} ในไฟล์ต้นแบบ")
-    count = len(offices) or len(report.master.offices)
-    with click.progressbar(length=count, label="กำลังสร้างแบบฟอร์ม", file=sys.stderr) as bar:
-        def advance(done: int) -> None:
-            bar.update(done - bar.pos)
-        rows = generate(report.master, round_months, out_dir, offices or None, key, password,
-                        jobs, advance)
+    with progress(len(offices) or len(valid.offices), "กำลังสร้างแบบฟอร์ม") as advance:
+        rows = generate(valid, round_months, out_dir, offices or None, key, password, jobs,
+                        advance)
     click.echo(f"สร้างแบบฟอร์ม {len(rows)} ไฟล์ใน {out_dir} แล้ว"
                f"{' (ลงนามด้วยกุญแจ)' if key else ''} รายการไฟล์อยู่ใน {out_dir / MANIFEST}")
     return 0

@@ -4,13 +4,17 @@ no room)."""
 
 from __future__ import annotations
 
+import contextlib
+import sys
 from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import click
 
 from ..harvesting.outcomes import STATUS_THAI, HarvestReport, Status
 from ..kinds import KINDS
-from ..master.reader import MasterReport
+from ..master.reader import MasterReport, read_master
 from ..model import Master
 from ..problems import Code, Problem, Severity, error_count
 from ..values import visible_width
@@ -101,3 +105,26 @@ def echo_harvest(report: HarvestReport, top: int = 10) -> None:
     if len(report.problems) > top and frequent:
         click.echo("พบบ่อยที่สุด: " + ", ".join(f"{code} {n}" for code, n in frequent))
     echo_problems(report.problems, limit=top)
+
+
+def master_for_offices(path: Path, offices: tuple[str, ...]) -> Master | None:
+    """The valid master at ``path`` (None, its problems printed, when it has errors).
+
+    Raises:
+        click.UsageError: when an office asked for is not in it.
+    """
+    report = read_master(path)
+    if report.master is None:
+        report_master(report)
+        return None
+    unknown = [o for o in offices if o not in report.master.offices]
+    if unknown:
+        raise click.UsageError(f"ไม่พบรหัสหน่วยงาน {', '.join(unknown)} ในไฟล์ต้นแบบ")
+    return report.master
+
+
+@contextlib.contextmanager
+def progress(length: int, label: str) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr; yields the function to call with the count done so far."""
+    with click.progressbar(length=length, label=label, file=sys.stderr) as bar:
+        yield lambda done: bar.update(done - bar.pos)

@@ -17,7 +17,7 @@ from ..proposals.collect import collect_proposals
 from ..proposals.propose import propose
 from ..proposals.record import write_draft, write_json
 from ..workers import few_collections
-from .console import echo_problems, report_master
+from .console import echo_problems, master_for_offices, progress, report_master
 
 EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 JOBS = click.option("--jobs", type=click.IntRange(1, 64), default=None, help="จำนวนโปรเซสที่ใช้")
@@ -35,18 +35,11 @@ JOBS = click.option("--jobs", type=click.IntRange(1, 64), default=None, help="�
 def propose_command(master: Path, out_dir: Path, offices: tuple[str, ...], blank_rows: int,
                     jobs: int | None) -> int:
     """สร้างแบบเสนอตัวชี้วัดกลุ่มที่ 2 ของแต่ละหน่วยงาน (ก่อนการเจรจา)"""
-    report = read_master(master)
-    if report.master is None:
-        report_master(report)
+    valid = master_for_offices(master, offices)
+    if valid is None:
         return PROBLEMS_FOUND
-    unknown = [o for o in offices if o not in report.master.offices]
-    if unknown:
-        raise click.UsageError(f"ไม่พบรหัสหน่วยงาน {', '.join(unknown)} ในไฟล์ต้นแบบ")
-    count = len(offices) or len(report.master.offices)
-    with click.progressbar(length=count, label="กำลังสร้างแบบเสนอ", file=sys.stderr) as bar:
-        def advance(done: int) -> None:
-            bar.update(done - bar.pos)
-        rows = propose(report.master, out_dir, offices or None, blank_rows, jobs, advance)
+    with progress(len(offices) or len(valid.offices), "กำลังสร้างแบบเสนอ") as advance:
+        rows = propose(valid, out_dir, offices or None, blank_rows, jobs, advance)
     click.echo(f"สร้างแบบเสนอตัวชี้วัด {len(rows)} ไฟล์ใน {out_dir} แล้ว "
                f"รายการไฟล์อยู่ใน {out_dir / MANIFEST}")
     return 0

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,9 +102,7 @@ def generate(master: Master, round_months: int, out_dir: str | Path,
 def _run(master: Master, codes: list[str], round_months: int, out: Path, key: bytes | None,
          password: str | None, jobs: int | None,
          progress: Callable[[int], None] | None) -> list[GeneratedFile]:
-    count = max(1, min(jobs or os.cpu_count() or 1, len(codes)))
-    chunk = max(1, min(25, len(codes) // (count * 4) or 1))
-    batches = [codes[i:i + chunk] for i in range(0, len(codes), chunk)]
+    count, batches = workers.batches(codes, jobs)
     done: list[GeneratedFile] = []
     shared = (master, round_months, out, key, password)
     for batch in workers.run(_generate_chunk, batches, shared, count):

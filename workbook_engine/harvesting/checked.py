@@ -4,11 +4,13 @@ workbook, the ``_meta`` sheet. Returns and proposals are both checked from here 
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import math
 from collections import Counter
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, TypeVar
 
 import msoffcrypto  # a dependency: without it every encrypted workbook would pass for .xls
 
@@ -26,17 +28,25 @@ class Rejected(Exception):
     """Stop checking this file: it cannot be accepted."""
 
 
-class Outcome(Protocol):
-    """What a check fills in about a file, whatever the file is meant to be."""
+@dataclass
+class FileOutcome:
+    """What a check finds out about a file, whatever the file is meant to be."""
 
     file: str
     sha256: str
     size: int
-    office: str | None
-    problems: list[Problem]
+    modified: dt.datetime | None
+    saved: dt.datetime | None = None
+    office: str | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def saved_or_modified(self) -> dt.datetime | None:
+        """The workbook's own saved time, else the file's modification time."""
+        return self.saved or self.modified
 
 
-Out = TypeVar("Out", bound=Outcome)
+Out = TypeVar("Out", bound=FileOutcome)
 
 
 class FileCheck(Generic[Out]):

@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import math
 from collections.abc import Collection
@@ -17,36 +16,24 @@ from typing import NamedTuple
 from ..forms import layout as L
 from ..forms.meta import signature_ok
 from ..model import TEXT_INPUTS, Assignment, Kpi, Master
-from ..problems import Code, Problem
+from ..problems import Code
 from ..proposals.layout import META_KIND as PROPOSAL_KIND
 from ..scoring import GroupSubtotal, group_subtotals, total_score, weighted_score
 from ..values import NumberStatus, cell_sized, parse_number, to_decimal
 from ..xlsx.reader import Cell, NotAWorkbook, SheetCells, XlsxReader, name_target, split_ref
-from .checked import FileCheck, Rejected, same, show
+from .checked import FileCheck, FileOutcome, Rejected, same, show
 from .intake import Archives, Candidate
 from .outcomes import KpiOutcome, Status
 
 
 @dataclass
-class ReturnOutcome:
-    """What one file turned out to be."""
+class ReturnOutcome(FileOutcome):
+    """What one file turned out to be, as a return."""
 
-    file: str
-    sha256: str
-    size: int
-    modified: dt.datetime | None
-    saved: dt.datetime | None = None
-    office: str | None = None
     status: Status = Status.REJECTED
     kpis: list[KpiOutcome] = field(default_factory=list)
     groups: list[GroupSubtotal] = field(default_factory=list)     # of the kpis
     total: Decimal | None = None
-    problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def saved_or_modified(self) -> dt.datetime | None:
-        """The workbook's own saved time, else the file's modification time."""
-        return self.saved or self.modified
 
 
 class _Check(FileCheck[ReturnOutcome]):

@@ -132,7 +132,7 @@ def live_text(code: Code, column: str | None) -> str | None:
 def row_formula(refs: Refs) -> str:
     """The check cell's formula of one row: empty for an empty row, else every failing check's
     text, or ``ครบถ้วน``."""
-    messages = "&".join(f'IF({c.condition(refs)},"{c.text}{SEPARATOR}","")'
+    messages = "&".join(f'IF({c.condition(refs)},"{SEPARATOR}{c.text}","")'
                         for c in LIVE_CHECKS)
     return (f'=IF(COUNTA({refs["typed"]})=0,"",'
-            f'IF(({messages})="","{P.CHECK_OK}",{messages}))')
+            f'IF(({messages})="","{P.CHECK_OK}",MID({messages},{len(SEPARATOR) + 1},4000)))')

@@ -25,7 +25,7 @@ from ..model import Assignment, Kpi, KpiCard, Master
 from ..problems import Code, Problem, problem
 from . import layout as P
 from .read import ProposalOutcome, changed, read_proposal
-from .rows import Proposed, current
+from .rows import Proposed, current, with_unit
 
 NEW, CHANGED = "เสนอใหม่", "เสนอแก้ไข"
 CHUNK = 16
@@ -205,7 +205,8 @@ class _Merger:
             self.master.settings.fiscal_year))
         kept = tuple((y, v) for y, v in self.master.card(office, code).baseline
                      if y not in years)
-        card = KpiCard(p.target, p.owner, p.collector, tuple(sorted(kept + p.baseline)))
+        target = with_unit(p.target, self.master.card(office, code).target)
+        card = KpiCard(target, p.owner, p.collector, tuple(sorted(kept + p.baseline)))
         if card != KpiCard():
             self.cards[(office, code)] = card
         else:

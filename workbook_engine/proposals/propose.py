@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -60,9 +59,7 @@ def propose(master: Master, out_dir: str | Path, offices: Sequence[str] | None =
     if unknown:
         raise ValueError(f"unknown office codes: {', '.join(unknown)}")
     out = Path(out_dir)
-    count = max(1, min(jobs or os.cpu_count() or 1, len(codes)))
-    chunk = max(1, min(25, len(codes) // (count * 4) or 1))
-    batches = [codes[i:i + chunk] for i in range(0, len(codes), chunk)]
+    count, batches = workers.batches(codes, jobs)
     done: list[GeneratedFile] = []
     try:
         out.mkdir(parents=True, exist_ok=True)

@@ -6,18 +6,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ..harvesting.checked import FileCheck, Rejected, same, show
+from ..harvesting.checked import FileCheck, FileOutcome, Rejected, same, show
 from ..harvesting.intake import Archives, Candidate
 from ..kinds import BY_LABEL, KpiKind
 from ..master import format as mf
 from ..master.format import Direction
 from ..master.reader import ORDER_WORDS, in_order
 from ..model import Master
-from ..problems import Code, Problem, error_count
+from ..problems import Code, error_count
 from ..values import NumberStatus, clean_text, parse_number
 from ..xlsx.cells import column_letter
 from ..xlsx.reader import Cell, NotAWorkbook, SheetCells, XlsxReader
@@ -29,23 +28,11 @@ from .workbook import SCHEMA_VERSION, ProposalContext
 
 
 @dataclass
-class ProposalOutcome:
+class ProposalOutcome(FileOutcome):
     """What one file turned out to be, and what its office proposes."""
 
-    file: str
-    sha256: str
-    size: int
-    modified: dt.datetime | None
-    saved: dt.datetime | None = None
-    office: str | None = None
     rows: list[Proposed] = field(default_factory=list)   # its group-2 rows, as typed
     read: bool = False                                    # the table was read to the end
-    problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def saved_or_modified(self) -> dt.datetime | None:
-        """The workbook's own saved time, else the file's modification time."""
-        return self.saved or self.modified
 
     @property
     def valid(self) -> bool:

@@ -65,7 +65,7 @@ class _Record:
         self.header = wb.add_format({"bold": True, "bg_color": HEADER_FILL, "align": "center",
                                      "valign": "vcenter", **border})
         self.text = wb.add_format(border)
-        self.number = wb.add_format({"num_format": "#,##0.####", **border})
+        self.number = wb.add_format({"num_format": "#,##0.####", "align": "center", **border})
         self.flag = wb.add_format({"font_color": "#C00000", **border})
         self.blank = wb.add_format({"bg_color": "#FFF2CC", **border})
 
@@ -134,7 +134,7 @@ class _Record:
     def summary(self) -> None:
         headers = [(mf.COL_OFFICE, 9), (mf.COL_OFFICE_NAME, 26), ("ผลการเสนอ", 16),
                    *((f"น้ำหนักกลุ่ม {g}", 8) for g in mf.GROUPS), ("เสนอใหม่", 7),
-                   ("เสนอแก้ไข", 7), ("ข้อสังเกต", 8), ("ไฟล์", 18), ("ปัญหาที่พบ", 48)]
+                   ("เสนอแก้ไข", 8), ("ข้อสังเกต", 8), ("ไฟล์", 22), ("ปัญหาที่พบ", 48)]
         ws = self.sheet(SUMMARY_SHEET, headers,
                         f"สรุปการเสนอตัวชี้วัดรายหน่วยงาน ปีงบประมาณ พ.ศ. {self.year}")
         widths = [w for _, w in headers]
@@ -176,7 +176,7 @@ def as_json(negotiation: Negotiation, draft: Path) -> dict[str, Any]:
         return {"office": line.office, "name": line.name, "verdict": line.verdict,
                 "file": line.file, "sha256": line.sha256, "new": line.new,
                 "changed": line.changed, "flags": line.flags,
-                "group_weights": {str(g): float(w) for g, w in line.group_weights.items()},
+                "group_weights": {str(g): _number(w) for g, w in line.group_weights.items()},
                 "errors": sum(p.is_error for p in line.problems)}
 
     return {
@@ -192,6 +192,11 @@ def as_json(negotiation: Negotiation, draft: Path) -> dict[str, Any]:
                         for r in negotiation.rows],
         "problems": [p.as_dict() for p in negotiation.problems],
     }
+
+
+def _number(value: Decimal) -> int | float:
+    """A Decimal as JSON writes it: whole numbers without a fraction."""
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def write_json(negotiation: Negotiation, draft: Path, path: Path) -> None:

@@ -74,6 +74,15 @@ def number(text: str) -> Decimal | None:
     return parsed.value if parsed.status in (NumberStatus.OK, NumberStatus.COERCED) else None
 
 
+def with_unit(target: str, previous: str) -> str:
+    """A proposed target written as the master wrote the previous one: its number in place of
+    the previous text's one number (``ร้อยละ 95`` and ``90`` give ``ร้อยละ 90``)."""
+    match = _ONE_NUMBER.match(previous)
+    if match is None or number(target) is None or target != target_text(target):
+        return target
+    return previous[:match.start(1)] + target + previous[match.end(1):]
+
+
 def target_text(target: str) -> str:
     """A target as a proposal shows it: its number alone when it has one (the unit is in its
     own column), else as it is."""

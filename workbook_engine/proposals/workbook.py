@@ -26,6 +26,7 @@ from ..model import Master, Office
 from ..xlsx.cells import column_letter
 from ..xlsx.writer import (
     FONT,
+    LOCKED_FILL,
     ROW_HEIGHT,
     Cells,
     print_scale,
@@ -131,6 +132,10 @@ class _Writer:
         self.check_ok = wb.add_format({"font_color": OK_COLOUR, "bold": True})
         self.check_problem = wb.add_format({"font_color": PROBLEM_COLOUR, "bold": True})
         self.heading = wb.add_format({"bold": True})
+        locked = {"bg_color": LOCKED_FILL, "border": 1, "text_wrap": True, "valign": "top"}
+        self.locked_text = wb.add_format(locked)
+        self.locked_number = wb.add_format({**locked, "num_format": "#,##0.####",
+                                            "align": "center"})
         self.total_bad = wb.add_format({"bg_color": "#FFC7CE", "font_color": PROBLEM_COLOUR})
 
     def sheet(self, name: str, widths: Sequence[float]) -> Worksheet:
@@ -152,7 +157,7 @@ class _Writer:
         ctx, s = self.ctx, self.s
         ws = self.sheet(P.GUIDE_SHEET, [GUIDE_WIDTH])
         ws.set_portrait()
-        ws.fit_to_pages(1, 0)
+        ws.set_print_scale(print_scale([GUIDE_WIDTH], landscape=False))
         first, last = P.baseline_years(ctx.year)[0], P.baseline_years(ctx.year)[-1]
         lines: list[tuple[str, Format]] = [
             (f"แบบเสนอตัวชี้วัดกลุ่มที่ 2 (ภารกิจหลัก) ปีงบประมาณ พ.ศ. {ctx.year}", s.title),
@@ -238,13 +243,13 @@ class _Writer:
             value = values.get(column.header, "")
             editable = ctx.editable(p, column.header)
             if isinstance(value, Decimal):
-                out.number(col, value, s.input_number if editable else s.number)
+                out.number(col, value, s.input_number if editable else self.locked_number)
             elif value:
-                out.string(col, str(value), s.input_text if editable else s.cell)
+                out.string(col, str(value), s.input_text if editable else self.locked_text)
             else:
-                out.blank(col, s.input_text if editable else s.cell)
+                out.blank(col, s.input_text if editable else self.locked_text)
         if p is not None and p.group != 2:
-            out.string(0, P.CASCADED_NOTE, s.cell)
+            out.string(0, P.CASCADED_NOTE, self.locked_text)
         else:
             out.formula(0, checks.row_formula(self.refs(row)), s.cell, "")
 
