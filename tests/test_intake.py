@@ -111,6 +111,7 @@ def test_without_msoffcrypto_harvest_fails_loudly(monkeypatch: pytest.MonkeyPatc
     import sys
 
     monkeypatch.setitem(sys.modules, "msoffcrypto", None)
-    monkeypatch.delitem(sys.modules, "workbook_engine.harvesting.returns", raising=False)
+    for module in ("checked", "returns"):     # checked.py imports it, for returns and proposals
+        monkeypatch.delitem(sys.modules, f"workbook_engine.harvesting.{module}", raising=False)
     with pytest.raises(ImportError):
         importlib.import_module("workbook_engine.harvesting.returns")
