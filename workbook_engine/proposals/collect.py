@@ -24,7 +24,7 @@ from ..harvesting.run import choose, unique
 from ..model import Assignment, Kpi, KpiCard, Master
 from ..problems import Code, Problem, problem
 from . import layout as P
-from .read import ProposalOutcome, changed, read_proposal
+from .read import ProposalOutcome, read_proposal
 from .rows import Proposed, current, with_unit
 
 NEW, CHANGED = "เสนอใหม่", "เสนอแก้ไข"
@@ -168,12 +168,11 @@ class _Merger:
         assignments = []
         for a in self.master.assignments_for(code):
             p = by_code.get(a.kpi)
-            if p is not None and changed(self.master, code, p):
-                a = self.put(code, a.kpi, p)
+            previous = current(self.master, a, p.row) if p is not None else None
+            if p is not None and previous is not None and p.differs(previous):
                 line.changed.append(a.kpi)
-                self.rows.append(Negotiated(code, a.kpi, CHANGED, p,
-                                            current(self.master, self.master_assignment(
-                                                code, a.kpi), p.row)))
+                self.rows.append(Negotiated(code, a.kpi, CHANGED, p, previous))
+                a = self.put(code, a.kpi, p)
             assignments.append(a)
         for p in outcome.rows:
             if not p.code:
@@ -186,9 +185,6 @@ class _Merger:
         line.flags = sum(len(p.flags) for p in outcome.rows)
         line.verdict = Verdict.MERGED if line.new or line.changed else Verdict.UNCHANGED
         return line
-
-    def master_assignment(self, office: str, kpi: str) -> Assignment:
-        return next(a for a in self.master.assignments_for(office) if a.kpi == kpi)
 
     def put(self, office: str, code: str, p: Proposed) -> Assignment:
         """KPI ``code`` of ``office`` as ``p`` proposes it, in the draft's tables."""

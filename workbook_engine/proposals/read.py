@@ -22,7 +22,7 @@ from ..xlsx.cells import column_letter
 from ..xlsx.reader import Cell, NotAWorkbook, SheetCells, XlsxReader
 from . import checks
 from . import layout as P
-from .rows import Proposed, current
+from .rows import Proposed
 from .rows import cells as row_cells
 from .workbook import SCHEMA_VERSION, ProposalContext
 
@@ -330,13 +330,6 @@ class _Row:
             return None
         value, _ = self.number(header)
         return value
-
-
-def changed(master: Master, office: str, p: Proposed) -> bool:
-    """Whether a proposed row of a KPI the office holds differs from the master's."""
-    held = current(master, next(a for a in master.assignments_for(office) if a.kpi == p.code),
-                   p.row)
-    return (held.catalogue(), held.assignment()) != (p.catalogue(), p.assignment())
 
 
 def read_proposal(candidate: Candidate, master: Master, archives: Archives | None = None

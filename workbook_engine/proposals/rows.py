@@ -55,6 +55,11 @@ class Proposed:
         return (self.name, self.unit, self.kind, self.direction, self.org_kpi,
                 self.description, self.formula, self.data_required, self.level_texts)
 
+    def differs(self, other: Proposed) -> bool:
+        """Whether this row proposes anything ``other`` (the master's) does not have; its
+        reason alone is not a change."""
+        return (self.catalogue(), self.assignment()) != (other.catalogue(), other.assignment())
+
     def assignment(self) -> tuple[object, ...]:
         """The facts of the office's own assignment and card."""
         return (self.weight, self.criteria, self.target, self.owner, self.collector,
