@@ -81,13 +81,16 @@ def test_json_follows_the_contract(world: tuple[Master, Path, Path], tmp_path: P
     assert set(data) == {"organisation", "fiscal_year", "round", "offices", "problems"}
     assert (data["fiscal_year"], data["round"]) == (2569, 12)
     b01, b02 = data["offices"]
-    assert set(b01) == {"office", "name", "status", "file", "sha256", "total_score", "kpis",
-                        "groups"}
+    assert set(b01) == {"office", "name", "status", "file", "sha256", "total_score",
+                        "verified_total_score", "kpis", "groups"}
+    assert b01["verified_total_score"] is None       # no committee review in this harvest
     assert [g["group"] for g in b01["groups"]] == [1, 2, 3]
     assert sum(g["weighted_score"] for g in b01["groups"]) == pytest.approx(b01["total_score"])
     assert b01["status"] == "accepted" and b01["total_score"] == 3.503
     assert b01["kpis"][1] == {"kpi": "2.1", "weight": 40, "result": 84, "score": 3.4,
-                              "weighted_score": 1.36, "texts": {}}
+                              "weighted_score": 1.36, "texts": {}, "verified_result": None,
+                              "verified_score": None, "verified_weighted_score": None,
+                              "review_reason": None}
     assert b02["status"] == "missing" and b02["total_score"] is None and b02["file"] is None
     codes = {(p["code"], p["severity"]) for p in data["problems"]}
     assert codes == {("FILE_NOT_WORKBOOK", "error"), ("OFFICE_MISSING", "error")}

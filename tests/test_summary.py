@@ -117,7 +117,8 @@ def test_formulas_recalculated_by_libreoffice_match_python(report: HarvestReport
     offices = wb[OFFICES]
     formula = load_workbook(tmp_path / "s.xlsx")[OFFICES]["D2"].value
     assert formula.startswith("=ROUND(SUMIFS(")     # a total the auditor can recompute
-    assert offices["D2"].value == pytest.approx(3.503) and offices["E2"].value == 1
+    assert offices["D2"].value == pytest.approx(3.503) and offices["G2"].value == 1
+    assert offices["E2"].value is None and offices["F2"].value == pytest.approx(3.503)
     assert report.offices[1].status is Status.INCOMPLETE and offices["D3"].value is None
     average = next(r[1] for r in wb[OVERVIEW].iter_rows(values_only=True)
                    if r[0] == "คะแนนเฉลี่ยของหน่วยงานที่รับแล้ว")
@@ -129,7 +130,7 @@ def test_ranks_follow_excel_rank_with_ties() -> None:
 
     from workbook_engine.summary.workbook import _ranks
 
-    offices = [SimpleNamespace(office=code, status=status, total_score=total)
+    offices = [SimpleNamespace(office=code, status=status, used_total=total)
                for code, status, total in [
                    ("A", Status.ACCEPTED, Decimal("4.0000")),
                    ("B", Status.ACCEPTED, Decimal("3.5")),

@@ -60,7 +60,7 @@ class Kpi:
     @property
     def is_percent(self) -> bool:
         """True when the unit is a percentage (ร้อยละ or %)."""
-        return "ร้อยละ" in self.unit or "%" in self.unit
+        return percent_unit(self.unit)
 
 
 @dataclass(frozen=True)
@@ -152,6 +152,11 @@ TEXT_INPUTS = (
     TextInput("evidence", "เอกสาร/หลักฐานอ้างอิง", "EVIDENCE", 2000),
 )
 TEXT_KEYS = tuple(text.key for text in TEXT_INPUTS)
+
+
+def percent_unit(unit: str) -> bool:
+    """True when ``unit`` is a percentage (ร้อยละ or %)."""
+    return "ร้อยละ" in unit or "%" in unit
 
 
 @functools.lru_cache(maxsize=4096)

@@ -410,6 +410,70 @@ class Code(Enum):
         "ไฟล์นี้เป็นแบบเสนอตัวชี้วัด ไม่ใช่แบบรายงานผล",
         "รวบรวมแบบเสนอด้วยคำสั่ง collect-proposals และขอให้หน่วยงานกรอกผลในแบบรายงานผลของรอบนี้",
         "A proposal workbook was given to harvest.")
+    RETURN_IS_REVIEW = (
+        E,
+        "ไฟล์นี้เป็นแบบตรวจประเมินของคณะกรรมการ ไม่ใช่แบบรายงานผล",
+        "ให้แบบตรวจประเมินกับคำสั่ง harvest ทางตัวเลือก --review และอย่าวางไว้ในโฟลเดอร์แบบรายงาน",
+        "A committee review workbook was given to harvest as a return.")
+    # --- the committee's review (review-form, harvest --review, CONTRACT section 7) ----------
+    REVIEW_NOT_OURS = (
+        E,
+        "ไม่ใช่แบบตรวจประเมินของคณะกรรมการที่ระบบสร้าง ({reason}) จึงไม่ได้ใช้ผลการตรวจประเมินเลย",
+        "สร้างแบบตรวจประเมินด้วยคำสั่ง review-form ให้คณะกรรมการกรอก แล้วใช้ไฟล์นั้นกับ --review",
+        "The file given to --review is not a review workbook made by review-form.")
+    REVIEW_FOREIGN = (
+        E,
+        "แบบตรวจประเมินนี้เป็นของ{what} ({found}) ไม่ใช่ของการรวบรวมครั้งนี้ ({expected}) "
+        "จึงไม่ได้ใช้ผลการตรวจประเมินเลย",
+        "ใช้แบบตรวจประเมินที่สร้างด้วยคำสั่ง review-form จากไฟล์ต้นแบบ ปีงบประมาณ และรอบเดียวกัน",
+        "The review workbook was made for another fiscal year, round or master.")
+    REVIEW_SHEET_MISSING = (
+        E,
+        "ไม่พบชีต '{sheet_name}' ในแบบตรวจประเมิน จึงไม่ได้ใช้ผลการตรวจประเมินเลย",
+        "ใช้แบบตรวจประเมินฉบับที่ระบบสร้าง อย่าลบหรือเปลี่ยนชื่อชีต",
+        "A sheet of the review workbook is missing.")
+    REVIEW_LOCKED_CHANGED = (
+        E,
+        "ค่าที่ล็อกไว้ในแบบตรวจประเมินถูกแก้ไข: ควรเป็น '{expected}' แต่พบ '{found}' "
+        "จึงไม่ได้ใช้ผลการตรวจประเมินเลย",
+        "ห้ามแก้ไขช่องสีเทา หรือแทรก ลบ เรียงแถว ให้คณะกรรมการกรอกในแบบตรวจประเมินฉบับเดิม "
+        "(หรือสร้างใหม่ด้วย review-form) แล้วใช้อีกครั้ง",
+        "A locked cell of the review workbook (an office's or KPI's identity, weight or "
+        "self-assessment, a header) differs from what review-form wrote.")
+    REVIEW_SCORE_INVALID = (
+        E,
+        "คะแนนที่คณะกรรมการให้ตัวชี้วัด {kpi} ของหน่วยงาน {office} ไม่ถูกต้อง: '{value}' "
+        "(ต้องเป็นตัวเลข 0 ถึง 5) จึงไม่ได้ใช้แถวนี้",
+        "แก้คะแนนเป็นตัวเลขระหว่าง 0 ถึง 5 แล้วรวบรวมใหม่",
+        "A score given by the committee is not a number from 0 to 5; the row is not applied.")
+    REVIEW_RESULT_INVALID = (
+        E,
+        "ผลที่คณะกรรมการรับรองของตัวชี้วัด {kpi} หน่วยงาน {office} ใช้คำนวณคะแนนไม่ได้: "
+        "'{value}' ({why}) จึงไม่ได้ใช้แถวนี้",
+        "แก้ผลให้เป็นตัวเลขตามหน่วยวัดของตัวชี้วัด (ระดับความสำเร็จ: 0 ถึง 5) "
+        "หรือให้คะแนนโดยตรงแทน แล้วรวบรวมใหม่",
+        "A result verified by the committee cannot be scored by the KPI's rules; the row is "
+        "not applied.")
+    REVIEW_REASON_MISSING = (
+        E,
+        "คณะกรรมการให้ผลหรือคะแนนตัวชี้วัด {kpi} ของหน่วยงาน {office} แต่ไม่ได้ระบุเหตุผล "
+        "จึงไม่ได้ใช้แถวนี้",
+        "กรอกเหตุผลในช่อง 'เหตุผล' ของแถวนี้ แล้วรวบรวมใหม่",
+        "A verified result or score without a reason; the row is not applied.")
+    REVIEW_ROW_UNKNOWN = (
+        E,
+        "แบบตรวจประเมินมีแถวของหน่วยงาน {office} ตัวชี้วัด {kpi} ซึ่งไม่มีในการรวบรวมครั้งนี้ "
+        "({why}) จึงไม่ได้ใช้แถวนี้",
+        "สร้างแบบตรวจประเมินใหม่ด้วย review-form จากแบบรายงานชุดเดียวกับที่รวบรวม",
+        "A row of the review workbook names an office or KPI that is not in the harvest.")
+    REVIEW_STALE = (
+        E,
+        "แบบรายงานของหน่วยงาน {office} ที่ใช้ในการรวบรวมครั้งนี้ ({now}) ไม่ใช่ฉบับที่คณะกรรมการตรวจ "
+        "จึงไม่ได้ใช้ผลการตรวจประเมินของหน่วยงานนี้",
+        "สร้างแบบตรวจประเมินใหม่ด้วย review-form ให้คณะกรรมการตรวจแบบรายงานฉบับปัจจุบัน "
+        "หรือรวบรวมด้วยแบบรายงานฉบับเดิม",
+        "The office's return changed (another SHA-256, or none now) since the review workbook "
+        "was made; its entries are not applied and it has no verified total.")
     # --- proposals of group-2 KPIs (collect-proposals, CONTRACT section 6) ------------------
     PROPOSAL_NOT_OURS = (
         E,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,10 +18,11 @@ import click
 from ..errors import NOTHING_DONE, PROBLEMS_FOUND, OutputError, WorkbookEngineError
 from ..forms.generate import MANIFEST, generate
 from ..forms.meta import KEY_ENV, load_key
-from ..harvesting.outcomes import HarvestReport
+from ..harvesting.outcomes import HarvestReport, OfficeOutcome
 from ..harvesting.run import JsonWriter, harvest
 from ..master.format import ROUND_MONTHS
 from ..master.reader import read_master
+from ..model import Master
 from ..workers import few_collections
 from .console import echo_harvest, master_for_offices, progress, report_master
 from .proposals import collect_proposals_command, propose_command
@@ -120,47 +122,119 @@ def generate_command(master: Path, round_months: int, out_dir: Path, offices: tu
     return 0
 
 
+PATHS = click.argument("paths", nargs=-1, required=True,
+                       type=click.Path(exists=True, path_type=Path))
+MASTER_OPTION = click.option("--master", "master_path", required=True, type=EXISTING_FILE,
+                             help="ไฟล์ต้นแบบ (master workbook)")
+JOBS_OPTION = click.option("--jobs", type=click.IntRange(1, 64), default=None,
+                           help="จำนวนโปรเซสที่ใช้")
+
+
+def writable(*targets: Path | None) -> None:
+    """Refuse, before any work, outputs whose folder is missing or not writable.
+
+    Raises:
+        OutputError: for the first such folder.
+    """
+    for target in filter(None, targets):
+        folder = target.parent.resolve()
+        if not folder.is_dir() or not os.access(folder, os.W_OK):
+            raise OutputError(f"เขียนไฟล์ลงโฟลเดอร์ {folder} ไม่ได้ (ไม่มีโฟลเดอร์หรือไม่มีสิทธิ์เขียน)")
+
+
+def harvested(paths: tuple[Path, ...], master_path: Path, round_months: int,
+              key: bytes | None, jobs: int | None, exclude: list[Path],
+              prepared: Callable[[Master], Callable[[OfficeOutcome], None] | None]
+              ) -> tuple[Master, HarvestReport] | None:
+    """The valid master and the harvest of ``paths`` against it, with a progress bar (None,
+    the master's problems printed, when the master is invalid). ``prepared`` is given the
+    master and returns what to call with each office as its return is read (or None)."""
+    report_of_master = read_master(master_path)
+    if report_of_master.master is None:
+        report_master(report_of_master)
+        return None
+    gc.freeze()         # the master lives to the end: out of the collector's scans
+    master = report_of_master.master
+    with click.progressbar(length=1, label="กำลังอ่านแบบรายงาน", file=sys.stderr) as bar:
+        def advance(done: int, total: int) -> None:
+            bar.length = max(total, 1)
+            bar.update(done - bar.pos)
+        report = harvest(paths, master, round_months, key, jobs, advance, exclude=exclude,
+                         on_office=prepared(master))
+    return master, report
+
+
 @cli.command("harvest")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--master", "master_path", required=True, type=EXISTING_FILE,
-              help="ไฟล์ต้นแบบ (master workbook)")
+@PATHS
+@MASTER_OPTION
 @ROUND_OPTION
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="ไฟล์สรุปผล (.xlsx) ที่จะเขียน")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="เขียนผลเป็น JSON ด้วย")
+@click.option("--review", "review_path", type=EXISTING_FILE, default=None,
+              help="แบบตรวจประเมินที่คณะกรรมการกรอกแล้ว (จากคำสั่ง review-form)")
 @KEY_OPTION
-@click.option("--jobs", type=click.IntRange(1, 64), default=None, help="จำนวนโปรเซสที่ใช้")
+@JOBS_OPTION
 def harvest_command(paths: tuple[Path, ...], master_path: Path, round_months: int,
-                    out_path: Path, json_path: Path | None, key_file: Path | None,
-                    jobs: int | None) -> int:
+                    out_path: Path, json_path: Path | None, review_path: Path | None,
+                    key_file: Path | None, jobs: int | None) -> int:
     """รวบรวมแบบรายงานที่หน่วยงานส่งกลับ ตรวจ คำนวณคะแนน และเขียนไฟล์สรุปผล"""
+    from ..review.apply import harvest_review
     from ..summary.workbook import SummaryWriter
 
     key = load_signing_key(key_file)
-    for target in filter(None, (out_path, json_path)):
-        folder = target.parent.resolve()
-        if not folder.is_dir() or not os.access(folder, os.W_OK):
-            raise OutputError(f"เขียนไฟล์ลงโฟลเดอร์ {folder} ไม่ได้ (ไม่มีโฟลเดอร์หรือไม่มีสิทธิ์เขียน)")
-    exclude = [p for p in (out_path, json_path) if p is not None]
+    writable(out_path, json_path)
+    summary: SummaryWriter | None = None
+
+    def prepared(master: Master) -> Callable[[OfficeOutcome], None]:
+        nonlocal summary
+        summary = SummaryWriter(out_path, master.settings.below_level1_score,
+                                master.settings.places)
+        return summary.prepare
+
+    exclude = [p for p in (out_path, json_path, review_path) if p is not None]
     with few_collections():
-        report_of_master = read_master(master_path)
-        if report_of_master.master is None:
-            report_master(report_of_master)
+        done = harvested(paths, master_path, round_months, key, jobs, exclude, prepared)
+        if done is None:
             return NOTHING_DONE
-        gc.freeze()         # the master lives to the end: out of the collector's scans
-        with click.progressbar(length=1, label="กำลังอ่านแบบรายงาน", file=sys.stderr) as bar:
-            def advance(done: int, total: int) -> None:
-                bar.length = max(total, 1)
-                bar.update(done - bar.pos)
-            master = report_of_master.master
-            summary = SummaryWriter(out_path, master.settings.below_level1_score,
-                                    master.settings.places)
-            report = harvest(paths, master, round_months, key, jobs, advance, exclude=exclude,
-                             on_office=summary.prepare)
+        master, report = done
+        assert summary is not None
+        if review_path is not None:
+            harvest_review(report, review_path, master)
         write_outputs(report, summary, JsonWriter(report, json_path) if json_path else None)
     echo_harvest(report)
     click.echo(f"เขียนไฟล์สรุปผล {out_path} แล้ว" + (f" และ {json_path}" if json_path else ""))
+    return report.exit_code
+
+
+@cli.command("review-form")
+@PATHS
+@MASTER_OPTION
+@ROUND_OPTION
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="แบบตรวจประเมิน (.xlsx) ที่จะเขียนให้คณะกรรมการ")
+@KEY_OPTION
+@click.option("--password", default=None, help="รหัสผ่านป้องกันชีต")
+@JOBS_OPTION
+def review_form_command(paths: tuple[Path, ...], master_path: Path, round_months: int,
+                        out_path: Path, key_file: Path | None, password: str | None,
+                        jobs: int | None) -> int:
+    """รวบรวมแบบรายงานเหมือน harvest แล้วเขียนแบบตรวจประเมินให้คณะกรรมการกรอก"""
+    from ..review.workbook import ReviewWriter
+
+    key = load_signing_key(key_file)
+    writable(out_path)
+    with few_collections():
+        done = harvested(paths, master_path, round_months, key, jobs, [out_path],
+                         lambda _master: None)
+        if done is None:
+            return NOTHING_DONE
+        master, report = done
+        rows = ReviewWriter(out_path).write(report, master, password)
+    echo_harvest(report)
+    click.echo(f"เขียนแบบตรวจประเมิน {out_path} แล้ว ({rows} แถว) ให้คณะกรรมการกรอกในชีต "
+               "'ผลการตรวจประเมิน' แล้วรวบรวมด้วย harvest --review")
     return report.exit_code
 
 

@@ -8,8 +8,10 @@ import datetime as dt
 import io
 import math
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Generic, TypeVar
 
 import msoffcrypto  # a dependency: without it every encrypted workbook would pass for .xls
@@ -62,9 +64,15 @@ class FileCheck(Generic[Out]):
 
     def add(self, code: Code, /, *, sheet: str | None = None, cell: str | None = None,
             **params: object) -> None:
+        """A problem of this file, about its office."""
+        self.add_about(self.out.office, code, sheet=sheet, cell=cell, **params)
+
+    def add_about(self, office: str | None, code: Code, /, *, sheet: str | None = None,
+                  cell: str | None = None, **params: object) -> None:
+        """A problem of this file, about ``office``."""
         self.counts[code] += 1
         if self.counts[code] <= MAX_SAME_PROBLEMS:
-            self.out.problems.append(problem(code, file=self.c.name, office=self.out.office,
+            self.out.problems.append(problem(code, file=self.c.name, office=office,
                                              sheet=sheet, cell=cell, **params))
 
     def omitted(self) -> None:
@@ -125,21 +133,30 @@ class FileCheck(Generic[Out]):
             return self.reject(exc.code)
         return self.reject(exc.code, reason=exc.reason or "-")
 
-    def meta(self, reader: XlsxReader, sheet_name: str, not_ours: Code) -> dict[str, str]:
-        """The ``_meta`` sheet's keys and values; ``not_ours`` when there is none."""
+    def meta(self, reader: XlsxReader, sheet_name: str, not_ours: Code,
+             others: Mapping[str, Code] = MappingProxyType({}),
+             required: tuple[str, ...] = ("office", "fingerprint"), rows: int = META_ROWS,
+             reason: str = "") -> dict[str, str]:
+        """The ``_meta`` sheet's keys and values (its first ``rows`` rows): ``not_ours`` (with
+        ``reason``, when its text has one) when there is none or a ``required`` key is
+        missing, ``others[kind]`` for a file of another kind the engine makes."""
+        params = {"reason": reason} if reason else {}
         sheet = next((s for s in reader.sheets if s.name == sheet_name), None)
         if sheet is None:
-            raise self.reject(not_ours)
+            raise self.reject(not_ours, **params)
         pairs: dict[int, dict[int, Cell]] = {}
-        for (row, col), cell in reader.read_sheet(sheet, META_ROWS, 2).cells.items():
+        for (row, col), cell in reader.read_sheet(sheet, rows, 2).cells.items():
             pairs.setdefault(row, {})[col] = cell
         meta = {}
         for row in sorted(pairs):         # a key given twice: the lower row's value is replaced
             key, value = pairs[row].get(1), pairs[row].get(2)
             if key is not None and value is not None:
                 meta[clean_text(key.value)] = clean_text(value.value)
-        if "office" not in meta or "fingerprint" not in meta:
-            raise self.reject(not_ours)
+        other = others.get(meta.get("kind", ""))
+        if other is not None:
+            raise self.reject(other)
+        if any(key not in meta for key in required):
+            raise self.reject(not_ours, **params)
         return meta
 
     def read(self, reader: XlsxReader, name: str, last_row: int, last_col: int) -> SheetCells:

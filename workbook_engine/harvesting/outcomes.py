@@ -32,7 +32,9 @@ class Status(StrEnum):
 STATUS_THAI = {Status.ACCEPTED: "รับแล้ว", Status.INCOMPLETE: "ยังไม่ครบ",
                Status.REJECTED: "ไม่รับ", Status.MISSING: "ยังไม่ส่ง"}
 OUTCOME_THAI = {**{s.value: text for s, text in STATUS_THAI.items()},
-                "ignored": "ไม่ใช้ (มีไฟล์ที่ใหม่กว่าหรือซ้ำ)"}
+                "ignored": "ไม่ใช้ (มีไฟล์ที่ใหม่กว่าหรือซ้ำ)",
+                "review": "แบบตรวจประเมินของคณะกรรมการ (ใช้แล้ว)",
+                "review_refused": "แบบตรวจประเมินของคณะกรรมการ (ไม่ได้ใช้)"}
 
 
 @dataclass
@@ -54,18 +56,42 @@ class KpiOutcome:
     texts: dict[str, str] = field(default_factory=dict)   # keys of TEXT_KEYS
     sheet: str | None = None         # where the result was read
     cell: str | None = None
-    verified_score: Decimal | None = None  # room for the committee's verified score
+    review: Verified | None = None   # the committee's entry, when one was applied
 
     @property
     def assessed(self) -> bool:
         """False for a KPI of weight 0 in the round: not scored, out of the total."""
         return assessed(self.weight)
 
+    @property
+    def final_weighted(self) -> Decimal | None:
+        """The weighted score that counts: the committee's where it gave one."""
+        return self.weighted if self.review is None else self.review.weighted
+
     def as_json(self) -> dict[str, Any]:
-        """The ``kpis`` entry of CONTRACT section 4."""
+        """The ``kpis`` entry of CONTRACT sections 4 and 7."""
+        r = self.review
         return {"kpi": self.kpi, "weight": _num(self.weight), "result": _num(self.result),
                 "score": _num(self.score), "weighted_score": _num(self.weighted),
-                "texts": {key: text for key, text in self.texts.items() if text}}
+                "texts": {key: text for key, text in self.texts.items() if text},
+                "verified_result": _num(r.result) if r else None,
+                "verified_score": _num(r.score) if r else None,
+                "verified_weighted_score": _num(r.weighted) if r else None,
+                "review_reason": r.reason if r else None}
+
+
+@dataclass(frozen=True)
+class Verified:
+    """The committee's entry on one KPI (CONTRACT section 7): the result it verified or the
+    score it gave (which wins), the score and weighted score that follow, its reason, and the
+    review workbook's row it came from."""
+
+    result: Decimal | None
+    given: Decimal | None
+    score: Decimal
+    weighted: Decimal
+    reason: str
+    row: int
 
 
 @dataclass
@@ -83,12 +109,20 @@ class OfficeOutcome:
     groups: list[GroupSubtotal] = field(default_factory=list)   # of the kpis, in group order
     coordinator: str = ""
     email: str = ""
+    reviewed: bool = False            # the committee's review applies to this return
+    verified_total: Decimal | None = None   # accepted and reviewed: the committee's total
+
+    @property
+    def used_total(self) -> Decimal | None:
+        """The total that counts: the committee's where there is one, else the office's."""
+        return self.verified_total if self.verified_total is not None else self.total_score
 
     def as_json(self) -> dict[str, Any]:
         """The ``offices`` entry of CONTRACT section 4."""
         return {"office": self.office, "name": self.name, "status": self.status.value,
                 "file": self.file, "sha256": self.sha256,
                 "total_score": _num(self.total_score) if self.status is Status.ACCEPTED else None,
+                "verified_total_score": _num(self.verified_total),
                 "kpis": [k.as_json() for k in self.kpis],
                 "groups": [{"group": g.group, "weight": _num(g.weight),
                             "weighted_score": _num(g.weighted_score), "score": _num(g.score)}
@@ -105,6 +139,17 @@ class FileRecord:
     saved: dt.datetime | None
     office: str | None
     outcome: str          # accepted / incomplete / rejected / ignored (a duplicate)
+
+
+@dataclass
+class ReviewSource:
+    """The committee's review workbook a harvest applied (or refused)."""
+
+    file: str
+    sha256: str
+    applied: bool            # False when the whole workbook was refused
+    offices: int = 0         # offices whose entries apply
+    entries: int = 0         # KPI rows the committee filled and that apply
 
 
 @dataclass
@@ -127,6 +172,7 @@ class HarvestReport:
     org_kpis: dict[str, OrgKpi] = field(default_factory=dict)   # the master's, by code
     # the offices each organisation KPI is cascaded to (the year's assignments), in master order
     cascaded: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    review: ReviewSource | None = None    # the committee's review workbook, when one was given
 
     def count(self, status: Status) -> int:
         """How many offices have ``status``."""
@@ -134,10 +180,11 @@ class HarvestReport:
 
     @property
     def average_score(self) -> Decimal | None:
-        """The mean total of accepted offices, rounded (None when none is accepted)."""
-        return average_score([o.total_score for o in self.offices
-                              if o.status is Status.ACCEPTED and o.total_score is not None],
-                             self.places)
+        """The mean total of accepted offices (the committee's where there is one), rounded
+        (None when none is accepted)."""
+        return average_score([total for o in self.offices
+                              if o.status is Status.ACCEPTED and (total := o.used_total)
+                              is not None], self.places)
 
     @property
     def exit_code(self) -> int:

@@ -11,6 +11,7 @@ import math
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
+from types import MappingProxyType
 from typing import NamedTuple
 
 from ..forms import layout as L
@@ -18,6 +19,7 @@ from ..forms.meta import signature_ok
 from ..model import TEXT_INPUTS, Assignment, Kpi, Master
 from ..problems import Code
 from ..proposals.layout import META_KIND as PROPOSAL_KIND
+from ..review.layout import META_KIND as REVIEW_KIND
 from ..scoring import GroupSubtotal, group_subtotals, total_score, weighted_score
 from ..values import NumberStatus, cell_sized, parse_number, to_decimal
 from ..xlsx.reader import Cell, NotAWorkbook, SheetCells, XlsxReader, name_target, split_ref
@@ -50,8 +52,6 @@ class _Check(FileCheck[ReturnOutcome]):
 
     # -- identity ----------------------------------------------------------------------------
     def identity(self, meta: dict[str, str]) -> None:
-        if meta.get("kind") == PROPOSAL_KIND:
-            raise self.reject(Code.RETURN_IS_PROPOSAL)
         office = meta["office"]
         if office not in self.master.offices:
             raise self.reject(Code.RETURN_UNKNOWN_OFFICE, sheet=L.META_SHEET, code=office)
@@ -247,7 +247,7 @@ class _Check(FileCheck[ReturnOutcome]):
     def check(self) -> None:
         reader = self.open()
         self.out.saved = reader.saved_time()
-        self.identity(self.meta(reader, L.META_SHEET, Code.RETURN_NOT_OURS))
+        self.identity(self.meta(reader, L.META_SHEET, Code.RETURN_NOT_OURS, _OTHER_KINDS))
         self.structure(reader)
         self.report(reader)
 
@@ -278,6 +278,11 @@ def read_return(candidate: Candidate, master: Master, round_months: int,
         check.out.status = Status.REJECTED
         check.out.kpis, check.out.groups = [], []
         return check.out
+
+
+# the other workbooks the engine makes, refused as returns with a code that says what they are
+_OTHER_KINDS = MappingProxyType({PROPOSAL_KIND: Code.RETURN_IS_PROPOSAL,
+                                 REVIEW_KIND: Code.RETURN_IS_REVIEW})
 
 
 class _Locked(NamedTuple):

@@ -38,7 +38,8 @@ from ..harvesting.outcomes import (
 )
 from ..kinds import KpiKind
 from ..master.format import Direction
-from ..model import NOT_ASSESSED, TEXT_INPUTS, TEXT_KEYS
+from ..model import NOT_ASSESSED, TEXT_INPUTS, TEXT_KEYS, percent_unit
+from ..review.rules import Scoring, final_weighted_formula, score_formula
 from ..scoring import average_score
 from ..xlsx.bulk import OPEN_ROW, BulkWorksheet, Formula, PlainFormulaWorkbook, RowWriter
 from ..xlsx.outputs import Output
@@ -67,6 +68,14 @@ SHEETS = (OVERVIEW, OFFICES, GROUPS, DETAILS, CASCADE, ORG_ROLLUP, PROBLEMS, SOU
 INCENTIVE_BAR = 3
 SUMMARY_COMPRESS_LEVEL = 1
 SEVERITY_THAI = {"error": "ผิดพลาด", "warning": "คำเตือน"}
+# the committee's review beside the office's self-assessment (hidden when there is none)
+REVIEW_COLUMNS: tuple[tuple[str, str, float], ...] = (
+    ("verified_result", "ผลที่คณะกรรมการรับรอง", 12), ("given_score", "คะแนนที่คณะกรรมการให้", 11),
+    ("verified_score", "คะแนนของคณะกรรมการ", 11),
+    ("verified_weighted", "คะแนนถ่วงน้ำหนักของคณะกรรมการ", 12),
+    ("final_weighted", "คะแนนถ่วงน้ำหนักหลังตรวจ", 11), ("reason", "เหตุผลของคณะกรรมการ", 30),
+    ("review_row", "แถวในแบบตรวจประเมิน", 9),
+)
 DETAIL_COLUMNS: tuple[tuple[str, str, float], ...] = (
     ("office", "รหัสหน่วยงาน", 10), ("office_name", "หน่วยงาน", 28), ("status", "สถานะ", 10),
     ("group", "กลุ่ม", 6), ("kpi", "รหัสตัวชี้วัด", 9), ("name", "ตัวชี้วัด", 40),
@@ -74,7 +83,7 @@ DETAIL_COLUMNS: tuple[tuple[str, str, float], ...] = (
     ("weight", "น้ำหนัก", 8), ("c1", "ระดับ 1", 8), ("c2", "ระดับ 2", 8), ("c3", "ระดับ 3", 8),
     ("c4", "ระดับ 4", 8), ("c5", "ระดับ 5", 8), ("result", "ผลการดำเนินงาน", 12),
     ("score", "ค่าคะแนนที่ได้", 11), ("weighted", "คะแนนถ่วงน้ำหนัก", 11),
-    ("verified", "คะแนนที่ผ่านการตรวจสอบ", 11),
+    *REVIEW_COLUMNS,
     *((text.key, text.header, 30) for text in TEXT_INPUTS),
     ("source_file", "ไฟล์ที่มา", 30), ("source_sheet", "ชีตที่มา", 12),
     ("source_cell", "เซลล์ที่มา", 9),
@@ -99,9 +108,11 @@ ROLLUP_COLUMNS: tuple[tuple[str, str, float], ...] = (
 ROLLUP_INDEX = {key: i for i, (key, _, _) in enumerate(ROLLUP_COLUMNS)}
 MAX_ROW_HEIGHT = 409.0      # points: the tallest row Excel allows
 MEASURED_TEXT = 2000        # characters: more than the tallest row shows in a 50-wide column
-DETAIL_STYLES = {**dict.fromkeys(("group", "weight", "c1", "c2", "c3", "c4", "c5", "result"),
-                                 "number"),
-                 **dict.fromkeys(("score", "weighted", "verified"), "score")}   # else plain
+DETAIL_STYLES = {**dict.fromkeys(("group", "weight", "c1", "c2", "c3", "c4", "c5", "result",
+                                  "verified_result", "given_score"), "number"),
+                 **dict.fromkeys(("score", "weighted", "verified_score", "verified_weighted",
+                                  "final_weighted"), "score"),
+                 "reason": "text", "review_row": "integer"}   # else plain
 
 
 def _col(key: str) -> str:
@@ -144,6 +155,7 @@ class _Summary:
     def write(self, report: HarvestReport) -> None:
         """Every sheet, for ``report``."""
         self.report = report
+        self.reviewed = report.review is not None and report.review.applied
         self.overview()
         self.offices()
         self.groups()
@@ -207,6 +219,11 @@ class _Summary:
             ("หน่วยงานทั้งหมด", len(r.offices)),
         ]
         rows += [(f"หน่วยงานที่{STATUS_THAI[st]}", r.count(st)) for st in Status]
+        if r.review is not None:
+            rows += [("แบบตรวจประเมินของคณะกรรมการ", r.review.file),
+                     ("ผลการตรวจประเมิน", f"ตรวจแล้ว {r.review.offices} หน่วยงาน คณะกรรมการ"
+                                          f"ให้ผลหรือคะแนน {r.review.entries} รายการ"
+                      if r.review.applied else f"ไม่ได้ใช้ (ดูชีต '{PROBLEMS}')")]
         for i, (label, value) in enumerate(rows, start=2):
             ws.write_string(i, 0, label, s.bold)
             if isinstance(value, dt.datetime):
@@ -218,14 +235,19 @@ class _Summary:
         row = len(rows) + 2
         ws.write_string(row, 0, "คะแนนเฉลี่ยของหน่วยงานที่รับแล้ว", s.bold)
         n = len(r.offices) + 1
-        average = (f"=IFERROR(ROUND(AVERAGEIFS('{OFFICES}'!$D$2:$D${n},'{OFFICES}'!$C$2:$C${n},"
+        average = (f"=IFERROR(ROUND(AVERAGEIFS('{OFFICES}'!$F$2:$F${n},'{OFFICES}'!$C$2:$C${n},"
                    f"\"{STATUS_THAI[Status.ACCEPTED]}\"),{self.places}),\"\")")
         cached = r.average_score
         check(ws.write_formula(row, 1, average, s.score, "" if cached is None else cached),
               "average")
-        ws.write_string(row + 1, 0, f"เกณฑ์ผ่านเพื่อรับสิ่งจูงใจ: คะแนนมากกว่า {INCENTIVE_BAR:.2f}",
-                        s.text)
-        self.chart(ws, row + 3)
+        notes = [f"เกณฑ์ผ่านเพื่อรับสิ่งจูงใจ: คะแนนมากกว่า {INCENTIVE_BAR:.2f}"]
+        if self.reviewed:
+            notes.append("คะแนนเฉลี่ย อันดับ และแผนภูมิใช้คะแนนรวมหลังตรวจของคณะกรรมการ "
+                         f"({sum(1 for o in r.offices if o.verified_total is not None)} หน่วยงาน) "
+                         "หน่วยงานอื่นใช้คะแนนที่ประเมินตนเอง")
+        for i, note in enumerate(notes, start=row + 1):
+            ws.write_string(i, 0, note, s.text)
+        self.chart(ws, row + len(notes) + 2)
         ws.protect("", {"format_columns": True, "format_rows": True})
         ws.activate()
         return ws
@@ -233,31 +255,36 @@ class _Summary:
     def chart(self, ws: Worksheet, row: int) -> None:
         n = len(self.report.offices) + 1
         bars = self.wb.add_chart({"type": "column"})
-        bars.add_series({"name": "คะแนนรวม", "categories": [OFFICES, 1, 0, n - 1, 0],
-                         "values": [OFFICES, 1, 3, n - 1, 3], "fill": {"color": "#5B9BD5"}})
+        name = "คะแนนรวมหลังตรวจ (ที่มี)" if self.reviewed else "คะแนนรวม"
+        bars.add_series({"name": name, "categories": [OFFICES, 1, 0, n - 1, 0],
+                         "values": [OFFICES, 1, 5, n - 1, 5], "fill": {"color": "#5B9BD5"}})
         line = self.wb.add_chart({"type": "line"})
         line.add_series({"name": f"เกณฑ์ {INCENTIVE_BAR:.2f}", "categories":
-                         [OFFICES, 1, 0, n - 1, 0], "values": [OFFICES, 1, 7, n - 1, 7],
+                         [OFFICES, 1, 0, n - 1, 0], "values": [OFFICES, 1, 9, n - 1, 9],
                          "line": {"color": "#C00000", "dash_type": "dash"},
                          "marker": {"type": "none"}})
         bars.combine(line)
         bars.show_hidden_data()
-        bars.set_title({"name": "คะแนนรวมรายหน่วยงาน"})
+        bars.set_title({"name": "คะแนนรวมรายหน่วยงาน" + (" หลังการตรวจประเมินของคณะกรรมการ"
+                                                          if self.reviewed else "")})
         bars.set_y_axis({"min": 0, "max": 5, "major_unit": 1})
         bars.set_legend({"position": "bottom"})
         bars.set_size({"width": 900, "height": 420})
         check(ws.insert_chart(row, 0, bars), "chart")
 
     def offices(self) -> None:
+        """One row per office: its self-assessed total, the committee's total (live over the
+        details sheet) and the total that counts, ranked; the file behind them."""
         offices = self.report.offices
-        headers = [("รหัสหน่วยงาน", 10), ("หน่วยงาน", 36), ("สถานะ", 12), ("คะแนนรวม", 11),
-                   ("อันดับ", 8), ("ไฟล์", 40), ("เวลาที่บันทึกไฟล์", 22), ("เกณฑ์", 6)]
+        headers = [("รหัสหน่วยงาน", 10), ("หน่วยงาน", 36), ("สถานะ", 12),
+                   ("คะแนนรวม (ประเมินตนเอง)", 13), ("คะแนนรวมหลังตรวจ", 13),
+                   ("คะแนนรวมที่ใช้", 12), ("อันดับ", 8), ("ไฟล์", 40), ("เวลาที่บันทึกไฟล์", 22),
+                   ("เกณฑ์", 6)]
         ws = self.sheet(OFFICES, headers, len(offices))
         rw, s = ws.rows(), self.s
         n = len(offices) + 1
         ranks = _ranks(offices)
         last = 1 + sum(len(o.kpis) for o in offices)     # the last row of the KPI details
-        weighted = f"'{DETAILS}'!${_col('weighted')}$2:${_col('weighted')}${last}"
         codes = f"'{DETAILS}'!${_col('office')}$2:${_col('office')}${last}"
         bar = f"{INCENTIVE_BAR:.16g}"
         for i, office in enumerate(offices, start=1):
@@ -265,21 +292,34 @@ class _Summary:
             rw.string(0, office.office, s.plain)
             rw.string(1, office.name, s.text)
             rw.string(2, STATUS_THAI[office.status], s.plain)
+            # a total is the sum of the office's weighted scores on the details sheet
             if office.status is Status.ACCEPTED and office.total_score is not None:
-                # the total is the sum of the office's weighted scores on the details sheet
-                total = float(office.total_score)
-                rw.formula(3, f"ROUND(SUMIFS({weighted},{codes},A{i + 1}),{self.places})",
-                           s.score, total)
-                ws.chart_values[(i, 3)] = total
+                rw.formula(3, self.office_sum("weighted", codes, last, i), s.score,
+                           float(office.total_score))
+            if office.verified_total is not None:
+                rw.formula(4, self.office_sum("final_weighted", codes, last, i), s.score,
+                           float(office.verified_total))
+            used = office.used_total if office.status is Status.ACCEPTED else None
+            rw.formula(5, f'IF(ISNUMBER(E{i + 1}),E{i + 1},IF(ISNUMBER(D{i + 1}),D{i + 1},""))',
+                       s.score, cached_value(used))
             rank = ranks.get(office.office, "")
-            rw.formula(4, f'IF(ISNUMBER(D{i + 1}),RANK(D{i + 1},$D$2:$D${n}),"")', s.integer,
+            rw.formula(6, f'IF(ISNUMBER(F{i + 1}),RANK(F{i + 1},$F$2:$F${n}),"")', s.integer,
                        rank)
-            rw.string(5, office.file, s.plain)
-            rw.moment(6, office.saved, s.datetime)
-            rw.number(7, INCENTIVE_BAR)
+            rw.string(7, office.file, s.plain)
+            rw.moment(8, office.saved, s.datetime)
+            rw.number(9, INCENTIVE_BAR)
+            if used is not None:
+                ws.chart_values[(i, 5)] = float(used)
             ws.chart_values[(i, 0)] = office.office        # the chart's categories and bars
-            ws.chart_values[(i, 7)] = bar
-        ws.set_column(7, 7, None, None, {"hidden": True})
+            ws.chart_values[(i, 9)] = bar
+        if not self.reviewed:
+            ws.set_column(4, 5, None, None, {"hidden": True})
+        ws.set_column(9, 9, None, None, {"hidden": True})
+
+    def office_sum(self, key: str, codes: str, last: int, i: int) -> str:
+        """Row ``i``'s office's sum of column ``key`` of the details sheet, rounded."""
+        column = f"'{DETAILS}'!${_col(key)}$2:${_col(key)}${last}"
+        return f"ROUND(SUMIFS({column},{codes},A{i + 1}),{self.places})"
 
     def groups(self) -> None:
         """Each accepted office's KPI groups: weight, weighted sum and score on the 1-5 scale,
@@ -308,6 +348,9 @@ class _Summary:
         offices = [o for o in self.report.offices if o.kpis]
         rows = sum(len(o.kpis) for o in offices)
         ws = self.sheet(DETAILS, [(h, w) for _, h, w in DETAIL_COLUMNS], rows)
+        if not self.reviewed:
+            first, last = (DETAIL_INDEX[REVIEW_COLUMNS[i][0]] for i in (0, -1))
+            ws.set_column(first, last, None, None, {"hidden": True})
         rw, row = ws.rows(), 1
         for office in offices:
             for cells in self.kpi_rows.of(office).details:
@@ -496,8 +539,20 @@ class _KpiRows:
             (kpi.result if kpi.kind.has_result else kpi.score) if assessed else NOT_ASSESSED,
             Formula(self.scores.score(kpi), cached_value(kpi.score)) if assessed else None,
             Formula(self.scores.weighted, cached_value(kpi.weighted)) if assessed else None,
-            kpi.verified_score, *(kpi.texts.get(key, "") for key in TEXT_KEYS),
+            *self.review(office, kpi), *(kpi.texts.get(key, "") for key in TEXT_KEYS),
             office.file, kpi.sheet, kpi.cell))
+
+    def review(self, office: OfficeOutcome, kpi: KpiOutcome
+               ) -> tuple[Decimal | Formula | str | int | None, ...]:
+        """The cells of :data:`REVIEW_COLUMNS`: the committee's entry where it gave one, and
+        the weighted score that counts on every assessed KPI of a reviewed office."""
+        final = (Formula(self.scores.final_weighted, cached_value(kpi.final_weighted))
+                 if office.reviewed and kpi.assessed else None)
+        r = kpi.review
+        if r is None:
+            return None, None, None, None, final, None, None
+        return (r.result, r.given, Formula(self.scores.verified(kpi), r.score),
+                Formula(self.scores.verified_weighted, r.weighted), final, r.reason, r.row)
 
     def cascade(self, office: OfficeOutcome, kpi: KpiOutcome) -> str:
         """The cells of ``kpi``'s row on the cascade sheet."""
@@ -509,9 +564,10 @@ class _KpiRows:
 
 
 def _same_rows(a: OfficeOutcome, b: OfficeOutcome) -> bool:
-    """True when ``a`` and ``b`` give the same KPI rows (the same return, the same outcome)."""
+    """True when ``a`` and ``b`` give the same KPI rows (the same return, the same outcome,
+    neither reviewed: the committee's entries come after the rows are first rendered)."""
     return (a.kpis is b.kpis and a.status is b.status and a.file == b.file
-            and a.name == b.name)
+            and a.name == b.name and not a.reviewed and not b.reviewed)
 
 
 class _ScoreFormulas:
@@ -522,6 +578,24 @@ class _ScoreFormulas:
         self.below, self.places = below_level1, places
         self.built: dict[tuple[KpiKind, str | None], str] = {}
         self.weighted = formulas.weighted_score(_open("score"), _open("weight"), places)
+        self.verified_built: dict[tuple[KpiKind, str | None, bool], str] = {}
+        self.verified_weighted = formulas.weighted_score(_open("verified_score"),
+                                                         _open("weight"), places)
+        self.final_weighted = final_weighted_formula(_open("verified_weighted"),
+                                                     _open("weighted"))
+
+    def verified(self, kpi: KpiOutcome) -> str:
+        """The committee's score of ``kpi``'s row, as the review workbook computes it."""
+        percent = percent_unit(kpi.unit)
+        key = (kpi.kind, kpi.direction, percent)
+        template = self.verified_built.get(key)
+        if template is None:
+            scoring = Scoring(kpi.kind, Direction(kpi.direction) if kpi.direction else None,
+                              percent, None, kpi.weight, self.below, self.places)
+            refs = {k: _open(k) for k in ("verified_result", "given_score", "reason",
+                                          "c1", "c2", "c3", "c4", "c5")}
+            template = self.verified_built[key] = score_formula(scoring, refs)
+        return template
 
     def score(self, kpi: KpiOutcome) -> str:
         key = (kpi.kind, kpi.direction)
@@ -587,8 +661,8 @@ def _naive(moment: dt.datetime | None) -> dt.datetime | None:
 
 def _ranks(offices: list[OfficeOutcome]) -> dict[str, int]:
     """RANK as Excel computes it: 1 + how many accepted totals are strictly higher."""
-    accepted = [(o.office, o.total_score) for o in offices
-                if o.status is Status.ACCEPTED and o.total_score is not None]
+    accepted = [(o.office, total) for o in offices
+                if o.status is Status.ACCEPTED and (total := o.used_total) is not None]
     first: dict[Decimal, int] = {}      # a total's first place in descending order
     for place, total in enumerate(sorted((t for _, t in accepted), reverse=True)):
         first.setdefault(total, place)

@@ -1,0 +1,198 @@
+"""Reading the committee's filled review workbook and checking it (CONTRACT section 7).
+
+:func:`read_review` never raises: whatever the file holds, it yields one :class:`ReviewOutcome`
+with the committee's entries, judged by :mod:`.rules`, and every problem, located. The file is
+untrusted as a return is (INTAKE.md 1-8) and is only ever read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..harvesting.checked import META_ROWS, FileCheck, FileOutcome, Rejected, same, show
+from ..harvesting.intake import Archives, Candidate, collect
+from ..master.format import ROUND_MONTHS
+from ..model import Assignment, Master
+from ..problems import Code, problem
+from ..values import clean_text
+from ..xlsx.reader import Cell, NotAWorkbook, SheetCells, XlsxReader
+from . import layout as R
+from .rules import Judged, Scoring, judge, reason_text
+
+MAX_ROWS = 2_000_000      # more rows than _meta may claim: not a review workbook the engine made
+SELF_ASSESSED = ("result", "score", "weighted")
+
+
+@dataclass
+class Entry:
+    """One row of the table: whose KPI, the office's self-assessment as the row shows it, and
+    the committee's entries judged."""
+
+    office: str
+    kpi: str
+    row: int
+    shown: dict[str, Cell | None]       # the locked cells of SELF_ASSESSED, as read
+    judged: Judged
+    reason: str
+
+
+@dataclass
+class ReviewOutcome(FileOutcome):
+    """What the file turned out to be: its rows, and every office's return digest."""
+
+    shas: dict[str, str] = field(default_factory=dict)     # office -> its return's SHA-256
+    entries: list[Entry] = field(default_factory=list)     # every row of a known KPI
+    refused: bool = True
+
+
+class _Check(FileCheck[ReviewOutcome]):
+    """Checks one candidate as a review workbook of ``master``'s round ``round_months``."""
+
+    def __init__(self, candidate: Candidate, master: Master, round_months: int,
+                 archives: Archives) -> None:
+        super().__init__(candidate, archives, ReviewOutcome(
+            candidate.name, "", candidate.size, candidate.modified))
+        self.master, self.round_months = master, round_months
+
+    def identity(self, meta: dict[str, str]) -> int:
+        """Checks ``_meta`` against the master and the round; returns the table's rows."""
+        expected = {"fiscal_year": (str(self.master.settings.fiscal_year), "ปีงบประมาณอื่น"),
+                    "round": (str(self.round_months), "รอบการรายงานอื่น"),
+                    "fingerprint": (R.master_fingerprint(self.master, self.round_months),
+                                    "ไฟล์ต้นแบบอื่น (ตัวชี้วัด น้ำหนัก เกณฑ์ หรือการตั้งค่าไม่ตรงกัน)")}
+        for key, (value, what) in expected.items():
+            if meta.get(key) != value:
+                raise self.reject(Code.REVIEW_FOREIGN, sheet=R.META_SHEET, what=what,
+                                  found=_short(meta.get(key, "-")), expected=_short(value))
+        rows = meta.get("rows", "")
+        if meta.get("schema_version") != R.SCHEMA_VERSION or not rows.isdigit() \
+                or int(rows) > MAX_ROWS:
+            raise self.reject(Code.REVIEW_NOT_OURS, sheet=R.META_SHEET,
+                              reason="ข้อมูลกำกับ _meta ไม่ครบหรือเป็นรุ่นอื่น")
+        self.out.shas = {key[len(R.SHA_PREFIX):]: value for key, value in meta.items()
+                         if key.startswith(R.SHA_PREFIX)}
+        return int(rows)
+
+    def table(self, reader: XlsxReader, rows: int) -> None:
+        """Reads every row: the locked cells compared with what review-form wrote (from the
+        master), the committee's entries judged."""
+        for name in R.VISIBLE_SHEETS:
+            if not any(s.name == name for s in reader.sheets):
+                raise self.reject(Code.REVIEW_SHEET_MISSING, sheet_name=name)
+        cells = self.read(reader, R.TABLE_SHEET, R.HEADER_ROW + rows, len(R.COLUMNS))
+        changed = sum(self.locked(cells, R.HEADER_ROW, c.key, c.header) for c in R.COLUMNS)
+        held = {(office, a.kpi): a for office in self.out.shas
+                if office in self.master.offices
+                for a in self.master.assignments_for(office, self.round_months) if a.assessed}
+        seen: dict[tuple[str, str], int] = {}
+        for row in range(R.FIRST_ROW, R.FIRST_ROW + rows):
+            office, kpi = (_text(cells.get(row, R.NUMBER[k])) for k in ("office", "kpi"))
+            key = (office, kpi)
+            if key in seen:
+                changed += 1
+                self.add(Code.REVIEW_LOCKED_CHANGED, sheet=R.TABLE_SHEET,
+                         cell=f"{R.LETTER['kpi']}{row}", expected="-",
+                         found=f"{office} {kpi} ซ้ำกับแถว {seen[key]}")
+                continue
+            seen[key] = row
+            a = held.get(key)
+            if a is None:
+                self.add_about(office or None, Code.REVIEW_ROW_UNKNOWN, sheet=R.TABLE_SHEET,
+                               cell=f"{R.LETTER['kpi']}{row}", kpi=kpi or "-",
+                               why="ไม่มีในไฟล์ต้นแบบของรอบนี้หรือในข้อมูลกำกับของแบบตรวจประเมิน")
+                continue
+            changed += self.identity_cells(cells, row, a)
+            self.entry(cells, row, a)
+        if changed:
+            raise Rejected(Code.REVIEW_LOCKED_CHANGED)
+        self.out.refused = False
+
+    def locked(self, cells: SheetCells, row: int, key: str, expected: object) -> int:
+        """1 (and the problem) when the locked cell of column ``key`` on ``row`` does not show
+        ``expected``, else 0."""
+        cell = cells.get(row, R.NUMBER[key])
+        if same(cell, expected):
+            return 0
+        self.add(Code.REVIEW_LOCKED_CHANGED, sheet=R.TABLE_SHEET, cell=f"{R.LETTER[key]}{row}",
+                 expected=show(expected or None), found=show(cell.value if cell else None))
+        return 1
+
+    def identity_cells(self, cells: SheetCells, row: int, a: Assignment) -> int:
+        """The row's office name, KPI name and weight as the master has them."""
+        master = self.master
+        return (self.locked(cells, row, "office_name", master.offices[a.office].name)
+                + self.locked(cells, row, "name", master.kpis[a.kpi].name)
+                + self.locked(cells, row, "weight", a.weight))
+
+    def entry(self, cells: SheetCells, row: int, a: Assignment) -> None:
+        """The row's entries, judged; a broken rule is a problem at the cell concerned."""
+        inputs = {key: cells.get(row, R.NUMBER[key]) for key in R.INPUT_KEYS}
+        judged = judge(Scoring.assigned(self.master, a), inputs["verified_result"],
+                       inputs["given_score"], inputs["reason"])
+        shown = {key: cells.get(row, R.NUMBER[key]) for key in SELF_ASSESSED}
+        self.out.entries.append(Entry(a.office, a.kpi, row, shown, judged,
+                                      reason_text(inputs["reason"])))
+        if judged.problem is None:
+            return
+        column = {Code.REVIEW_SCORE_INVALID: "given_score",
+                  Code.REVIEW_RESULT_INVALID: "verified_result"}.get(judged.problem, "reason")
+        cell = inputs.get(column)
+        self.add_about(a.office, judged.problem, sheet=R.TABLE_SHEET,
+                       cell=f"{R.LETTER[column]}{row}", kpi=a.kpi,
+                       value=show(cell.value if cell else None), why=judged.why or "ไม่ใช่ตัวเลข")
+
+    def run(self) -> ReviewOutcome:
+        try:
+            reader = self.open()
+            self.out.saved = reader.saved_time()
+            meta = self.meta(reader, R.META_SHEET, Code.REVIEW_NOT_OURS, required=("kind",),
+                             rows=META_ROWS + len(self.master.offices),
+                             reason="ไม่พบข้อมูลกำกับ _meta")
+            if meta["kind"] != R.META_KIND:
+                raise self.reject(Code.REVIEW_NOT_OURS, sheet=R.META_SHEET,
+                                  reason=f"เป็นไฟล์ชนิด '{meta['kind']}'")
+            self.table(reader, self.identity(meta))
+        except Rejected:
+            pass
+        except NotAWorkbook as exc:
+            self.not_a_workbook(exc)
+        if self.out.refused:
+            self.out.entries = []
+        self.omitted()
+        return self.out
+
+
+def _text(cell: Cell | None) -> str:
+    return "" if cell is None or cell.value is None else clean_text(cell.value)
+
+
+def _short(value: str) -> str:
+    """A fingerprint cut to what a person compares; other values whole."""
+    return value[:12] + "…" if len(value) == 64 else value
+
+
+def read_review(path: Path, master: Master, round_months: int) -> ReviewOutcome:
+    """Read and check the review workbook at ``path``; never raises for anything in the file.
+
+    Raises:
+        ValueError: for a round that is not 6, 9 or 12.
+    """
+    if round_months not in ROUND_MONTHS:
+        raise ValueError(f"round must be one of {ROUND_MONTHS}, got {round_months}")
+    candidates, problems = collect([path])
+    if len(candidates) != 1:
+        out = ReviewOutcome(str(path), "", 0, None, problems=problems)
+        if not problems:
+            out.problems.append(problem(Code.REVIEW_NOT_OURS, file=str(path),
+                                        reason=f"พบ {len(candidates)} ไฟล์ ต้องเป็นไฟล์เดียว"))
+        return out
+    with Archives() as archives:
+        check = _Check(candidates[0], master, round_months, archives)
+        check.out.problems.extend(problems)
+        try:
+            return check.run()
+        except Exception:
+            check.add(Code.FILE_CORRUPT, reason="ระบบอ่านไฟล์นี้ไม่สำเร็จด้วยเหตุที่ไม่คาดไว้")
+            check.out.entries, check.out.refused = [], True
+            return check.out
