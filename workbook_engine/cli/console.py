@@ -68,12 +68,13 @@ def report_master(report: MasterReport) -> None:
     echo_problems(report.problems)
 
 
-def _row(code: str, status: str, total: str, name: str) -> str:
+def _row(code: str, status: str, totals: tuple[str, ...], name: str) -> str:
     """One line of the office table, padded by what shows on screen (Thai marks take none)."""
     def pad(text: str, width: int, right: bool = False) -> str:
         space = " " * max(0, width - visible_width(text))
         return space + text if right else text + space
-    return f"{pad(code, 8)}{pad(status, 12)}{pad(total, 10, right=True)}  {name}"
+    figures = "".join(pad(total, 10, right=True) for total in totals)
+    return f"{pad(code, 8)}{pad(status, 12)}{figures}  {name}"
 
 
 SCREEN_OFFICES = 30     # list every office up to this many; past it, only those not accepted
@@ -87,17 +88,25 @@ def echo_harvest(report: HarvestReport, top: int = 10) -> None:
     click.echo(f"หน่วยงานทั้งหมด {len(report.offices)}: {counts}")
     average = report.average_score
     if average is not None:
-        click.echo(f"คะแนนเฉลี่ยของหน่วยงานที่รับแล้ว: {average:.{report.places}f}")
+        click.echo(f"คะแนนเฉลี่ยของหน่วยงานที่รับแล้ว: {average:.{report.places}f}"
+                   + (" (ใช้คะแนนรวมหลังตรวจเมื่อมี)" if report.review and report.review.applied
+                      else ""))
     shown = report.offices
     if len(shown) > SCREEN_OFFICES:
         shown = [o for o in report.offices if o.status is not Status.ACCEPTED][:SCREEN_OFFICES]
         click.echo(f"หน่วยงานที่ยังไม่ได้รับ (แสดง {len(shown)} แห่งแรก; "
                    "ทุกหน่วยงานอยู่ในไฟล์สรุปผล ชีต 'คะแนนรายหน่วยงาน'):")
+    reviewed = report.review is not None and report.review.applied
     if shown:
-        click.echo(_row("รหัส", "สถานะ", "คะแนนรวม", "ชื่อหน่วยงาน"))
+        click.echo(_row("รหัส", "สถานะ", ("คะแนนรวม", "หลังตรวจ")[:1 + reviewed],
+                        "ชื่อหน่วยงาน"))
     for office in shown:
-        total = "-" if office.total_score is None else f"{office.total_score:.{report.places}f}"
-        click.echo(_row(office.office, STATUS_THAI[office.status], total, office.name))
+        totals = (office.total_score, office.verified_total)[:1 + reviewed]
+        click.echo(_row(office.office, STATUS_THAI[office.status],
+                        tuple("-" if t is None else f"{t:.{report.places}f}" for t in totals),
+                        office.name))
+    if report.review is not None:
+        click.echo(_review_line(report))
     errors = error_count(report.problems)
     click.echo(f"ปัญหาที่พบ: ผิดพลาด {errors} รายการ, "
                f"คำเตือน {len(report.problems) - errors} รายการ")
@@ -105,6 +114,16 @@ def echo_harvest(report: HarvestReport, top: int = 10) -> None:
     if len(report.problems) > top and frequent:
         click.echo("พบบ่อยที่สุด: " + ", ".join(f"{code} {n}" for code, n in frequent))
     echo_problems(report.problems, limit=top)
+
+
+def _review_line(report: HarvestReport) -> str:
+    """What the committee's review did, in a line."""
+    review = report.review
+    assert review is not None
+    if not review.applied:
+        return f"ไม่ได้ใช้แบบตรวจประเมิน {review.file} (ดูปัญหาด้านล่าง)"
+    return (f"ใช้แบบตรวจประเมิน {review.file}: ตรวจแล้ว {review.offices} หน่วยงาน "
+            f"คณะกรรมการให้ผลหรือคะแนน {review.entries} รายการ")
 
 
 def master_for_offices(path: Path, offices: tuple[str, ...]) -> Master | None:
