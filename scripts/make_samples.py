@@ -4,8 +4,10 @@ Most offices filled in full; B05 re-saved through LibreOffice; B07 incomplete (a
 blank); B09 with a problem (a result typed as words); B03 typed Thai digits and separators as
 text (accepted with a warning); B13 never sent. And ``samples/proposals/``, proposals of the
 negotiation round: B02 proposes a new KPI, B08 a soft target (re-saved through LibreOffice), B10
-a milestone KPI with levels missing and weights over 100. Needs LibreOffice for B05 and B08.
-Run: ``python scripts/make_samples.py`` (``--proposals`` for the proposals alone).
+a milestone KPI with levels missing and weights over 100. And ``samples/review/``, the
+committee's review of the returns with one deduction (re-saved through LibreOffice). Needs
+LibreOffice for B05, B08 and the review. Run: ``python scripts/make_samples.py``
+(``--proposals`` or ``--review`` for those alone).
 """
 
 from __future__ import annotations
@@ -21,13 +23,17 @@ sys.path.insert(0, str(ROOT))
 
 from workbook_engine.devkit.libreoffice import convert  # noqa: E402
 from workbook_engine.devkit.proposals import SAMPLE_PROPOSALS, fill_proposal  # noqa: E402
+from workbook_engine.devkit.review import SAMPLE_REVIEW, fill_review  # noqa: E402
 from workbook_engine.devkit.testing import fill_return  # noqa: E402
 from workbook_engine.forms.generate import generate  # noqa: E402
+from workbook_engine.harvesting.run import harvest  # noqa: E402
 from workbook_engine.kinds import MILESTONE, QUANTITATIVE, STEPWISE  # noqa: E402
 from workbook_engine.master.reader import load_master  # noqa: E402
 from workbook_engine.model import Master  # noqa: E402
 from workbook_engine.proposals import layout as P  # noqa: E402
 from workbook_engine.proposals.propose import propose  # noqa: E402
+from workbook_engine.review import layout as review_layout  # noqa: E402
+from workbook_engine.review.workbook import ReviewWriter  # noqa: E402
 
 ROUND = 12
 NOT_SENT = {"B13"}
@@ -90,6 +96,23 @@ def main(out: Path = ROOT / "samples") -> None:
                 convert([target], out, "xlsx", recalculate=True)
     print(f"wrote {len(list(out.glob('*.xlsx')))} sample returns to {out}")
     make_proposals(master, out / "proposals")
+    make_review(master, out)
+
+
+def make_review(master: Master, samples: Path) -> None:
+    """The committee's filled review workbook of the sample returns (``SAMPLE_REVIEW``), re-saved
+    by LibreOffice as a committee using it would send it back; bound to the returns' SHA-256,
+    so it is made again whenever they are."""
+    out = samples / "review"
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        report = harvest(sorted(samples.glob("*.xlsx")), master, ROUND, jobs=1)
+        name = review_layout.file_name(master.settings.fiscal_year, ROUND)
+        ReviewWriter(work / "form.xlsx").write(report, master)
+        fill_review(work / "form.xlsx", work / name, SAMPLE_REVIEW)
+        shutil.rmtree(out, ignore_errors=True)
+        convert([work / name], out, "xlsx", recalculate=True)
+    print(f"wrote the committee's sample review ({len(SAMPLE_REVIEW)} entry) to {out / name}")
 
 
 def make_proposals(master: Master, out: Path) -> None:
@@ -114,5 +137,7 @@ if __name__ == "__main__":
     if "--proposals" in sys.argv[1:]:
         make_proposals(load_master(ROOT / "templates" / "master.xlsx"),
                        ROOT / "samples" / "proposals")
+    elif "--review" in sys.argv[1:]:
+        make_review(load_master(ROOT / "templates" / "master.xlsx"), ROOT / "samples")
     else:
         main()

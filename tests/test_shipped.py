@@ -59,3 +59,12 @@ def test_demo_runs_the_whole_cycle(tmp_path: Path) -> None:
     data = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
     assert len(data["offices"]) == 13
     assert "รับแล้ว" in result.output
+    # the committee's review shipped in samples/review/ still belongs to the sample returns:
+    # its one deduction is applied (a stale review would apply nothing)
+    reviewed = json.loads((tmp_path / "summary-review.json").read_text(encoding="utf-8"))
+    b01 = next(o for o in reviewed["offices"] if o["office"] == "B01")
+    kpi = next(k for k in b01["kpis"] if k["kpi"] == "1.2")
+    assert (kpi["score"], kpi["verified_score"], kpi["verified_weighted_score"]) == (5, 4.8, 0.72)
+    assert b01["verified_total_score"] == round(b01["total_score"] - 0.75 + 0.72, 4)
+    assert not [p for p in reviewed["problems"] if p["code"].startswith("REVIEW_")]
+    assert (tmp_path / "2569-R12-review.xlsx").is_file()

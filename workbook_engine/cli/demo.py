@@ -4,8 +4,9 @@ check the master -> the negotiation round (proposal workbooks for every office, 
 sample proposals collected into a draft master with its negotiation record, the draft checked
 and a form generated from it) -> generate every office's workbook for the samples' round (and
 for the half year, whose weights and criteria differ) -> harvest the sample returns -> write the
-summary workbook and the JSON result into the demo folder -> the committee's review workbook,
-one deduction typed in, and the harvest again with the review (summary-review.xlsx).
+summary workbook and the JSON result into the demo folder -> the committee's review workbook, and
+the harvest again with the committee's filled copy shipped in samples/review/ (one deduction):
+summary-review.xlsx and its JSON.
 """
 
 from __future__ import annotations
@@ -76,35 +77,34 @@ def run_demo(workdir: Path, master_path: Path = SHIPPED_MASTER,
     write_json(report, result)
     echo_harvest(report)
     click.echo(f"ไฟล์สรุปผล: {summary}  (ผลแบบ JSON: {result})")
-    reviewed = review(checked.master, workdir, sorted(samples.glob("*.xlsx")), report)
+    reviewed = review(checked.master, workdir, sorted(samples.glob("*.xlsx")), report,
+                      samples / "review")
     click.echo(f"\n== 7. ไฟล์สรุปผลหลังการตรวจประเมิน: {reviewed}")
     return 0
 
 
-# the committee's deduction in the demo: a milestone KPI self-assessed 5, less 0.2 for a
-# progress report not sent (as published agreement results show it)
-DEDUCTION = {("B01", "1.2"): {"given_score": 4.8,
-                              "reason": "ไม่ได้รายงานความก้าวหน้า 1 ครั้ง หัก 0.2 คะแนน"}}
-
-
-def review(master: Master, workdir: Path, returns: list[Path], report: HarvestReport) -> Path:
-    """The committee's round: the review workbook, one deduction typed in as the committee
-    would, and the harvest again with it; returns the summary written."""
-    from ..devkit.review import fill_review
+def review(master: Master, workdir: Path, returns: list[Path], report: HarvestReport,
+           committee: Path) -> Path:
+    """The committee's round: the review workbook made from the harvest, and the harvest again
+    with the committee's filled copy shipped in ``samples/review/``; returns the summary."""
+    from ..review import layout as R
     from ..review.apply import harvest_review
     from ..review.workbook import ReviewWriter
     from ..summary.workbook import write_summary
 
-    form, filled = workdir / "review.xlsx", workdir / "review-committee.xlsx"
+    form = workdir / R.file_name(report.fiscal_year, report.round_months)
     click.echo(f"\n== 5. สร้างแบบตรวจประเมินให้คณะกรรมการ: {form}")
     rows = ReviewWriter(form).write(report, master)
-    click.echo(f"{rows} แถว (หน่วยงานและตัวชี้วัด) คณะกรรมการกรอกในชีต 'ผลการตรวจประเมิน'")
-    click.echo(f"\n== 6. คณะกรรมการหักคะแนนหนึ่งรายการ (จำลองการกรอก) บันทึกเป็น {filled}")
-    fill_review(form, filled, DEDUCTION)
-    for (office, kpi), entry in DEDUCTION.items():
-        click.echo(f"  {office} ตัวชี้วัด {kpi}: คะแนน {entry['given_score']} เหตุผล: {entry['reason']}")
+    click.echo(f"{rows} แถว (หน่วยงานและตัวชี้วัด) คณะกรรมการกรอกในชีต '{R.TABLE_SHEET}'")
+    filled = committee / form.name
+    click.echo(f"\n== 6. รวบรวมผลอีกครั้งพร้อมแบบตรวจประเมินที่คณะกรรมการกรอกแล้ว {filled}")
     again = harvest(returns, master, report.round_months)
     harvest_review(again, filled, master)
+    for office in again.offices:
+        for kpi in office.kpis:
+            if kpi.review is not None:
+                click.echo(f"  {office.office} ตัวชี้วัด {kpi.kpi}: ประเมินตนเอง {kpi.score} "
+                           f"คณะกรรมการ {kpi.review.score} ({kpi.review.reason})")
     summary = workdir / "summary-review.xlsx"
     write_summary(again, summary)
     write_json(again, workdir / "summary-review.json")

@@ -17,6 +17,13 @@ from ..review import layout as R
 # the committee's entry on one row: verified_result, given_score and reason, as typed
 Entry = Mapping[str, object]
 
+# The shipped sample review (samples/review/): a milestone KPI self-assessed 5, less 0.2 for a
+# progress report not sent, as published agreement results show a committee's deduction.
+SAMPLE_REVIEW: dict[tuple[str, str], Entry] = {
+    ("B01", "1.2"): {"given_score": 4.8,
+                     "reason": "ไม่ได้รายงานความก้าวหน้า 1 ครั้ง หัก 0.2 คะแนน"},
+}
+
 
 def review_rows(path: Path) -> dict[tuple[str, str], int]:
     """Each (office, KPI) of a review workbook's table, with its 1-based row."""
