@@ -71,8 +71,8 @@ class PlainFormulaSheet(Worksheet):  # type: ignore[misc]
         return formula[1:] if formula.startswith("=") else formula
 
 
-class LockedWorkbook(xlsxwriter.Workbook):  # type: ignore[misc]
-    """xlsxwriter's Workbook with :class:`PlainFormulaSheet` sheets and its structure locked:
+class StructureLocked:
+    """Mixed into an xlsxwriter Workbook: its structure locked,
     ``<workbookProtection lockStructure="1"/>`` after ``<workbookPr>``, where Excel writes it.
 
     The lock overrides ``Workbook._write_workbook_pr`` (and writes with ``_xml_empty_tag``):
@@ -80,11 +80,16 @@ class LockedWorkbook(xlsxwriter.Workbook):  # type: ignore[misc]
     :class:`PlainFormulaSheet`.
     """
 
-    worksheet_class = PlainFormulaSheet
-
     def _write_workbook_pr(self) -> None:
-        super()._write_workbook_pr()
-        self._xml_empty_tag("workbookProtection", [("lockStructure", 1)])
+        super()._write_workbook_pr()  # type: ignore[misc]
+        self._xml_empty_tag(  # type: ignore[attr-defined]
+            "workbookProtection", [("lockStructure", 1)])
+
+
+class LockedWorkbook(StructureLocked, xlsxwriter.Workbook):  # type: ignore[misc]
+    """xlsxwriter's Workbook with :class:`PlainFormulaSheet` sheets and its structure locked."""
+
+    worksheet_class = PlainFormulaSheet
 
 
 class Styles:

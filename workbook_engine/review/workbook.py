@@ -12,26 +12,29 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from xlsxwriter.exceptions import FileCreateError
+from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 import workbook_engine.formulas as formulas
 
-from ..forms.office_workbook import LockedWorkbook, Styles, contact_line
+from ..forms.office_workbook import StructureLocked, Styles, contact_line
 from ..harvesting.outcomes import STATUS_THAI, HarvestReport, KpiOutcome, OfficeOutcome, Status
 from ..harvesting.run import engine_version
 from ..model import TEXT_KEYS, Master
 from ..problems import Problem
+from ..xlsx.bulk import BulkWorksheet, Formula, PlainFormulaWorkbook, RowWriter
 from ..xlsx.outputs import Output
 from ..xlsx.writer import (
     ROW_HEIGHT,
+    WORKBOOK_OPTIONS,
     Cells,
     XlsxWriteError,
     cached_value,
     print_scale,
     text_lines,
-    workbook_options,
 )
 from . import layout as R
 from .rules import CHECK_OK, Scoring, check_formula, final_weighted_formula, score_formula
@@ -94,6 +97,10 @@ def review_meta(report: HarvestReport, master: Master, offices: list[Reviewed], 
     return meta
 
 
+class _ReviewWorkbook(StructureLocked, PlainFormulaWorkbook):
+    """The review workbook: its table's thousands of rows written in bulk, its structure locked."""
+
+
 class ReviewWriter(Output):
     """Writes one review workbook atomically (a temporary file beside it, then a rename)."""
 
@@ -104,7 +111,7 @@ class ReviewWriter(Output):
             OutputError: when it cannot be written; a previous file there is left intact.
         """
         try:
-            wb = LockedWorkbook(str(self.temporary), workbook_options())
+            wb = _ReviewWorkbook(str(self.temporary), WORKBOOK_OPTIONS)
             rows = _Writer(wb, report, master, password or "").write()
             wb.close()
             self.commit()
@@ -120,7 +127,7 @@ class ReviewWriter(Output):
 class _Writer:
     """Writes the sheets of one review workbook."""
 
-    def __init__(self, wb: LockedWorkbook, report: HarvestReport, master: Master,
+    def __init__(self, wb: _ReviewWorkbook, report: HarvestReport, master: Master,
                  password: str) -> None:
         self.wb, self.report, self.master, self.password = wb, report, master, password
         self.places = report.places
@@ -144,8 +151,8 @@ class _Writer:
         self.hidden(review_meta(r, self.master, self.offices, self.rows, created))
         return self.rows
 
-    def sheet(self, name: str, widths: list[float]) -> Worksheet:
-        ws: Worksheet = self.wb.add_worksheet(name)
+    def sheet(self, name: str, widths: list[float]) -> BulkWorksheet:
+        ws: BulkWorksheet = self.wb.add_worksheet(name)
         ws.set_default_row(ROW_HEIGHT)
         for index, width in enumerate(widths):
             ws.set_column(index, index, width)
@@ -209,10 +216,9 @@ class _Writer:
         header = Cells(ws, R.HEADER_ROW - 1, ROW_HEIGHT * 3)
         for col, column in enumerate(R.COLUMNS):
             header.string(col, column.header, s.header)
-        row = R.FIRST_ROW
-        for office, kpi, problems in self.kpi_rows():
-            self.row(ws, row, office, kpi, problems)
-            row += 1
+        rw = ws.rows()
+        for row, (office, kpi, problems) in enumerate(self.kpi_rows(), start=R.FIRST_ROW):
+            self.row(rw, row, office, kpi, problems)
         ws.autofilter(R.HEADER_ROW - 1, 0, self.last - 1, len(R.COLUMNS) - 1)
         self.validations(ws)
         self.highlights(ws)
@@ -224,43 +230,48 @@ class _Writer:
             for kpi in o.kpis:
                 yield o.office, kpi, o.kpi_problems.get(kpi.kpi, [])
 
-    def row(self, ws: Worksheet, row: int, office: OfficeOutcome, kpi: KpiOutcome,
+    def row(self, rw: RowWriter, row: int, office: OfficeOutcome, kpi: KpiOutcome,
             problems: list[str]) -> None:
-        """One table row: the office's self-assessment, the committee's inputs, the live
-        cells."""
-        s, n = self.s, R.NUMBER
-        out = Cells(ws, row - 1)
-        locked = {"office": office.office, "office_name": office.name, "kpi": kpi.kpi,
-                  "name": kpi.name, "unit": kpi.unit, "kind": kpi.kind.label,
-                  "direction": kpi.direction or "", "problems": "\n".join(problems),
-                  "source": f"{office.file or ''} {kpi.sheet or ''}!{kpi.cell or ''}".strip(),
-                  **{key: kpi.texts.get(key, "") for key in TEXT_KEYS}}
-        for key, text in locked.items():
-            out.string(n[key] - 1, text, s.cell)
-        numbers = {"weight": (kpi.weight, s.weight), "result": (kpi.result, s.number),
-                   "score": (kpi.score, s.score), "weighted": (kpi.weighted, s.score),
-                   **{f"c{i}": (c, s.number) for i, c in enumerate(kpi.criteria or (), 1)}}
-        for key, (value, style) in numbers.items():
-            if value is None:
-                out.blank(n[key] - 1, s.cell)
-            else:
-                out.number(n[key] - 1, value, style)
+        """One table row (1-based ``row``), left to right: the office's self-assessment, the
+        committee's inputs, the live cells, the KPI's facts and texts."""
+        s = self.s
         scoring = Scoring.of(kpi, self.master.settings)
-        inputs = ("verified_result", "given_score", "reason") if kpi.kind.has_result \
-            else ("given_score", "reason")
-        for key in ("verified_result", "given_score", "reason"):
-            style = (s.input_text if key == "reason" else s.input_number) if key in inputs \
-                else s.cell
-            out.blank(n[key] - 1, style)
         refs = {key: f"{R.LETTER[key]}{row}" for key in R.NUMBER}
-        out.formula(n["verified_score"] - 1, score_formula(scoring, refs), s.score, "")
-        out.formula(n["verified_weighted"] - 1,
-                    formulas.weighted_score(refs["verified_score"], refs["weight"],
-                                            self.places), s.score, "")
-        out.formula(n["final_weighted"] - 1,
-                    final_weighted_formula(refs["verified_weighted"], refs["weighted"]),
-                    s.score, cached_value(kpi.weighted))
-        out.formula(n["check"] - 1, check_formula(scoring, refs), s.cell, "")
+        inputs = ("verified_result", "given_score") if kpi.kind.has_result else ("given_score",)
+        criteria = dict(zip(("c1", "c2", "c3", "c4", "c5"), kpi.criteria or (), strict=False))
+        cells: dict[str, tuple[object, Format]] = {
+            "office": (office.office, s.cell), "office_name": (office.name, s.cell),
+            "kpi": (kpi.kpi, s.cell), "name": (kpi.name, s.cell),
+            "weight": (kpi.weight, s.weight), "result": (kpi.result, s.number),
+            "score": (kpi.score, s.score), "weighted": (kpi.weighted, s.score),
+            **{key: (None, s.input_number if key in inputs else s.cell)
+               for key in ("verified_result", "given_score")},
+            "reason": (None, s.input_text),
+            "verified_score": (Formula(score_formula(scoring, refs)), s.score),
+            "verified_weighted": (Formula(formulas.weighted_score(
+                refs["verified_score"], refs["weight"], self.places)), s.score),
+            "final_weighted": (Formula(final_weighted_formula(
+                refs["verified_weighted"], refs["weighted"]), cached_value(kpi.weighted)),
+                s.score),
+            "check": (Formula(check_formula(scoring, refs)), s.cell),
+            "unit": (kpi.unit, s.cell), "kind": (kpi.kind.label, s.cell),
+            "direction": (kpi.direction or "", s.cell),
+            **{f"c{n}": (criteria.get(f"c{n}"), s.number) for n in range(1, 6)},
+            "problems": ("\n".join(problems), s.cell),
+            **{key: (kpi.texts.get(key, ""), s.cell) for key in TEXT_KEYS},
+            "source": (f"{office.file or ''} {kpi.sheet or ''}!{kpi.cell or ''}".strip(), s.cell),
+        }
+        rw.start(row - 1)
+        for col, column in enumerate(R.COLUMNS):
+            value, style = cells[column.key]
+            if isinstance(value, Formula):
+                rw.formula(col, value.text, style, value.cached)
+            elif isinstance(value, str) and value:
+                rw.string(col, value, style)
+            elif isinstance(value, Decimal):
+                rw.number(col, value, style)
+            else:
+                rw.blank(col, style)
 
     def column(self, key: str) -> str:
         letter = R.LETTER[key]
@@ -275,10 +286,14 @@ class _Writer:
                                              "ต้องระบุเหตุผล",
                             "error_title": "คะแนนไม่ถูกต้อง",
                             "error_message": "กรอกคะแนนเป็นตัวเลข 0 ถึง 5"},
-            "verified_result": {"validate": "any", "input_title": "ผลที่คณะกรรมการรับรอง",
+            "verified_result": {"validate": "custom",
+                                "value": f"=ISNUMBER({R.LETTER['verified_result']}{R.FIRST_ROW})",
+                                "input_title": "ผลที่คณะกรรมการรับรอง",
                                 "input_message": "ผลที่ถูกต้องเป็นตัวเลขตามหน่วยวัด "
                                                  "(ระดับความสำเร็จ: 0-5) ระบบคำนวณคะแนนด้วยเกณฑ์ "
-                                                 "ของตัวชี้วัด ต้องระบุเหตุผล"},
+                                                 "ของตัวชี้วัด ต้องระบุเหตุผล",
+                                "error_title": "ต้องเป็นตัวเลข",
+                                "error_message": "กรอกผลเป็นตัวเลขเท่านั้น ไม่ต้องพิมพ์หน่วยหรือ %"},
             "reason": {"validate": "length", "criteria": "<=", "value": 2000,
                        "input_title": "เหตุผล",
                        "input_message": "จำเป็นเมื่อกรอกผลที่รับรองหรือคะแนนที่ให้ ไม่เกิน 2,000 "
