@@ -13,7 +13,9 @@
    validation, protection or merges (the writing floor);
 5. runs ``workbook-engine collect-proposals`` on every office's proposal (one in ten changed
    and with a new KPI, as coordinators would type them; the rest sent back unchanged), timed
-   against the harvest of as many returns in the same attempt;
+   against the harvest of as many returns in the same attempt; and ``review-form`` and
+   ``harvest --review`` (the committee's review, unfilled: every row read and checked) on the
+   same returns, timed against that harvest too;
 6. reports the per-office marginal cost ``(t[big] - t[small]) / (big - small)`` of each, the
    ratios to the floors, and writes them with the machine and versions to docs/performance.md.
 
@@ -254,6 +256,8 @@ class Size:
     phases: dict[str, float] = field(default_factory=dict)
     beside_other_files: Run | None = None    # the same harvest with OTHER_FILES beside it
     collect: Run | None = None     # collect-proposals of as many offices' proposals
+    review_form: Run | None = None     # review-form of the same returns
+    harvest_review: Run | None = None  # harvest of the same returns with that review
 
 
 OTHER_FILES = (10, 40 * 2**20)      # evidence beside the returns: 10 files of 40 MB
@@ -301,6 +305,8 @@ class Sample:
     read_floor: float
     write_floor: float
     collect: Run
+    review_form: Run
+    harvest_review: Run
 
 
 def prepare(work: Path, offices: int, filled: Path, beside: Path | None) -> Setup:
@@ -350,7 +356,15 @@ def attempt(work: Path, setup: Setup, filled: Path) -> Sample:
                                f"{draft}.json"])
     if collected.returncode != 0:
         raise SystemExit(f"collect-proposals failed:\n{collected.output}")
-    sample = Sample(generated, harvested, python, beside, read, write, collected)
+    review = work / f"review-{setup.offices}.xlsx"
+    reviewed = timed_command([str(ENGINE), "review-form", str(setup.returns), "--master",
+                              str(setup.master), "--round", str(ROUND), "--out", str(review)])
+    again = timed_command([*command, "--review", str(review)])
+    for run, what in ((reviewed, "review-form"), (again, "harvest --review")):
+        if run.returncode not in (0, 1):
+            raise SystemExit(f"{what} failed:\n{run.output}")
+    sample = Sample(generated, harvested, python, beside, read, write, collected, reviewed,
+                    again)
     setup.samples.append(sample)
     return sample
 
@@ -397,7 +411,9 @@ def summarise(work: Path, setup: Setup) -> Size:
                 fastest([s.harvest_python for s in samples]),
                 min(s.read_floor for s in samples), min(s.write_floor for s in samples),
                 best.returncode, harvest_phases(setup.master, setup.returns, work),
-                fastest(besides) if besides else None, fastest([s.collect for s in samples]))
+                fastest(besides) if besides else None, fastest([s.collect for s in samples]),
+                fastest([s.review_form for s in samples]),
+                fastest([s.harvest_review for s in samples]))
 
 
 def paired_ratios(small: Setup, big: Setup) -> dict[str, list[float]]:
@@ -405,7 +421,11 @@ def paired_ratios(small: Setup, big: Setup) -> dict[str, list[float]]:
     one after the other (a burst of load on the machine then weighs on both alike)."""
     ratios: dict[str, list[float]] = {"generate": [], "harvest": [],
                                       "collect": [s.collect.wall / s.harvest.wall
-                                                  for s in big.samples]}
+                                                  for s in big.samples],
+                                      "review_form": [s.review_form.wall / s.harvest.wall
+                                                      for s in big.samples],
+                                      "harvest_review": [s.harvest_review.wall / s.harvest.wall
+                                                         for s in big.samples]}
     for a, b in zip(small.samples, big.samples, strict=True):
         ratios["generate"].append((b.generate.wall - a.generate.wall)
                                   / (b.write_floor - a.write_floor))
@@ -546,6 +566,17 @@ def report(sizes: list[Size], ratios: dict[str, list[float]]) -> str:
         + " | ".join(f"{s.collect.wall:.2f} s" if s.collect else "-" for s in sizes)
         + f" | | to harvest of as many: {each('collect')} (**{paired['collect']:.2f}x**) | "
         f"≤ 1x harvest | {yes[paired['collect'] <= 1]} |",
+        "| review-form, wall | "
+        + " | ".join(f"{s.review_form.wall:.2f} s" if s.review_form else "-" for s in sizes)
+        + f" | | to harvest of the same returns: {each('review_form')} "
+        f"(**{paired['review_form']:.2f}x**) | ≤ 1.5x harvest | "
+        f"{yes[paired['review_form'] <= 1.5]} |",
+        "| harvest --review (the review unfilled), wall | "
+        + " | ".join(f"{s.harvest_review.wall:.2f} s" if s.harvest_review else "-"
+                     for s in sizes)
+        + f" | | to harvest without it: {each('harvest_review')} "
+        f"(**{paired['harvest_review']:.2f}x**) | ≤ 1.5x harvest | "
+        f"{yes[paired['harvest_review'] <= 1.5]} |",
         "| generate, peak memory | " + " | ".join(f"{s.generate.peak / 2**20:.0f} MB"
                                                   for s in sizes)
         + f" | | | < 500 MB | {yes[peak[0] < 500 * 2**20]} |",

@@ -54,6 +54,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("verified_result", "ผลที่คณะกรรมการรับรอง", 12, INPUT),
     Column("given_score", "คะแนนที่คณะกรรมการให้", 12, INPUT),
     Column("reason", "เหตุผล", 30, INPUT),
+    Column("result_score", "คะแนนจากผลที่รับรอง", 10, LIVE),
     Column("verified_score", "คะแนนของคณะกรรมการ", 11, LIVE),
     Column("verified_weighted", "คะแนนถ่วงน้ำหนักของคณะกรรมการ", 12, LIVE),
     Column("final_weighted", "คะแนนถ่วงน้ำหนักหลังตรวจ", 11, LIVE),

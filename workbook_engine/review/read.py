@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 from ..harvesting.checked import META_ROWS, FileCheck, FileOutcome, Rejected, same, show
 from ..harvesting.intake import Archives, Candidate, collect
@@ -16,7 +17,7 @@ from ..master.format import ROUND_MONTHS
 from ..model import Assignment, Master
 from ..problems import Code, problem
 from ..values import clean_text
-from ..xlsx.reader import Cell, NotAWorkbook, SheetCells, XlsxReader
+from ..xlsx.reader import Cell, NotAWorkbook, XlsxReader
 from . import layout as R
 from .rules import Judged, Scoring, judge, reason_text
 
@@ -80,7 +81,8 @@ class _Check(FileCheck[ReviewOutcome]):
         for name in R.VISIBLE_SHEETS:
             if not any(s.name == name for s in reader.sheets):
                 raise self.reject(Code.REVIEW_SHEET_MISSING, sheet_name=name)
-        cells = self.read(reader, R.TABLE_SHEET, R.HEADER_ROW + rows, len(R.COLUMNS))
+        sheet = next(s for s in reader.sheets if s.name == R.TABLE_SHEET)
+        cells = _Table(reader.read_rows(sheet, len(R.COLUMNS)))
         changed = sum(self.locked(cells, R.HEADER_ROW, c.key, c.header) for c in R.COLUMNS)
         held = {(office, a.kpi): a for office in self.out.shas
                 if office in self.master.offices
@@ -108,7 +110,7 @@ class _Check(FileCheck[ReviewOutcome]):
             raise Rejected(Code.REVIEW_LOCKED_CHANGED)
         self.out.refused = False
 
-    def locked(self, cells: SheetCells, row: int, key: str, expected: object) -> int:
+    def locked(self, cells: _Table, row: int, key: str, expected: object) -> int:
         """1 (and the problem) when the locked cell of column ``key`` on ``row`` does not show
         ``expected``, else 0."""
         cell = cells.get(row, R.NUMBER[key])
@@ -118,14 +120,14 @@ class _Check(FileCheck[ReviewOutcome]):
                  expected=show(expected or None), found=show(cell.value if cell else None))
         return 1
 
-    def identity_cells(self, cells: SheetCells, row: int, a: Assignment) -> int:
+    def identity_cells(self, cells: _Table, row: int, a: Assignment) -> int:
         """The row's office name, KPI name and weight as the master has them."""
         master = self.master
         return (self.locked(cells, row, "office_name", master.offices[a.office].name)
                 + self.locked(cells, row, "name", master.kpis[a.kpi].name)
                 + self.locked(cells, row, "weight", a.weight))
 
-    def entry(self, cells: SheetCells, row: int, a: Assignment) -> None:
+    def entry(self, cells: _Table, row: int, a: Assignment) -> None:
         """The row's entries, judged; a broken rule is a problem at the cell concerned."""
         inputs = {key: cells.get(row, R.NUMBER[key]) for key in R.INPUT_KEYS}
         judged = judge(Scoring.assigned(self.master, a), inputs["verified_result"],
@@ -161,6 +163,22 @@ class _Check(FileCheck[ReviewOutcome]):
             self.out.entries = []
         self.omitted()
         return self.out
+
+
+class _Table:
+    """A sheet's rows of values (:meth:`XlsxReader.read_rows`: a big table read at once, in C
+    when it can be), asked for cells as :class:`SheetCells` is."""
+
+    KINDS: ClassVar[dict[type, str]] = {float: "n", bool: "b"}   # else text (errors too)
+
+    def __init__(self, rows: list[tuple[object, ...]]) -> None:
+        self.rows = rows
+
+    def get(self, row: int, col: int) -> Cell | None:
+        """The cell at 1-based ``row`` and ``col``, or None when it is empty or absent."""
+        values = self.rows[row - 1] if row <= len(self.rows) else ()
+        value = values[col - 1] if col <= len(values) else None
+        return None if value is None else Cell(value, self.KINDS.get(type(value), "s"), None)
 
 
 def _text(cell: Cell | None) -> str:

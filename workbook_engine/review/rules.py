@@ -142,7 +142,10 @@ def _given_ok(given: str) -> str:
 
 
 def _result_score(s: Scoring, refs: Mapping[str, str]) -> str:
-    """The verified result's score by the KPI's rules, "" when it has none (no "=")."""
+    """The verified result's score by the KPI's rules, "" when it has none (no "="): the cell
+    ``refs["result_score"]`` when the row has one, else the rules written out."""
+    if "result_score" in refs:
+        return refs["result_score"]
     if not s.kind.has_result:
         return '""'
     result = refs["verified_result"]
@@ -154,6 +157,12 @@ def _result_score(s: Scoring, refs: Mapping[str, str]) -> str:
     return body
 
 
+def result_score_formula(s: Scoring, refs: Mapping[str, str]) -> str:
+    """``คะแนนจากผลที่รับรอง``: the verified result's score by the KPI's own rules, whatever
+    the rest of the row says ("" when it cannot be scored)."""
+    return "=" + _result_score(s, {k: v for k, v in refs.items() if k != "result_score"})
+
+
 def _no_reason(refs: Mapping[str, str]) -> str:
     return f'TRIM({refs["reason"]})=""'
 
@@ -161,7 +170,8 @@ def _no_reason(refs: Mapping[str, str]) -> str:
 def score_formula(s: Scoring, refs: Mapping[str, str]) -> str:
     """``คะแนนของคณะกรรมการ``: what :func:`judge` gives as the score, "" where nothing applies.
 
-    ``refs`` holds the references of verified_result, given_score, reason and c1..c5.
+    ``refs`` holds the references of verified_result, given_score, reason and c1..c5, and
+    that of result_score (:func:`result_score_formula`) when the row has that cell.
     """
     given, result = refs["given_score"], refs["verified_result"]
     by_given = f'IF({_given_ok(given)},ROUND({given},{s.places}),"")'

@@ -37,7 +37,14 @@ from ..xlsx.writer import (
     text_lines,
 )
 from . import layout as R
-from .rules import CHECK_OK, Scoring, check_formula, final_weighted_formula, score_formula
+from .rules import (
+    CHECK_OK,
+    Scoring,
+    check_formula,
+    final_weighted_formula,
+    result_score_formula,
+    score_formula,
+)
 
 GUIDE_WIDTH = 110
 OK_COLOUR, PROBLEM_COLOUR = "#006100", "#C00000"
@@ -247,6 +254,7 @@ class _Writer:
             **{key: (None, s.input_number if key in inputs else s.cell)
                for key in ("verified_result", "given_score")},
             "reason": (None, s.input_text),
+            "result_score": (Formula(result_score_formula(scoring, refs)), s.score),
             "verified_score": (Formula(score_formula(scoring, refs)), s.score),
             "verified_weighted": (Formula(formulas.weighted_score(
                 refs["verified_score"], refs["weight"], self.places)), s.score),
