@@ -304,3 +304,29 @@ def test_without_a_review_the_summary_hides_the_committee_columns(
             hidden.update(range(dim.min, dim.max + 1))
     assert hidden == {DETAIL_INDEX[key] + 1 for key, _, _ in REVIEW_COLUMNS}
     assert wb[OFFICES].column_dimensions["E"].hidden
+
+
+def test_the_published_committee_deductions_are_a_score_given_directly() -> None:
+    """The published rows whose figures are a committee's deduction (tests/data: OPEC's
+    milestone KPIs printed 4.8000 and 1.6000 for levels 5 and 2) come out of the committee's
+    rules as they were printed, weighted score included, when the committee gives that score
+    with its reason."""
+    import csv
+
+    from workbook_engine.kinds import MILESTONE
+    from workbook_engine.review.rules import Scoring, judge
+    from workbook_engine.xlsx.reader import Cell
+
+    path = ROOT / "tests" / "data" / "published_scores.csv"
+    with path.open(encoding="utf-8") as f:
+        rows = [r for r in csv.DictReader(f) if r["note"].startswith("committee-verified")]
+    assert len(rows) == 2
+    for r in rows:
+        scoring = Scoring(MILESTONE, None, False, None, Decimal(r["weight"]), 1, 4)
+        given = Cell(float(r["published_score"]), "n", None)
+        reason = Cell(r["note"][:60], "s", None)
+        judged = judge(scoring, Cell(float(r["result"]), "n", None), given, reason)
+        assert judged.problem is None
+        assert judged.score == Decimal(r["published_score"])
+        assert judged.weighted == Decimal(r["published_weighted"])
+        assert judged.result == Decimal(r["result"])      # the level the office reported
