@@ -464,8 +464,10 @@ class Code(Enum):
         E,
         "แบบตรวจประเมินมีแถวของหน่วยงาน {office} ตัวชี้วัด {kpi} ซึ่งไม่มีในการรวบรวมครั้งนี้ "
         "({why}) จึงไม่ได้ใช้แถวนี้",
-        "สร้างแบบตรวจประเมินใหม่ด้วย review-form จากแบบรายงานชุดเดียวกับที่รวบรวม",
-        "A row of the review workbook names an office or KPI that is not in the harvest.")
+        "รวบรวมพร้อมแบบรายงานของหน่วยงานนี้ หรือสร้างแบบตรวจประเมินใหม่ด้วย review-form "
+        "จากแบบรายงานชุดเดียวกับที่รวบรวม",
+        "The review workbook has rows of an office (or a KPI) that is not in the harvest: no "
+        "return of the office was given this time, or the master does not have it.")
     REVIEW_STALE = (
         E,
         "แบบรายงานของหน่วยงาน {office} ที่ใช้ในการรวบรวมครั้งนี้ ({now}) ไม่ใช่ฉบับที่คณะกรรมการตรวจ "

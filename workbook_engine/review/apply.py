@@ -45,7 +45,7 @@ def apply_review(report: HarvestReport, review: ReviewOutcome) -> None:
     if review.refused:
         return
     offices = {o.office: o for o in report.offices}
-    covered, stale = _covered(offices, review.shas)
+    covered, stale = _covered(offices, review.shas, review.file)
     report.problems.extend(stale)
     rows = []
     for entry in review.entries:
@@ -78,20 +78,25 @@ def apply_review(report: HarvestReport, review: ReviewOutcome) -> None:
     report.files[-1].outcome = "review"
 
 
-def _covered(offices: dict[str, OfficeOutcome], shas: dict[str, str]
+def _covered(offices: dict[str, OfficeOutcome], shas: dict[str, str], file: str
              ) -> tuple[dict[str, OfficeOutcome], list[Problem]]:
-    """The offices whose harvested return is the one reviewed; REVIEW_STALE for the others."""
-    covered, stale = {}, []
+    """The offices whose harvested return is the one reviewed; REVIEW_STALE for those whose
+    return is another now, REVIEW_ROW_UNKNOWN for those not in this harvest at all."""
+    covered, problems = {}, []
     for code, sha in shas.items():
         office = offices.get(code)
-        if office is not None and office.status in REVIEWED and office.sha256 == sha:
-            covered[code] = office
+        if office is None:            # not in the master: told when the review was read
             continue
-        now = (f"ไฟล์ {office.file} SHA-256 {(office.sha256 or '')[:12]}…"
-               if office is not None and office.status in REVIEWED
-               else "ไม่มีแบบรายงานที่ใช้ได้")
-        stale.append(problem(Code.REVIEW_STALE, office=code, now=now))
-    return covered, stale
+        if office.status in REVIEWED and office.sha256 == sha:
+            covered[code] = office
+        elif office.status is Status.MISSING:
+            problems.append(problem(Code.REVIEW_ROW_UNKNOWN, file=file, office=code, kpi="ทุกตัว",
+                                    why="ไม่มีแบบรายงานของหน่วยงานนี้ในการรวบรวมครั้งนี้"))
+        else:
+            now = (f"ไฟล์ {office.file} SHA-256 {(office.sha256 or '')[:12]}…"
+                   if office.status in REVIEWED else f"ไฟล์ {office.file} ซึ่งไม่รับ")
+            problems.append(problem(Code.REVIEW_STALE, file=file, office=code, now=now))
+    return covered, problems
 
 
 def _tampered(entry: Entry, kpi: KpiOutcome, file: str) -> list[Problem]:

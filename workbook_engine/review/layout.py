@@ -1,8 +1,7 @@
 """Where things are in the committee's review workbook (CONTRACT section 7).
 
-The review workbook is written from this layout and read back by it (the table by its defined
-name ``REVIEW`` first, by these positions when a program broke the name), so both take it from
-here.
+The review workbook is written from this layout and read back by it (the table by these
+positions; the defined name ``REVIEW`` is for other programs), so both take it from here.
 """
 
 from __future__ import annotations

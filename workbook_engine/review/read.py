@@ -76,56 +76,65 @@ class _Check(FileCheck[ReviewOutcome]):
         return int(rows)
 
     def table(self, reader: XlsxReader, rows: int) -> None:
-        """Reads every row: the locked cells compared with what review-form wrote (from the
-        master), the committee's entries judged."""
+        """Reads every row: the locked cells compared with what review-form wrote (the rows of
+        the offices in ``_meta``, in order, as the master has them), the committee's entries
+        judged. A row inserted, deleted or moved shows as locked cells changed."""
         for name in R.VISIBLE_SHEETS:
             if not any(s.name == name for s in reader.sheets):
                 raise self.reject(Code.REVIEW_SHEET_MISSING, sheet_name=name)
         sheet = next(s for s in reader.sheets if s.name == R.TABLE_SHEET)
         cells = _Table(reader.read_rows(sheet, len(R.COLUMNS)))
         changed = sum(self.locked(cells, R.HEADER_ROW, c.key, c.header) for c in R.COLUMNS)
-        held = {(office, a.kpi): a for office in self.out.shas
-                if office in self.master.offices
-                for a in self.master.assignments_for(office, self.round_months) if a.assessed}
-        seen: dict[tuple[str, str], int] = {}
-        for row in range(R.FIRST_ROW, R.FIRST_ROW + rows):
-            office, kpi = (_text(cells.get(row, R.NUMBER[k])) for k in ("office", "kpi"))
-            key = (office, kpi)
-            if key in seen:
-                changed += 1
-                self.add(Code.REVIEW_LOCKED_CHANGED, sheet=R.TABLE_SHEET,
-                         cell=f"{R.LETTER['kpi']}{row}", expected="-",
-                         found=f"{office} {kpi} ซ้ำกับแถว {seen[key]}")
-                continue
-            seen[key] = row
-            a = held.get(key)
-            if a is None:
-                self.add_about(office or None, Code.REVIEW_ROW_UNKNOWN, sheet=R.TABLE_SHEET,
-                               cell=f"{R.LETTER['kpi']}{row}", kpi=kpi or "-",
-                               why="ไม่มีในไฟล์ต้นแบบของรอบนี้หรือในข้อมูลกำกับของแบบตรวจประเมิน")
-                continue
-            changed += self.identity_cells(cells, row, a)
-            self.entry(cells, row, a)
+        expected = self.expected_rows()
+        for row, a in enumerate(expected, start=R.FIRST_ROW):
+            found = self.locked(cells, row, "office", a.office, a.office) \
+                + self.locked(cells, row, "kpi", a.kpi, a.office)
+            changed += found or self.identity_cells(cells, row, a)
+            if not found:
+                self.entry(cells, row, a)
+        after = R.FIRST_ROW + len(expected)
+        changed += sum(self.locked(cells, row, key, "") for key in ("office", "kpi")
+                       for row in range(after, max(after + 1, R.FIRST_ROW + rows)))
         if changed:
             raise Rejected(Code.REVIEW_LOCKED_CHANGED)
         self.out.refused = False
 
-    def locked(self, cells: _Table, row: int, key: str, expected: object) -> int:
-        """1 (and the problem) when the locked cell of column ``key`` on ``row`` does not show
-        ``expected``, else 0."""
+    def expected_rows(self) -> list[Assignment]:
+        """The table's rows as review-form wrote them: each office of ``_meta`` in order, its
+        KPIs assessed in the round; an office the master does not have is a problem."""
+        rows = []
+        for office in self.out.shas:
+            if office not in self.master.offices:
+                self.add_about(office, Code.REVIEW_ROW_UNKNOWN, sheet=R.META_SHEET, kpi="ทุกตัว",
+                               why="ไม่มีหน่วยงานนี้ในไฟล์ต้นแบบ")
+                continue
+            rows += [a for a in self.master.assignments_for(office, self.round_months)
+                     if a.assessed]
+        return rows
+
+    def locked(self, cells: _Table, row: int, key: str, expected: object,
+               office: str | None = None) -> int:
+        """1 (and the problem, about ``office``) when the locked cell of column ``key`` on
+        ``row`` does not show ``expected``, else 0."""
         cell = cells.get(row, R.NUMBER[key])
         if same(cell, expected):
             return 0
-        self.add(Code.REVIEW_LOCKED_CHANGED, sheet=R.TABLE_SHEET, cell=f"{R.LETTER[key]}{row}",
-                 expected=show(expected or None), found=show(cell.value if cell else None))
+        self.add_about(office, Code.REVIEW_LOCKED_CHANGED, sheet=R.TABLE_SHEET,
+                       cell=f"{R.LETTER[key]}{row}", expected=show(expected or None),
+                       found=show(cell.value if cell else None))
         return 1
 
     def identity_cells(self, cells: _Table, row: int, a: Assignment) -> int:
-        """The row's office name, KPI name and weight as the master has them."""
-        master = self.master
-        return (self.locked(cells, row, "office_name", master.offices[a.office].name)
-                + self.locked(cells, row, "name", master.kpis[a.kpi].name)
-                + self.locked(cells, row, "weight", a.weight))
+        """The row's office and KPI as the master has them: names, weight, unit, kind,
+        direction and criteria in the round."""
+        kpi = self.master.kpis[a.kpi]
+        expected: dict[str, object] = {
+            "office_name": self.master.offices[a.office].name, "name": kpi.name,
+            "weight": a.weight, "unit": kpi.unit, "kind": kpi.kind.label,
+            "direction": kpi.direction.value if kpi.direction else "",
+            **dict(zip(("c1", "c2", "c3", "c4", "c5"), a.criteria or ("",) * 5, strict=True))}
+        return sum(self.locked(cells, row, key, value, a.office)
+                   for key, value in expected.items())
 
     def entry(self, cells: _Table, row: int, a: Assignment) -> None:
         """The row's entries, judged; a broken rule is a problem at the cell concerned."""
@@ -148,12 +157,15 @@ class _Check(FileCheck[ReviewOutcome]):
         try:
             reader = self.open()
             self.out.saved = reader.saved_time()
-            meta = self.meta(reader, R.META_SHEET, Code.REVIEW_NOT_OURS, required=("kind",),
+            meta = self.meta(reader, R.META_SHEET, Code.REVIEW_NOT_OURS, required=(),
                              rows=META_ROWS + len(self.master.offices),
                              reason="ไม่พบข้อมูลกำกับ _meta")
-            if meta["kind"] != R.META_KIND:
-                raise self.reject(Code.REVIEW_NOT_OURS, sheet=R.META_SHEET,
-                                  reason=f"เป็นไฟล์ชนิด '{meta['kind']}'")
+            kind = meta.get("kind")
+            if kind != R.META_KIND:
+                raise self.reject(Code.REVIEW_NOT_OURS, sheet=R.META_SHEET, reason=(
+                    f"เป็นไฟล์ชนิด '{kind}'" if kind else
+                    f"เป็นแบบรายงานผลของหน่วยงาน {meta['office']}" if meta.get("office")
+                    else "ไม่มีข้อมูลกำกับของแบบตรวจประเมิน"))
             self.table(reader, self.identity(meta))
         except Rejected:
             pass
@@ -201,9 +213,10 @@ def read_review(path: Path, master: Master, round_months: int) -> ReviewOutcome:
     candidates, problems = collect([path])
     if len(candidates) != 1:
         out = ReviewOutcome(str(path), "", 0, None, problems=problems)
-        if not problems:
+        if not any(p.is_error for p in problems):     # a lock file is only skipped, say
             out.problems.append(problem(Code.REVIEW_NOT_OURS, file=str(path),
-                                        reason=f"พบ {len(candidates)} ไฟล์ ต้องเป็นไฟล์เดียว"))
+                                        reason=f"พบแบบตรวจประเมิน {len(candidates)} ไฟล์ "
+                                               "ต้องเป็นไฟล์เดียว"))
         return out
     with Archives() as archives:
         check = _Check(candidates[0], master, round_months, archives)
