@@ -1,4 +1,5 @@
-"""The hidden ``_meta`` sheet's keys, and signing them with HMAC-SHA256 (CONTRACT section 2)."""
+"""The hidden ``_meta`` sheet: its keys, signing them with HMAC-SHA256 (CONTRACT section 2),
+and writing it into a workbook the engine makes."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import hashlib
 import hmac
 import os
 from pathlib import Path
+
+from xlsxwriter.workbook import Workbook
 
 KEY_ENV = "WORKBOOK_ENGINE_KEY"
 SIGNED_KEYS = ("office", "fiscal_year", "round", "schema_version", "fingerprint")
@@ -39,3 +42,16 @@ def signature_ok(key: bytes, meta: dict[str, str]) -> bool:
     """True when ``meta['signature']`` is the right signature for ``meta`` under ``key``."""
     given = meta.get("signature", "")
     return hmac.compare_digest(given, signature(key, meta))
+
+
+def write_meta_sheet(wb: Workbook, name: str, rows: dict[str, str], password: str) -> None:
+    """The veryHidden, protected sheet ``name`` of ``rows``: a key and a value a row, under
+    the headers ``key`` and ``value``."""
+    ws = wb.add_worksheet(name)
+    ws.write_string(0, 0, "key")
+    ws.write_string(0, 1, "value")
+    for i, (key, value) in enumerate(rows.items(), start=1):
+        ws.write_string(i, 0, key)
+        ws.write_string(i, 1, value)
+    ws.very_hidden()
+    ws.protect(password, {"format_columns": True, "format_rows": True})

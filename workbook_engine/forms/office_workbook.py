@@ -45,7 +45,7 @@ from ..xlsx.writer import (
     workbook_options,
 )
 from . import layout as L
-from .meta import signature
+from .meta import signature, write_meta_sheet
 
 REPORT_PRINT_SCALE = print_scale([c.width for c in L.REPORT_COLUMNS], landscape=True)
 PAGE_WIDTHS = (20, 46)
@@ -747,12 +747,5 @@ class _Writer:
         self.protect(ws)
 
     def meta(self, rows: dict[str, str]) -> None:
-        ws = self.wb.add_worksheet(L.META_SHEET)
-        ws.write_string(0, 0, "key")
-        ws.write_string(0, 1, "value")
-        for i, (key, value) in enumerate(rows.items(), start=1):
-            ws.write_string(i, 0, key)
-            ws.write_string(i, 1, value)
-        ws.very_hidden()
-        self.protect(ws)
+        write_meta_sheet(self.wb, L.META_SHEET, rows, self.password)
 

@@ -20,6 +20,7 @@ from xlsxwriter.worksheet import Worksheet
 
 import workbook_engine.fiscal as fiscal
 
+from ..forms.meta import write_meta_sheet
 from ..forms.office_workbook import LockedWorkbook, Styles, contact_line
 from ..master import format as mf
 from ..model import Master, Office
@@ -330,14 +331,7 @@ class _Writer:
                 lists.write_string(row, col, value)
         lists.hide()
         self.protect(lists)
-        meta = self.wb.add_worksheet(P.META_SHEET)
-        meta.write_string(0, 0, "key")
-        meta.write_string(0, 1, "value")
-        for i, (key, value) in enumerate(self.ctx.meta().items(), start=1):
-            meta.write_string(i, 0, key)
-            meta.write_string(i, 1, value)
-        meta.very_hidden()
-        self.protect(meta)
+        write_meta_sheet(self.wb, P.META_SHEET, self.ctx.meta(), self.password)
 
 
 def _absolute(ref: str) -> str:

@@ -3,7 +3,7 @@
 Sheets: ``คำชี้แจง`` (what to do), ``ผลการตรวจประเมิน`` (the table ``REVIEW``: one row per
 office and KPI assessed in the round, the office's self-assessment locked, the committee's three
 inputs, live formulas for its score, weighted score and each row's check), ``คะแนนรวมรายหน่วยงาน``
-(each office's self-assessed total beside the committee's live total), a hidden ``_lists`` and a
+(each office's self-assessed total beside the committee's live total) and a
 veryHidden ``_meta`` binding the workbook to the master, the round and every return's SHA-256.
 """
 
@@ -20,6 +20,7 @@ from xlsxwriter.worksheet import Worksheet
 
 import workbook_engine.formulas as formulas
 
+from ..forms.meta import write_meta_sheet
 from ..forms.office_workbook import StructureLocked, Styles, contact_line
 from ..harvesting.outcomes import STATUS_THAI, HarvestReport, KpiOutcome, OfficeOutcome, Status
 from ..harvesting.run import engine_version
@@ -155,7 +156,9 @@ class _Writer:
         self.guide()
         self.table()
         self.totals()
-        self.hidden(review_meta(r, self.master, self.offices, self.rows, created))
+        write_meta_sheet(self.wb, R.META_SHEET,
+                         review_meta(r, self.master, self.offices, self.rows, created),
+                         self.password)
         return self.rows
 
     def sheet(self, name: str, widths: list[float]) -> BulkWorksheet:
@@ -358,13 +361,3 @@ class _Writer:
         ws.autofilter(0, 0, max(len(self.offices), 1), len(R.TOTALS_COLUMNS) - 1)
         self.protect(ws, filters=True)
 
-    # -- hidden sheets -----------------------------------------------------------------------
-    def hidden(self, meta: dict[str, str]) -> None:
-        sheet = self.wb.add_worksheet(R.META_SHEET)
-        sheet.write_string(0, 0, "key")
-        sheet.write_string(0, 1, "value")
-        for i, (key, value) in enumerate(meta.items(), start=1):
-            sheet.write_string(i, 0, key)
-            sheet.write_string(i, 1, value)
-        sheet.very_hidden()
-        self.protect(sheet)
