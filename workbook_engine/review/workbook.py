@@ -10,6 +10,7 @@ veryHidden ``_meta`` binding the workbook to the master, the round and every ret
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -48,6 +49,7 @@ from .rules import (
 )
 
 GUIDE_WIDTH = 110
+MAX_LINES = 3           # a row grows to show a KPI's or office's name, up to this many lines
 OK_COLOUR, PROBLEM_COLOUR = "#006100", "#C00000"
 REVIEWED = (Status.ACCEPTED, Status.INCOMPLETE)   # offices whose return has KPI rows
 
@@ -80,6 +82,11 @@ def reviewed_offices(report: HarvestReport) -> list[Reviewed]:
         else:
             entry.kpi_problems.setdefault(kpi, []).append(_line(p))
     return list(found.values())
+
+
+@functools.lru_cache(maxsize=8192)     # the same names recur office after office
+def _lines(text: str, width: float) -> int:
+    return text_lines(text, width)
 
 
 def _line(p: Problem) -> str:
@@ -146,6 +153,7 @@ class _Writer:
         self.ok = wb.add_format({"font_color": OK_COLOUR, "bold": True, "border": 1})
         self.bad = wb.add_format({"font_color": PROBLEM_COLOUR, "bold": True, "border": 1})
         self.heading = wb.add_format({"bold": True, "font_size": 18})
+        self.note = wb.add_format({"bold": True})        # one line, over the columns beside
 
     def write(self) -> int:
         created = dt.datetime.now().replace(microsecond=0)
@@ -222,7 +230,7 @@ class _Writer:
             0, f"ผลการตรวจประเมินตัวชี้วัด รอบ {r.round_months} เดือน ปีงบประมาณ พ.ศ. "
                f"{r.fiscal_year}  {r.organisation}", self.heading)
         Cells(ws, R.TITLE_ROW).string(
-            0, "กรอกเฉพาะช่องสีเหลือง: ผลที่รับรอง หรือคะแนนที่ให้ (0-5) พร้อมเหตุผล", s.bold)
+            0, "กรอกเฉพาะช่องสีเหลือง: ผลที่รับรอง หรือคะแนนที่ให้ (0-5) พร้อมเหตุผล", self.note)
         header = Cells(ws, R.HEADER_ROW - 1, ROW_HEIGHT * 3)
         for col, column in enumerate(R.COLUMNS):
             header.string(col, column.header, s.header)
@@ -272,7 +280,9 @@ class _Writer:
             **{key: (kpi.texts.get(key, ""), s.cell) for key in TEXT_KEYS},
             "source": (f"{office.file or ''} {kpi.sheet or ''}!{kpi.cell or ''}".strip(), s.cell),
         }
-        rw.start(row - 1)
+        lines = max(_lines(kpi.name, R.COLUMNS[R.NUMBER["name"] - 1].width),
+                    _lines(office.name, R.COLUMNS[R.NUMBER["office_name"] - 1].width))
+        rw.start(row - 1, ROW_HEIGHT * min(lines, MAX_LINES) if lines > 1 else None)
         for col, column in enumerate(R.COLUMNS):
             value, style = cells[column.key]
             if isinstance(value, Formula):
