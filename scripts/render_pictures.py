@@ -1,13 +1,15 @@
-"""Render the docs' pictures from filled samples, their summary and the negotiation round
-(``make pictures``).
+"""Render the docs' pictures from filled samples, their summary, the negotiation round and the
+committee's review (``make pictures``).
 
 Generates office B01's workbook from the shipped master, types in results and texts as a
 coordinator would, harvests the shipped samples, collects the shipped sample proposals into a
 draft master, prints them to PDF with LibreOffice and keeps the pages people read: the
 agreement, a KPI card, a per-KPI report page, the report table, the summary's overview and
 organisation-KPI roll-up, a filled proposal (office B02's, with its new KPI), and the draft's
-negotiation record and per-office summary. Each page is found by its text. The pictures of the
-negotiation round are cut below the last thing printed on the page.
+negotiation record and per-office summary, the committee's review workbook made from the shipped
+samples with three rows typed in (a deduction, a verified result, a result without its reason)
+and the summary harvested with it. Each page is found by its text. The pictures of the
+negotiation round and of the review are cut below the last thing printed on the page.
 
 ``--only NAME,NAME`` renders only those pictures (and builds only the workbooks they need), so
 the others stay as they are. Needs LibreOffice (soffice) and poppler-utils (pdftoppm,
@@ -26,6 +28,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from workbook_engine.devkit.libreoffice import convert
+from workbook_engine.devkit.review import fill_review
 from workbook_engine.devkit.testing import fill_return
 from workbook_engine.forms.generate import generate
 from workbook_engine.harvesting.run import harvest
@@ -33,6 +36,9 @@ from workbook_engine.master.reader import load_master
 from workbook_engine.model import Master
 from workbook_engine.proposals.collect import collect_proposals
 from workbook_engine.proposals.record import write_draft
+from workbook_engine.review.apply import harvest_review
+from workbook_engine.review.layout import file_name
+from workbook_engine.review.workbook import ReviewWriter
 from workbook_engine.summary.workbook import write_summary
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,6 +54,15 @@ TEXTS = {"2.1": {
     "EVIDENCE": "รายงานสถิติจากระบบสารบรรณ (ไฟล์แนบ 1) และรายงานการประชุม (ไฟล์แนบ 2)"}}
 PROPOSALS = Path("samples") / "proposals"       # relative, so the record names files as the CLI
 PROPOSAL = PROPOSALS / "2569-P-B02.xlsx"        # B02 proposes a new KPI (row 17)
+RETURNS = Path("samples")                       # the sample returns (*.xlsx), named as in the docs
+# the committee's entries (docs/review.md): a deduction, a verified result, and a verified
+# result without its reason, which the live check shows in red and harvest does not apply
+REVIEW = {("B01", "1.2"): {"given_score": 4.8,
+                           "reason": "ไม่ได้รายงานความก้าวหน้า 1 ครั้ง หัก 0.2 คะแนน"},
+          ("B01", "2.1"): {"verified_result": 78.2,
+                           "reason": "ตรวจสถิติจากระบบสารบรรณแล้ว ดำเนินการผ่านระบบ 9,760 "
+                                     "จาก 12,480 เรื่อง"},
+          ("B01", "3.6"): {"verified_result": 3}}
 
 
 class Page(NamedTuple):
@@ -72,6 +87,10 @@ PAGES = {
                           110, crop=True),
     "negotiation-record": Page("draft", ("บันทึกการเจรจา", "ผลการเจรจา"), 150, crop=True),
     "negotiation-summary": Page("draft", ("สรุปการเสนอ", "ผลการเสนอ"), 110, crop=True),
+    "review-form": Page("review", ("กรอกเฉพาะช่องสี", "ผลตรวจการกรอก"), 150,
+                        crop=True),
+    "review-totals": Page("review", ("ไฟล์แบบรายงาน", "ปัญหาอื่นของไฟล์"), 110, crop=True),
+    "summary-review": Page("summary-review", ("คะแนนรวมที่ใช้", "อันดับ"), 110, crop=True),
 }
 INK = 200               # a grey level below this is something printed
 FOOTER_INCHES = 0.8     # the band at the bottom of a page where the footer is printed
@@ -86,7 +105,8 @@ def build_form(work: Path, master: Master) -> Path:
 
 def build_summary(work: Path, master: Master) -> Path:
     """The summary of the shipped sample returns."""
-    write_summary(harvest([ROOT / "samples"], master, 12), work / "summary.xlsx")
+    write_summary(harvest(sorted((ROOT / "samples").glob("*.xlsx")), master, 12),
+                  work / "summary.xlsx")
     return work / "summary.xlsx"
 
 
@@ -102,9 +122,27 @@ def build_draft(work: Path, master: Master) -> Path:
     return draft
 
 
+def build_review(work: Path, master: Master) -> Path:
+    """The committee's review workbook of the sample returns, with :data:`REVIEW` typed in."""
+    filled = work / file_name(master.settings.fiscal_year, 12)
+    if not filled.exists():
+        form = work / "review-form.xlsx"
+        ReviewWriter(form).write(harvest(sorted(RETURNS.glob("*.xlsx")), master, 12), master)
+        fill_review(form, filled, REVIEW)
+    return filled
+
+
+def build_summary_review(work: Path, master: Master) -> Path:
+    """The summary of the sample returns harvested with the filled review workbook."""
+    report = harvest(sorted(RETURNS.glob("*.xlsx")), master, 12)
+    harvest_review(report, build_review(work, master), master)
+    write_summary(report, work / "summary-review.xlsx")
+    return work / "summary-review.xlsx"
+
+
 SOURCES: dict[str, Callable[[Path, Master], Path]] = {
     "form": build_form, "summary": build_summary, "proposal": build_proposal,
-    "draft": build_draft}
+    "draft": build_draft, "review": build_review, "summary-review": build_summary_review}
 
 
 def pages_text(pdf: Path) -> list[str]:

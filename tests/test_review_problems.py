@@ -306,6 +306,20 @@ def test_good_entries_apply(world: World, tmp_path: Path) -> None:
     assert b01.as_json()["verified_total_score"] == pytest.approx(float(b01.verified_total or 0))
 
 
+def test_a_percentage_typed_with_its_sign_is_applied_and_told(world: World,
+                                                              tmp_path: Path) -> None:
+    """78.2% typed into a verified result is stored as 0.782: a real number the KPI's rules
+    score (below level 1), so it is applied, with a warning that says what it looks like."""
+    path = world.fill(tmp_path / "review.xlsx", _one("B01", "2.1", verified_result=0.782,
+                                                     reason=REASON))
+    report, new = world.applied(path)
+    expect(new, Code.REVIEW_RESULT_DOUBTFUL, W, path, TABLE, "I6", "B01",
+           ("0.782", "เปอร์เซ็นต์", "78.2%"))
+    assert errors(new) == []
+    review = kpi_of(office_of(report, "B01"), "2.1").review
+    assert review is not None and review.score == Decimal(1)
+
+
 # -- one row's entries: every rule, alone ---------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -337,7 +351,8 @@ ROW_CASES: dict[str, RowCase] = {
         _one("B01", "2.2", given_score=5.0001, reason=REASON), says=("'5.0001'",)),
     "a given score typed as the text 4.5": RowCase(
         Code.REVIEW_SCORE_INVALID, "J6", ("B01", "2.1"),
-        _one("B01", "2.1", given_score="4.5", reason=REASON), says=("'4.5'",)),
+        _one("B01", "2.1", given_score="4.5", reason=REASON),
+        says=("'4.5 (พิมพ์เป็นข้อความ)'",)),
     "a given score typed as words": RowCase(
         Code.REVIEW_SCORE_INVALID, "J4", ("B01", "1.1"),
         _one("B01", "1.1", given_score="สี่", reason=REASON), says=("'สี่'",)),
@@ -349,7 +364,8 @@ ROW_CASES: dict[str, RowCase] = {
         says=("'ประมาณ 80'", "ไม่ใช่ตัวเลข")),
     "a verified result typed as the text 85": RowCase(
         Code.REVIEW_RESULT_INVALID, "I6", ("B01", "2.1"),
-        _one("B01", "2.1", verified_result="85", reason=REASON), says=("'85'", "ไม่ใช่ตัวเลข")),
+        _one("B01", "2.1", verified_result="85", reason=REASON),
+        says=("'85 (พิมพ์เป็นข้อความ)'", "ไม่ใช่ตัวเลข")),
     "a milestone verified as 70": RowCase(
         Code.REVIEW_RESULT_INVALID, "I5", ("B01", "1.2"),
         _one("B01", "1.2", verified_result=70, reason=REASON),

@@ -436,7 +436,7 @@ class Code(Enum):
         E,
         "ค่าที่ล็อกไว้ในแบบตรวจประเมินถูกแก้ไข: ควรเป็น '{expected}' แต่พบ '{found}' "
         "จึงไม่ได้ใช้ผลการตรวจประเมินเลย",
-        "ห้ามแก้ไขช่องสีเทา หรือแทรก ลบ เรียงแถว ให้คณะกรรมการกรอกในแบบตรวจประเมินฉบับเดิม "
+        "กรอกได้เฉพาะช่องสีเหลือง ห้ามแก้ช่องอื่น หรือแทรก ลบ เรียงแถว ให้คณะกรรมการกรอกในแบบตรวจประเมินฉบับเดิม "
         "(หรือสร้างใหม่ด้วย review-form) แล้วใช้อีกครั้ง",
         "A locked cell of the review workbook (an office's or KPI's identity, weight or "
         "self-assessment, a header) differs from what review-form wrote.")
@@ -454,6 +454,13 @@ class Code(Enum):
         "หรือให้คะแนนโดยตรงแทน แล้วรวบรวมใหม่",
         "A result verified by the committee cannot be scored by the KPI's rules; the row is "
         "not applied.")
+    REVIEW_RESULT_DOUBTFUL = (
+        W,
+        "ผลที่คณะกรรมการรับรองของตัวชี้วัด {kpi} หน่วยงาน {office} คือ {value} ซึ่ง{why}",
+        "ตรวจว่าพิมพ์ถูกต้อง (เช่น พิมพ์ 78.2 ไม่ใช่ 78.2%) ถ้าถูกต้องแล้วไม่ต้องทำอะไร "
+        "ผลนี้ใช้คำนวณคะแนนแล้ว",
+        "A verified result the KPI's kind finds doubtful (a percentage typed with %, over "
+        "100); it is applied, and told.")
     REVIEW_REASON_MISSING = (
         E,
         "คณะกรรมการให้ผลหรือคะแนนตัวชี้วัด {kpi} ของหน่วยงาน {office} แต่ไม่ได้ระบุเหตุผล "

@@ -96,10 +96,12 @@ def file_name(fiscal_year: int, round_months: int) -> str:
 
 
 def master_fingerprint(master: Master, round_months: int) -> str:
-    """SHA-256 over every office's fingerprint in the round and the scoring settings: two
-    masters give the same one exactly when they would score every office alike."""
+    """SHA-256 over every office's fingerprint in the round, the organisation's scores and
+    the scoring settings: two masters give the same one exactly when they would score every
+    office alike."""
     document = {"offices": {code: master.fingerprint(code, round_months)
                             for code in master.offices},
+                "org_scores": {kpi: str(score) for kpi, score in master.org_scores.items()},
                 "below_level1": master.settings.below_level1_score,
                 "places": master.settings.places}
     payload = json.dumps(document, ensure_ascii=True, separators=(",", ":"), sort_keys=True)

@@ -16,7 +16,7 @@ from ..harvesting.intake import Archives, Candidate, collect
 from ..master.format import ROUND_MONTHS
 from ..model import Assignment, Master
 from ..problems import Code, problem
-from ..values import clean_text
+from ..values import clean_text, parse_number
 from ..xlsx.reader import Cell, NotAWorkbook, XlsxReader
 from . import layout as R
 from .rules import Judged, Scoring, judge, reason_text
@@ -144,14 +144,17 @@ class _Check(FileCheck[ReviewOutcome]):
         shown = {key: cells.get(row, R.NUMBER[key]) for key in SELF_ASSESSED}
         self.out.entries.append(Entry(a.office, a.kpi, row, shown, judged,
                                       reason_text(inputs["reason"])))
+        if judged.doubt:
+            self.add_about(a.office, Code.REVIEW_RESULT_DOUBTFUL, sheet=R.TABLE_SHEET,
+                           cell=f"{R.LETTER['verified_result']}{row}", kpi=a.kpi,
+                           value=_typed(inputs["verified_result"]), why=judged.doubt)
         if judged.problem is None:
             return
         column = {Code.REVIEW_SCORE_INVALID: "given_score",
                   Code.REVIEW_RESULT_INVALID: "verified_result"}.get(judged.problem, "reason")
-        cell = inputs.get(column)
         self.add_about(a.office, judged.problem, sheet=R.TABLE_SHEET,
                        cell=f"{R.LETTER[column]}{row}", kpi=a.kpi,
-                       value=show(cell.value if cell else None), why=judged.why or "ไม่ใช่ตัวเลข")
+                       value=_typed(inputs.get(column)), why=judged.why or "ไม่ใช่ตัวเลข")
 
     def run(self) -> ReviewOutcome:
         try:
@@ -191,6 +194,14 @@ class _Table:
         values = self.rows[row - 1] if row <= len(self.rows) else ()
         value = values[col - 1] if col <= len(values) else None
         return None if value is None else Cell(value, self.KINDS.get(type(value), "s"), None)
+
+
+def _typed(cell: Cell | None) -> str:
+    """A committee's input as a message quotes it; text is said to be text."""
+    if cell is None or cell.value is None:
+        return show(None)
+    as_text = cell.kind == "s" and parse_number(cell.value).value is not None
+    return f"{show(cell.value)} (พิมพ์เป็นข้อความ)" if as_text else show(cell.value)
 
 
 def _text(cell: Cell | None) -> str:

@@ -12,6 +12,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from ..harvesting.outcomes import KpiOutcome
 from ..kinds import KpiKind
@@ -74,6 +75,7 @@ class Judged:
     weighted: Decimal | None = None
     problem: Code | None = None
     why: str = ""
+    doubt: str = ""        # why an applied verified result looks doubtful, if it does
 
 
 def blank(cell: Cell | None) -> bool:
@@ -110,30 +112,39 @@ def judge(s: Scoring, result: Cell | None, given: Cell | None, reason: Cell | No
         if not why:
             return Judged(True, problem=Code.REVIEW_REASON_MISSING)
         verified = number(result)
-        if _scored(s, verified)[0] is None:     # a result that could not be scored is not kept
+        if _scored(s, verified).score is None:  # a result that could not be scored is not kept
             verified = None
         given_score = excel_round(value, s.places)
         return Judged(True, verified, value, given_score,
                       weighted_score(given_score, s.weight, s.places))
     value = number(result)
-    score, problem_why = _scored(s, value)
-    if score is None:
-        return Judged(True, problem=Code.REVIEW_RESULT_INVALID, why=problem_why)
+    scored = _scored(s, value)
+    if scored.score is None:
+        return Judged(True, problem=Code.REVIEW_RESULT_INVALID, why=scored.why)
     if not why:
         return Judged(True, problem=Code.REVIEW_REASON_MISSING)
-    return Judged(True, value, None, score, weighted_score(score, s.weight, s.places))
+    return Judged(True, value, None, scored.score,
+                  weighted_score(scored.score, s.weight, s.places), doubt=scored.doubt)
 
 
-def _scored(s: Scoring, value: Decimal | None) -> tuple[Decimal | None, str]:
+class _Scored(NamedTuple):
+    score: Decimal | None
+    why: str = ""          # why there is no score
+    doubt: str = ""        # why the result looks doubtful (it is scored all the same)
+
+
+def _scored(s: Scoring, value: Decimal | None) -> _Scored:
     """A verified result's score by the KPI's rules, or None and why not."""
     if not s.kind.has_result:
-        return None, "ตัวชี้วัดนี้ไม่มีผลให้กรอก ให้คะแนนโดยตรงแทน"
+        return _Scored(None, "ตัวชี้วัดนี้ไม่มีผลให้กรอก ให้คะแนนโดยตรงแทน")
     if value is None:
-        return None, "ไม่ใช่ตัวเลข"
+        return _Scored(None, "ไม่ใช่ตัวเลข")
     checked, findings = s.kind.check_result(value, s.percent, s.criteria)
     if checked is None:
-        return None, _WHY.get(findings[0][0], "") if findings else ""
-    return s.kind.score(checked, s.criteria, s.direction, s.below_level1, None, s.places), ""
+        return _Scored(None, _WHY.get(findings[0][0], "") if findings else "")
+    doubt = "; ".join(str(params.get("why", "")) for _, params in findings)
+    return _Scored(s.kind.score(checked, s.criteria, s.direction, s.below_level1, None,
+                                s.places), doubt=doubt)
 
 
 # -- the same as live formulas ------------------------------------------------------------------
