@@ -190,7 +190,7 @@ def harvest_command(paths: tuple[Path, ...], master_path: Path, round_months: in
     def prepared(master: Master) -> Callable[[OfficeOutcome], None]:
         nonlocal summary
         summary = SummaryWriter(out_path, master.settings.below_level1_score,
-                                master.settings.places)
+                                master.settings.places, review_path is not None)
         return summary.prepare
 
     exclude = [p for p in (out_path, json_path, review_path) if p is not None]

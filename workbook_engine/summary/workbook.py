@@ -144,11 +144,12 @@ class _Summary:
     """The summary workbook being written: its sheets exist from the start, in their order, so
     KPI rows can be rendered (:class:`_KpiRows`) before the report is complete."""
 
-    def __init__(self, wb: xlsxwriter.Workbook, below_level1: int, places: int) -> None:
+    def __init__(self, wb: xlsxwriter.Workbook, below_level1: int, places: int,
+                 review: bool) -> None:
         self.wb, self.s, self.places = wb, _Styles(wb, places), places
         self.sheets: dict[str, BulkWorksheet] = {name: wb.add_worksheet(name) for name in SHEETS}
         self.kpi_rows = _KpiRows(self.sheets[DETAILS].rows(), self.sheets[CASCADE].rows(), self.s,
-                                 _ScoreFormulas(below_level1, places))
+                                 _ScoreFormulas(below_level1, places), review)
         self.report: HarvestReport
         self.cascade_rows = 0
 
@@ -477,6 +478,7 @@ class _Rendered:
     """One office's KPI rows, rendered with their row numbers left open."""
 
     office: OfficeOutcome
+    entries: bool            # rendered with the committee's entries on some KPI
     details: list[str] = field(default_factory=list)
     cascade: list[tuple[str, str, str]] = field(default_factory=list)  # org KPI, KPI, cells
 
@@ -490,9 +492,10 @@ class _KpiRows:
     """
 
     def __init__(self, details: RowWriter, cascade: RowWriter, styles: _Styles,
-                 scores: _ScoreFormulas) -> None:
+                 scores: _ScoreFormulas, review: bool) -> None:
         self.d, self.c, self.s = details, cascade, styles
         self.scores = scores
+        self.with_review = review      # a review is given: the weighted score that counts
         self.done: dict[str, _Rendered] = {}
         row = details.template([(col, getattr(styles, DETAIL_STYLES.get(key, "plain")))
                                 for col, (key, _, _) in enumerate(DETAIL_COLUMNS)],
@@ -509,7 +512,8 @@ class _KpiRows:
 
     def of(self, office: OfficeOutcome) -> _Rendered:
         done = self.done.get(office.office)
-        if done is None or not _same_rows(done.office, office):
+        if done is None or not _same_rows(done.office, office) \
+                or done.entries != _has_entries(office):
             done = self.render(office)
         return done
 
@@ -519,7 +523,7 @@ class _KpiRows:
         If the office is then given another return, the strings rendered here stay unused in
         the workbook's shared-string table, which spreadsheet programs allow.
         """
-        done = self.done[office.office] = _Rendered(office)
+        done = self.done[office.office] = _Rendered(office, _has_entries(office))
         status = STATUS_THAI[office.status]
         for kpi in office.kpis:
             done.details.append(self.detail(office, status, kpi))
@@ -544,10 +548,11 @@ class _KpiRows:
 
     def review(self, office: OfficeOutcome, kpi: KpiOutcome
                ) -> tuple[Decimal | Formula | str | int | None, ...]:
-        """The cells of :data:`REVIEW_COLUMNS`: the committee's entry where it gave one, and
-        the weighted score that counts on every assessed KPI of a reviewed office."""
+        """The cells of :data:`REVIEW_COLUMNS`: the committee's entry where it gave one, and,
+        when a review is given, the weighted score that counts on every assessed KPI (rendered
+        alike before the entries are known, so an office without any is rendered once)."""
         final = (Formula(self.scores.final_weighted, cached_value(kpi.final_weighted))
-                 if office.reviewed and kpi.assessed else None)
+                 if self.with_review and kpi.assessed else None)
         r = kpi.review
         if r is None:
             return None, None, None, None, final, None, None
@@ -564,10 +569,15 @@ class _KpiRows:
 
 
 def _same_rows(a: OfficeOutcome, b: OfficeOutcome) -> bool:
-    """True when ``a`` and ``b`` give the same KPI rows (the same return, the same outcome,
-    neither reviewed: the committee's entries come after the rows are first rendered)."""
+    """True when ``a`` and ``b`` give the same KPI rows (the same return, the same outcome)."""
     return (a.kpis is b.kpis and a.status is b.status and a.file == b.file
-            and a.name == b.name and not a.reviewed and not b.reviewed)
+            and a.name == b.name)
+
+
+def _has_entries(office: OfficeOutcome) -> bool:
+    """Whether the committee's entries apply to some KPI of ``office`` (they come after its
+    rows are first rendered)."""
+    return any(k.review is not None for k in office.kpis)
 
 
 class _ScoreFormulas:
@@ -677,13 +687,15 @@ class SummaryWriter(Output):
     once the report is complete.
     """
 
-    def __init__(self, path: Path, below_level1: int, places: int = 4) -> None:
+    def __init__(self, path: Path, below_level1: int, places: int = 4,
+                 review: bool = False) -> None:
+        """``review``: the harvest is given the committee's review (``harvest --review``)."""
         super().__init__(path)
         self.wb = PlainFormulaWorkbook(str(self.temporary), WORKBOOK_OPTIONS)
         # ~30 MB of XML for 1,000 offices: zlib level 1 deflates it 3x faster than the default
         # for a file ~30% larger (4.6 MB instead of 3.6 MB)
         self.wb.compress_level = SUMMARY_COMPRESS_LEVEL
-        self.summary = _Summary(self.wb, below_level1, places)
+        self.summary = _Summary(self.wb, below_level1, places, review)
 
     def prepare(self, office: OfficeOutcome) -> None:
         """Render the KPI rows ``office`` will have if its return is the one chosen."""
@@ -731,4 +743,5 @@ def write_summary(report: HarvestReport, path: Path) -> None:
     Raises:
         OutputError: when the file cannot be written; the previous summary is left intact.
     """
-    SummaryWriter(path, report.below_level1, report.places).write(report)
+    SummaryWriter(path, report.below_level1, report.places,
+                  report.review is not None).write(report)
