@@ -142,6 +142,20 @@ def read_alike(data: bytes, max_row: int, max_col: int) -> None:
         assert repr(fast) == repr(slow)     # repr: NaN equals itself there
         fast, slow = both(lambda: _numbered_rows(data, max_col, strings), monkeypatch)
         assert repr(fast) == repr(slow)     # repr: NaN equals itself there
+        fast, slow = both(lambda: _numbered_rows(data, max_col, strings, UNSAVED), monkeypatch)
+        assert repr(fast) == repr(slow)
+
+
+UNSAVED = "<a formula without its value>"      # what read_rows may be asked to read it as
+
+
+def test_a_formula_without_its_value_reads_as_asked_in_c_and_in_python(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    data = (f'<worksheet xmlns="{NS}"><sheetData><row r="1"><c r="A1"><f>1+1</f></c>'
+            '<c r="B1"><f>2+2</f><v>4</v></c><c r="C1"/></row></sheetData></worksheet>').encode()
+    for unsaved, expected in ((None, (None, 4.0)), (UNSAVED, (UNSAVED, 4.0))):
+        fast, slow = both(lambda u=unsaved: _numbered_rows(data, 8, strings, u), monkeypatch)
+        assert fast == slow == [(1, expected)]
 
 
 @settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])

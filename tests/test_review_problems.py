@@ -482,16 +482,17 @@ def test_a_formula_with_its_value_counts_as_the_value(world: World, tmp_path: Pa
     assert review is not None and review.given == Decimal("3.8")
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: a formula without a cached value in an "
-                   "input cell is read as blank, the committee's entry silently dropped")
 def test_a_formula_without_its_value_is_not_silently_dropped(world: World,
                                                              tmp_path: Path) -> None:
     """As a program that keeps no cached values saves it (INTAKE 20): the row cannot be used,
     and the committee must be told so (as a return's RESULT_FORMULA tells the office)."""
     path = world.fill(tmp_path / "review.xlsx", _one("B01", "2.1", given_score="=4-0.2",
                                                      reason=REASON))
-    _report, new = world.applied(path)
+    report, new = world.applied(path)
+    expect(new, Code.REVIEW_SCORE_INVALID, E, path, TABLE, "J6", "B01",
+           ("สูตรที่บันทึกโดยไม่มีค่า",))
     assert [p.cell for p in new if p.is_error] == ["J6"]
+    assert kpi_of(office_of(report, "B01"), "2.1").review is None
 
 
 # -- the review's identity ------------------------------------------------------------------------

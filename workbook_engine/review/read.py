@@ -83,7 +83,7 @@ class _Check(FileCheck[ReviewOutcome]):
             if not any(s.name == name for s in reader.sheets):
                 raise self.reject(Code.REVIEW_SHEET_MISSING, sheet_name=name)
         sheet = next(s for s in reader.sheets if s.name == R.TABLE_SHEET)
-        cells = _Table(reader.read_rows(sheet, len(R.COLUMNS)))
+        cells = _Table(reader.read_rows(sheet, len(R.COLUMNS), _Table.UNSAVED))
         changed = sum(self.locked(cells, R.HEADER_ROW, c.key, c.header) for c in R.COLUMNS)
         expected = self.expected_rows()
         for row, a in enumerate(expected, start=R.FIRST_ROW):
@@ -185,6 +185,7 @@ class _Table:
     when it can be), asked for cells as :class:`SheetCells` is."""
 
     KINDS: ClassVar[dict[type, str]] = {float: "n", bool: "b"}   # else text (errors too)
+    UNSAVED: ClassVar[object] = object()      # a formula saved without its value
 
     def __init__(self, rows: list[tuple[object, ...]]) -> None:
         self.rows = rows
@@ -193,13 +194,16 @@ class _Table:
         """The cell at 1-based ``row`` and ``col``, or None when it is empty or absent."""
         values = self.rows[row - 1] if row <= len(self.rows) else ()
         value = values[col - 1] if col <= len(values) else None
+        if value is self.UNSAVED:
+            return Cell(None, "n", "")       # a formula, but not what it computed
         return None if value is None else Cell(value, self.KINDS.get(type(value), "s"), None)
 
 
 def _typed(cell: Cell | None) -> str:
     """A committee's input as a message quotes it; text is said to be text."""
     if cell is None or cell.value is None:
-        return show(None)
+        return "สูตรที่บันทึกโดยไม่มีค่า" if cell is not None and cell.formula is not None \
+            else show(None)
     as_text = cell.kind == "s" and parse_number(cell.value).value is not None
     return f"{show(cell.value)} (พิมพ์เป็นข้อความ)" if as_text else show(cell.value)
 

@@ -79,8 +79,9 @@ class Judged:
 
 
 def blank(cell: Cell | None) -> bool:
-    """Nothing typed: no value, or empty text (text of spaces is something typed)."""
-    return cell is None or cell.value is None or cell.value == ""
+    """Nothing typed: no value, or empty text (text of spaces is something typed; a formula
+    saved without its value is something, but not a number)."""
+    return cell is None or (cell.value is None and cell.formula is None) or cell.value == ""
 
 
 def number(cell: Cell | None) -> Decimal | None:

@@ -94,6 +94,7 @@ typedef struct {
     PyObject *strings_fn;   /* called once, on the first shared string */
     PyObject *strings;
     PyTypeObject *cell_type;
+    PyObject *unsaved;      /* read_rows: the value of a formula cell without a saved value */
     /* found */
     PyObject *cells;        /* dict (row, col) -> Cell */
     PyObject *hidden;       /* set of row numbers */
@@ -427,6 +428,7 @@ static int keep_cell(Reader *r, PyObject *cell) {
     }
     if (r->cell_row != r->row_number) { give_up(r); return 0; }   /* a cell of another row */
     PyObject *value = PyTuple_GET_ITEM(cell, 0);
+    if (value == Py_None) value = r->unsaved;     /* only a formula's cell is kept valueless */
     while (PyList_GET_SIZE(r->values) < r->col)
         if (PyList_Append(r->values, Py_None) < 0) return -1;
     Py_INCREF(value);
@@ -581,7 +583,8 @@ static int parse_all(XML_Parser parser, const Py_buffer *view, const int *give_u
 }
 
 static PyObject *read_part(PyObject *data, long max_row, long max_col, int rows_mode,
-                           PyObject *strings_fn, PyObject *cell_type, int bare) {
+                           PyObject *strings_fn, PyObject *cell_type, int bare,
+                           PyObject *unsaved) {
     if (!PyType_Check(cell_type) || !PyType_IsSubtype((PyTypeObject *)cell_type, &PyTuple_Type)) {
         PyErr_SetString(PyExc_TypeError, "cell_type must be a tuple type");
         return NULL;
@@ -596,6 +599,7 @@ static PyObject *read_part(PyObject *data, long max_row, long max_col, int rows_
     r.bare = bare;
     r.strings_fn = strings_fn;
     r.cell_type = (PyTypeObject *)cell_type;
+    r.unsaved = unsaved;
     PyObject *result = NULL;
     if (rows_mode) r.rows = PyList_New(0);
     else { r.cells = PyDict_New(); r.hidden = PySet_New(NULL); }
@@ -639,11 +643,12 @@ done:
 static PyObject *read_with(PyObject *args, int rows_mode) {
     PyObject *data, *strings_fn, *cell_type;
     long max_row, max_col;
+    PyObject *unsaved = Py_None;
     int bare = 0;
-    if (!PyArg_ParseTuple(args, "OllOO|p", &data, &max_row, &max_col, &strings_fn, &cell_type,
-                          &bare))
+    if (!PyArg_ParseTuple(args, "OllOO|pO", &data, &max_row, &max_col, &strings_fn, &cell_type,
+                          &bare, &unsaved))
         return NULL;
-    return read_part(data, max_row, max_col, rows_mode, strings_fn, cell_type, bare);
+    return read_part(data, max_row, max_col, rows_mode, strings_fn, cell_type, bare, unsaved);
 }
 
 static PyObject *cells(PyObject *self, PyObject *args) { (void)self; return read_with(args, 0); }

@@ -9,7 +9,7 @@ def cells(data: bytes, max_row: int, max_col: int, strings: Callable[[], list[st
     ...
 
 def rows(data: bytes, max_row: int, max_col: int, strings: Callable[[], list[str]],
-         cell_type: type[tuple[Any, ...]], bare: bool = False,
+         cell_type: type[tuple[Any, ...]], bare: bool = False, unsaved: object = None,
          ) -> list[tuple[int, tuple[object, ...]]] | None:
     ...
 

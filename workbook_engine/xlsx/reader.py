@@ -552,9 +552,12 @@ class XlsxReader:
         except (KeyError, *_DAMAGE) as exc:
             raise _damaged(sheet.part, exc) from exc
 
-    def read_rows(self, sheet: SheetInfo, max_col: int) -> list[tuple[object, ...]]:
+    def read_rows(self, sheet: SheetInfo, max_col: int,
+                  unsaved: object = None) -> list[tuple[object, ...]]:
         """Rows 1..last of ``sheet`` as tuples of cell values (None for an empty cell, gaps as
-        empty rows), columns 1..max_col: a big table without a cell object per value.
+        empty rows), columns 1..max_col: a big table without a cell object per value. A
+        formula saved without its value (as programs that keep no cached values save it)
+        reads as ``unsaved``.
 
         Raises:
             NotAWorkbook: when the sheet's part (or the shared strings') is missing or not
@@ -562,22 +565,23 @@ class XlsxReader:
         """
         try:
             numbered = _numbered_rows(read_part(self.zip, sheet.part), max_col,
-                                      self.shared_strings)
+                                      self.shared_strings, unsaved)
             rows = None if numbered is None else _spread(numbered)
         except NotAWorkbook:
             raise
         except (KeyError, *_DAMAGE) as exc:
             raise _damaged(sheet.part, exc) from exc
-        return self._rows_by_cell(sheet, max_col) if rows is None else rows
+        return self._rows_by_cell(sheet, max_col, unsaved) if rows is None else rows
 
-    def _rows_by_cell(self, sheet: SheetInfo, max_col: int) -> list[tuple[object, ...]]:
+    def _rows_by_cell(self, sheet: SheetInfo, max_col: int,
+                      unsaved: object) -> list[tuple[object, ...]]:
         """:meth:`read_rows` for a sheet whose rows or cells are not in order."""
         grouped: dict[int, list[object]] = {}
         for (row, col), cell in self.read_sheet(sheet, MAX_SHEET_ROWS, max_col).cells.items():
             values = grouped.setdefault(row, [])
             if len(values) < col:
                 values.extend([None] * (col - len(values)))
-            values[col - 1] = cell.value
+            values[col - 1] = _value_or(cell, unsaved)
         return [tuple(grouped.get(row, ())) for row in range(1, max(grouped, default=0) + 1)]
 
 
@@ -624,14 +628,15 @@ def _row_cells(element: Element, row_number: int, max_col: int,
                 yield row_number, col, value
 
 
-def _numbered_rows(data: bytes, max_col: int,
-                   strings: Callable[[], list[str]]) -> list[tuple[int, Row]] | None:
+def _numbered_rows(data: bytes, max_col: int, strings: Callable[[], list[str]],
+                   unsaved: object = None) -> list[tuple[int, Row]] | None:
     """The non-empty rows of a sheet part as (row number, values), in one pass, up to a row
-    past a sheet's last one; None when rows or cells are not in order."""
+    past a sheet's last one (a formula without a saved value as ``unsaved``); None when rows
+    or cells are not in order."""
     fast = _fast_input(data)
     if fast is not None:     # the C reader gives up on a row past the last one
         found: list[tuple[int, Row]] | None = _fastsheet.rows(fast[0], MAX_SHEET_ROWS, max_col,
-                                                              strings, Cell, fast[1])
+                                                              strings, Cell, fast[1], unsaved)
         if found is not None:
             return found
     rows: list[tuple[int, Row]] = []
@@ -645,7 +650,7 @@ def _numbered_rows(data: bytes, max_col: int,
                 return None
             if len(values) < col:
                 values.extend([None] * (col - len(values)))
-            values[col - 1] = cell.value
+            values[col - 1] = _value_or(cell, unsaved)
         if not values:
             continue
         if row_number <= last:             # a row number repeated or going back
@@ -653,6 +658,11 @@ def _numbered_rows(data: bytes, max_col: int,
         last = row_number
         rows.append((row_number, tuple(values)))
     return rows
+
+
+def _value_or(cell: Cell, unsaved: object) -> object:
+    """A cell's value; ``unsaved`` for a formula saved without one."""
+    return unsaved if cell.value is None else cell.value
 
 
 def _spread(numbered: list[tuple[int, Row]]) -> list[Row]:
