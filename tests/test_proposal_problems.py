@@ -44,6 +44,7 @@ from workbook_engine.proposals.read import ProposalOutcome, read_proposal
 from workbook_engine.proposals.record import write_draft, write_json
 
 from . import hostile_files as H
+from .located import ANY, digests, errors, expect
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_MASTER = ROOT / "templates" / "master.xlsx"
@@ -62,7 +63,6 @@ BASE_2566, BASE_2567, BASE_2568 = (mf.baseline_column(y) for y in P.baseline_yea
 ROW = {"1.1": 6, "1.2": 7, "2.7": 8, "2.8": 9, "2.9": 10, "3.1": 11, "3.2": 12, "3.3": 13,
        "3.4": 14, "3.5": 15, "3.6": 16}
 BLANK = 17                           # the first blank row, for a new KPI
-ANY: object = object()               # "do not check" for expect's office
 Edits = Mapping[str, Mapping[str, object]]        # by KPI code: values by master header
 
 # a complete, valid new quantitative KPI of weight 5 (its weight is taken from 2.7: TAKE)
@@ -144,55 +144,12 @@ def read(path: Path, master: Master) -> ProposalOutcome:
     return read_proposal(candidates[0], master)
 
 
-THAI = re.compile(r"[\u0e00-\u0e7f]")
 
 
-def expect(problems: Iterable[Problem], code: Code, severity: Severity, file: Path | str | None,
-           sheet: str | None = None, cell: str | None = None, office: object = ANY,
-           says: Sequence[str] = ()) -> Problem:
-    """The one problem ``code`` at ``cell`` of ``file``: its severity, where it is, and a Thai
-    message that says where (file, sheet, cell) and what to do."""
-    problems = list(problems)
-    name = None if file is None else str(file)
-    found = [p for p in problems if p.code == code.name and p.file == name and p.cell == cell
-             and (office is ANY or p.office == office)]
-    assert len(found) == 1, (f"{code.name} at {name} {cell} not found once in "
-                             f"{[(p.code, p.file, p.sheet, p.cell) for p in problems]}")
-    p = found[0]
-    assert p.severity is severity is code.severity
-    assert p.sheet == sheet, (p.sheet, sheet)
-    if office is not ANY:
-        assert p.office == office, (p.office, office)
-    as_dict = p.as_dict()
-    assert as_dict["code"] == code.name and as_dict["severity"] == severity.value
-    message = p.message
-    assert THAI.search(message), "the message is in Thai"
-    assert "\n" not in message and "{" not in message, message
-    if name is not None:
-        assert f"ไฟล์ {name}" in message, "the message names the file"
-    if sheet is not None:
-        assert f"ชีต '{sheet}'" in message, "the message names the sheet"
-    if cell is not None:
-        assert f"เซลล์ {cell}" in message, "the message names the cell"
-    fixed = re.split(r"\{\w+\}", code.fix)[0]        # what to do, up to its first value
-    if fixed:
-        assert fixed in message, f"the message says what to do: {message}"
-    else:
-        assert says, f"{code.name}: what to do depends on the value; say what it must say"
-    for words in says:
-        assert words in message, f"{words!r} not in {message}"
-    return p
 
 
-def errors(problems: Iterable[Problem]) -> list[tuple[str, str | None]]:
-    return sorted((p.code, p.cell) for p in problems if p.is_error)
 
 
-def digests(folder: Path) -> dict[str, tuple[str, int]]:
-    """SHA-256 and modification time (ns) of every file under ``folder``."""
-    return {str(p.relative_to(folder)): (hashlib.sha256(p.read_bytes()).hexdigest(),
-                                         p.stat().st_mtime_ns)
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def collected(folder: Path, master: Master) -> Negotiation:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import ast
 import copy
 import dataclasses
-import hashlib
 import json
 import re
 import shutil
@@ -51,6 +50,7 @@ from workbook_engine.review.read import read_review
 from workbook_engine.review.workbook import ReviewWriter
 
 from . import hostile_files as H
+from .located import ANY, digest, digests, errors, expect
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_MASTER = ROOT / "templates" / "master.xlsx"
@@ -58,7 +58,6 @@ SAMPLES = ROOT / "samples"
 YEAR, ROUND = 2569, 12
 TABLE, META, TOTALS, GUIDE = R.TABLE_SHEET, R.META_SHEET, R.TOTALS_SHEET, R.GUIDE_SHEET
 E, W = Severity.ERROR, Severity.WARNING
-ANY: object = object()               # "do not check" for expect's office
 RETURNED = [f"B{n:02d}" for n in range(1, 13)]      # B13 sends nothing
 ROWS_IN_TABLE = 132                  # 12 offices x 11 KPIs assessed in round 12
 LAST_ROW = R.FIRST_ROW + ROWS_IN_TABLE - 1
@@ -140,54 +139,14 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
 
 # -- reading and checking ------------------------------------------------------------------------
 
-THAI = re.compile(r"[\u0e00-\u0e7f]")
 
 
-def expect(problems: Iterable[Problem], code: Code, severity: Severity, file: Path | str | None,
-           sheet: str | None = None, cell: str | None = None, office: object = ANY,
-           says: Sequence[str] = ()) -> Problem:
-    """The one problem ``code`` at ``cell`` of ``file``: its severity, where it is, and a Thai
-    message that says where (file, sheet, cell) and what to do."""
-    problems = list(problems)
-    name = None if file is None else str(file)
-    found = [p for p in problems if p.code == code.name and p.file == name and p.cell == cell
-             and (office is ANY or p.office == office)]
-    assert len(found) == 1, (f"{code.name} at {name} {cell} not found once in "
-                             f"{[(p.code, p.file, p.office, p.sheet, p.cell) for p in problems]}")
-    p = found[0]
-    assert p.severity is severity is code.severity
-    assert p.sheet == sheet, (p.sheet, sheet)
-    as_dict = p.as_dict()
-    assert as_dict["code"] == code.name and as_dict["severity"] == severity.value
-    message = p.message
-    assert THAI.search(message), "the message is in Thai"
-    assert "\n" not in message and "{" not in message, message
-    if name is not None:
-        assert f"ไฟล์ {name}" in message, "the message names the file"
-    if sheet is not None:
-        assert f"ชีต '{sheet}'" in message, "the message names the sheet"
-    if cell is not None:
-        assert f"เซลล์ {cell}" in message, "the message names the cell"
-    fixed = re.split(r"\{\w+\}", code.fix)[0]        # what to do, up to its first value
-    assert fixed, code.name
-    assert fixed in message, f"the message says what to do: {message}"
-    for words in says:
-        assert words in message, f"{words!r} not in {message}"
-    return p
 
 
-def errors(problems: Iterable[Problem]) -> list[tuple[str, str | None]]:
-    return sorted((p.code, p.cell) for p in problems if p.is_error)
 
 
-def digest(path: Path) -> tuple[str, int]:
-    return hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mtime_ns
 
 
-def digests(folder: Path) -> dict[str, tuple[str, int]]:
-    """SHA-256 and modification time (ns) of every file under ``folder``."""
-    return {str(p.relative_to(folder)): digest(p) for p in sorted(folder.rglob("*"))
-            if p.is_file()}
 
 
 def office_of(report: HarvestReport, code: str) -> OfficeOutcome:

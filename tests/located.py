@@ -1,0 +1,66 @@
+"""Checking problems as users read them, for the tests of every problem code: one problem found
+at its file, sheet and cell, in Thai, saying where and what to do; and inputs left untouched."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from workbook_engine.problems import Code, Problem, Severity
+
+ANY: object = object()               # "do not check" for expect's office
+THAI = re.compile(r"[\u0e00-\u0e7f]")
+
+
+def expect(problems: Iterable[Problem], code: Code, severity: Severity, file: Path | str | None,
+           sheet: str | None = None, cell: str | None = None, office: object = ANY,
+           says: Sequence[str] = ()) -> Problem:
+    """The one problem ``code`` at ``cell`` of ``file`` (about ``office``, unless ANY): its
+    severity, where it is, and a Thai message that says where (file, sheet, cell), what to do,
+    and each of ``says``."""
+    problems = list(problems)
+    name = None if file is None else str(file)
+    found = [p for p in problems if p.code == code.name and p.file == name and p.cell == cell
+             and (office is ANY or p.office == office)]
+    assert len(found) == 1, (f"{code.name} at {name} {cell} not found once in "
+                             f"{[(p.code, p.file, p.office, p.sheet, p.cell) for p in problems]}")
+    p = found[0]
+    assert p.severity is severity is code.severity
+    assert p.sheet == sheet, (p.sheet, sheet)
+    as_dict = p.as_dict()
+    assert as_dict["code"] == code.name and as_dict["severity"] == severity.value
+    message = p.message
+    assert THAI.search(message), "the message is in Thai"
+    assert "\n" not in message and "{" not in message, message
+    if name is not None:
+        assert f"ไฟล์ {name}" in message, "the message names the file"
+    if sheet is not None:
+        assert f"ชีต '{sheet}'" in message, "the message names the sheet"
+    if cell is not None:
+        assert f"เซลล์ {cell}" in message, "the message names the cell"
+    fixed = re.split(r"\{\w+\}", code.fix)[0]        # what to do, up to its first value
+    if fixed:
+        assert fixed in message, f"the message says what to do: {message}"
+    else:
+        assert says, f"{code.name}: what to do depends on the value; say what it must say"
+    for words in says:
+        assert words in message, f"{words!r} not in {message}"
+    return p
+
+
+def errors(problems: Iterable[Problem]) -> list[tuple[str, str | None]]:
+    """The errors' codes and cells, sorted."""
+    return sorted((p.code, p.cell) for p in problems if p.is_error)
+
+
+def digest(path: Path) -> tuple[str, int]:
+    """SHA-256 and modification time (ns) of a file."""
+    return hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mtime_ns
+
+
+def digests(folder: Path) -> dict[str, tuple[str, int]]:
+    """:func:`digest` of every file under ``folder``."""
+    return {str(p.relative_to(folder)): digest(p) for p in sorted(folder.rglob("*"))
+            if p.is_file()}
