@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
+from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -51,16 +52,34 @@ class FileOutcome:
 Out = TypeVar("Out", bound=FileOutcome)
 
 
-class FileCheck(Generic[Out]):
+class FileCheck(ABC, Generic[Out]):
     """Checks one untrusted file as far as its ``_meta``: the container (INTAKE.md 1-8), the
     workbook and its hidden identity; problems accumulate on ``out``. Subclasses check what
-    the file is meant to be."""
+    the file is meant to be (:meth:`run`)."""
 
     def __init__(self, candidate: Candidate, archives: Archives, out: Out) -> None:
         self.c = candidate
         self.archives = archives
         self.out = out
         self.counts: Counter[Code] = Counter()
+
+    @abstractmethod
+    def run(self) -> Out:
+        """Check the file as what it is meant to be; the outcome, with every problem."""
+
+    @abstractmethod
+    def unusable(self) -> None:
+        """Forget what was read of a file whose check failed midway."""
+
+    def checked(self) -> Out:
+        """:meth:`run`; a failure no check foresaw makes the file damaged (FILE_CORRUPT) rather
+        than stopping the files after it."""
+        try:
+            return self.run()
+        except Exception:
+            self.add(Code.FILE_CORRUPT, reason="ระบบอ่านไฟล์นี้ไม่สำเร็จด้วยเหตุที่ไม่คาดไว้")
+            self.unusable()
+            return self.out
 
     def add(self, code: Code, /, *, sheet: str | None = None, cell: str | None = None,
             **params: object) -> None:

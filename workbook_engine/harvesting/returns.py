@@ -226,6 +226,10 @@ class _Check(FileCheck[ReturnOutcome]):
         return checked
 
     # -- the whole file ----------------------------------------------------------------------
+    def unusable(self) -> None:
+        self.out.status = Status.REJECTED
+        self.out.kpis, self.out.groups = [], []
+
     def run(self) -> ReturnOutcome:
         try:
             self.check()
@@ -270,14 +274,7 @@ def read_return(candidate: Candidate, master: Master, round_months: int,
     if archives is None:
         with Archives() as own:
             return read_return(candidate, master, round_months, key, own)
-    check = _Check(candidate, master, round_months, key, archives)
-    try:
-        return check.run()
-    except Exception:
-        check.add(Code.FILE_CORRUPT, reason="ระบบอ่านไฟล์นี้ไม่สำเร็จด้วยเหตุที่ไม่คาดไว้")
-        check.out.status = Status.REJECTED
-        check.out.kpis, check.out.groups = [], []
-        return check.out
+    return _Check(candidate, master, round_months, key, archives).checked()
 
 
 # the other workbooks the engine makes, refused as returns with a code that says what they are

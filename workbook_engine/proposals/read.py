@@ -150,6 +150,9 @@ class _Check(FileCheck[ProposalOutcome]):
         else:
             names[key] = row
 
+    def unusable(self) -> None:
+        self.out.rows, self.out.read = [], False
+
     def run(self) -> ProposalOutcome:
         try:
             reader = self.open()
@@ -338,11 +341,5 @@ def read_proposal(candidate: Candidate, master: Master, archives: Archives | Non
     if archives is None:
         with Archives() as own:
             return read_proposal(candidate, master, own)
-    check = _Check(candidate, master, archives)
-    try:
-        return check.run()
-    except Exception:
-        check.add(Code.FILE_CORRUPT, reason="ระบบอ่านไฟล์นี้ไม่สำเร็จด้วยเหตุที่ไม่คาดไว้")
-        check.out.rows, check.out.read = [], False
-        return check.out
+    return _Check(candidate, master, archives).checked()
 

@@ -156,6 +156,9 @@ class _Check(FileCheck[ReviewOutcome]):
                        cell=f"{R.LETTER[column]}{row}", kpi=a.kpi,
                        value=_typed(inputs.get(column)), why=judged.why or "ไม่ใช่ตัวเลข")
 
+    def unusable(self) -> None:
+        self.out.entries, self.out.refused = [], True
+
     def run(self) -> ReviewOutcome:
         try:
             reader = self.open()
@@ -236,9 +239,4 @@ def read_review(path: Path, master: Master, round_months: int) -> ReviewOutcome:
     with Archives() as archives:
         check = _Check(candidates[0], master, round_months, archives)
         check.out.problems.extend(problems)
-        try:
-            return check.run()
-        except Exception:
-            check.add(Code.FILE_CORRUPT, reason="ระบบอ่านไฟล์นี้ไม่สำเร็จด้วยเหตุที่ไม่คาดไว้")
-            check.out.entries, check.out.refused = [], True
-            return check.out
+        return check.checked()
