@@ -279,3 +279,27 @@ def test_json_numbers_are_whole_or_rounded_to_four_decimals() -> None:
         want: object = int(value) if value == value.to_integral_value() else float(rounded)
         got = _num(value)
         assert got == want and type(got) is type(want), (value, got, want)
+
+
+def test_a_check_that_fails_unforeseen_rejects_that_file_only(
+        world: tuple[Master, Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A failure inside a check (a bug, or a file no check foresaw) makes that file damaged
+    (FILE_CORRUPT, nothing of it kept) and the harvest goes on with the next."""
+    from workbook_engine.harvesting import returns
+
+    master, gen, folder = world
+    fill(gen, folder, "B01", B01)
+    fill(gen, folder, "B02", B02)
+    original = returns._Check.report
+
+    def report(self: returns._Check, reader: object) -> None:
+        if self.out.office == "B01":
+            raise RuntimeError("a check's bug")
+        original(self, reader)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(returns._Check, "report", report)
+    result = harvest([folder], master, 12, jobs=1)
+    b01, b02 = result.offices
+    assert b01.status is Status.REJECTED and b01.kpis == [] and b01.total_score is None
+    assert [p.code for p in result.problems if p.office == "B01"] == ["FILE_CORRUPT"]
+    assert b02.status is Status.ACCEPTED
