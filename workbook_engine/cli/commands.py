@@ -6,7 +6,6 @@ written. Messages are Thai; no traceback reaches the user for anything the engin
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 from collections.abc import Callable
@@ -24,7 +23,14 @@ from ..master.format import ROUND_MONTHS
 from ..master.reader import read_master
 from ..model import Master
 from ..workers import few_collections
-from .console import echo_harvest, master_for_offices, progress, report_master
+from .console import (
+    echo_harvest,
+    master_for_offices,
+    progress,
+    report_master,
+    valid_master,
+    writable,
+)
 from .proposals import collect_proposals_command, propose_command
 
 if TYPE_CHECKING:
@@ -130,38 +136,16 @@ JOBS_OPTION = click.option("--jobs", type=click.IntRange(1, 64), default=None,
                            help="จำนวนโปรเซสที่ใช้")
 
 
-def writable(*targets: Path | None) -> None:
-    """Refuse, before any work, outputs whose folder is missing or not writable.
-
-    Raises:
-        OutputError: for the first such folder.
-    """
-    for target in filter(None, targets):
-        folder = target.parent.resolve()
-        if not folder.is_dir() or not os.access(folder, os.W_OK):
-            raise OutputError(f"เขียนไฟล์ลงโฟลเดอร์ {folder} ไม่ได้ (ไม่มีโฟลเดอร์หรือไม่มีสิทธิ์เขียน)")
-
-
-def harvested(paths: tuple[Path, ...], master_path: Path, round_months: int,
-              key: bytes | None, jobs: int | None, exclude: list[Path],
-              prepared: Callable[[Master], Callable[[OfficeOutcome], None] | None]
-              ) -> tuple[Master, HarvestReport] | None:
-    """The valid master and the harvest of ``paths`` against it, with a progress bar (None,
-    the master's problems printed, when the master is invalid). ``prepared`` is given the
-    master and returns what to call with each office as its return is read (or None)."""
-    report_of_master = read_master(master_path)
-    if report_of_master.master is None:
-        report_master(report_of_master)
-        return None
-    gc.freeze()         # the master lives to the end: out of the collector's scans
-    master = report_of_master.master
+def harvested(paths: tuple[Path, ...], master: Master, round_months: int, key: bytes | None,
+              jobs: int | None, exclude: list[Path],
+              on_office: Callable[[OfficeOutcome], None] | None = None) -> HarvestReport:
+    """The harvest of ``paths`` against ``master``, with a progress bar."""
     with click.progressbar(length=1, label="กำลังอ่านแบบรายงาน", file=sys.stderr) as bar:
         def advance(done: int, total: int) -> None:
             bar.length = max(total, 1)
             bar.update(done - bar.pos)
-        report = harvest(paths, master, round_months, key, jobs, advance, exclude=exclude,
-                         on_office=prepared(master))
-    return master, report
+        return harvest(paths, master, round_months, key, jobs, advance, exclude=exclude,
+                       on_office=on_office)
 
 
 @cli.command("harvest")
@@ -185,21 +169,14 @@ def harvest_command(paths: tuple[Path, ...], master_path: Path, round_months: in
 
     key = load_signing_key(key_file)
     writable(out_path, json_path)
-    summary: SummaryWriter | None = None
-
-    def prepared(master: Master) -> Callable[[OfficeOutcome], None]:
-        nonlocal summary
-        summary = SummaryWriter(out_path, master.settings.below_level1_score,
-                                master.settings.places, review_path is not None)
-        return summary.prepare
-
     exclude = [p for p in (out_path, json_path, review_path) if p is not None]
     with few_collections():
-        done = harvested(paths, master_path, round_months, key, jobs, exclude, prepared)
-        if done is None:
+        master = valid_master(master_path)
+        if master is None:
             return NOTHING_DONE
-        master, report = done
-        assert summary is not None
+        summary = SummaryWriter(out_path, master.settings.below_level1_score,
+                                master.settings.places, review_path is not None)
+        report = harvested(paths, master, round_months, key, jobs, exclude, summary.prepare)
         if review_path is not None:
             harvest_review(report, review_path, master)
         write_outputs(report, summary, JsonWriter(report, json_path) if json_path else None)
@@ -226,11 +203,10 @@ def review_form_command(paths: tuple[Path, ...], master_path: Path, round_months
     key = load_signing_key(key_file)
     writable(out_path)
     with few_collections():
-        done = harvested(paths, master_path, round_months, key, jobs, [out_path],
-                         lambda _master: None)
-        if done is None:
+        master = valid_master(master_path)
+        if master is None:
             return NOTHING_DONE
-        master, report = done
+        report = harvested(paths, master, round_months, key, jobs, [out_path])
         rows = ReviewWriter(out_path).write(report, master, password)
     echo_harvest(report)
     click.echo(f"เขียนแบบตรวจประเมิน {out_path} แล้ว ({rows} แถว) ให้คณะกรรมการกรอกในชีต "

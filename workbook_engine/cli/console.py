@@ -1,10 +1,12 @@
 """What the command line prints: problems, a master's description and a harvest's one-screen
 result, in Thai, laid out by what shows on a terminal (Thai marks above or below the line take
-no room)."""
+no room); and the checks before a command's work (a valid master, writable outputs)."""
 
 from __future__ import annotations
 
 import contextlib
+import gc
+import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -12,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from ..errors import OutputError
 from ..harvesting.outcomes import STATUS_THAI, HarvestReport, Status
 from ..kinds import KINDS
 from ..master.reader import MasterReport, read_master
@@ -124,6 +127,29 @@ def _review_line(report: HarvestReport) -> str:
         return f"ไม่ได้ใช้แบบตรวจประเมิน {review.file} (ดูปัญหาด้านล่าง)"
     return (f"ใช้แบบตรวจประเมิน {review.file}: ตรวจแล้ว {review.offices} หน่วยงาน "
             f"คณะกรรมการให้ผลหรือคะแนน {review.entries} รายการ")
+
+
+def writable(*targets: Path | None) -> None:
+    """Refuse, before any work, outputs whose folder is missing or not writable.
+
+    Raises:
+        OutputError: for the first such folder.
+    """
+    for target in filter(None, targets):
+        folder = target.parent.resolve()
+        if not folder.is_dir() or not os.access(folder, os.W_OK):
+            raise OutputError(f"เขียนไฟล์ลงโฟลเดอร์ {folder} ไม่ได้ (ไม่มีโฟลเดอร์หรือไม่มีสิทธิ์เขียน)")
+
+
+def valid_master(path: Path) -> Master | None:
+    """The master at ``path``, kept out of the collector's scans for the run; None (its
+    problems printed) when it is invalid."""
+    checked = read_master(path)
+    if checked.master is None:
+        report_master(checked)
+        return None
+    gc.freeze()         # the master lives to the end: out of the collector's scans
+    return checked.master
 
 
 def master_for_offices(path: Path, offices: tuple[str, ...]) -> Master | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -10,14 +9,13 @@ import click
 
 from ..errors import NOTHING_DONE, PROBLEMS_FOUND, OutputError
 from ..forms.generate import MANIFEST
-from ..master.reader import read_master
 from ..problems import error_count
 from ..proposals import layout as P
 from ..proposals.collect import collect_proposals
 from ..proposals.propose import propose
 from ..proposals.record import write_draft, write_json
 from ..workers import few_collections
-from .console import echo_problems, master_for_offices, progress, report_master
+from .console import echo_problems, master_for_offices, progress, valid_master, writable
 
 EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 JOBS = click.option("--jobs", type=click.IntRange(1, 64), default=None, help="จำนวนโปรเซสที่ใช้")
@@ -57,20 +55,16 @@ def propose_command(master: Path, out_dir: Path, offices: tuple[str, ...], blank
 def collect_proposals_command(paths: tuple[Path, ...], master_path: Path, out_path: Path,
                               json_path: Path | None, jobs: int | None) -> int:
     """รวบรวมแบบเสนอตัวชี้วัดที่หน่วยงานส่งกลับ ตรวจ และเขียนร่างไฟล์ต้นแบบสำหรับการเจรจา"""
-    for target in filter(None, (out_path, json_path)):
-        folder = target.parent.resolve()
-        if not folder.is_dir() or not os.access(folder, os.W_OK):
-            raise OutputError(f"เขียนไฟล์ลงโฟลเดอร์ {folder} ไม่ได้ (ไม่มีโฟลเดอร์หรือไม่มีสิทธิ์เขียน)")
+    writable(out_path, json_path)
     with few_collections():
-        report = read_master(master_path)
-        if report.master is None:
-            report_master(report)
+        master = valid_master(master_path)
+        if master is None:
             return NOTHING_DONE
         with click.progressbar(length=1, label="กำลังอ่านแบบเสนอ", file=sys.stderr) as bar:
             def advance(done: int, total: int) -> None:
                 bar.length = max(total, 1)
                 bar.update(done - bar.pos)
-            negotiation = collect_proposals(paths, report.master, jobs, advance,
+            negotiation = collect_proposals(paths, master, jobs, advance,
                                             exclude=[p for p in (out_path, json_path) if p])
         try:
             write_draft(negotiation, out_path)
