@@ -8,6 +8,7 @@ import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import workbook_engine.workers as workers
 
@@ -85,30 +86,36 @@ def generate(master: Master, round_months: int, out_dir: str | Path,
     """
     if round_months not in mf.ROUND_MONTHS:
         raise ValueError(f"round must be one of {mf.ROUND_MONTHS}, got {round_months}")
+    return write_per_office(master, offices, Path(out_dir), _generate_chunk,
+                            (master, round_months, Path(out_dir), key, password), jobs, progress)
+
+
+def write_per_office(master: Master, offices: Sequence[str] | None, out: Path,
+                     chunk: Callable[[list[str]], list[GeneratedFile]], shared: tuple[Any, ...],
+                     jobs: int | None, progress: Callable[[int], None] | None
+                     ) -> list[GeneratedFile]:
+    """One workbook per office (default: all, in master order) written into ``out`` by
+    ``chunk`` in worker processes (which see ``shared``), then ``manifest.csv``.
+
+    Raises:
+        ValueError: for an unknown office code.
+        OutputError: when the folder cannot be written.
+    """
     codes = list(offices) if offices else list(master.offices)
     unknown = [c for c in codes if c not in master.offices]
     if unknown:
         raise ValueError(f"unknown office codes: {', '.join(unknown)}")
-    out = Path(out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        rows = _run(master, codes, round_months, out, key, password, jobs, progress)
-        write_manifest(out, rows)
-    except OSError as exc:
-        raise OutputError(f"เขียนไฟล์ลงโฟลเดอร์ {out} ไม่ได้: {exc.strerror or exc}") from exc
-    return rows
-
-
-def _run(master: Master, codes: list[str], round_months: int, out: Path, key: bytes | None,
-         password: str | None, jobs: int | None,
-         progress: Callable[[int], None] | None) -> list[GeneratedFile]:
     count, batches = workers.batches(codes, jobs)
     done: list[GeneratedFile] = []
-    shared = (master, round_months, out, key, password)
-    for batch in workers.run(_generate_chunk, batches, shared, count):
-        done.extend(batch)
-        if progress:
-            progress(len(done))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for batch in workers.run(chunk, batches, shared, count):
+            done.extend(batch)
+            if progress:
+                progress(len(done))
+        write_manifest(out, done)
+    except OSError as exc:
+        raise OutputError(f"เขียนไฟล์ลงโฟลเดอร์ {out} ไม่ได้: {exc.strerror or exc}") from exc
     return done
 
 

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import workbook_engine.workers as workers
 
-from ..errors import OutputError
-from ..forms.generate import GeneratedFile, file_sha256, write_manifest
+from ..forms.generate import GeneratedFile, file_sha256, write_per_office
 from ..model import Master
 from ..xlsx.outputs import atomic
 from . import layout as P
@@ -54,20 +53,5 @@ def propose(master: Master, out_dir: str | Path, offices: Sequence[str] | None =
     """
     if not 0 <= blank_rows <= P.MAX_BLANK_ROWS:
         raise ValueError(f"rows must be 0-{P.MAX_BLANK_ROWS}, got {blank_rows}")
-    codes = list(offices) if offices else list(master.offices)
-    unknown = [c for c in codes if c not in master.offices]
-    if unknown:
-        raise ValueError(f"unknown office codes: {', '.join(unknown)}")
-    out = Path(out_dir)
-    count, batches = workers.batches(codes, jobs)
-    done: list[GeneratedFile] = []
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        for batch in workers.run(_propose_chunk, batches, (master, out, blank_rows), count):
-            done.extend(batch)
-            if progress:
-                progress(len(done))
-        write_manifest(out, done)
-    except OSError as exc:
-        raise OutputError(f"เขียนไฟล์ลงโฟลเดอร์ {out} ไม่ได้: {exc.strerror or exc}") from exc
-    return done
+    return write_per_office(master, offices, Path(out_dir), _propose_chunk,
+                            (master, Path(out_dir), blank_rows), jobs, progress)
