@@ -212,12 +212,6 @@ def contact_line(master: Master) -> str:
     return "สำนักพัฒนาระบบบริหาร"
 
 
-@lru_cache(maxsize=8192)
-def _lines(text: str, width: float) -> int:
-    """:func:`text_lines`, remembered: the same KPI texts recur in every office's workbook."""
-    return text_lines(text, width)
-
-
 @lru_cache(maxsize=1024)
 def _score_formula(row: int, kind: KpiKind, direction: Direction | None, below: int,
                    places: int) -> str:
@@ -288,7 +282,7 @@ class _Writer:
     def paragraph(self, ws: Worksheet, row: int, last_col: int, text: str, style: Format,
                   width: float) -> int:
         """Write wrapped text merged over columns 0..last_col; return the next row."""
-        Cells(ws, row, ROW_HEIGHT * _lines(text, width)).merged(0, last_col, text, style)
+        Cells(ws, row, ROW_HEIGHT * text_lines(text, width)).merged(0, last_col, text, style)
         return row + 1
 
     def header_row(self, ws: Worksheet, row: int, headers: Sequence[str],
@@ -379,7 +373,7 @@ class _Writer:
         self.header_row(ws, row, list(L.AGREEMENT_HEADERS), ROW_HEIGHT * 1.5)
         for a, kpi in self.ctx.agreed:
             row += 1
-            cells = Cells(ws, row, ROW_HEIGHT * _lines(kpi.name, widths[2]))
+            cells = Cells(ws, row, ROW_HEIGHT * text_lines(kpi.name, widths[2]))
             self.kpi_facts(cells, a, kpi)
             if kpi.kind.criteria_cells(a.criteria) is None:
                 cells.merged(5, 9, kpi.kind.label, s.cell_center)
@@ -436,7 +430,7 @@ class _Writer:
         row = self.paragraph(ws, row, 1, f"ตัวชี้วัดที่ {kpi.code} {kpi.name}", s.card_title,
                              sum(widths))
         for label, value in self.facts(a, kpi):
-            cells = Cells(ws, row, ROW_HEIGHT * _lines(value, widths[1]))
+            cells = Cells(ws, row, ROW_HEIGHT * text_lines(value, widths[1]))
             cells.string(0, label, s.card_label)
             cells.string(1, value, s.cell)
             row += 1
@@ -528,7 +522,7 @@ class _Writer:
         """One KPI line: locked facts, the result input and live scores."""
         s = self.s
         cells = Cells(ws, row - 1,
-                     ROW_HEIGHT * max(2, _lines(kpi.name, L.COLUMN["name"].width)))
+                     ROW_HEIGHT * max(2, text_lines(kpi.name, L.COLUMN["name"].width)))
         self.kpi_facts(cells, a, kpi)
         if kpi.kind.criteria_cells(a.criteria) is None:
             for key in L.CRITERIA_KEYS:
@@ -706,7 +700,7 @@ class _Writer:
                  ("ผู้จัดเก็บข้อมูล", card.collector or "-"))
         assert L.PAGE_FACTS_OFFSET + len(facts) == L.PAGE_RESULT_OFFSET, "page layout"
         for offset, (label, value) in enumerate(facts, start=L.PAGE_FACTS_OFFSET):
-            cells = Cells(ws, first + offset, ROW_HEIGHT * _lines(value, PAGE_WIDTHS[1]))
+            cells = Cells(ws, first + offset, ROW_HEIGHT * text_lines(value, PAGE_WIDTHS[1]))
             cells.string(0, label, s.card_label)
             cells.string(1, value, s.cell)
         self.page_result(ws, first + L.PAGE_RESULT_OFFSET, index, a, kpi)

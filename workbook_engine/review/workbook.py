@@ -10,7 +10,6 @@ veryHidden ``_meta`` binding the workbook to the master, the round and every ret
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -82,11 +81,6 @@ def reviewed_offices(report: HarvestReport) -> list[Reviewed]:
         else:
             entry.kpi_problems.setdefault(kpi, []).append(_line(p))
     return list(found.values())
-
-
-@functools.lru_cache(maxsize=8192)     # the same names recur office after office
-def _lines(text: str, width: float) -> int:
-    return text_lines(text, width)
 
 
 def _line(p: Problem) -> str:
@@ -282,8 +276,8 @@ class _Writer:
             **{key: (kpi.texts.get(key, ""), s.cell) for key in TEXT_KEYS},
             "source": (f"{office.file or ''} {kpi.sheet or ''}!{kpi.cell or ''}".strip(), s.cell),
         }
-        lines = max(_lines(kpi.name, R.COLUMNS[R.NUMBER["name"] - 1].width),
-                    _lines(office.name, R.COLUMNS[R.NUMBER["office_name"] - 1].width))
+        lines = max(text_lines(kpi.name, R.COLUMNS[R.NUMBER["name"] - 1].width),
+                    text_lines(office.name, R.COLUMNS[R.NUMBER["office_name"] - 1].width))
         rw.start(row - 1, ROW_HEIGHT * min(lines, MAX_LINES) if lines > 1 else None)
         for col, column in enumerate(R.COLUMNS):
             value, style = cells[column.key]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import math
 import re
 from collections.abc import Sequence
@@ -117,6 +118,7 @@ def write_text(ws: Worksheet, row: int, col: int, text: str, fmt: Format | None 
         check(code, f"{ws.name} row {row + 1} column {col + 1}")
 
 
+@functools.lru_cache(maxsize=8192)     # KPI names and texts recur workbook after workbook
 def text_lines(text: str, width: float) -> int:
     """Roughly how many lines ``text`` wraps to in a column ``width`` characters wide."""
     lines = 0
