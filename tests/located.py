@@ -3,12 +3,13 @@ at its file, sheet and cell, in Thai, saying where and what to do; and inputs le
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from workbook_engine.problems import Code, Problem, Severity
+from workbook_engine.problems import CATALOGUE, Code, Problem, Severity
 
 ANY: object = object()               # "do not check" for expect's office
 THAI = re.compile(r"[\u0e00-\u0e7f]")
@@ -64,3 +65,21 @@ def digests(folder: Path) -> dict[str, tuple[str, int]]:
     """:func:`digest` of every file under ``folder``."""
     return {str(p.relative_to(folder)): digest(p) for p in sorted(folder.rglob("*"))
             if p.is_file()}
+
+
+def codes_used(path: Path) -> set[str]:
+    """``Code.<NAME>`` as written in a file's code (not in its comments or strings)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {node.attr for node in ast.walk(tree)
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+            and node.value.id == "Code"}
+
+
+def expect_calls(path: Path, case_codes: Iterable[Code]) -> list[str]:
+    """The codes a test file's ``expect`` calls give (``case.code`` for a case table's), once
+    it is checked that every one, and every code of its case tables, is in the catalogue."""
+    assert all(code.name in CATALOGUE for code in case_codes)
+    source = path.read_text(encoding="utf-8")
+    calls = re.findall(r"\bexpect\(\s*[\w.()]+,\s*(Code\.\w+|case\.code)", source)
+    assert "case.code" in calls and all(c == "case.code" or c[5:] in CATALOGUE for c in calls)
+    return calls

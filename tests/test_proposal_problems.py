@@ -13,7 +13,6 @@ the catalogue is asserted here.
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 import hashlib
 import json
@@ -44,7 +43,7 @@ from workbook_engine.proposals.read import ProposalOutcome, read_proposal
 from workbook_engine.proposals.record import write_draft, write_json
 
 from . import hostile_files as H
-from .located import ANY, digests, errors, expect
+from .located import ANY, codes_used, digests, errors, expect, expect_calls
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_MASTER = ROOT / "templates" / "master.xlsx"
@@ -817,31 +816,20 @@ def test_collect_never_raises_on_a_file_it_cannot_parse(world: World, tmp_path: 
 
 # -- every proposal code is asserted above ------------------------------------------------------
 
-def _codes_used_in_this_file() -> set[str]:
-    """``Code.<NAME>`` as written in this file's code (not in its comments or strings)."""
-    tree = ast.parse(Path(__file__).read_text(encoding="utf-8"))
-    return {node.attr for node in ast.walk(tree)
-            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
-            and node.value.id == "Code"}
-
-
 def test_every_proposal_code_is_asserted_here() -> None:
     """A new PROPOSAL_* code in the catalogue cannot go untested: each is named here as a
     ``Code`` member, where a case or an ``expect`` asserts it."""
     wanted = {name for name in CATALOGUE if name.startswith("PROPOSAL_")} | \
         {"RETURN_IS_PROPOSAL"}
     assert len(wanted) >= 22
-    missing = wanted - _codes_used_in_this_file()
+    missing = wanted - codes_used(Path(__file__))
     assert not missing, f"not asserted in {Path(__file__).name}: {sorted(missing)}"
 
 
 def test_every_case_code_goes_through_expect() -> None:
     """The case tables' codes are asserted by the tests that run them (through ``expect``),
     and every expect call gives a code of the catalogue."""
-    codes = [c.code for c in ROW_CASES.values()] + [c.code for c in IDENTITY_CASES.values()] \
-        + [c.code for c in HOSTILE_CASES.values()]
-    assert all(code.name in CATALOGUE for code in codes)
-    source = Path(__file__).read_text(encoding="utf-8")
-    calls = re.findall(r"\bexpect\(\s*[\w.]+,\s*(Code\.\w+|case\.code)", source)
-    assert "case.code" in calls and all(c == "case.code" or c[5:] in CATALOGUE for c in calls)
+    expect_calls(Path(__file__), [c.code for c in (*ROW_CASES.values(),
+                                                           *IDENTITY_CASES.values(),
+                                                           *HOSTILE_CASES.values())])
 
