@@ -830,6 +830,6 @@ def test_every_case_code_goes_through_expect() -> None:
     """The case tables' codes are asserted by the tests that run them (through ``expect``),
     and every expect call gives a code of the catalogue."""
     expect_calls(Path(__file__), [c.code for c in (*ROW_CASES.values(),
-                                                           *IDENTITY_CASES.values(),
-                                                           *HOSTILE_CASES.values())])
+                                                   *IDENTITY_CASES.values(),
+                                                   *HOSTILE_CASES.values())])
 
