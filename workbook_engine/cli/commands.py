@@ -6,9 +6,10 @@ written. Messages are Thai; no traceback reaches the user for anything the engin
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,8 +18,11 @@ import click
 from ..errors import NOTHING_DONE, PROBLEMS_FOUND, OutputError, WorkbookEngineError
 from ..forms.generate import MANIFEST, generate
 from ..forms.meta import KEY_ENV, load_key
-from ..harvesting.outcomes import HarvestReport, OfficeOutcome
-from ..harvesting.run import JsonWriter, harvest
+from ..harvesting.outcomes import HarvestReport, LedgerRun, OfficeOutcome
+from ..harvesting.run import JsonWriter, Recorder, harvest
+from ..ledger.store import DEFAULT_NAME as DEFAULT_LEDGER
+from ..ledger.store import Context, Ledger, Run, original
+from ..ledger.store import default_path as default_ledger
 from ..master.format import ROUND_MONTHS
 from ..master.reader import read_master
 from ..model import Master
@@ -138,14 +142,15 @@ JOBS_OPTION = click.option("--jobs", type=click.IntRange(1, 64), default=None,
 
 def harvested(paths: tuple[Path, ...], master: Master, round_months: int, key: bytes | None,
               jobs: int | None, exclude: list[Path],
-              on_office: Callable[[OfficeOutcome], None] | None = None) -> HarvestReport:
+              on_office: Callable[[OfficeOutcome], None] | None = None,
+              recorder: Recorder | None = None) -> HarvestReport:
     """The harvest of ``paths`` against ``master``, with a progress bar."""
     with click.progressbar(length=1, label="กำลังอ่านแบบรายงาน", file=sys.stderr) as bar:
         def advance(done: int, total: int) -> None:
             bar.length = max(total, 1)
             bar.update(done - bar.pos)
         return harvest(paths, master, round_months, key, jobs, advance, exclude=exclude,
-                       on_office=on_office)
+                       on_office=on_office, recorder=recorder)
 
 
 @cli.command("harvest")
@@ -158,31 +163,85 @@ def harvested(paths: tuple[Path, ...], master: Master, round_months: int, key: b
               default=None, help="เขียนผลเป็น JSON ด้วย")
 @click.option("--review", "review_path", type=EXISTING_FILE, default=None,
               help="แบบตรวจประเมินที่คณะกรรมการกรอกแล้ว (จากคำสั่ง review-form)")
+@click.option("--ledger", "ledger_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help=f"สมุดบันทึกผล (ledger) ค่าเริ่มต้น {DEFAULT_LEDGER} ข้างไฟล์สรุปผล")
+@click.option("--no-ledger", is_flag=True, help="ไม่บันทึกผลลงสมุดบันทึกผล")
 @KEY_OPTION
 @JOBS_OPTION
 def harvest_command(paths: tuple[Path, ...], master_path: Path, round_months: int,
                     out_path: Path, json_path: Path | None, review_path: Path | None,
-                    key_file: Path | None, jobs: int | None) -> int:
+                    ledger_path: Path | None, no_ledger: bool, key_file: Path | None,
+                    jobs: int | None) -> int:
     """รวบรวมแบบรายงานที่หน่วยงานส่งกลับ ตรวจ คำนวณคะแนน และเขียนไฟล์สรุปผล"""
     from ..review.apply import harvest_review
     from ..summary.workbook import SummaryWriter
 
+    if no_ledger and ledger_path is not None:
+        raise click.UsageError("ใช้ --ledger คู่กับ --no-ledger ไม่ได้")
     key = load_signing_key(key_file)
     writable(out_path, json_path)
+    ledger = None if no_ledger else ledger_path or default_ledger(out_path)
     exclude = [p for p in (out_path, json_path, review_path) if p is not None]
+    exclude += [] if ledger is None else ledger_files(ledger)
     with few_collections():
         master = valid_master(master_path)
         if master is None:
             return NOTHING_DONE
         summary = SummaryWriter(out_path, master.settings.below_level1_score,
                                 master.settings.places, review_path is not None)
-        report = harvested(paths, master, round_months, key, jobs, exclude, summary.prepare)
-        if review_path is not None:
-            harvest_review(report, review_path, master)
-        write_outputs(report, summary, JsonWriter(report, json_path) if json_path else None)
+        with recording(ledger, master, round_months, key) as run:
+            report = harvested(paths, master, round_months, key, jobs, exclude,
+                               summary.prepare, run)
+            if review_path is not None:
+                harvest_review(report, review_path, master)
+            if run is not None and ledger is not None:
+                report.ledger = LedgerRun(str(ledger), run.record(report, out_path))
+            write_outputs(report, summary, JsonWriter(report, json_path) if json_path else None)
     echo_harvest(report)
     click.echo(f"เขียนไฟล์สรุปผล {out_path} แล้ว" + (f" และ {json_path}" if json_path else ""))
+    if report.ledger is not None and run is not None:
+        click.echo(f"บันทึกลงสมุดบันทึกผล {ledger} แล้ว (ครั้งที่ {report.ledger.run}: อ่านไฟล์ใหม่ "
+                   f"{len(run.readings) - len(run.reused)} ไฟล์ ใช้ผลที่บันทึกไว้ {len(run.reused)} ไฟล์)")
     return report.exit_code
+
+
+@contextlib.contextmanager
+def recording(ledger: Path | None, master: Master, round_months: int,
+              key: bytes | None) -> Iterator[Run | None]:
+    """The ledger's run of this harvest (None without a ledger): kept when the block ends,
+    nothing of it kept when the block raises."""
+    if ledger is None:
+        yield None
+        return
+    with Ledger(ledger) as opened:
+        run = opened.run(Context.of(master, round_months, key))
+        try:
+            yield run
+        except BaseException:
+            run.rollback()
+            raise
+        run.commit()
+
+
+def ledger_files(ledger: Path) -> list[Path]:
+    """The ledger and the files SQLite keeps beside it, not to be read as returns."""
+    return [ledger, *(ledger.with_name(ledger.name + s) for s in ("-wal", "-shm", "-journal"))]
+
+
+@cli.command("original")
+@click.argument("ledger", type=EXISTING_FILE)
+@click.argument("sha256")
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="ไฟล์ที่จะเขียนต้นฉบับลงไป")
+def original_command(ledger: Path, sha256: str, out_path: Path) -> int:
+    """เขียนไฟล์ต้นฉบับที่เคยรวบรวมไว้ในสมุดบันทึกผล ตาม SHA-256 (ดูในชีต 'ที่มาข้อมูล' ของไฟล์สรุปผล)"""
+    writable(out_path)
+    try:
+        full, size = original(ledger, sha256, out_path)
+    except OSError as exc:
+        raise OutputError(f"เขียนไฟล์ {out_path} ไม่ได้: {exc.strerror or exc}") from exc
+    click.echo(f"เขียนต้นฉบับ SHA-256 {full} ({size:,} ไบต์) ลงใน {out_path} แล้ว")
+    return 0
 
 
 @cli.command("review-form")

@@ -152,6 +152,14 @@ class ReviewSource:
     entries: int = 0         # KPI rows the committee filled and that apply
 
 
+@dataclass(frozen=True)
+class LedgerRun:
+    """The ledger a harvest was recorded in, and the run's number there."""
+
+    file: str
+    run: int
+
+
 @dataclass
 class HarvestReport:
     """Everything one harvest found."""
@@ -173,6 +181,7 @@ class HarvestReport:
     # the offices each organisation KPI is cascaded to (the year's assignments), in master order
     cascaded: dict[str, tuple[str, ...]] = field(default_factory=dict)
     review: ReviewSource | None = None    # the committee's review workbook, when one was given
+    ledger: LedgerRun | None = None       # where the run is recorded, when it is
 
     def count(self, status: Status) -> int:
         """How many offices have ``status``."""

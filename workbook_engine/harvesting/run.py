@@ -80,6 +80,45 @@ def read_all(candidates: Sequence[Candidate], master: Master, round_months: int,
     return outcomes
 
 
+class Recorder(Protocol):
+    """Where a harvest's files go as they are read (the ledger), and where files read before
+    come from."""
+
+    def reuse(self, candidate: Candidate) -> ReturnOutcome | None:
+        """The recorded outcome of this very file, or None when it must be read."""
+
+    def read(self, candidate: Candidate, outcome: ReturnOutcome) -> None:
+        """Keep the outcome of a file just read."""
+
+
+def read_or_reuse(candidates: Sequence[Candidate], master: Master, round_months: int,
+                  key: bytes | None, jobs: int | None, recorder: Recorder | None,
+                  progress: Callable[[int], None] | None = None,
+                  each: Callable[[ReturnOutcome], None] | None = None) -> list[ReturnOutcome]:
+    """:func:`read_all` of the candidates the recorder does not know, the recorded outcomes
+    of the others; every outcome given to ``each``, and the results in input order."""
+    known: dict[int, ReturnOutcome] = {}
+    if recorder is not None:
+        for index, candidate in enumerate(candidates):
+            if (outcome := recorder.reuse(candidate)) is not None:
+                known[index] = outcome
+                if each is not None:
+                    each(outcome)
+    unread = [c for i, c in enumerate(candidates) if i not in known]
+    pending = iter(unread)
+
+    def arrived(outcome: ReturnOutcome) -> None:
+        if recorder is not None:
+            recorder.read(next(pending), outcome)
+        if each is not None:
+            each(outcome)
+
+    read = iter(read_all(unread, master, round_months, key, jobs,
+                         (lambda done: progress(done + len(known))) if progress else None,
+                         arrived))
+    return [known[i] if i in known else next(read) for i in range(len(candidates))]
+
+
 class Chosen(Protocol):
     """What choosing one file per office needs to know of a file's outcome."""
 
@@ -142,7 +181,8 @@ def harvest(paths: Sequence[str | Path], master: Master, round_months: int,
             key: bytes | None = None, jobs: int | None = None,
             progress: Callable[[int, int], None] | None = None,
             now: dt.datetime | None = None, exclude: Collection[Path] = (),
-            on_office: Callable[[OfficeOutcome], None] | None = None) -> HarvestReport:
+            on_office: Callable[[OfficeOutcome], None] | None = None,
+            recorder: Recorder | None = None) -> HarvestReport:
     """Harvest returned workbooks into a report.
 
     Args:
@@ -158,6 +198,8 @@ def harvest(paths: Sequence[str | Path], master: Master, round_months: int,
         on_office: called, while other returns are still being read, with the office each
             usable return makes (as it will be in the report if that return is chosen), so
             its part of the summary can be prepared early.
+        recorder: the ledger's run, which keeps each file read and gives back the outcomes
+            of files read before (see :class:`Recorder`).
 
     Returns:
         The :class:`HarvestReport`: every office of the master, every file, every problem.
@@ -173,8 +215,8 @@ def harvest(paths: Sequence[str | Path], master: Master, round_months: int,
         if on_office is not None and outcome.office is not None:
             on_office(_office(master, outcome.office, outcome))
 
-    outcomes, copies = unique(read_all(
-        candidates, master, round_months, key, jobs,
+    outcomes, copies = unique(read_or_reuse(
+        candidates, master, round_months, key, jobs, recorder,
         (lambda done: progress(done, len(candidates))) if progress else None,
         early if on_office else None))
     chosen, duplicates = choose(outcomes, lambda r: r.status is not Status.REJECTED,

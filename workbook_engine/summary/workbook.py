@@ -220,6 +220,9 @@ class _Summary:
             ("หน่วยงานทั้งหมด", len(r.offices)),
         ]
         rows += [(f"หน่วยงานที่{STATUS_THAI[st]}", r.count(st)) for st in Status]
+        if r.ledger is not None:
+            rows += [("สมุดบันทึกผล (ledger) ที่เก็บไฟล์ต้นฉบับ", r.ledger.file),
+                     ("การรวบรวมครั้งที่ (ในสมุดบันทึกผล)", r.ledger.run)]
         if r.review is not None:
             rows += [("แบบตรวจประเมินของคณะกรรมการ", r.review.file),
                      ("ผลการตรวจประเมิน", f"ตรวจแล้ว {r.review.offices} หน่วยงาน คณะกรรมการ"
@@ -446,6 +449,8 @@ class _Summary:
         headers = [("ไฟล์", 40), ("ขนาด (ไบต์)", 12), ("SHA-256", 70), ("เวลาที่บันทึกไฟล์", 22),
                    ("หน่วยงาน", 10), ("ผลการตรวจ", 24), ("เวลาที่รวบรวม", 22),
                    ("รุ่นโปรแกรม", 12), ("รุ่นแบบฟอร์ม", 10)]
+        if r.ledger is not None:        # the original bytes are kept there, by SHA-256
+            headers += [("สมุดบันทึกผล (ledger) ที่เก็บต้นฉบับ", 30), ("ครั้งที่รวบรวม", 9)]
         ws = self.sheet(SOURCES, headers, len(r.files))
         rw, s = ws.rows(), self.s
         for i, f in enumerate(r.files, start=1):
@@ -459,6 +464,9 @@ class _Summary:
             rw.moment(6, _naive(r.harvested_at), s.datetime)
             rw.string(7, r.engine_version, s.plain)
             rw.string(8, r.schema_version, s.plain)
+            if r.ledger is not None:
+                rw.string(9, r.ledger.file, s.plain)
+                rw.number(10, r.ledger.run, s.integer)
 
     def missing(self) -> None:
         offices = [o for o in self.report.offices if o.status is not Status.ACCEPTED]

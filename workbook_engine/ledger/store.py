@@ -1,0 +1,373 @@
+"""The ledger: an SQLite database that keeps every harvest run, every file's original bytes
+and what was found in it (CONTRACT section 8; docs/ledger.md).
+
+A run is one transaction, begun when the harvest starts (so a second harvest on the same
+ledger waits, then fails clearly) and committed only when the summary is in place, so a
+harvest that fails or is killed leaves the ledger as it was. A file that is not a ledger of
+ours, a damaged one and one written by a newer engine are refused and never written to.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import quote
+
+from ..errors import WorkbookEngineError
+from ..harvesting.intake import Archives, Candidate, load
+from ..harvesting.outcomes import HarvestReport
+from ..harvesting.returns import ReturnOutcome
+from ..harvesting.run import engine_version
+from ..model import Master
+from ..xlsx.outputs import atomic
+from . import codec
+from .schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+
+DEFAULT_NAME = "ledger.sqlite"
+SQLITE_MAGIC = b"SQLite format 3\x00"
+LOCK_WAIT = 10.0          # seconds a harvest waits for another one on the same ledger
+SHA_PREFIX_MIN = 8        # hex digits of a SHA-256 enough to name an original
+
+
+class LedgerError(WorkbookEngineError):
+    """The ledger cannot be used; nothing in it was changed."""
+
+
+def _refused(path: Path, why: str) -> LedgerError:
+    return LedgerError(f"ใช้สมุดบันทึกผล (ledger) {path} ไม่ได้: {why} (ไม่ได้แก้ไขไฟล์นี้)")
+
+
+def default_path(summary: Path) -> Path:
+    """Where a harvest keeps its ledger when none is named: beside the summary."""
+    return summary.with_name(DEFAULT_NAME)
+
+
+def _connect(path: Path, mode: str) -> sqlite3.Connection:
+    """A connection in autocommit mode (transactions begun explicitly) to the file at ``path``
+    after its first bytes are checked: ``mode`` is ``ro`` or ``rwc``."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(len(SQLITE_MAGIC))
+    except FileNotFoundError:
+        head = None
+    except OSError as exc:
+        raise _refused(path, f"อ่านไฟล์ไม่ได้ ({exc.strerror or exc})") from exc
+    if head is not None and head and head != SQLITE_MAGIC:
+        raise _refused(path, "ไฟล์นี้ไม่ใช่ฐานข้อมูล SQLite")
+    uri = f"file:{quote(str(path.absolute()))}?mode={mode}"
+    try:
+        return sqlite3.connect(uri, uri=True, timeout=LOCK_WAIT, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise _refused(path, f"เปิดฐานข้อมูลไม่ได้ ({exc})") from exc
+
+
+def _schema_version(con: sqlite3.Connection, path: Path) -> int:
+    """The schema version of the ledger (0 for an empty database).
+
+    Raises:
+        LedgerError: for a damaged database, another program's, or a newer engine's.
+    """
+    try:
+        application = con.execute("PRAGMA application_id").fetchone()[0]
+        version = con.execute("PRAGMA user_version").fetchone()[0]
+        tables = con.execute("SELECT count(*) FROM sqlite_schema").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise _refused(path, f"ไฟล์เสียหาย ({exc})") from exc
+    if application == 0 and version == 0 and tables == 0:
+        return 0
+    if application != APPLICATION_ID:
+        raise _refused(path, "เป็นฐานข้อมูลของโปรแกรมอื่น ไม่ใช่สมุดบันทึกผลของ workbook-engine")
+    if version > SCHEMA_VERSION:
+        raise _refused(path, f"บันทึกด้วย workbook-engine รุ่นที่ใหม่กว่า (โครงสร้างรุ่น {version} "
+                             f"แต่โปรแกรมนี้รู้จักถึงรุ่น {SCHEMA_VERSION}) กรุณาใช้โปรแกรมรุ่นใหม่")
+    return int(version)
+
+
+def read_only(path: Path) -> sqlite3.Connection:
+    """An existing ledger opened for reading only, after the checks of :class:`Ledger`.
+
+    Raises:
+        LedgerError: when there is no ledger at ``path`` or it cannot be used.
+    """
+    if not path.is_file():
+        raise _refused(path, "ไม่พบไฟล์")
+    con = _connect(path, "ro")
+    try:
+        version = _schema_version(con, path)
+        if version != SCHEMA_VERSION:
+            raise _refused(path, "ยังไม่มีการบันทึกผลในไฟล์นี้" if version == 0 else
+                           f"โครงสร้างรุ่น {version} เก่ากว่าโปรแกรมนี้ ให้รวบรวมผล (harvest) "
+                           "ด้วยสมุดบันทึกผลนี้หนึ่งครั้งเพื่อปรับรุ่นก่อน")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def _statements(script: str) -> Iterator[str]:
+    """The statements of an SQL script, one by one."""
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            yield pending
+            pending = ""
+
+
+def _begin(con: sqlite3.Connection, path: Path) -> None:
+    """Begin a write transaction, waiting :data:`LOCK_WAIT` for another harvest's to end.
+
+    Raises:
+        LedgerError: when the other harvest still holds the ledger.
+    """
+    try:
+        con.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        raise _refused(path, f"มีการรวบรวมผลอีกงานหนึ่งใช้ไฟล์นี้อยู่ (รอแล้ว {LOCK_WAIT:g} วินาที) "
+                             "ให้รอจนงานนั้นเสร็จแล้วสั่งใหม่") from exc
+
+
+def _migrate(con: sqlite3.Connection, path: Path) -> None:
+    """Bring the ledger to :data:`SCHEMA_VERSION`, all in one transaction."""
+    _begin(con, path)
+    try:
+        for version in range(_schema_version(con, path), SCHEMA_VERSION):
+            for statement in _statements(MIGRATIONS[version]):
+                con.execute(statement)
+        con.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a file's outcome depends on besides its bytes and name: a recorded outcome is
+    used again only when all of these are the same."""
+
+    master_sha256: str
+    round_months: int
+    signing_key: str          # SHA-256 of the key (never the key), "" without one
+    engine_version: str
+
+    @classmethod
+    def of(cls, master: Master, round_months: int, key: bytes | None) -> Context:
+        """The context of a harvest of ``master``'s round with ``key``."""
+        return cls(master.source_sha256, round_months,
+                   hashlib.sha256(key).hexdigest() if key else "", engine_version())
+
+
+class Ledger:
+    """One ledger file, opened for harvests (created when missing, upgraded when older)."""
+
+    def __init__(self, path: Path) -> None:
+        """Open (or create) the ledger at ``path``.
+
+        Raises:
+            LedgerError: when it cannot be used.
+        """
+        self.path = path
+        self.con = _connect(path, "rwc")
+        try:
+            if _schema_version(self.con, path) < SCHEMA_VERSION:
+                _migrate(self.con, path)
+            self.con.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.Error as exc:
+            self.con.close()
+            raise _refused(path, f"เขียนไฟล์ไม่ได้ ({exc})") from exc
+        except BaseException:
+            self.con.close()
+            raise
+
+    def close(self) -> None:
+        """Close the database."""
+        self.con.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def run(self, context: Context) -> Run:
+        """Begin recording a harvest run (see :class:`Run`)."""
+        return Run(self, context)
+
+
+class Run:
+    """One harvest recorded in one transaction: the files read are kept as they are read,
+    files read before are given back without being read (:meth:`reuse`), and the run's
+    outcome is written by :meth:`record`; nothing is kept unless :meth:`commit` is called."""
+
+    def __init__(self, ledger: Ledger, context: Context) -> None:
+        if not context.master_sha256:
+            raise ValueError("the ledger needs the master's SHA-256")
+        self.ledger, self.con, self.context = ledger, ledger.con, context
+        _begin(self.con, ledger.path)
+        self.readings: dict[str, int] = {}      # file name -> its reading, in this run
+        self.reused: set[str] = set()
+        self.archives = Archives()
+        self.known: dict[str, tuple[int, str, int]] = {
+            file: (reading, sha, size) for reading, file, sha, size in self.con.execute(
+                "SELECT reading, file, sha256, size FROM readings WHERE master_sha256 = ? "
+                "AND round = ? AND signing_key = ? AND engine_version = ? ORDER BY reading",
+                self._context())}
+
+    def _context(self) -> tuple[str, int, str, str]:
+        c = self.context
+        return c.master_sha256, c.round_months, c.signing_key, c.engine_version
+
+    def reuse(self, candidate: Candidate) -> ReturnOutcome | None:
+        """The recorded outcome of a file with this name and these bytes in this context,
+        or None when it must be read."""
+        known = self.known.get(candidate.name)
+        if known is None or known[2] != candidate.size:
+            return None
+        try:
+            sha = load(candidate, self.archives).sha256
+        except Exception:       # whatever is wrong with it, reading it will say
+            return None
+        if sha != known[1]:
+            return None
+        (text,) = self.con.execute("SELECT outcome FROM readings WHERE reading = ?",
+                                   (known[0],)).fetchone()
+        self.readings[candidate.name] = known[0]
+        self.reused.add(candidate.name)
+        return codec.decode(text, candidate.modified)
+
+    def read(self, candidate: Candidate, outcome: ReturnOutcome) -> None:
+        """Keep a file just read: its outcome and KPI results, and its original bytes when
+        it is a workbook (not seen before)."""
+        if not outcome.sha256:          # it could not be read at all
+            return
+        self._keep_original(candidate, outcome.sha256)
+        cursor = self.con.execute(
+            "INSERT INTO readings (sha256, file, size, master_sha256, round, signing_key, "
+            "engine_version, office, status, saved, total_score, outcome) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
+            "outcome = excluded.outcome RETURNING reading",
+            (outcome.sha256, outcome.file, outcome.size, *self._context(), outcome.office,
+             outcome.status.value, _moment(outcome.saved), _real(outcome.total),
+             codec.encode(outcome)))
+        (reading,) = cursor.fetchone()
+        self.readings[outcome.file] = reading
+        self.con.execute("DELETE FROM results WHERE reading = ?", (reading,))
+        self.con.executemany(
+            "INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(reading, k.kpi, k.name, k.group, _real(k.weight), _real(k.result),
+              _real(k.score), _real(k.weighted), k.sheet, k.cell) for k in outcome.kpis])
+
+    def _keep_original(self, candidate: Candidate, sha: str) -> None:
+        """Keep the candidate's bytes once, when they are a workbook's and still these."""
+        if self.con.execute("SELECT 1 FROM originals WHERE sha256 = ?", (sha,)).fetchone():
+            return
+        try:
+            loaded = load(candidate, self.archives)
+        except Exception:       # gone or changed since it was read: nothing to keep
+            return
+        if loaded.data is not None and loaded.sha256 == sha:
+            self.con.execute("INSERT INTO originals VALUES (?, ?, ?)",
+                             (sha, loaded.size, loaded.data))
+
+    def record(self, report: HarvestReport, summary: Path | None) -> int:
+        """Write the run's outcome: the run, its files, offices, the committee's entries and
+        the problems; returns the run's number."""
+        review = report.review
+        (run,) = self.con.execute(
+            "INSERT INTO runs (harvested_at, organisation, fiscal_year, round, master_file, "
+            "master_sha256, signing_key, engine_version, summary_file, review_file, "
+            "review_sha256, files_read, files_reused, average_score) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING run",
+            (_moment(report.harvested_at), report.organisation, report.fiscal_year,
+             report.round_months, report.master_file, self.context.master_sha256,
+             self.context.signing_key, self.context.engine_version,
+             None if summary is None else str(summary), review and review.file,
+             review and review.sha256, len(self.readings) - len(self.reused),
+             len(self.reused), _real(report.average_score))).fetchone()
+        self._record_files(run, report)
+        self._record_offices(run, report)
+        self.con.executemany(
+            "INSERT INTO problems VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            ((run, seq, p.code, p.severity.value, p.file, p.office, p.sheet, p.cell, p.message)
+             for seq, p in enumerate(report.problems, 1)))
+        return int(run)
+
+    def _record_files(self, run: int, report: HarvestReport) -> None:
+        self.con.executemany(
+            "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            ((run, f.file, f.sha256, f.size, _moment(f.saved), f.office, f.outcome,
+              self.readings.get(f.file), int(f.file in self.readings
+                                             and f.file not in self.reused))
+             for f in report.files))
+
+    def _record_offices(self, run: int, report: HarvestReport) -> None:
+        self.con.executemany(
+            "INSERT INTO offices VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            ((run, o.office, o.name, o.status.value,
+              None if o.file is None else self.readings.get(o.file), o.file, o.sha256,
+              _real(o.total_score), _real(o.verified_total)) for o in report.offices))
+        self.con.executemany(
+            "INSERT INTO verified VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            ((run, o.office, k.kpi, _real(v.result), _real(v.given), _real(v.score),
+              _real(v.weighted), v.reason, v.row)
+             for o in report.offices for k in o.kpis if (v := k.review) is not None))
+
+    def commit(self) -> None:
+        """Keep everything this run recorded.
+
+        Raises:
+            LedgerError: when it cannot be written.
+        """
+        self.archives.__exit__()
+        try:
+            self.con.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self.rollback()
+            raise _refused(self.ledger.path, f"บันทึกผลไม่ได้ ({exc})") from exc
+
+    def rollback(self) -> None:
+        """Keep nothing of this run."""
+        self.archives.__exit__()
+        if self.con.in_transaction:
+            self.con.execute("ROLLBACK")
+
+
+def original(path: Path, sha256: str, out: Path) -> tuple[str, int]:
+    """Write the original bytes of the harvested file whose SHA-256 is (or begins with)
+    ``sha256`` to ``out`` atomically; returns its full SHA-256 and size.
+
+    Raises:
+        LedgerError: when the ledger cannot be used or holds no (or more than one) such file.
+        OSError: when ``out`` cannot be written.
+    """
+    digest = sha256.strip().lower().removeprefix("sha256:")
+    if len(digest) < SHA_PREFIX_MIN or any(ch not in "0123456789abcdef" for ch in digest):
+        raise LedgerError(f"'{sha256}' ไม่ใช่ SHA-256 (เลขฐานสิบหกอย่างน้อย {SHA_PREFIX_MIN} ตัว)")
+    with contextlib.closing(read_only(path)) as con:
+        found = con.execute("SELECT sha256, bytes FROM originals WHERE sha256 >= ? AND "
+                            "sha256 < ? LIMIT 2", (digest, digest + "g")).fetchall()
+    if len(found) != 1:
+        raise LedgerError(f"สมุดบันทึกผล {path} " + (
+            f"ไม่มีไฟล์ที่มี SHA-256 {digest}" if not found else
+            f"มีไฟล์มากกว่าหนึ่งไฟล์ที่ SHA-256 ขึ้นต้นด้วย {digest} ให้ใส่ SHA-256 ให้ครบ"))
+    full, data = found[0]
+    with atomic(out) as temporary:
+        temporary.write_bytes(data)
+    return full, len(data)
+
+
+def _real(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _moment(moment: dt.datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat(sep=" ")
+
