@@ -927,11 +927,16 @@ def test_write_summary_failure_leaves_the_previous_one(kit: Kit, tmp_path: Path,
 
 def _normalised(path: Path, started: dt.datetime) -> dict[str, list[tuple[object, ...]]]:
     """Every sheet's values, with the harvest time (and any other time since ``started``)
-    blanked."""
+    and the ledger's run number blanked."""
     wb = openpyxl.load_workbook(path)
-    return {ws.title: [tuple("<now>" if isinstance(v, dt.datetime) and v >= started else v
-                             for v in row) for row in sheet_values(ws)]
-            for ws in wb.worksheets}
+    sheets = {ws.title: [tuple("<now>" if isinstance(v, dt.datetime) and v >= started else v
+                               for v in row) for row in sheet_values(ws)]
+              for ws in wb.worksheets}
+    for title, rows in sheets.items():
+        runs = [i for i, v in enumerate(rows[0]) if v == "ครั้งที่รวบรวม"] if rows else []
+        sheets[title] = [tuple("<run>" if i in runs or (str(row[0]).startswith("การรวบรวมครั้งที่")
+                               and i == 1) else v for i, v in enumerate(row)) for row in rows]
+    return sheets
 
 
 def test_harvesting_again_gives_the_same_summary(kit: Kit, tmp_path: Path) -> None:
@@ -954,10 +959,11 @@ def test_cli_twice_gives_identical_results(cli_world: SimpleNamespace) -> None:
     """INTAKE 22: two CLI runs give byte-identical JSON and the same summary content."""
     started = dt.datetime.now() - dt.timedelta(minutes=5)
     for name in ("a", "b"):
-        code, _out, _err = run_cli(cli_world, cli_world.out / f"{name}.xlsx", "--json",
-                                   str(cli_world.out / f"{name}.json"))
+        code, out, _err = run_cli(cli_world, cli_world.out / f"{name}.xlsx", "--json",
+                                  str(cli_world.out / f"{name}.json"))
         assert code == 1
     assert (cli_world.out / "a.json").read_bytes() == (cli_world.out / "b.json").read_bytes()
+    assert "อ่านไฟล์ใหม่ 0 ไฟล์" in out, "the second run takes every file from the ledger"
     data = json.loads((cli_world.out / "a.json").read_text(encoding="utf-8"))
     assert [o["status"] for o in data["offices"]] == ["accepted", "accepted"]
     assert any(p["code"] == "FILE_CORRUPT" and p["file"].endswith("เสีย.xlsx")

@@ -21,7 +21,7 @@ from ..forms.meta import KEY_ENV, load_key
 from ..harvesting.outcomes import HarvestReport, LedgerRun, OfficeOutcome
 from ..harvesting.run import JsonWriter, Recorder, harvest
 from ..ledger.store import DEFAULT_NAME as DEFAULT_LEDGER
-from ..ledger.store import Context, Ledger, Run, original
+from ..ledger.store import Context, Ledger, Run, original, sidecars
 from ..ledger.store import default_path as default_ledger
 from ..master.format import ROUND_MONTHS
 from ..master.reader import read_master
@@ -182,7 +182,7 @@ def harvest_command(paths: tuple[Path, ...], master_path: Path, round_months: in
     writable(out_path, json_path)
     ledger = None if no_ledger else ledger_path or default_ledger(out_path)
     exclude = [p for p in (out_path, json_path, review_path) if p is not None]
-    exclude += [] if ledger is None else ledger_files(ledger)
+    exclude += [] if ledger is None else [ledger, *sidecars(ledger)]
     with few_collections():
         master = valid_master(master_path)
         if master is None:
@@ -198,10 +198,10 @@ def harvest_command(paths: tuple[Path, ...], master_path: Path, round_months: in
                 report.ledger = LedgerRun(str(ledger), run.record(report, out_path))
             write_outputs(report, summary, JsonWriter(report, json_path) if json_path else None)
     echo_harvest(report)
-    click.echo(f"เขียนไฟล์สรุปผล {out_path} แล้ว" + (f" และ {json_path}" if json_path else ""))
     if report.ledger is not None and run is not None:
         click.echo(f"บันทึกลงสมุดบันทึกผล {ledger} แล้ว (ครั้งที่ {report.ledger.run}: อ่านไฟล์ใหม่ "
-                   f"{len(run.readings) - len(run.reused)} ไฟล์ ใช้ผลที่บันทึกไว้ {len(run.reused)} ไฟล์)")
+                   f"{run.files_read} ไฟล์ ใช้ผลที่บันทึกไว้ {len(run.reused)} ไฟล์)")
+    click.echo(f"เขียนไฟล์สรุปผล {out_path} แล้ว" + (f" และ {json_path}" if json_path else ""))
     return report.exit_code
 
 
@@ -213,7 +213,8 @@ def recording(ledger: Path | None, master: Master, round_months: int,
     if ledger is None:
         yield None
         return
-    with Ledger(ledger) as opened:
+    opened = Ledger(ledger)
+    try:
         run = opened.run(Context.of(master, round_months, key))
         try:
             yield run
@@ -221,11 +222,10 @@ def recording(ledger: Path | None, master: Master, round_months: int,
             run.rollback()
             raise
         run.commit()
-
-
-def ledger_files(ledger: Path) -> list[Path]:
-    """The ledger and the files SQLite keeps beside it, not to be read as returns."""
-    return [ledger, *(ledger.with_name(ledger.name + s) for s in ("-wal", "-shm", "-journal"))]
+    except BaseException:
+        opened.forget()
+        raise
+    opened.close()
 
 
 @cli.command("original")

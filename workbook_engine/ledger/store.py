@@ -165,6 +165,11 @@ class Context:
                    hashlib.sha256(key).hexdigest() if key else "", engine_version())
 
 
+def sidecars(path: Path) -> tuple[Path, ...]:
+    """The files SQLite keeps beside a database while it is in use."""
+    return tuple(path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal"))
+
+
 class Ledger:
     """One ledger file, opened for harvests (created when missing, upgraded when older)."""
 
@@ -175,6 +180,7 @@ class Ledger:
             LedgerError: when it cannot be used.
         """
         self.path = path
+        self.created = not path.exists()
         self.con = _connect(path, "rwc")
         try:
             if _schema_version(self.con, path) < SCHEMA_VERSION:
@@ -190,6 +196,17 @@ class Ledger:
     def close(self) -> None:
         """Close the database."""
         self.con.close()
+
+    def forget(self) -> None:
+        """Close the database, and remove it when this run created it and recorded nothing
+        (so a harvest that wrote nothing leaves nothing)."""
+        self.close()
+        if self.created and self.path.exists():
+            with contextlib.closing(_connect(self.path, "ro")) as con:
+                if con.execute("SELECT count(*) FROM runs").fetchone()[0]:
+                    return
+            for name in (self.path, *sidecars(self.path)):
+                name.unlink(missing_ok=True)
 
     def __enter__(self) -> Ledger:
         return self
@@ -224,6 +241,11 @@ class Run:
     def _context(self) -> tuple[str, int, str, str]:
         c = self.context
         return c.master_sha256, c.round_months, c.signing_key, c.engine_version
+
+    @property
+    def files_read(self) -> int:
+        """Files read (and kept) in this run, not taken from the ledger."""
+        return len(self.readings) - len(self.reused)
 
     def reuse(self, candidate: Candidate) -> ReturnOutcome | None:
         """The recorded outcome of a file with this name and these bytes in this context,
@@ -290,7 +312,7 @@ class Run:
              report.round_months, report.master_file, self.context.master_sha256,
              self.context.signing_key, self.context.engine_version,
              None if summary is None else str(summary), review and review.file,
-             review and review.sha256, len(self.readings) - len(self.reused),
+             review and review.sha256, self.files_read,
              len(self.reused), _real(report.average_score))).fetchone()
         self._record_files(run, report)
         self._record_offices(run, report)
