@@ -7,11 +7,14 @@ inherited, cascading from five organisation-level KPIs (listed with their target
 per-round rows: budget
 disbursement has half-year and nine-month targets (and double weight then), and the
 development towards ราชการ 4.0 is assessed only at 12 months. Run:
-``python scripts/make_master.py [OUT]``.
+``python scripts/make_master.py [OUT] [--fiscal-year YEAR]``. Another fiscal year (the samples'
+previous year, ``samples/history/2568/master-2568.xlsx``) changes only the year, the baseline
+years (the three before it) and the file's creation date (a month before the year starts).
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import sys
 from pathlib import Path
@@ -26,13 +29,18 @@ from workbook_engine.xlsx.writer import HEADER_FILL, check, workbook_options
 Q, S, M, I = mf.KIND_QUANTITATIVE, mf.KIND_STEPWISE, mf.KIND_MILESTONE, mf.KIND_INHERITED
 UP, DOWN = mf.DIRECTION_HIGHER, mf.DIRECTION_LOWER
 
-SETTINGS = [
-    (mf.SET_ORGANISATION, "กรมส่งเสริมบริการประชาชนดิจิทัล"),
-    (mf.SET_FISCAL_YEAR, 2569),
-    (mf.SET_RECEIVER, "นายธนากร วงศ์ประเสริฐ"),
-    (mf.SET_RECEIVER_POSITION, "อธิบดีกรมส่งเสริมบริการประชาชนดิจิทัล"),
-    (mf.SET_BELOW_LEVEL1, 1),
-]
+ROOT = Path(__file__).resolve().parent.parent
+FISCAL_YEAR = 2569        # of templates/master.xlsx
+
+
+def settings(fiscal_year: int) -> list[tuple[str, object]]:
+    """The ``ตั้งค่า`` rows."""
+    return [(mf.SET_ORGANISATION, "กรมส่งเสริมบริการประชาชนดิจิทัล"),
+            (mf.SET_FISCAL_YEAR, fiscal_year),
+            (mf.SET_RECEIVER, "นายธนากร วงศ์ประเสริฐ"),
+            (mf.SET_RECEIVER_POSITION, "อธิบดีกรมส่งเสริมบริการประชาชนดิจิทัล"),
+            (mf.SET_BELOW_LEVEL1, 1)]
+
 
 # code, name, director, coordinator, topic for group-2 KPIs
 OFFICES = [
@@ -57,7 +65,6 @@ ORG = [("ORG-1", "คะแนนผลการประเมินส่ว�
        ("ORG-3", "ร้อยละของกระบวนงานที่มีประสิทธิภาพตามเป้าหมาย", "ร้อยละ", "ร้อยละ 90"),
        ("ORG-4", "คะแนนการประเมินคุณธรรมและความโปร่งใสของกรม", "คะแนน", "85 คะแนน"),
        ("ORG-5", "ร้อยละของบุคลากรที่มีสมรรถนะตามมาตรฐาน", "ร้อยละ", "ร้อยละ 80")]
-BASELINE_YEARS = (2566, 2567, 2568)
 
 # group 1 and group 3 KPIs held by every office: code, name, unit, kind, direction, org, weight
 COMMON = [
@@ -141,10 +148,11 @@ def card(kind: str, unit: str, crit: object, office: int, director: str,
             *(round(v, 2) if isinstance(v, float) else v for v in baseline)]
 
 
-def write(out: Path) -> None:
-    """Write the sample master to ``out``."""
+def write(out: Path, fiscal_year: int = FISCAL_YEAR) -> None:
+    """Write the sample master of BE ``fiscal_year`` to ``out``."""
     wb = xlsxwriter.Workbook(str(out), workbook_options())
-    wb.set_properties({"title": "ไฟล์ต้นแบบตัวอย่าง", "created": dt.datetime(2025, 9, 1)})
+    created = dt.datetime(fiscal_year - 544, 9, 1)      # the month before the year starts
+    wb.set_properties({"title": "ไฟล์ต้นแบบตัวอย่าง", "created": created})
     header = wb.add_format({"bold": True, "bg_color": HEADER_FILL, "border": 1})
     kpis, rules, levels = [], [], []
     for code, name, unit, kind, direction, org, _ in COMMON:
@@ -173,13 +181,15 @@ def write(out: Path) -> None:
             levels += [[row[0], n, step] for n, step in enumerate(MILESTONE_STEPS, start=1)]
     kpis.sort(key=lambda r: tuple(int(p) for p in str(r[0]).split(".")))
     sheets = {
-        mf.SETTINGS_SHEET: (["รายการ", "ค่า"], [list(s) for s in SETTINGS], [34, 50]),
+        mf.SETTINGS_SHEET: (["รายการ", "ค่า"], [list(s) for s in settings(fiscal_year)],
+                            [34, 50]),
         mf.OFFICES_SHEET: (list(mf.OFFICE_COLUMNS),
                            [[c, n, d, f"ผู้อำนวยการ{n}", k, f"{c.lower()}@example.go.th"]
                             for c, n, d, k, _ in OFFICES], [12, 36, 28, 40, 28, 24]),
         mf.KPIS_SHEET: (list(mf.KPI_COLUMNS), kpis, [12, 70, 6, 10, 18, 10, 14, 60, 50, 50]),
         mf.ASSIGNMENTS_SHEET: ([*mf.ASSIGNMENT_COLUMNS, *mf.CARD_COLUMNS,
-                                *map(mf.baseline_column, BASELINE_YEARS)], rules,
+                                *map(mf.baseline_column,
+                                     range(fiscal_year - 3, fiscal_year))], rules,
                                [12, 12, 9] + [9] * 5 + [16, 40, 28] + [16] * 3),
         mf.MILESTONES_SHEET: (list(mf.MILESTONE_COLUMNS), levels, [12, 8, 70]),
         mf.ORG_SCORES_SHEET: (list(mf.ORG_SCORE_COLUMNS),
@@ -208,7 +218,9 @@ def criteria(code: str) -> list[object]:
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else \
-        Path(__file__).resolve().parent.parent / "templates" / "master.xlsx"
-    write(target)
-    print(f"wrote {target}")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("out", nargs="?", type=Path, default=ROOT / "templates" / "master.xlsx")
+    parser.add_argument("--fiscal-year", type=int, default=FISCAL_YEAR)
+    args = parser.parse_args()
+    write(args.out, args.fiscal_year)
+    print(f"wrote {args.out}")
