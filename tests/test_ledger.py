@@ -1,0 +1,320 @@
+"""The ledger (CONTRACT section 8, issue #18): runs recorded, files read once, originals kept,
+and a ledger that is never left half-written, shared unsafely or overwritten."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from openpyxl.worksheet.formula import ArrayFormula
+
+from workbook_engine.cli.commands import cli
+from workbook_engine.devkit.testing import fill_return
+from workbook_engine.harvesting import run as run_module
+from workbook_engine.harvesting.intake import Archives, collect
+from workbook_engine.harvesting.returns import read_return
+from workbook_engine.kinds import INHERITED
+from workbook_engine.ledger import codec, store
+from workbook_engine.ledger.schema import APPLICATION_ID, SCHEMA_VERSION
+from workbook_engine.master.reader import load_master
+
+ROOT = Path(__file__).resolve().parent.parent
+MASTER = ROOT / "templates" / "master.xlsx"
+SAMPLES = sorted((ROOT / "samples").glob("*.xlsx"))
+
+
+@pytest.fixture
+def returns(tmp_path: Path) -> Path:
+    """A folder holding a copy of the shipped sample returns."""
+    folder = tmp_path / "returns"
+    folder.mkdir()
+    for sample in SAMPLES:
+        shutil.copyfile(sample, folder / sample.name)
+    return folder
+
+
+def harvest(returns: Path, out: Path, *extra: str) -> tuple[int, str, str]:
+    """``workbook-engine harvest`` of the folder in this process: exit code, stdout, stderr."""
+    args = ["harvest", str(returns), "--master", str(MASTER), "--round", "12", "--out",
+            str(out), "--json", str(out.with_suffix(".json")), "--jobs", "1", *extra]
+    result = CliRunner().invoke(cli, args, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def query(ledger: Path, sql: str, *params: object) -> list[tuple[object, ...]]:
+    """Rows of a query on the ledger, opened read-only."""
+    con = sqlite3.connect(f"file:{ledger}?mode=ro", uri=True)
+    try:
+        return con.execute(sql, params).fetchall()
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the files harvest reads (in this process: ``--jobs 1``)."""
+    names: list[str] = []
+
+    def counting(candidate, *args):  # type: ignore[no-untyped-def]
+        names.append(Path(candidate.name).name)
+        return read_return(candidate, *args)
+
+    monkeypatch.setattr(run_module, "read_return", counting)
+    return names
+
+
+def test_a_run_is_recorded_and_a_second_reads_only_the_file_that_changed(
+        returns: Path, tmp_path: Path, counted: list[str]) -> None:
+    out = tmp_path / "out" / "summary.xlsx"
+    out.parent.mkdir()
+    code, stdout, _ = harvest(returns, out)
+    assert code == 1 and len(counted) == len(SAMPLES)
+    ledger = out.parent / store.DEFAULT_NAME
+    assert "ครั้งที่ 1: อ่านไฟล์ใหม่ 12 ไฟล์ ใช้ผลที่บันทึกไว้ 0 ไฟล์" in stdout
+    first = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    b07 = next(o for o in first["offices"] if o["office"] == "B07")
+    assert b07["status"] == "incomplete"
+    kinds = {code: kpi.kind for code, kpi in load_master(MASTER).kpis.items()}
+    blank = next(k["kpi"] for k in b07["kpis"] if k["result"] is None and k["weight"]
+                 and kinds[k["kpi"]] is not INHERITED)
+    changed = returns / "2569-R12-B07.xlsx"
+    fill_return(ROOT / "samples" / changed.name, changed, {blank: 80})
+
+    counted.clear()
+    code, stdout, _ = harvest(returns, out)
+    assert counted == [changed.name], "only the changed file is read again"
+    assert "ครั้งที่ 2: อ่านไฟล์ใหม่ 1 ไฟล์ ใช้ผลที่บันทึกไว้ 11 ไฟล์" in stdout
+    assert query(ledger, "SELECT run, files_read, files_reused FROM runs") == [
+        (1, 12, 0), (2, 1, 11)]
+    assert query(ledger, "SELECT file FROM files WHERE run = 2 AND read_again = 1") == [
+        (str(changed),)]
+    assert query(ledger, "SELECT status FROM offices WHERE run = 2 AND office = 'B07'") == [
+        ("accepted",)]
+
+    plain = tmp_path / "plain" / "summary.xlsx"
+    plain.parent.mkdir()
+    counted.clear()
+    harvest(returns, plain, "--no-ledger")
+    assert len(counted) == len(SAMPLES) and not (plain.parent / store.DEFAULT_NAME).exists()
+    assert out.with_suffix(".json").read_bytes() == plain.with_suffix(".json").read_bytes()
+    assert _without_ledger(out) == _without_ledger(plain)
+
+
+def _without_ledger(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every sheet's values but the harvest's time and the ledger's rows and columns."""
+    wb = openpyxl.load_workbook(path)
+    sheets = {}
+    for ws in wb.worksheets:
+        rows = [tuple(v.text if isinstance(v, ArrayFormula) else v for v in row)
+                for row in ws.iter_rows(values_only=True)
+                if not str(row[0]).startswith(("เวลาที่รวบรวม", "สมุดบันทึกผล", "การรวบรวมครั้งที่"))]
+        sheets[ws.title] = [row[:9] if ws.title == "ที่มาข้อมูล" else row for row in rows]
+    sheets["ที่มาข้อมูล"] = [row[:6] for row in sheets["ที่มาข้อมูล"]]     # G: the harvest time
+    return sheets
+
+
+def test_the_summary_names_the_ledger_where_each_original_is_kept(
+        returns: Path, tmp_path: Path) -> None:
+    out = tmp_path / "summary.xlsx"
+    ledger = tmp_path / "kept" / "audit.sqlite"
+    ledger.parent.mkdir()
+    harvest(returns, out, "--ledger", str(ledger))
+    assert not (tmp_path / store.DEFAULT_NAME).exists()
+    wb = openpyxl.load_workbook(out)
+    overview = {row[0]: row[1] for row in wb["ภาพรวม"].iter_rows(values_only=True) if row[0]}
+    assert overview["สมุดบันทึกผล (ledger) ที่เก็บไฟล์ต้นฉบับ"] == str(ledger)
+    assert overview["การรวบรวมครั้งที่ (ในสมุดบันทึกผล)"] == 1
+    sources = list(wb["ที่มาข้อมูล"].iter_rows(values_only=True))
+    assert sources[0][9:] == ("สมุดบันทึกผล (ledger) ที่เก็บต้นฉบับ", "ครั้งที่รวบรวม")
+    kept = dict(query(ledger, "SELECT sha256, size FROM originals"))
+    assert len(sources) - 1 == len(SAMPLES) and len(kept) == len(SAMPLES)
+    for row in sources[1:]:
+        assert kept[row[2]] == row[1] and row[9:] == (str(ledger), 1)
+
+
+def test_original_gives_back_the_very_bytes(returns: Path, tmp_path: Path) -> None:
+    out = tmp_path / "summary.xlsx"
+    harvest(returns, out)
+    ledger = tmp_path / store.DEFAULT_NAME
+    sample = returns / "2569-R12-B05.xlsx"
+    (sha,) = query(ledger, "SELECT sha256 FROM files WHERE file = ?", str(sample))[0]
+    runner = CliRunner()
+    for given in (sha, sha[:12].upper(), f"sha256:{sha}"):
+        restored = tmp_path / "restored.xlsx"
+        result = runner.invoke(cli, ["original", str(ledger), given, "--out", str(restored)])
+        assert result.exit_code == 0, result.output
+        assert restored.read_bytes() == sample.read_bytes()
+        restored.unlink()
+    result = runner.invoke(cli, ["original", str(ledger), "0" * 64, "--out", str(restored)])
+    assert result.exit_code == 2 and "ไม่มีไฟล์ที่มี SHA-256" in result.stderr
+    result = runner.invoke(cli, ["original", str(ledger), "B05", "--out", str(restored)])
+    assert result.exit_code == 2 and "ไม่ใช่ SHA-256" in result.stderr
+    assert not restored.exists()
+
+
+def test_the_outcome_kept_is_the_outcome_read() -> None:
+    master = load_master(MASTER)
+    candidates, _ = collect(SAMPLES)
+    with Archives() as archives:
+        for candidate in candidates:
+            outcome = read_return(candidate, master, 12, None, archives)
+            assert codec.decode(codec.encode(outcome), outcome.modified) == outcome
+
+
+def test_a_file_is_read_again_in_another_context(returns: Path, tmp_path: Path,
+                                                  counted: list[str]) -> None:
+    """Another signing key (or round, master, engine) is another outcome: read again."""
+    out = tmp_path / "summary.xlsx"
+    harvest(returns, out)
+    key = tmp_path / "key.txt"
+    key.write_text("a-signing-key-of-enough-length-0123456789", encoding="utf-8")
+    counted.clear()
+    code, stdout, _ = harvest(returns, out, "--key-file", str(key))
+    assert code == 1 and len(counted) == len(SAMPLES) and "RETURN_SIGNATURE_MISSING" in stdout
+    counted.clear()
+    harvest(returns, out)
+    assert counted == []
+    ledger = tmp_path / store.DEFAULT_NAME
+    assert query(ledger, "SELECT count(DISTINCT signing_key) FROM readings") == [(2,)]
+
+
+# -- safety -------------------------------------------------------------------------------
+
+def refused(returns: Path, tmp_path: Path, ledger: Path, words: str) -> None:
+    """A harvest given ``ledger`` ends with exit code 2 and ``words``, writing nothing."""
+    before = ledger.read_bytes()
+    out = tmp_path / "summary.xlsx"
+    code, _out, err = harvest(returns, out, "--ledger", str(ledger))
+    assert code == 2 and words in err and str(ledger) in err
+    assert ledger.read_bytes() == before, "the file is never written to"
+    assert not out.exists() and not out.with_suffix(".json").exists()
+    assert not any(p.name.startswith(ledger.name + "-") for p in ledger.parent.iterdir())
+
+
+def test_a_file_that_is_not_a_database_is_refused(returns: Path, tmp_path: Path) -> None:
+    ledger = tmp_path / "notes.sqlite"
+    ledger.write_text("บันทึกการประชุม", encoding="utf-8")
+    refused(returns, tmp_path, ledger, "ไม่ใช่ฐานข้อมูล SQLite")
+
+
+def test_another_programs_database_is_refused(returns: Path, tmp_path: Path) -> None:
+    ledger = tmp_path / "other.sqlite"
+    con = sqlite3.connect(ledger)
+    con.execute("CREATE TABLE budget (office TEXT, baht REAL)")
+    con.commit()
+    con.close()
+    refused(returns, tmp_path, ledger, "ฐานข้อมูลของโปรแกรมอื่น")
+
+
+def test_a_damaged_ledger_is_refused(returns: Path, tmp_path: Path) -> None:
+    harvest(returns, tmp_path / "first.xlsx")
+    ledger = tmp_path / store.DEFAULT_NAME
+    data = bytearray(ledger.read_bytes())
+    data[100:4096] = b"\xff" * (4096 - 100)        # the first page's table of tables
+    ledger.write_bytes(bytes(data))
+    refused(returns, tmp_path, ledger, "ไฟล์เสียหาย")
+
+
+def test_a_ledger_of_a_newer_engine_is_refused(returns: Path, tmp_path: Path) -> None:
+    harvest(returns, tmp_path / "first.xlsx")
+    ledger = tmp_path / store.DEFAULT_NAME
+    con = sqlite3.connect(ledger)
+    con.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    con.close()
+    refused(returns, tmp_path, ledger, "รุ่นที่ใหม่กว่า")
+    result = CliRunner().invoke(cli, ["original", str(ledger), "a" * 64, "--out",
+                                      str(tmp_path / "x.xlsx")])
+    assert result.exit_code == 2 and "รุ่นที่ใหม่กว่า" in result.stderr
+
+
+def test_an_empty_file_becomes_a_ledger(returns: Path, tmp_path: Path) -> None:
+    ledger = tmp_path / "new.sqlite"
+    ledger.touch()
+    code, _out, _err = harvest(returns, tmp_path / "summary.xlsx", "--ledger", str(ledger))
+    assert code == 1
+    assert query(ledger, "PRAGMA application_id") == [(APPLICATION_ID,)]
+    assert query(ledger, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
+    assert query(ledger, "SELECT count(*) FROM runs") == [(1,)]
+
+
+@pytest.fixture
+def held(tmp_path: Path) -> Iterator[Path]:
+    """A ledger with one run whose write lock another harvest holds."""
+    harvest_folder = tmp_path / "first"
+    harvest_folder.mkdir()
+    shutil.copyfile(SAMPLES[0], harvest_folder / SAMPLES[0].name)
+    harvest(harvest_folder, tmp_path / "first.xlsx")
+    ledger = tmp_path / store.DEFAULT_NAME
+    con = sqlite3.connect(ledger, isolation_level=None)
+    con.execute("BEGIN IMMEDIATE")
+    yield ledger
+    con.execute("ROLLBACK")
+    con.close()
+
+
+def test_two_harvests_at_once_the_second_waits_then_fails_clearly(
+        returns: Path, tmp_path: Path, held: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store, "LOCK_WAIT", 0.3)
+    out = tmp_path / "second.xlsx"
+    started = time.monotonic()
+    code, _out, err = harvest(returns, out, "--ledger", str(held))
+    assert time.monotonic() - started >= 0.3
+    assert code == 2 and "มีการรวบรวมผลอีกงานหนึ่งใช้ไฟล์นี้อยู่" in err
+    assert not out.exists()
+    assert query(held, "SELECT count(*) FROM runs") == [(1,)]
+
+
+def test_a_harvest_killed_in_the_middle_leaves_the_previous_state(
+        returns: Path, tmp_path: Path) -> None:
+    harvest(returns, tmp_path / "first.xlsx")
+    ledger = tmp_path / store.DEFAULT_NAME
+    before = {table: query(ledger, f"SELECT count(*) FROM {table}")
+              for table in ("runs", "readings", "results", "originals", "files", "problems")}
+    many = tmp_path / "many"
+    many.mkdir()
+    for i in range(30):         # copies under other names: every one is read and kept
+        for sample in SAMPLES:
+            shutil.copyfile(sample, many / f"{i:02d}-{sample.name}")
+    out = tmp_path / "second.xlsx"
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "cli.py"), "harvest", str(many), "--master", str(MASTER),
+         "--round", "12", "--out", str(out), "--ledger", str(ledger), "--jobs", "1"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _until_locked(ledger, process)
+        time.sleep(1.0)         # well into the run: files read and recorded meanwhile
+        assert process.poll() is None, "the harvest ended before it could be killed"
+        process.send_signal(signal.SIGKILL)
+    finally:
+        process.wait(timeout=60)
+    assert process.returncode == -signal.SIGKILL and not out.exists()
+    assert query(ledger, "PRAGMA integrity_check") == [("ok",)]
+    assert {table: query(ledger, f"SELECT count(*) FROM {table}") for table in before} == before
+    code, stdout, _ = harvest(returns, tmp_path / "third.xlsx")
+    assert code == 1 and "ครั้งที่ 2: อ่านไฟล์ใหม่ 0 ไฟล์" in stdout
+
+
+def _until_locked(ledger: Path, process: subprocess.Popen[bytes]) -> None:
+    """Wait until the harvest holds the ledger's write lock (its run has begun)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        con = sqlite3.connect(ledger, timeout=0, isolation_level=None)
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            con.execute("ROLLBACK")
+        except sqlite3.OperationalError:
+            return
+        finally:
+            con.close()
+        time.sleep(0.05)
+    pytest.fail("the harvest never began its run")
