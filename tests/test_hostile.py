@@ -34,12 +34,14 @@ from workbook_engine.devkit.testing import fill_return, sheet_values
 from workbook_engine.errors import OutputError
 from workbook_engine.forms import layout as L
 from workbook_engine.forms.generate import generate
+from workbook_engine.harvesting import intake
 from workbook_engine.harvesting.outcomes import HarvestReport, OfficeOutcome, Status
 from workbook_engine.harvesting.run import harvest
 from workbook_engine.master.reader import load_master
 from workbook_engine.model import TEXT_INPUTS, Master
 from workbook_engine.problems import Problem, Severity
 from workbook_engine.summary.workbook import write_summary
+from workbook_engine.xlsx.zips import MAX_ENTRIES
 
 from . import hostile_files as H
 from .conftest import Converter
@@ -310,8 +312,19 @@ def test_macro_enabled_return_scores_like_the_plain_one(kit: Kit, tmp_path: Path
 
 def test_zip_bomb_inside_an_archive_of_returns(kit: Kit, tmp_path: Path) -> None:
     """INTAKE 6: an e-mailed .zip of returns with too many entries is refused as a whole."""
-    bomb = H.make_zip({f"r/{i}.txt": b"" for i in range(1_200)})
+    bomb = H.make_zip({f"r/{i}": b"" for i in range(intake.ARCHIVE_CAPS.entries + 1)})
     harvest_one(tmp_path, kit, "returns.zip", bomb, "FILE_ZIP_BOMB", E, MISS)
+
+
+def test_an_archive_of_returns_has_caps_of_its_own(kit: Kit, tmp_path: Path) -> None:
+    """A national archive holds more returns than a workbook may hold parts: B01's return
+    among 1,500 other members is read, each other member told on its own."""
+    members = {f"r/{i:04d}.txt": b"evidence %d" % i for i in range(1_500)}
+    archive = H.make_zip({**members, f"r/{B01_NAME}": kit.filled_b01(B01_RESULTS)})
+    assert len(members) > MAX_ENTRIES
+    report = beside(tmp_path, kit, {"national.zip": archive})
+    assert office(report, "B01").total_score == B01_TOTAL
+    assert sum(p.code == "FILE_NOT_WORKBOOK" for p in report.problems) == len(members)
 
 
 def test_zip_bomb_message_is_not_nested(kit: Kit, tmp_path: Path) -> None:

@@ -21,17 +21,13 @@ from pathlib import Path, PurePosixPath
 from typing import IO
 
 from ..problems import Code, Problem, problem
-from ..xlsx.zips import (
-    DAMAGE,
-    MAX_ENTRIES,
-    ZIP_MAGIC,
-    PartTooLarge,
-    damage_reason,
-    zip_over_caps,
-)
+from ..xlsx.zips import DAMAGE, ZIP_MAGIC, PartTooLarge, ZipCaps, damage_reason, zip_over_caps
 
 MAX_FILE_BYTES = 50 * 1024 * 1024       # a return is ~50 KB; an archive of many may be larger
-MAX_ARCHIVE_BYTES = 500 * 1024 * 1024
+# An archive of returns: a national one holds one return (~50 KB) for each of 20,000 offices
+# and more; each member is then held to a return's size on its own (FILE_TOO_LARGE).
+MAX_ARCHIVE_BYTES = 4 * 1024 ** 3
+ARCHIVE_CAPS = ZipCaps(entries=50_000, part_bytes=None, total_bytes=16 * 1024 ** 3)
 EMPTY_ZIP_MAGIC = b"PK\x05\x06"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 SKIPPED_PREFIXES = ("~$", ".~lock.")    # lock files left by Excel and LibreOffice
@@ -164,7 +160,7 @@ def _unpack(path: Path, name: str) -> tuple[list[Candidate], list[Problem]] | No
         with zipfile.ZipFile(path) as archive:
             if "[Content_Types].xml" in archive.namelist():
                 return None
-            reason = zip_over_caps(archive, MAX_ENTRIES)
+            reason = zip_over_caps(archive, ARCHIVE_CAPS)
             if reason:
                 return [], [problem(Code.FILE_ZIP_BOMB, file=name, reason=reason)]
             return _members(path, name, archive)

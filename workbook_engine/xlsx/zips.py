@@ -8,11 +8,12 @@ import io
 import struct
 import zipfile
 import zlib
+from dataclasses import dataclass
 from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
 
-MAX_ENTRIES = 1_000                     # parts in one workbook, or returns in one archive
+MAX_ENTRIES = 1_000                     # parts in one workbook
 MAX_PART_BYTES = 64 * 1024 * 1024       # one uncompressed part
 MAX_TOTAL_BYTES = 256 * 1024 * 1024     # all parts of one workbook, uncompressed
 MAX_RATIO = 200                         # uncompressed / compressed, for parts over 1 MiB
@@ -21,23 +22,36 @@ RATIO_FLOOR = 1024 * 1024
 ZIP_MAGIC = b"PK\x03\x04"
 
 
-def zip_over_caps(archive: zipfile.ZipFile, max_entries: int = MAX_ENTRIES) -> str | None:
+@dataclass(frozen=True)
+class ZipCaps:
+    """The caps a kind of zip is held to: entries, one entry's size (None: each entry is
+    judged on its own) and all entries' size, uncompressed."""
+
+    entries: int
+    part_bytes: int | None
+    total_bytes: int
+
+
+WORKBOOK_CAPS = ZipCaps(MAX_ENTRIES, MAX_PART_BYTES, MAX_TOTAL_BYTES)
+
+
+def zip_over_caps(archive: zipfile.ZipFile, caps: ZipCaps = WORKBOOK_CAPS) -> str | None:
     """Check a zip's declared sizes against the caps; the Thai reason of the first cap exceeded.
 
     Declared sizes can lie; :func:`read_part` enforces the part cap again while reading.
     """
     infos = archive.infolist()
-    if len(infos) > max_entries:
+    if len(infos) > caps.entries:
         return f"มี {len(infos):,} รายการ"
     total = 0
     for info in infos:
         total += info.file_size
-        if info.file_size > MAX_PART_BYTES:
+        if caps.part_bytes is not None and info.file_size > caps.part_bytes:
             return f"ส่วน {info.filename} ขยายได้ {info.file_size:,} ไบต์"
         if info.file_size > RATIO_FLOOR and \
                 info.file_size > MAX_RATIO * max(info.compress_size, 1):
             return f"ส่วน {info.filename} บีบอัดไว้ผิดปกติ"
-    if total > MAX_TOTAL_BYTES:
+    if total > caps.total_bytes:
         return f"ขยายรวมได้ {total:,} ไบต์"
     return None
 
