@@ -50,10 +50,14 @@ def local_time(moment: dt.datetime | None) -> dt.datetime | None:
     return moment.astimezone(BANGKOK).replace(tzinfo=None, microsecond=0)
 
 
+# Archives of returns stay open between a process's batches: opening one reads its whole
+# directory, which for a national archive of 20,000 returns costs more than a batch's reading.
+_archives = Archives()
+
+
 def _read_chunk(candidates: list[Candidate]) -> list[ReturnOutcome]:
     master, round_months, key = workers.shared()
-    with Archives() as archives:
-        return [read_return(c, master, round_months, key, archives) for c in candidates]
+    return [read_return(c, master, round_months, key, _archives) for c in candidates]
 
 
 def read_all(candidates: Sequence[Candidate], master: Master, round_months: int,
@@ -70,13 +74,16 @@ def read_all(candidates: Sequence[Candidate], master: Master, round_months: int,
         count = 1
     batches = [list(candidates[i:i + CHUNK]) for i in range(0, len(candidates), CHUNK)]
     outcomes: list[ReturnOutcome] = []
-    for batch in workers.run(_read_chunk, batches, (master, round_months, key), count):
-        outcomes.extend(batch)
-        if each is not None:
-            for outcome in batch:
-                each(outcome)
-        if progress:
-            progress(len(outcomes))
+    try:
+        for batch in workers.run(_read_chunk, batches, (master, round_months, key), count):
+            outcomes.extend(batch)
+            if each is not None:
+                for outcome in batch:
+                    each(outcome)
+            if progress:
+                progress(len(outcomes))
+    finally:
+        _archives.__exit__()        # those this process opened (workers' close as they end)
     return outcomes
 
 
