@@ -35,6 +35,7 @@ from .console import (
     valid_master,
     writable,
 )
+from .history import history_command
 from .proposals import collect_proposals_command, propose_command
 
 if TYPE_CHECKING:
@@ -315,6 +316,7 @@ def demo_command(workdir: Path) -> int:
 
 cli.add_command(propose_command)
 cli.add_command(collect_proposals_command)
+cli.add_command(history_command)
 
 DEBUG_ENV = "WORKBOOK_ENGINE_DEBUG"
 
