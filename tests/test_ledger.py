@@ -4,6 +4,7 @@ and a ledger that is never left half-written, shared unsafely or overwritten."""
 from __future__ import annotations
 
 import json
+import math
 import shutil
 import signal
 import sqlite3
@@ -23,6 +24,7 @@ from workbook_engine.devkit.testing import fill_return
 from workbook_engine.harvesting import run as run_module
 from workbook_engine.harvesting.intake import Archives, collect
 from workbook_engine.harvesting.returns import read_return
+from workbook_engine.history import history
 from workbook_engine.kinds import INHERITED
 from workbook_engine.ledger import codec, store
 from workbook_engine.ledger.schema import APPLICATION_ID, SCHEMA_VERSION
@@ -318,3 +320,43 @@ def _until_locked(ledger: Path, process: subprocess.Popen[bytes]) -> None:
             con.close()
         time.sleep(0.05)
     pytest.fail("the harvest never began its run")
+
+
+# -- history ------------------------------------------------------------------------------
+
+HISTORY = ROOT / "samples" / "history"
+PERIODS = [  # (label, master, round, returns): two years, three rounds
+    ("2568-R12", HISTORY / "2568" / "master-2568.xlsx", 12,
+     sorted((HISTORY / "2568").glob("2568-R12-*.xlsx"))),
+    ("2569-R6", MASTER, 6, sorted((HISTORY / "2569-R6").glob("*.xlsx"))),
+    ("2569-R12", MASTER, 12, SAMPLES)]
+
+
+def test_the_history_of_three_rounds_across_two_years(tmp_path: Path) -> None:
+    ledger = tmp_path / "ledger.sqlite"
+    totals: dict[str, dict[str, float | None]] = {}
+    for label, master, round_months, files in PERIODS:
+        out = tmp_path / f"{label}.xlsx"
+        result = CliRunner().invoke(cli, [
+            "harvest", *map(str, files), "--master", str(master), "--round", str(round_months),
+            "--out", str(out), "--json", str(out.with_suffix(".json")), "--ledger", str(ledger)])
+        assert result.exit_code in (0, 1), result.output
+        document = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+        totals[label] = {o["office"]: o["total_score"] for o in document["offices"]}
+    found = history(ledger)
+    assert list(found.periods.index) == [label for label, *_ in PERIODS]
+    for label, offices in totals.items():
+        for office, total in offices.items():
+            shown = found.totals.loc[office, label]
+            assert (total is None and math.isnan(shown)) or shown == total, (label, office)
+    changes = found.changes
+    for office in ("B01", "B05", "B12"):
+        before, after = totals["2569-R6"][office], totals["2569-R12"][office]
+        assert before is not None and after is not None
+        assert changes.loc[office, "change"] == pytest.approx(after - before, abs=1e-9)
+        assert changes.loc[office, "trend"] == ("ดีขึ้น" if after > before else "ลดลง")
+    out = tmp_path / "history.xlsx"
+    result = CliRunner().invoke(cli, ["history", str(ledger), "--out", str(out),
+                                      "--fiscal-year", "2569"])
+    assert result.exit_code == 0, result.output
+    assert openpyxl.load_workbook(out).sheetnames[:2] == ["ภาพรวม", "คะแนนรวมรายรอบ"]
