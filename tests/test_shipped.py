@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -68,3 +69,17 @@ def test_demo_runs_the_whole_cycle(tmp_path: Path) -> None:
     assert b01["verified_total_score"] == round(b01["total_score"] - 0.75 + 0.72, 4)
     assert not [p for p in reviewed["problems"] if p["code"].startswith("REVIEW_")]
     assert (tmp_path / "2569-R12-review.xlsx").is_file()
+    # the ledger keeps every run; the second harvest of the returns reads none of them again,
+    # and the history covers both years and three rounds
+    con = sqlite3.connect(f"file:{tmp_path / 'ledger.sqlite'}?mode=ro", uri=True)
+    runs = con.execute("SELECT fiscal_year, round, files_read, files_reused, review_file "
+                       "IS NOT NULL FROM runs ORDER BY run").fetchall()
+    con.close()
+    assert runs == [(2569, 12, 12, 0, 0), (2569, 12, 0, 12, 1), (2568, 12, 13, 0, 0),
+                    (2569, 6, 12, 0, 0)]
+    history = load_workbook(tmp_path / "history.xlsx", read_only=True)
+    rows = list(history["คะแนนรวมรายรอบ"].iter_rows(max_row=2, values_only=True))
+    assert rows[0][2:5] == ("ปี 2568 รอบ 12 เดือน", "ปี 2569 รอบ 6 เดือน", "ปี 2569 รอบ 12 เดือน")
+    # B01 at 12 months of 2569: the committee's total (the last run of that round)
+    assert rows[1][:2] == ("B01", "สำนักงานเลขานุการกรม")
+    assert rows[1][4] == b01["verified_total_score"]

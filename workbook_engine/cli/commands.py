@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,8 +21,8 @@ from ..forms.meta import KEY_ENV, load_key
 from ..harvesting.outcomes import HarvestReport, LedgerRun, OfficeOutcome
 from ..harvesting.run import JsonWriter, Recorder, harvest
 from ..ledger.store import DEFAULT_NAME as DEFAULT_LEDGER
-from ..ledger.store import Context, Ledger, Run, original, sidecars
 from ..ledger.store import default_path as default_ledger
+from ..ledger.store import original, recording, sidecars
 from ..master.format import ROUND_MONTHS
 from ..master.reader import read_master
 from ..model import Master
@@ -190,12 +190,13 @@ def harvest_command(paths: tuple[Path, ...], master_path: Path, round_months: in
             return NOTHING_DONE
         summary = SummaryWriter(out_path, master.settings.below_level1_score,
                                 master.settings.places, review_path is not None)
-        with recording(ledger, master, round_months, key) as run:
+        with (contextlib.nullcontext() if ledger is None else
+              recording(ledger, master, round_months, key)) as run:
             report = harvested(paths, master, round_months, key, jobs, exclude,
                                summary.prepare, run)
             if review_path is not None:
                 harvest_review(report, review_path, master)
-            if run is not None and ledger is not None:
+            if run is not None:
                 report.ledger = LedgerRun(str(ledger), run.record(report, out_path))
             write_outputs(report, summary, JsonWriter(report, json_path) if json_path else None)
     echo_harvest(report)
@@ -204,29 +205,6 @@ def harvest_command(paths: tuple[Path, ...], master_path: Path, round_months: in
                    f"{run.files_read} ไฟล์ ใช้ผลที่บันทึกไว้ {len(run.reused)} ไฟล์)")
     click.echo(f"เขียนไฟล์สรุปผล {out_path} แล้ว" + (f" และ {json_path}" if json_path else ""))
     return report.exit_code
-
-
-@contextlib.contextmanager
-def recording(ledger: Path | None, master: Master, round_months: int,
-              key: bytes | None) -> Iterator[Run | None]:
-    """The ledger's run of this harvest (None without a ledger): kept when the block ends,
-    nothing of it kept when the block raises."""
-    if ledger is None:
-        yield None
-        return
-    opened = Ledger(ledger)
-    try:
-        run = opened.run(Context.of(master, round_months, key))
-        try:
-            yield run
-        except BaseException:
-            run.rollback()
-            raise
-        run.commit()
-    except BaseException:
-        opened.forget()
-        raise
-    opened.close()
 
 
 @cli.command("original")

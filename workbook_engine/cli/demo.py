@@ -6,7 +6,10 @@ and a form generated from it) -> generate every office's workbook for the sample
 for the half year, whose weights and criteria differ) -> harvest the sample returns -> write the
 summary workbook and the JSON result into the demo folder -> the committee's review workbook, and
 the harvest again with the committee's filled copy shipped in samples/review/ (one deduction):
-summary-review.xlsx and its JSON.
+summary-review.xlsx and its JSON. Every harvest is recorded in the demo's ledger (the second one
+takes every return from it instead of reading it again); the previous year's returns and this
+year's half-year returns in samples/history/ are recorded too, and the history workbook is
+written from the ledger: history.xlsx.
 """
 
 from __future__ import annotations
@@ -17,9 +20,10 @@ from pathlib import Path
 import click
 
 from ..forms.generate import generate
-from ..harvesting.outcomes import HarvestReport
+from ..harvesting.outcomes import HarvestReport, LedgerRun, Status
 from ..harvesting.run import harvest, write_json
-from ..master.reader import read_master
+from ..ledger.store import recording
+from ..master.reader import load_master, read_master
 from ..model import Master
 from ..proposals.collect import collect_proposals
 from ..proposals.propose import propose
@@ -29,6 +33,9 @@ from .console import echo_harvest, echo_problems, report_master
 
 DEMO_ROUND = 12
 HALF_YEAR = 6
+LEDGER = "ledger.sqlite"
+# earlier rounds in samples/history/: (folder, its master (None: the shipped one), round)
+EARLIER = (("2568", "2568/master-2568.xlsx", 12), ("2569-R6", None, HALF_YEAR))
 
 
 def shipped(name: str) -> Path:
@@ -70,9 +77,11 @@ def run_demo(workdir: Path, master_path: Path = SHIPPED_MASTER,
     rows = generate(checked.master, HALF_YEAR, half)
     click.echo(f"และแบบฟอร์มรอบ {HALF_YEAR} เดือน {len(rows)} ไฟล์ ลงใน {half} "
                f"({_round_rows(checked.master, HALF_YEAR)})")
-    click.echo(f"\n== 4. รวบรวมแบบรายงานตัวอย่างที่หน่วยงานส่งกลับ จาก {samples}")
-    report = harvest(sorted(samples.glob("*.xlsx")), checked.master, DEMO_ROUND)
+    click.echo(f"\n== 4. รวบรวมแบบรายงานตัวอย่างที่หน่วยงานส่งกลับ จาก {samples} "
+               f"และบันทึกลงสมุดบันทึกผล {workdir / LEDGER}")
     summary, result = workdir / "summary.xlsx", workdir / "summary.json"
+    report = recorded(sorted(samples.glob("*.xlsx")), checked.master, DEMO_ROUND,
+                      workdir / LEDGER, summary)
     write_summary(report, summary)
     write_json(report, result)
     echo_harvest(report)
@@ -80,7 +89,48 @@ def run_demo(workdir: Path, master_path: Path = SHIPPED_MASTER,
     reviewed = review(checked.master, workdir, sorted(samples.glob("*.xlsx")), report,
                       samples / "review")
     click.echo(f"\n== 7. ไฟล์สรุปผลหลังการตรวจประเมิน: {reviewed}")
+    earlier(samples / "history", checked.master, workdir)
     return 0
+
+
+def recorded(paths: list[Path], master: Master, round_months: int, ledger: Path,
+             summary: Path | None, review_file: Path | None = None) -> HarvestReport:
+    """The harvest of ``paths`` (and the committee's review, when given), recorded in
+    ``ledger`` as the run behind ``summary``; says how many files were read again."""
+    from ..review.apply import harvest_review
+
+    with recording(ledger, master, round_months, None) as run:
+        report = harvest(paths, master, round_months, recorder=run)
+        if review_file is not None:
+            harvest_review(report, review_file, master)
+        report.ledger = LedgerRun(str(ledger), run.record(report, summary))
+    click.echo(f"บันทึกลงสมุดบันทึกผลแล้ว (ครั้งที่ {report.ledger.run}: อ่านไฟล์ใหม่ "
+               f"{run.files_read} ไฟล์ ใช้ผลที่บันทึกไว้ {len(run.reused)} ไฟล์)")
+    return report
+
+
+def earlier(history: Path, master: Master, workdir: Path) -> None:
+    """The previous year's and the half year's sample returns recorded in the demo's ledger,
+    then the history workbook written from it."""
+    from ..history import history as history_of
+    from ..history import write_history
+
+    click.echo("\n== 8. บันทึกผลรอบก่อน ๆ ลงสมุดบันทึกผลเดียวกัน (ปีก่อน และรอบ 6 เดือนของปีนี้)")
+    for folder, master_file, round_months in EARLIER:
+        used = master if master_file is None else load_master(history / master_file)
+        files = sorted((history / folder).glob(f"{used.settings.fiscal_year}-R*.xlsx"))
+        click.echo(f"  ปี {used.settings.fiscal_year} รอบ {round_months} เดือน: {len(files)} ไฟล์ "
+                   f"จาก {history / folder}")
+        report = recorded(files, used, round_months, workdir / LEDGER, None)
+        click.echo(f"  รับแล้ว {report.count(Status.ACCEPTED)} จาก {len(report.offices)} หน่วยงาน "
+                   f"คะแนนเฉลี่ย {report.average_score}")
+    out = workdir / "history.xlsx"
+    click.echo(f"\n== 9. ประวัติผลทุกรอบทุกปีจากสมุดบันทึกผล: {out}")
+    found = history_of(workdir / LEDGER)
+    write_history(found, out)
+    click.echo(f"รอบที่บันทึกไว้: {', '.join(found.periods.index)}")
+    for office, row in found.changes.head(3).iterrows():
+        click.echo(f"  {office} {row['name']}: {row['previous']} -> {row['last']} ({row['trend']})")
 
 
 def review(master: Master, workdir: Path, returns: list[Path], report: HarvestReport,
@@ -88,7 +138,6 @@ def review(master: Master, workdir: Path, returns: list[Path], report: HarvestRe
     """The committee's round: the review workbook made from the harvest, and the harvest again
     with the committee's filled copy shipped in ``samples/review/``; returns the summary."""
     from ..review import layout as R
-    from ..review.apply import harvest_review
     from ..review.workbook import ReviewWriter
     from ..summary.workbook import write_summary
 
@@ -97,15 +146,15 @@ def review(master: Master, workdir: Path, returns: list[Path], report: HarvestRe
     rows = ReviewWriter(form).write(report, master)
     click.echo(f"{rows} แถว (หน่วยงานและตัวชี้วัด) คณะกรรมการกรอกในชีต '{R.TABLE_SHEET}'")
     filled = committee / form.name
-    click.echo(f"\n== 6. รวบรวมผลอีกครั้งพร้อมแบบตรวจประเมินที่คณะกรรมการกรอกแล้ว {filled}")
-    again = harvest(returns, master, report.round_months)
-    harvest_review(again, filled, master)
+    click.echo(f"\n== 6. รวบรวมผลอีกครั้งพร้อมแบบตรวจประเมินที่คณะกรรมการกรอกแล้ว {filled} "
+               "(แบบรายงานที่ไม่เปลี่ยนไม่ต้องอ่านซ้ำ: ใช้ผลจากสมุดบันทึกผล)")
+    summary = workdir / "summary-review.xlsx"
+    again = recorded(returns, master, report.round_months, workdir / LEDGER, summary, filled)
     for office in again.offices:
         for kpi in office.kpis:
             if kpi.review is not None:
                 click.echo(f"  {office.office} ตัวชี้วัด {kpi.kpi}: ประเมินตนเอง {kpi.score} "
                            f"คณะกรรมการ {kpi.review.score} ({kpi.review.reason})")
-    summary = workdir / "summary-review.xlsx"
     write_summary(again, summary)
     write_json(again, workdir / "summary-review.json")
     echo_harvest(again)

@@ -362,6 +362,26 @@ class Run:
             self.con.execute("ROLLBACK")
 
 
+@contextlib.contextmanager
+def recording(ledger: Path, master: Master, round_months: int,
+              key: bytes | None) -> Iterator[Run]:
+    """The ledger's run of a harvest of ``master``'s round: kept when the block ends, nothing
+    of it kept when the block raises (nor the ledger, if the run created it)."""
+    opened = Ledger(ledger)
+    try:
+        run = opened.run(Context.of(master, round_months, key))
+        try:
+            yield run
+        except BaseException:
+            run.rollback()
+            raise
+        run.commit()
+    except BaseException:
+        opened.forget()
+        raise
+    opened.close()
+
+
 def original(path: Path, sha256: str, out: Path) -> tuple[str, int]:
     """Write the original bytes of the harvested file whose SHA-256 is (or begins with)
     ``sha256`` to ``out`` atomically; returns its full SHA-256 and size.
