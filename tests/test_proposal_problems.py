@@ -28,7 +28,7 @@ import pytest
 
 from workbook_engine.devkit.proposals import fill_proposal
 from workbook_engine.forms.generate import generate
-from workbook_engine.harvesting.intake import OLE2_MAGIC, collect
+from workbook_engine.harvesting.intake import ARCHIVE_CAPS, OLE2_MAGIC, collect
 from workbook_engine.harvesting.outcomes import Status
 from workbook_engine.harvesting.run import harvest
 from workbook_engine.master import format as mf
@@ -708,8 +708,9 @@ HOSTILE_CASES: dict[str, HostileCase] = {
     "zip bomb: 8 MB part at ratio 1000": HostileCase(
         lambda w: {B01_NAME: H.compressible_part(_b01(w), 8 << 20)}, Code.FILE_ZIP_BOMB,
         B01_NAME),
-    "zip bomb: an archive of 1,200 entries": HostileCase(
-        lambda w: {"proposals.zip": H.make_zip({f"p/{i}.txt": b"" for i in range(1_200)})},
+    "zip bomb: an archive of more entries than its cap": HostileCase(
+        lambda w: {"proposals.zip": H.make_zip({f"p/{i}": b"" for i in range(
+            ARCHIVE_CAPS.entries + 1)})},
         Code.FILE_ZIP_BOMB, "proposals.zip"),
     "an archive with a good proposal and a nested zip": HostileCase(
         lambda w: {"proposals.zip": H.make_zip({
