@@ -41,7 +41,14 @@ from ..master.format import Direction
 from ..model import NOT_ASSESSED, TEXT_INPUTS, TEXT_KEYS, percent_unit
 from ..review.rules import Scoring, final_weighted_formula, score_formula
 from ..scoring import average_score
-from ..xlsx.bulk import OPEN_ROW, BulkWorksheet, Formula, PlainFormulaWorkbook, RowWriter
+from ..xlsx.bulk import (
+    OPEN_ROW,
+    BulkWorksheet,
+    Formula,
+    PlainFormulaWorkbook,
+    RowWriter,
+    Spooled,
+)
 from ..xlsx.outputs import Output
 from ..xlsx.writer import (
     HEADER_FILL,
@@ -144,12 +151,12 @@ class _Summary:
     """The summary workbook being written: its sheets exist from the start, in their order, so
     KPI rows can be rendered (:class:`_KpiRows`) before the report is complete."""
 
-    def __init__(self, wb: xlsxwriter.Workbook, below_level1: int, places: int,
+    def __init__(self, wb: PlainFormulaWorkbook, below_level1: int, places: int,
                  review: bool) -> None:
         self.wb, self.s, self.places = wb, _Styles(wb, places), places
         self.sheets: dict[str, BulkWorksheet] = {name: wb.add_worksheet(name) for name in SHEETS}
-        self.kpi_rows = _KpiRows(self.sheets[DETAILS].rows(), self.sheets[CASCADE].rows(), self.s,
-                                 _ScoreFormulas(below_level1, places), review)
+        self.kpi_rows = _KpiRows(wb, self.sheets[DETAILS].rows(), self.sheets[CASCADE].rows(),
+                                 self.s, _ScoreFormulas(below_level1, places), review)
         self.report: HarvestReport
         self.cascade_rows = 0
 
@@ -487,8 +494,8 @@ class _Rendered:
 
     office: OfficeOutcome
     entries: bool            # rendered with the committee's entries on some KPI
-    details: list[str] = field(default_factory=list)
-    cascade: list[tuple[str, str, str]] = field(default_factory=list)  # org KPI, KPI, cells
+    details: list[Spooled] = field(default_factory=list)
+    cascade: list[tuple[str, str, Spooled]] = field(default_factory=list)  # org KPI, KPI, cells
 
 
 class _KpiRows:
@@ -499,9 +506,9 @@ class _KpiRows:
     then if the office's return was not the one rendered (a newer copy was chosen).
     """
 
-    def __init__(self, details: RowWriter, cascade: RowWriter, styles: _Styles,
-                 scores: _ScoreFormulas, review: bool) -> None:
-        self.d, self.c, self.s = details, cascade, styles
+    def __init__(self, wb: PlainFormulaWorkbook, details: RowWriter, cascade: RowWriter,
+                 styles: _Styles, scores: _ScoreFormulas, review: bool) -> None:
+        self.wb, self.d, self.c, self.s = wb, details, cascade, styles
         self.scores = scores
         self.with_review = review      # a review is given: the weighted score that counts
         self.done: dict[str, _Rendered] = {}
@@ -533,10 +540,11 @@ class _KpiRows:
         """
         done = self.done[office.office] = _Rendered(office, _has_entries(office))
         status = STATUS_THAI[office.status]
+        keep = self.wb.spool
         for kpi in office.kpis:
-            done.details.append(self.detail(office, status, kpi))
+            done.details.append(keep(self.detail(office, status, kpi)))
             if kpi.org_kpi:
-                done.cascade.append((kpi.org_kpi, kpi.kpi, self.cascade(office, kpi)))
+                done.cascade.append((kpi.org_kpi, kpi.kpi, keep(self.cascade(office, kpi))))
         return done
 
     def detail(self, office: OfficeOutcome, status: str, kpi: KpiOutcome) -> str:
@@ -737,6 +745,11 @@ class SummaryWriter(Output):
         except (OSError, FileCreateError) as exc:
             self.discard()
             raise self.error(exc) from exc
+
+    def discard(self) -> None:
+        """Leave no temporary file, nor the rows rendered for a summary never written."""
+        self.wb.discard_spool()
+        super().discard()
 
     def error(self, exc: Exception) -> OutputError:
         """The Thai message for a summary that cannot be written, with what to do."""

@@ -13,9 +13,9 @@ part, when one of them changes. They are:
   ``row_info``, ``merge``, ``dim_rowmin``, ``dim_rowmax``, ``xls_rowmax``, ``xls_colmax`` and
   ``str_table`` (with ``_get_shared_string_index`` and ``count``);
 - ``Format._get_xf_index`` and ``XMLwriter._escape_control_characters``;
-- ``Workbook._store_workbook`` (overridden) and the module global ``xlsxwriter.workbook.ZipFile``
-  it stores with, replaced by :class:`_LevelledZipFile` when this module is imported (and a
-  member writer's ``_compressor`` of the standard library's ``zipfile``).
+- ``Workbook._store_workbook`` (overridden), the attribute ``tmpdir`` it takes its parts'
+  folder from, and the module global ``xlsxwriter.workbook.ZipFile``
+  it stores with, replaced by :class:`_LevelledZipFile` when this module is imported.
 
 The office workbook is written through xlsxwriter's public API but for two small overrides of
 its own (``forms/office_workbook.py``, watched by the same test); the new master through the
@@ -29,11 +29,9 @@ import copy
 import datetime as dt
 import io
 import math
-import os
+import tempfile
 import zipfile
-import zlib
 from collections.abc import Collection, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -69,6 +67,40 @@ _ERROR_VALUES = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF
 _LETTERS = [xl_col_to_name(col) for col in range(64)]   # grows when a sheet goes wider
 _SHARED = ' t="s"><v>'    # in a cell of a shared string, only there
 OPEN_ROW = "\x00"   # stands for the row number in a row rendered before its place is known
+
+
+class Spooled(NamedTuple):
+    """Where a rendered row's cells are kept in a :class:`Spool`."""
+
+    offset: int
+    size: int
+
+
+class Spool:
+    """Rendered rows kept in a temporary file instead of memory until their sheet is written
+    (the summary's KPI rows are ~30 KB an office: 600 MB for 20,000 offices)."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()    # noqa: SIM115 (closed by close())
+        self._end = 0
+
+    def keep(self, cells: str) -> Spooled:
+        """Keep ``cells``; where they are."""
+        data = cells.encode("utf-8")
+        self._file.seek(self._end)
+        self._file.write(data)
+        kept = Spooled(self._end, len(data))
+        self._end += len(data)
+        return kept
+
+    def cells(self, kept: Spooled) -> str:
+        """The cells kept at ``kept``."""
+        self._file.seek(kept.offset)
+        return self._file.read(kept.size).decode("utf-8")
+
+    def close(self) -> None:
+        """Remove the file."""
+        self._file.close()
 
 
 def _escape(text: str) -> str:
@@ -125,14 +157,16 @@ class RowWriter:
         """The cells of the row begun by :meth:`open_row`, to :meth:`place` later."""
         return "".join(self._cells)
 
-    def place(self, row: int, cells: str) -> None:
-        """Put the cells of an open row (from :meth:`take`) at ``row``, with the default height.
+    def place(self, row: int, cells: str | Spooled) -> None:
+        """Put the cells of an open row (from :meth:`take`, or kept in the workbook's
+        :class:`Spool`) at ``row``, with the default height.
 
         Raises:
             XlsxWriteError: when ``row`` does not come after the previous one.
         """
         self._advance(row)
-        self._ws.bulk.append((row, [cells.replace(OPEN_ROW, str(row + 1))], None))
+        self._ws.bulk.append((row, cells if isinstance(cells, Spooled) else
+                              [cells.replace(OPEN_ROW, str(row + 1))], None))
 
     def _ref(self, col: int) -> str:
         if col <= self._col:
@@ -306,7 +340,9 @@ class BulkWorksheet(PlainFormulaWorksheet):
 
     def __init__(self) -> None:
         super().__init__()
-        self.bulk: list[tuple[int, list[str], float | None]] = []   # row, cells, height
+        # row, cells (or where a spool keeps them), height
+        self.bulk: list[tuple[int, list[str] | Spooled, float | None]] = []
+        self.spool: Spool | None = None     # the workbook's, set when it is stored
         self._writer: RowWriter | None = None
         # what a chart's cache shows of cells a RowWriter wrote, as xlsxwriter gives its own
         # (texts as they are, numbers as .16g text, formulas their value): (row, col) -> value
@@ -358,6 +394,9 @@ class BulkWorksheet(PlainFormulaWorksheet):
             tag = tags.get(height)
             if tag is None:
                 tag = tags[height] = self._row_tag(height)
+            if isinstance(cells, Spooled):
+                assert self.spool is not None
+                cells = [self.spool.cells(cells).replace(OPEN_ROW, str(row + 1))]
             if cells:
                 write(f'{tag.format(row + 1)}>{"".join(cells)}</row>')
             else:
@@ -384,67 +423,19 @@ class _LevelledZipFile(zipfile.ZipFile):
     """The ZipFile xlsxwriter writes workbooks with: it deflates every member at the level of
     the workbook being stored (:data:`_ZIP_LEVEL`, per thread), else at zlib's default.
 
-    xlsxwriter has no option for the level and adds members as ZipInfo objects, which take
-    zlib's default; this class is put in its place once, when this module is imported.
+    xlsxwriter has no option for the level; this class is put in its place once, when this
+    module is imported.
     """
 
     def writestr(self, zinfo_or_arcname: str | zipfile.ZipInfo, data: Any,
                  compress_type: int | None = None, compresslevel: int | None = None) -> None:
         level = _ZIP_LEVEL.get() if compresslevel is None else compresslevel
-        if isinstance(zinfo_or_arcname, zipfile.ZipInfo) and compress_type is None \
-                and zinfo_or_arcname.compress_type == zipfile.ZIP_DEFLATED \
-                and isinstance(data, bytes) and len(data) >= DEFLATE_IN_PIECES_FROM:
-            self._write_deflated(zinfo_or_arcname, data, -1 if level is None else level)
-            return
         super().writestr(zinfo_or_arcname, data, compress_type, level)
 
-    def _write_deflated(self, zinfo: zipfile.ZipInfo, data: bytes, level: int) -> None:
-        """A big member deflated in pieces at once, one thread a core (zlib lets go of the
-        interpreter while it deflates), then written as zipfile writes any member."""
-        deflated = _deflate_in_pieces(data, level)
-        zinfo.file_size = len(data)
-        with self.open(zinfo, mode="w") as dest:
-            dest._compressor = _Deflated(deflated)  # type: ignore[attr-defined]
-            dest.write(data)                        # its CRC and sizes, as for any member
-
-
-DEFLATE_IN_PIECES_FROM = 4 * 1024 * 1024     # a summary's detail sheet is 20 MB for 1,000 offices
-
-
-def _deflate_in_pieces(data: bytes, level: int) -> bytes:
-    """One raw deflate stream of ``data``, made of pieces deflated on their own and at once: each
-    piece but the last ends on a byte boundary, flushed (Z_SYNC_FLUSH) without ending the
-    stream, so the pieces joined are a stream any inflater reads as one (as pigz makes them).
-    Each piece starts without the previous one's last 32 KB to refer to, which costs a few
-    hundred bytes."""
-    count = max(2, min(os.cpu_count() or 1, 8))
-    size = -(-len(data) // count)
-    whole = memoryview(data)       # pieces without copies
-    pieces = [whole[at:at + size] for at in range(0, len(data), size)]
-
-    def deflate(index: int) -> bytes:
-        compressor = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)
-        last = index == len(pieces) - 1
-        return compressor.compress(pieces[index]) + compressor.flush(
-            zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
-
-    with ThreadPoolExecutor(len(pieces)) as pool:
-        return b"".join(pool.map(deflate, range(len(pieces))))
-
-
-class _Deflated:
-    """Stands in for a member's compressor when its deflate stream is ready: gives the stream
-    for the member's data, and nothing when flushed."""
-
-    def __init__(self, deflated: bytes) -> None:
-        self._deflated = deflated
-
-    def compress(self, data: bytes) -> bytes:
-        deflated, self._deflated = self._deflated, b""
-        return deflated
-
-    def flush(self) -> bytes:
-        return b""
+    def write(self, filename: Any, arcname: Any = None, compress_type: int | None = None,
+              compresslevel: int | None = None) -> None:
+        level = _ZIP_LEVEL.get() if compresslevel is None else compresslevel
+        super().write(filename, arcname, compress_type, level)
 
 
 xlsxwriter.workbook.ZipFile = _LevelledZipFile
@@ -459,12 +450,39 @@ class PlainFormulaWorkbook(xlsxwriter.Workbook):  # type: ignore[misc]
 
     def __init__(self, filename: str, options: dict[str, Any] | None = None) -> None:
         # xlsxwriter writes into the options it is given (the default format's theme font), so
-        # a shared options dict made every workbook after a process's first one differ from it
-        super().__init__(filename, copy.deepcopy(options or {}))
+        # a shared options dict made every workbook after a process's first one differ from it.
+        # Each part is written to a temporary file and deflated from it as it is zipped, so
+        # memory does not hold a big sheet's XML (tens of MB for 1,000 offices) at all.
+        super().__init__(filename, {**copy.deepcopy(options or {}), "in_memory": False})
+        self._spool: Spool | None = None
+
+    def spool(self, cells: str) -> Spooled:
+        """Keep a rendered row's cells on disk until the workbook is stored; place them with
+        :meth:`RowWriter.place`."""
+        if self._spool is None:
+            self._spool = Spool()
+        return self._spool.keep(cells)
+
+    def discard_spool(self) -> None:
+        """Remove the rows kept on disk (when the workbook is stored, or will never be)."""
+        if self._spool is not None:
+            self._spool.close()
+            self._spool = None
 
     def _store_workbook(self) -> None:
+        """Store the workbook at its level, its parts' temporary files in a folder of their
+        own that is removed however the storing ends (xlsxwriter leaves them when it fails)."""
         token = _ZIP_LEVEL.set(self.compress_level)
+        parts = tempfile.TemporaryDirectory(prefix="workbook-engine-")
+        self.tmpdir = parts.name
+        for sheet in self.worksheets():
+            sheet.spool = self._spool
         try:
             super()._store_workbook()
         finally:
             _ZIP_LEVEL.reset(token)
+            for sheet in self.worksheets():     # a sheet whose writing failed is still open
+                if isinstance(sheet.fh, io.IOBase):
+                    sheet.fh.close()
+            parts.cleanup()
+            self.discard_spool()
