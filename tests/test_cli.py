@@ -209,7 +209,7 @@ def test_harvest_exit_2_writes_nothing_when_an_output_fails(
     if failing == "json":
         def disk_full(_report: object) -> str:
             raise OSError(28, "No space left on device")
-        monkeypatch.setattr(harvest_module, "json_text", disk_full)
+        monkeypatch.setattr(harvest_module, "json_pieces", disk_full)
     else:
         def bug(*_args: object) -> None:
             raise RuntimeError("a bug")

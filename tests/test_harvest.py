@@ -256,7 +256,7 @@ def test_the_json_is_put_in_place_last(world: tuple[Master, Path, Path], tmp_pat
     def disk_full(_report: object) -> str:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(harvest_module, "json_text", disk_full)
+    monkeypatch.setattr(harvest_module, "json_pieces", disk_full)
     with pytest.raises(OutputError, match=r"full\.json"):
         JsonWriter(report, out / "full.json").save()
     assert sorted(p.name for p in out.iterdir()) == ["r.json"]

@@ -190,8 +190,10 @@ def harvest_command(paths: tuple[Path, ...], master_path: Path, round_months: in
             return NOTHING_DONE
         summary = SummaryWriter(out_path, master.settings.below_level1_score,
                                 master.settings.places, review_path is not None)
-        with (contextlib.nullcontext() if ledger is None else
-              recording(ledger, master, round_months, key)) as run:
+        with contextlib.ExitStack() as stack:
+            stack.push(lambda *_: summary.discard())    # nothing left when this ends early
+            run = None if ledger is None else stack.enter_context(
+                recording(ledger, master, round_months, key))
             report = harvested(paths, master, round_months, key, jobs, exclude,
                                summary.prepare, run)
             if review_path is not None:

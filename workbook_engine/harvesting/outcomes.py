@@ -201,11 +201,14 @@ class HarvestReport:
         clean = all(o.status is Status.ACCEPTED for o in self.offices)
         return 0 if clean and not error_count(self.problems) else PROBLEMS_FOUND
 
+    def json_head(self) -> dict[str, Any]:
+        """What the JSON document of CONTRACT section 4 says before its lists."""
+        return {"organisation": self.organisation, "fiscal_year": self.fiscal_year,
+                "round": self.round_months}
+
     def as_json(self) -> dict[str, Any]:
         """The JSON document of CONTRACT section 4."""
-        return {"organisation": self.organisation, "fiscal_year": self.fiscal_year,
-                "round": self.round_months,
-                "offices": [o.as_json() for o in self.offices],
+        return {**self.json_head(), "offices": [o.as_json() for o in self.offices],
                 "problems": [p.as_dict() for p in self.problems]}
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Protocol, TypeVar
@@ -290,22 +290,33 @@ _LINE_BREAKS = str.maketrans({"\u0085": "\\u0085", "\u2028": "\\u2028", "\u2029"
 
 
 def json_text(report: HarvestReport) -> str:
-    """The JSON result (CONTRACT section 4), one office and one problem to a line (easy to
-    read, search and compare), each line encoded by ``json``'s C encoder (``indent`` would turn
-    it off)."""
-    document = report.as_json()
-    lists = {key: document.pop(key) for key in ("offices", "problems")}
+    """The JSON result (CONTRACT section 4) as one text (see :func:`json_pieces`)."""
+    return "".join(json_pieces(report))
 
-    def dump(value: object) -> str:
-        text = json.dumps(value, ensure_ascii=False)
-        if "\u2028" in text or "\u2029" in text or "\u0085" in text:   # rare; translate is slow
-            text = text.translate(_LINE_BREAKS)
-        return text
 
-    head = ",\n".join(f" {dump(key)}: {dump(value)}" for key, value in document.items())
-    parts = [f" {dump(key)}: [" + ",".join(f"\n  {dump(item)}" for item in items)
-             + ("\n ]" if items else "]") for key, items in lists.items()]
-    return "{\n" + head + ",\n" + ",\n".join(parts) + "\n}\n"
+def json_pieces(report: HarvestReport) -> Iterator[str]:
+    """The JSON result (CONTRACT section 4) piece by piece, one office and one problem to a
+    line (easy to read, search and compare; and written without holding the whole text),
+    each line encoded by ``json``'s C encoder (``indent`` would turn it off)."""
+    head = report.json_head()
+    yield "{\n" + ",\n".join(f" {_dump(key)}: {_dump(value)}" for key, value in head.items())
+    lists = (("offices", (o.as_json() for o in report.offices)),
+             ("problems", (p.as_dict() for p in report.problems)))
+    for key, items in lists:
+        yield f",\n {_dump(key)}: ["
+        empty = True
+        for item in items:
+            yield f"{'' if empty else ','}\n  {_dump(item)}"
+            empty = False
+        yield "]" if empty else "\n ]"
+    yield "\n}\n"
+
+
+def _dump(value: object) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    if "\u2028" in text or "\u2029" in text or "\u0085" in text:   # rare; translate is slow
+        text = text.translate(_LINE_BREAKS)
+    return text
 
 
 def write_json(report: HarvestReport, path: Path) -> None:
@@ -334,7 +345,8 @@ class JsonWriter(Output):
             OutputError: when it cannot be written (nothing is left then).
         """
         try:
-            self.temporary.write_text(json_text(self.report), encoding="utf-8")
+            with self.temporary.open("w", encoding="utf-8") as out:
+                out.writelines(json_pieces(self.report))
         except OSError as exc:
             self.discard()
             raise self.error(exc) from exc
