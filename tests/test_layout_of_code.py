@@ -88,3 +88,15 @@ def test_column_letters_and_numbers_are_one_and_the_same() -> None:
     for number in (1, 26, 27, 52, 53, 702, 703, 16384):
         assert column_letter(number) == get_column_letter(number)
         assert column_index(column_letter(number)) == number
+
+
+def test_the_command_line_starts_without_pandas() -> None:
+    """pandas (~0.3 s and ~100 MB) is loaded by the history command only, not by every
+    command as it starts."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", "import sys, workbook_engine.cli.commands; "
+                           "print('pandas' in sys.modules)"],
+                          capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

@@ -7,8 +7,6 @@ from pathlib import Path
 
 import click
 
-from ..history import history, write_history
-from ..history.workbook import period_thai
 from .console import writable
 
 
@@ -21,6 +19,9 @@ from .console import writable
 def history_command(ledger: Path, out_path: Path, fiscal_year: int | None) -> int:
     """เขียนไฟล์ประวัติผลจากสมุดบันทึกผล (ledger): คะแนนรวมของทุกหน่วยงานและคะแนนทุกตัวชี้วัด
     ทุกรอบทุกปี หน่วยงานที่ดีขึ้นหรือลดลง และแผนภูมิแนวโน้ม"""
+    from ..history import history, write_history  # pandas: loaded for this command only
+    from ..history.workbook import period_thai
+
     writable(out_path)
     found = history(ledger, fiscal_year)
     write_history(found, out_path)
