@@ -1,11 +1,15 @@
 """Benchmarks: generate and harvest N offices x 20 KPIs against floors measured in the same run.
 
-``make bench`` (or ``python bench/benchmark.py [--sizes 200,1000] [--out docs/performance.md]``):
+``make bench`` (or ``python bench/benchmark.py [--sizes 200,1000] [--national 5000]
+[--repeat 3] [--out docs/performance.md]``):
 
 1. writes synthetic masters of N offices x 20 KPIs (every kind) for each size;
 2. runs ``workbook-engine generate`` and ``workbook-engine harvest`` as a user runs them (the
    console script, in a subprocess), timing the wall clock, sampling the peak memory of the whole
-   process tree from /proc, and reading the CPU time of the children;
+   process tree from /proc, and reading the CPU time of the children. Every timed harvest is a
+   first harvest: its ledger (``--ledger``) is deleted, with SQLite's files beside it, before
+   each run, so that nothing is taken from an earlier attempt and the figures include
+   recording the ledger (every return's outcome, KPI results and original bytes);
 3. fills the generated workbooks as coordinators would (setup, not timed);
 4. measures two floors on the same files with the same number of processes as the engine:
    python-calamine reading every sheet of every returned file (the reading floor), and plain
@@ -16,8 +20,16 @@
    against the harvest of as many returns in the same attempt; and ``review-form`` and
    ``harvest --review`` (the committee's review, unfilled: every row read and checked) on the
    same returns, timed against that harvest too;
-6. reports the per-office marginal cost ``(t[big] - t[small]) / (big - small)`` of each, the
-   ratios to the floors, and writes them with the machine and versions to docs/performance.md.
+6. at the biggest size, in each attempt, the incremental harvest: after the first harvest, one
+   return is filled in again with a corrected result (swapped in outside the timing) and the
+   same command is timed on the same ledger, which must say that exactly one file was read
+   again; reported as re-harvest / first harvest;
+7. the national size (``--national N``, 0 to skip it): a master of N offices generated, filled
+   (setup, its progress on stderr) and harvested once on a fresh ledger, for the time per
+   office and the growth of the peak memory per office over the biggest size;
+8. reports the per-office marginal cost ``(t[big] - t[small]) / (big - small)`` of each, the
+   ratios to the floors, and writes them with the machine and versions to docs/performance.md
+   (the part above "## 20,000 offices"; the hand-written part from there on is kept).
 
 Machines are noisy: compare the ratios, which come from one run, not absolute times across runs.
 """
@@ -25,9 +37,11 @@ Machines are noisy: compare the ratios, which come from one run, not absolute ti
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import platform
+import re
 import resource
 import statistics
 import subprocess
@@ -35,6 +49,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from importlib.metadata import version
@@ -42,6 +57,7 @@ from pathlib import Path
 
 import xlsxwriter
 
+from workbook_engine.ledger.store import sidecars
 from workbook_engine.master import format as mf
 from workbook_engine.xlsx.reader import PURE_PYTHON_ENV
 
@@ -51,6 +67,9 @@ ROUND = 12
 REPEAT = [3]     # set from --repeat, for the report
 KPIS = 20
 JOBS = os.cpu_count() or 1
+NATIONAL = 5000         # offices of the national size, unless --national says otherwise
+REHARVEST_AIM = 0.25    # re-harvest after one return corrected / first harvest
+GROWTH_GOAL_KB = 50     # peak memory growth per office at the national size: well under this
 
 # 20 KPIs for every office, weight 5 each: 2 inherited, 4 milestone, 7 higher-is-better,
 # 7 lower-is-better.
@@ -58,6 +77,12 @@ KPI_PLAN = ([("1.1", mf.KIND_INHERITED, ""), ("1.2", mf.KIND_INHERITED, "")]
             + [(f"1.{i}", mf.KIND_MILESTONE, "") for i in range(3, 7)]
             + [(f"2.{i}", mf.KIND_QUANTITATIVE, mf.DIRECTION_HIGHER) for i in range(1, 8)]
             + [(f"3.{i}", mf.KIND_QUANTITATIVE, mf.DIRECTION_LOWER) for i in range(1, 8)])
+CORRECTED = 6           # KPI_PLAN index of the result a coordinator corrects (2.1)
+
+
+def note(message: str) -> None:
+    """Progress of the setup, on stderr, for whoever watches the run."""
+    print(message, file=sys.stderr, flush=True)
 
 
 # -- the synthetic master and returns ------------------------------------------------------------
@@ -82,6 +107,12 @@ def result(kind: str, direction: str, office: int, k: int) -> float | None:
         return (office * 7 + k) % 6
     c = criteria(kind, direction, office, k)
     return round(min(c) - 3 + ((office * 13 + k * 7) % 300) / 10, 2)
+
+
+def results_of(office: int) -> dict[str, float | None]:
+    """The results an office's coordinator types in: every KPI but the inherited ones."""
+    return {code: result(kind, direction, office, k)
+            for k, (code, kind, direction) in enumerate(KPI_PLAN) if kind != mf.KIND_INHERITED}
 
 
 def write_master(path: Path, offices: int) -> None:
@@ -123,11 +154,18 @@ def fill_one(args: tuple[Path, Path, int]) -> None:
     from workbook_engine.devkit.testing import fill_return
 
     source, target, office = args
-    results = {code: result(kind, direction, office, k)
-               for k, (code, kind, direction) in enumerate(KPI_PLAN) if kind != mf.KIND_INHERITED}
     texts = {code: {"NOTE": f"ดำเนินการตามแผน ตัวชี้วัด {code}", "EVIDENCE": "รายงานสรุปผล"}
              for code, _, _ in KPI_PLAN}
-    fill_return(source, target, results, texts)
+    fill_return(source, target, results_of(office), texts)
+
+
+def resubmit(filled: Path, target: Path, office: int) -> None:
+    """Setup, not timed: an office's filled return filled in again with one result corrected
+    (another office's value for it), as a coordinator sends a correction."""
+    from workbook_engine.devkit.testing import fill_return
+
+    code = KPI_PLAN[CORRECTED][0]
+    fill_return(filled, target, {code: results_of(office + 1)[code]})
 
 
 # -- measuring ---------------------------------------------------------------------------------
@@ -240,6 +278,59 @@ def write_floor_one(args: tuple[dict[str, list[tuple[int, int, object]]], list[P
         wb.close()
 
 
+@contextlib.contextmanager
+def watching(folder: Path, total: int, label: str, every: float = 15.0) -> Iterator[None]:
+    """While the block runs, say on stderr every ``every`` seconds how many of ``total``
+    workbooks are in ``folder`` (so that a long setup step is seen moving)."""
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(every):
+            count = sum(1 for _ in folder.glob("*.xlsx")) if folder.exists() else 0
+            note(f"  {label}: {count}/{total}")
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        done.set()
+        watcher.join()
+
+
+# -- the ledger --------------------------------------------------------------------------------
+
+LEDGER_LINE = re.compile(r"อ่านไฟล์ใหม่ (\d+) ไฟล์ ใช้ผลที่บันทึกไว้ (\d+) ไฟล์")
+
+
+def fresh(ledger: Path) -> Path:
+    """``ledger``, with no database there (nor SQLite's files beside it): a harvest on it is
+    a first harvest."""
+    for path in (ledger, *sidecars(ledger)):
+        path.unlink(missing_ok=True)
+    return ledger
+
+
+def ledger_size(ledger: Path) -> int:
+    """Bytes of the ledger and of SQLite's files beside it."""
+    return sum(p.stat().st_size for p in (ledger, *sidecars(ledger)) if p.exists())
+
+
+def checked(run: Run, what: str, read: int | None, reused: int) -> Run:
+    """``run``, when it harvested (exit 0 or 1) and its console says that ``read`` files were
+    read (any number when None) and ``reused`` taken from the ledger; otherwise the benchmark
+    stops, saying why."""
+    if run.returncode not in (0, 1):
+        raise SystemExit(f"{what} failed:\n{run.output}")
+    found = LEDGER_LINE.search(run.output)
+    counts = None if found is None else (int(found[1]), int(found[2]))
+    if counts is None or counts[1] != reused or (read is not None and counts[0] != read):
+        raise SystemExit(f"{what}: expected {'any' if read is None else read} files read and "
+                         f"{reused} taken from the ledger; its console says (read, taken) = "
+                         f"{counts}:\n{run.output}")
+    return run
+
+
 # -- the run -----------------------------------------------------------------------------------
 
 @dataclass
@@ -252,7 +343,7 @@ class Size:
     harvest_python: Run       # without the C reader, as on a machine without a compiler
     read_floor: float
     write_floor: float
-    harvest_exit: int = 0
+    ledger_bytes: int         # the ledger after a first harvest
     phases: dict[str, float] = field(default_factory=dict)
     beside_other_files: Run | None = None    # the same harvest with OTHER_FILES beside it
     collect: Run | None = None     # collect-proposals of as many offices' proposals
@@ -284,13 +375,16 @@ def fastest(runs: list[Run]) -> Run:
 
 @dataclass
 class Setup:
-    """One number of offices, ready to measure: its master and its filled returns."""
+    """One number of offices, ready to measure: its master, its filled returns (linked into
+    ``returns`` by the first attempt) and the ledger its harvests record in."""
 
     offices: int
     master: Path
     names: list[str]
     returns: Path
+    ledger: Path
     beside: Path | None
+    resubmitted: Path | None      # a corrected return, for the incremental harvest
     samples: list[Sample] = field(default_factory=list)
 
 
@@ -307,46 +401,113 @@ class Sample:
     collect: Run
     review_form: Run
     harvest_review: Run
+    ledger_bytes: int             # the ledger after the first harvest
+    reharvest: Run | None         # the same harvest after one return was corrected
 
 
-def prepare(work: Path, offices: int, filled: Path, beside: Path | None) -> Setup:
-    """Setup, not timed: the master, and its returns filled in (by the first generate)."""
+def prepare(work: Path, offices: int, beside: Path | None = None,
+            incremental: bool = False) -> Setup:
+    """Setup, not timed: the master (its returns are filled by the first attempt)."""
     master = work / f"master-{offices}.xlsx"
     write_master(master, offices)
     names = [f"2569-R{ROUND}-{office_code(i)}.xlsx" for i in range(1, offices + 1)]
-    return Setup(offices, master, names, work / f"returns-{offices}", beside)
+    return Setup(offices, master, names, work / f"returns-{offices}",
+                 work / f"ledger-{offices}.sqlite", beside,
+                 work / f"resubmitted-{offices}.xlsx" if incremental else None)
 
 
-def attempt(work: Path, setup: Setup, filled: Path) -> Sample:
-    """Time generate, harvest (with and without the C reader, and beside other files) and both
-    floors once each, in that order."""
-    index, names = len(setup.samples), setup.names
+def attempt(work: Path, setup: Setup, filled: Path) -> None:
+    """Time generate, harvest (with and without the C reader, beside other files, and again
+    after one return was corrected), both floors, collect-proposals, review-form and harvest
+    --review once each, in that order."""
+    index = len(setup.samples)
     forms = work / f"forms-{setup.offices}-{index}"
-    generated = timed_command([str(ENGINE), "generate", str(setup.master), "--round", str(ROUND),
-                               "--out", str(forms)])
+    generated = generate(setup, forms)
+    if index == 0:
+        fill_returns(setup, forms, filled)
+    command = harvest_args(work, setup)
+    harvested = first_harvest(command, setup, "harvest")
+    ledger_bytes = ledger_size(setup.ledger)
+    again = None if setup.resubmitted is None else \
+        reharvest(command, setup, setup.resubmitted, filled)
+    beside = None if setup.beside is None else first_harvest(
+        [*command[:3], str(setup.beside), *command[3:]], setup, "harvest beside other files",
+        whole=False)
+    python = first_harvest(command, setup, "harvest without the C reader",
+                           {**os.environ, PURE_PYTHON_ENV: "1"})
+    read, write = floors(work, setup, filled, forms, index)
+    collected = collect_proposals(work, setup, index)
+    reviewed, with_review = review(work, setup, command)
+    setup.samples.append(Sample(generated, harvested, python, beside, read, write, collected,
+                                reviewed, with_review, ledger_bytes, again))
+
+
+def generate(setup: Setup, forms: Path) -> Run:
+    """``workbook-engine generate`` of every office's form into ``forms``, timed."""
+    generated = timed_command([str(ENGINE), "generate", str(setup.master), "--round",
+                               str(ROUND), "--out", str(forms)])
     if generated.returncode != 0:
         raise SystemExit(f"generate failed:\n{generated.output}")
-    if index == 0:
-        fill_all(forms, filled, names)
-        setup.returns.mkdir(exist_ok=True)
-        for n in names:
-            (setup.returns / n).symlink_to(filled / n)
-    command = [str(ENGINE), "harvest", str(setup.returns), "--master", str(setup.master),
-               "--round", str(ROUND), "--out", str(work / f"summary-{setup.offices}.xlsx"),
-               "--json", str(work / f"summary-{setup.offices}.json")]
-    harvested = timed_command(command)
-    beside = None if setup.beside is None else \
-        timed_command([*command[:3], str(setup.beside), *command[3:]])
-    python = timed_command(command, {**os.environ, PURE_PYTHON_ENV: "1"})
-    for run in (harvested, python):
-        if run.returncode not in (0, 1):
-            raise SystemExit(f"harvest failed:\n{run.output}")
-    read = in_pool(read_floor_one, split([filled / n for n in names], JOBS))
+    return generated
+
+
+def fill_returns(setup: Setup, forms: Path, filled: Path) -> None:
+    """Setup, not timed: the forms filled in (those not filled yet for another size), linked
+    into the setup's folder of returns; and the corrected return of the incremental harvest."""
+    fill_all(forms, filled, setup.names)
+    setup.returns.mkdir(exist_ok=True)
+    for n in setup.names:
+        (setup.returns / n).symlink_to(filled / n)
+    if setup.resubmitted is not None:
+        resubmit(filled / setup.names[0], setup.resubmitted, 1)
+
+
+def harvest_args(work: Path, setup: Setup) -> list[str]:
+    """The harvest command of the setup's returns (its ledger named by :func:`first_harvest`
+    and :func:`reharvest`)."""
+    return [str(ENGINE), "harvest", str(setup.returns), "--master", str(setup.master),
+            "--round", str(ROUND), "--out", str(work / f"summary-{setup.offices}.xlsx"),
+            "--json", str(work / f"summary-{setup.offices}.json")]
+
+
+def first_harvest(command: list[str], setup: Setup, what: str,
+                  env: dict[str, str] | None = None, whole: bool = True) -> Run:
+    """``command`` timed on a fresh ledger: every file read, none taken from the ledger (and,
+    when ``whole``, exactly one file read for each office)."""
+    run = timed_command([*command, "--ledger", str(fresh(setup.ledger))], env)
+    return checked(run, what, setup.offices if whole else None, 0)
+
+
+def reharvest(command: list[str], setup: Setup, corrected: Path, filled: Path) -> Run:
+    """After a first harvest: the first office's return swapped for its ``corrected`` copy
+    (outside the timing), then ``command`` timed on the same ledger, which must read that
+    file alone again; the return is put back afterwards."""
+    link = setup.returns / setup.names[0]
+    link.unlink()
+    link.symlink_to(corrected)
+    try:
+        run = timed_command([*command, "--ledger", str(setup.ledger)])
+    finally:
+        link.unlink()
+        link.symlink_to(filled / setup.names[0])
+    return checked(run, "re-harvest after one corrected return", 1, setup.offices - 1)
+
+
+def floors(work: Path, setup: Setup, filled: Path, forms: Path, index: int) -> tuple[float, float]:
+    """The reading floor on the filled returns and the writing floor of as many workbooks
+    with an office workbook's cells, in seconds."""
+    read = in_pool(read_floor_one, split([filled / n for n in setup.names], JOBS))
     floor_dir = work / f"floor-{setup.offices}-{index}"
     floor_dir.mkdir()
-    cells = template_cells(forms / names[0])
-    write = in_pool(write_floor_one,
-                    [(cells, part) for part in split([floor_dir / n for n in names], JOBS)])
+    cells = template_cells(forms / setup.names[0])
+    write = in_pool(write_floor_one, [(cells, part) for part in
+                                      split([floor_dir / n for n in setup.names], JOBS)])
+    return read, write
+
+
+def collect_proposals(work: Path, setup: Setup, index: int) -> Run:
+    """``workbook-engine collect-proposals`` of every office's proposal, timed (the proposals
+    made and typed into by the first attempt)."""
     proposals = work / f"proposals-{setup.offices}"
     if index == 0:
         prepare_proposals(setup, proposals)
@@ -356,17 +517,18 @@ def attempt(work: Path, setup: Setup, filled: Path) -> Sample:
                                f"{draft}.json"])
     if collected.returncode != 0:
         raise SystemExit(f"collect-proposals failed:\n{collected.output}")
-    review = work / f"review-{setup.offices}.xlsx"
+    return collected
+
+
+def review(work: Path, setup: Setup, command: list[str]) -> tuple[Run, Run]:
+    """``workbook-engine review-form`` of the returns, then ``command --review`` with that
+    form unfilled (a first harvest on a fresh ledger), both timed."""
+    form = work / f"review-{setup.offices}.xlsx"
     reviewed = timed_command([str(ENGINE), "review-form", str(setup.returns), "--master",
-                              str(setup.master), "--round", str(ROUND), "--out", str(review)])
-    again = timed_command([*command, "--review", str(review)])
-    for run, what in ((reviewed, "review-form"), (again, "harvest --review")):
-        if run.returncode not in (0, 1):
-            raise SystemExit(f"{what} failed:\n{run.output}")
-    sample = Sample(generated, harvested, python, beside, read, write, collected, reviewed,
-                    again)
-    setup.samples.append(sample)
-    return sample
+                              str(setup.master), "--round", str(ROUND), "--out", str(form)])
+    if reviewed.returncode not in (0, 1):
+        raise SystemExit(f"review-form failed:\n{reviewed.output}")
+    return reviewed, first_harvest([*command, "--review", str(form)], setup, "harvest --review")
 
 
 CHANGED_EVERY = 10      # one office in ten changes a KPI and proposes a new one
@@ -405,12 +567,12 @@ def propose_one(args: tuple[Path, Path]) -> None:
 def summarise(work: Path, setup: Setup) -> Size:
     """The fastest of the attempts at one number of offices (the highest memory of any)."""
     samples = setup.samples
-    best = fastest([s.harvest for s in samples])
     besides = [s.beside for s in samples if s.beside is not None]
-    return Size(setup.offices, fastest([s.generate for s in samples]), best,
+    return Size(setup.offices, fastest([s.generate for s in samples]),
+                fastest([s.harvest for s in samples]),
                 fastest([s.harvest_python for s in samples]),
                 min(s.read_floor for s in samples), min(s.write_floor for s in samples),
-                best.returncode, harvest_phases(setup.master, setup.returns, work),
+                max(s.ledger_bytes for s in samples), harvest_phases(setup, work),
                 fastest(besides) if besides else None, fastest([s.collect for s in samples]),
                 fastest([s.review_form for s in samples]),
                 fastest([s.harvest_review for s in samples]))
@@ -435,45 +597,117 @@ def paired_ratios(small: Setup, big: Setup) -> dict[str, list[float]]:
 
 
 PHASES = {"read_master": "reading the master",
-          "harvest": "listing the files, then checking the returns (workers, which read them) "
-                     "while the parent renders their summary rows",
-          "write": "writing the rest of the summary workbook, then the JSON"}
+          "harvest": "opening the ledger, listing the files, then checking the returns "
+                     "(workers, which read them) while the parent renders their summary rows "
+                     "and keeps each return in the ledger (outcome, KPI results, original "
+                     "bytes)",
+          "record": "recording the run in the ledger (its files, offices and problems)",
+          "write": "writing the rest of the summary workbook, then the JSON",
+          "commit": "committing the ledger"}
 
 
-def harvest_phases(master_path: Path, returns: Path, work: Path) -> dict[str, float]:
-    """Where harvest's time goes: its stages timed in this process, as the command runs them
-    (workbook_engine.cli's harvest_command)."""
+class Laps:
+    """Consecutive stages timed: each :meth:`lap` ends the stage begun when the last ended
+    (or at :meth:`start`)."""
+
+    def __init__(self) -> None:
+        self.took: dict[str, float] = {}
+        self.started = time.perf_counter()
+
+    def start(self) -> None:
+        """Begin the next stage now (what ran since the last lap is not counted)."""
+        self.started = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        """End ``stage`` now."""
+        now = time.perf_counter()
+        self.took[stage] = now - self.started
+        self.started = now
+
+
+def harvest_phases(setup: Setup, work: Path) -> dict[str, float]:
+    """Where harvest's time goes: its stages timed in this process as the command runs them
+    (workbook_engine.cli's harvest_command), on a fresh ledger."""
     import gc
 
+    from workbook_engine.harvesting.outcomes import LedgerRun
     from workbook_engine.harvesting.run import harvest, write_json
+    from workbook_engine.ledger.store import Context, Ledger
     from workbook_engine.master.reader import load_master
     from workbook_engine.summary.workbook import SummaryWriter
     from workbook_engine.workers import few_collections
 
-    took: dict[str, float] = {}
+    path, out = fresh(work / f"phases-{setup.offices}.sqlite"), work / "phases.xlsx"
     with few_collections():
-        started = time.perf_counter()
-        master = load_master(master_path)
-        took["read_master"] = time.perf_counter() - started
+        laps = Laps()
+        master = load_master(setup.master)
+        laps.lap("read_master")
         gc.freeze()
-        summary = SummaryWriter(work / "phases.xlsx", master.settings.below_level1_score)
-        started = time.perf_counter()
-        report = harvest([returns], master, ROUND, jobs=JOBS, on_office=summary.prepare)
-        took["harvest"] = time.perf_counter() - started
-        started = time.perf_counter()
+        summary = SummaryWriter(out, master.settings.below_level1_score, master.settings.places)
+        laps.start()
+        ledger = Ledger(path)
+        run = ledger.run(Context.of(master, ROUND, None))
+        report = harvest([setup.returns], master, ROUND, jobs=JOBS, on_office=summary.prepare,
+                         recorder=run)
+        laps.lap("harvest")
+        report.ledger = LedgerRun(str(path), run.record(report, out))
+        laps.lap("record")
         summary.write(report)
         write_json(report, work / "phases.json")
-        took["write"] = time.perf_counter() - started
-    return took
+        laps.lap("write")
+        run.commit()
+        ledger.close()
+        laps.lap("commit")
+    return laps.took
 
 
 def fill_all(forms: Path, filled: Path, names: list[str]) -> None:
-    """Setup, not timed: coordinators fill in the forms not filled yet."""
+    """Setup, not timed: coordinators fill in the forms not filled yet (progress on stderr)."""
     missing = [n for n in names if not (filled / n).exists()]
+    if not missing:
+        return
+    note(f"filling {len(missing)} returns (setup) ...")
+    step = max(len(missing) // 10, 1)
     with ProcessPoolExecutor(JOBS) as pool:
-        list(pool.map(fill_one, [(forms / n, filled / n, int(n[-10:-5])) for n in missing],
-                      chunksize=16))
+        jobs = [(forms / n, filled / n, int(n[-10:-5])) for n in missing]
+        for done, _ in enumerate(pool.map(fill_one, jobs, chunksize=16), 1):
+            if done % step == 0:
+                note(f"  filled {done}/{len(missing)}")
 
+
+# -- the national size -------------------------------------------------------------------------
+
+@dataclass
+class National:
+    """The national size, measured once: generate (setup, timed all the same) and a first
+    harvest."""
+
+    offices: int
+    generate: Run
+    harvest: Run
+    ledger_bytes: int
+
+
+def national(work: Path, offices: int, filled: Path) -> National:
+    """Setup (the master, generate and filling, with progress on stderr), then one harvest of
+    ``offices`` offices on a fresh ledger, timed."""
+    started = time.perf_counter()
+    note(f"national size: writing the master of {offices} offices (setup) ...")
+    setup = prepare(work, offices)
+    forms = work / f"forms-{offices}"
+    note(f"national size: generating {offices} forms (setup) ...")
+    with watching(forms, offices, "forms written"):
+        generated = generate(setup, forms)
+    note(f"  generated in {generated.wall:.0f} s")
+    fill_returns(setup, forms, filled)
+    note(f"national size: setup took {time.perf_counter() - started:.0f} s; harvesting "
+         f"{offices} returns (timed, once) ...")
+    harvested = first_harvest(harvest_args(work, setup), setup, "national harvest")
+    note(f"  harvested in {harvested.wall:.1f} s")
+    return National(offices, generated, harvested, ledger_size(setup.ledger))
+
+
+# -- the report --------------------------------------------------------------------------------
 
 def machine() -> str:
     cpu = "unknown CPU"
@@ -500,7 +734,12 @@ def versions() -> str:
                      + [f"{n} {version(n)}" for n in names])
 
 
-def report(sizes: list[Size], ratios: dict[str, list[float]]) -> str:
+YES = {True: "yes", False: "**no**"}
+MB = 2**20
+
+
+def report(sizes: list[Size], ratios: dict[str, list[float]]) -> list[str]:
+    """The heading, how it was measured, and the table of every size."""
     small, big = sizes[0], sizes[-1]
     span = big.offices - small.offices
 
@@ -512,13 +751,13 @@ def report(sizes: list[Size], ratios: dict[str, list[float]]) -> str:
     har = marginal(small.harvest.wall, big.harvest.wall)
     pure = marginal(small.harvest_python.wall, big.harvest_python.wall)
     rfloor = marginal(small.read_floor, big.read_floor)
+    ledger_kb = (big.ledger_bytes - small.ledger_bytes) / span / 1024
     peak = max(s.generate.peak for s in sizes), max(s.harvest.peak for s in sizes)
-    yes = {True: "yes", False: "**no**"}
     paired = {key: statistics.median(values) for key, values in ratios.items()}
 
     def each(key: str) -> str:
         return ", ".join(f"{r:.2f}" for r in ratios[key])
-    lines = [
+    return [
         "# Performance",
         "",
         f"Measured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC by `make bench` "
@@ -538,6 +777,11 @@ def report(sizes: list[Size], ratios: dict[str, list[float]]) -> str:
         "`workbook-engine` console script in a subprocess (start-up, reading the master, "
         "writing the manifest, the summary workbook and the JSON included). Memory is the peak "
         "resident size of the whole process tree, sampled every 20 ms.",
+        "- Every timed harvest (with or without the C reader, beside other files, with the "
+        "review) is a first harvest: its ledger (`--ledger`) is deleted, with SQLite's files "
+        "beside it, before each run, and its console is checked to say that nothing was taken "
+        "from the ledger. So harvest's figures include recording the ledger: every return's "
+        "outcome and KPI results, and its original bytes.",
         "- Floors, on the same files and with the same number of processes: **reading** = "
         "python-calamine opening each returned workbook and reading every sheet into Python "
         "lists; **writing** = plain xlsxwriter writing a workbook with the same cells (values, "
@@ -550,13 +794,13 @@ def report(sizes: list[Size], ratios: dict[str, list[float]]) -> str:
         "| generate, wall | " + " | ".join(f"{s.generate.wall:.2f} s" for s in sizes)
         + f" | {gen:.2f} ms | {gen / wfloor:.2f}x; {each('generate')} "
         f"(**{paired['generate']:.2f}x**) | ≤ 2x, 1,000 in < 30 s | "
-        f"{yes[paired['generate'] <= 2 and big.generate.wall < 30]} |",
+        f"{YES[paired['generate'] <= 2 and big.generate.wall < 30]} |",
         "| writing floor | " + " | ".join(f"{s.write_floor:.2f} s" for s in sizes)
         + f" | {wfloor:.2f} ms | 1 | | |",
         "| harvest, wall | " + " | ".join(f"{s.harvest.wall:.2f} s" for s in sizes)
         + f" | {har:.2f} ms | {har / rfloor:.2f}x; {each('harvest')} "
         f"(**{paired['harvest']:.2f}x**) | ≤ 3x, 1,000 in < 10 s | "
-        f"{yes[paired['harvest'] <= 3 and big.harvest.wall < 10]} |",
+        f"{YES[paired['harvest'] <= 3 and big.harvest.wall < 10]} |",
         "| harvest, wall, without the C reader | "
         + " | ".join(f"{s.harvest_python.wall:.2f} s" for s in sizes)
         + f" | {pure:.2f} ms | {pure / rfloor:.2f}x | (a machine without a C compiler) | |",
@@ -565,41 +809,101 @@ def report(sizes: list[Size], ratios: dict[str, list[float]]) -> str:
         "| collect-proposals, wall | "
         + " | ".join(f"{s.collect.wall:.2f} s" if s.collect else "-" for s in sizes)
         + f" | | to harvest of as many: {each('collect')} (**{paired['collect']:.2f}x**) | "
-        f"≤ 1x harvest | {yes[paired['collect'] <= 1]} |",
+        f"≤ 1x harvest | {YES[paired['collect'] <= 1]} |",
         "| review-form, wall | "
         + " | ".join(f"{s.review_form.wall:.2f} s" if s.review_form else "-" for s in sizes)
         + f" | | to harvest of the same returns: {each('review_form')} "
         f"(**{paired['review_form']:.2f}x**) | ≤ 1.5x harvest | "
-        f"{yes[paired['review_form'] <= 1.5]} |",
+        f"{YES[paired['review_form'] <= 1.5]} |",
         "| harvest --review (the review unfilled), wall | "
         + " | ".join(f"{s.harvest_review.wall:.2f} s" if s.harvest_review else "-"
                      for s in sizes)
         + f" | | to harvest without it: {each('harvest_review')} "
         f"(**{paired['harvest_review']:.2f}x**) | ≤ 1.5x harvest | "
-        f"{yes[paired['harvest_review'] <= 1.5]} |",
-        "| generate, peak memory | " + " | ".join(f"{s.generate.peak / 2**20:.0f} MB"
+        f"{YES[paired['harvest_review'] <= 1.5]} |",
+        "| generate, peak memory | " + " | ".join(f"{s.generate.peak / MB:.0f} MB"
                                                   for s in sizes)
-        + f" | | | < 500 MB | {yes[peak[0] < 500 * 2**20]} |",
-        "| harvest, peak memory | " + " | ".join(f"{s.harvest.peak / 2**20:.0f} MB"
+        + f" | | | < 500 MB | {YES[peak[0] < 500 * MB]} |",
+        "| harvest, peak memory | " + " | ".join(f"{s.harvest.peak / MB:.0f} MB"
                                                  for s in sizes)
-        + f" | | | < 500 MB | {yes[peak[1] < 500 * 2**20]} |",
+        + f" | | | < 500 MB | {YES[peak[1] < 500 * MB]} |",
+        "| ledger after a first harvest, size | "
+        + " | ".join(f"{s.ledger_bytes / MB:.1f} MB" for s in sizes)
+        + f" | {ledger_kb:.1f} KB | | | |",
         "| generate, cores used (CPU s / wall s) | "
         + " | ".join(f"{s.generate.cores_used:.2f}" for s in sizes) + f" | | | {JOBS} | |",
         "| harvest, cores used (CPU s / wall s) | "
         + " | ".join(f"{s.harvest.cores_used:.2f}" for s in sizes) + f" | | | {JOBS} | |",
         "",
+    ]
+
+
+def incremental_report(setup: Setup) -> list[str]:
+    """The table of the incremental harvest at the biggest size, attempt by attempt."""
+    walls = [(s.harvest.wall, s.reharvest.wall) for s in setup.samples if s.reharvest]
+    ratios = [again / first for first, again in walls]
+    median = statistics.median(ratios)
+    ledger = max(s.ledger_bytes for s in setup.samples)
+    return [
+        f"Incremental harvest ({setup.offices} offices, in every attempt): the first harvest "
+        "on a fresh ledger, then one office's return filled in again with a corrected result "
+        "(swapped in outside the timing) and the same command timed on the same ledger; its "
+        f"console said, each time, 1 file read again and {setup.offices - 1} taken from the "
+        f"ledger. The ledger after the first harvest: {ledger / MB:.1f} MB (each return's "
+        "outcome, KPI results and original bytes).",
+        "",
+        "| attempt | first harvest, wall | re-harvest after 1 return corrected, wall | "
+        "re-harvest / first harvest | target | met |",
+        "|---|---|---|---|---|---|",
+        *[f"| {i} | {first:.2f} s | {again:.2f} s | {again / first:.2f} | | |"
+          for i, (first, again) in enumerate(walls, 1)],
+        f"| median | {statistics.median(w[0] for w in walls):.2f} s | "
+        f"{statistics.median(w[1] for w in walls):.2f} s | **{median:.2f}** | "
+        f"< {REHARVEST_AIM} (aim) | {YES[median < REHARVEST_AIM]} |",
+        "",
+    ]
+
+
+def national_report(size: National, big: Size) -> list[str]:
+    """The table of the national size, with the growth of memory over the biggest size."""
+    per_office = size.harvest.wall / size.offices * 1000
+    growth = (size.harvest.peak - big.harvest.peak) / (size.offices - big.offices) / 1024
+    return [
+        f"National size ({size.offices:,} offices x {KPIS} KPIs, measured once, not the "
+        f"fastest of {REPEAT[0]}): its master written, generated and filled as setup, then one "
+        "first harvest (fresh ledger) timed as above. Growth per office = (peak at "
+        f"{size.offices:,} - peak at {big.offices:,}) / {size.offices - big.offices:,}.",
+        "",
+        f"| | {size.offices:,} offices | per office | target | met |",
+        "|---|---|---|---|---|",
+        f"| harvest, wall | {size.harvest.wall:.2f} s | {per_office:.2f} ms | | |",
+        f"| harvest, peak memory | {size.harvest.peak / MB:.0f} MB | growth {growth:.1f} KB "
+        f"over {big.offices:,} offices ({big.harvest.peak / MB:.0f} MB) | well under "
+        f"{GROWTH_GOAL_KB} KB per office | {YES[growth < GROWTH_GOAL_KB]} |",
+        f"| harvest, cores used (CPU s / wall s) | {size.harvest.cores_used:.2f} | | {JOBS} | |",
+        f"| ledger after the harvest, size | {size.ledger_bytes / MB:.1f} MB | "
+        f"{size.ledger_bytes / size.offices / 1024:.1f} KB | | |",
+        f"| generate (setup), wall | {size.generate.wall:.2f} s | "
+        f"{size.generate.wall / size.offices * 1000:.2f} ms | | |",
+        "",
+    ]
+
+
+def phases_report(sizes: list[Size]) -> list[str]:
+    """The table of harvest's stages at every size."""
+    small, big = sizes[0], sizes[-1]
+    span = big.offices - small.offices
+    return [
         "Where harvest's time goes (its stages timed in one process as the command runs them, "
-        "same workers, one run):",
+        "same workers, a fresh ledger, one run):",
         "",
         "| stage | " + " | ".join(f"{s.offices} offices" for s in sizes) + " | per office |",
         "|---|" + "---|" * (len(sizes) + 1),
         *[f"| {label} | " + " | ".join(f"{s.phases[key]:.2f} s" for s in sizes)
-          + f" | {marginal(small.phases[key], big.phases[key]):.2f} ms |"
+          + f" | {(big.phases[key] - small.phases[key]) / span * 1000:.2f} ms |"
           for key, label in PHASES.items()],
         "",
-        *beside_report(small),
     ]
-    return "\n".join(lines)
 
 
 def beside_report(size: Size) -> list[str]:
@@ -625,13 +929,21 @@ def beside_report(size: Size) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and write the report; print it too."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="200,1000", help="numbers of offices, small first")
+    parser.add_argument("--sizes", default="200,1000", help="numbers of offices, comma-separated")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "performance.md")
     parser.add_argument("--work", type=Path, default=None, help="working folder (default temp)")
-    parser.add_argument("--quick", action="store_true", help="sizes 20,100: a smoke run")
+    parser.add_argument("--quick", action="store_true",
+                        help="sizes 20,100 and no national size (unless --national): a smoke "
+                             "run, written nowhere")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each; the fastest counts")
+    parser.add_argument("--national", type=int, default=None, metavar="N",
+                        help=f"offices of the national size, measured once (default {NATIONAL}; "
+                             "0 skips it)")
     args = parser.parse_args(argv)
-    sizes = [20, 100] if args.quick else [int(s) for s in args.sizes.split(",")]
+    sizes = sorted([20, 100] if args.quick else [int(s) for s in args.sizes.split(",")])
+    offices = args.national if args.national is not None else 0 if args.quick else NATIONAL
+    if offices and offices <= sizes[-1]:
+        parser.error(f"--national must be more than the biggest size ({sizes[-1]}), or 0")
     REPEAT[0] = args.repeat
     with tempfile.TemporaryDirectory(dir=args.work) as tmp:
         work = Path(tmp)
@@ -640,15 +952,19 @@ def main(argv: list[str] | None = None) -> int:
         evidence = work / "evidence"
         write_other_files(evidence)
         # the big set first: its returns are filled once, and the small set reuses them
-        setups = [prepare(work, n, filled, evidence if n == min(sizes) else None)
-                  for n in sorted(sizes, reverse=True)]
+        setups = [prepare(work, n, evidence if n == sizes[0] else None, n == sizes[-1])
+                  for n in reversed(sizes)]
         for index in range(args.repeat):        # each attempt measures every size in turn
             for setup in setups:
                 print(f"attempt {index + 1}: {setup.offices} offices ...", flush=True)
                 attempt(work, setup, filled)
-        setups.sort(key=lambda s: s.offices)
+        setups.reverse()
         measured = [summarise(work, setup) for setup in setups]
-    text = report(measured, paired_ratios(setups[0], setups[-1]))
+        nation = national(work, offices, filled) if offices else None
+    text = "\n".join([*report(measured, paired_ratios(setups[0], setups[-1])),
+                      *incremental_report(setups[-1]),
+                      *([] if nation is None else national_report(nation, measured[-1])),
+                      *phases_report(measured), *beside_report(measured[0])])
     print(text)
     if not args.quick:
         previous = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
