@@ -37,7 +37,7 @@ OUTCOME_THAI = {**{s.value: text for s, text in STATUS_THAI.items()},
                 "review_refused": "แบบตรวจประเมินของคณะกรรมการ (ไม่ได้ใช้)"}
 
 
-@dataclass
+@dataclass(slots=True)       # 400,000 of them in a national harvest
 class KpiOutcome:
     """One KPI of one office's return, scored."""
 
