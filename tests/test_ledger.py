@@ -3,8 +3,10 @@ and a ledger that is never left half-written, shared unsafely or overwritten."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
+import re
 import shutil
 import signal
 import sqlite3
@@ -134,6 +136,7 @@ def test_the_summary_names_the_ledger_where_each_original_is_kept(
     assert not (tmp_path / store.DEFAULT_NAME).exists()
     wb = openpyxl.load_workbook(out)
     overview = {row[0]: row[1] for row in wb["ภาพรวม"].iter_rows(values_only=True) if row[0]}
+    assert wb["ภาพรวม"]["A17"].value == "สมุดบันทึกผล (ledger) ที่เก็บไฟล์ต้นฉบับ"
     assert overview["สมุดบันทึกผล (ledger) ที่เก็บไฟล์ต้นฉบับ"] == str(ledger)
     assert overview["การรวบรวมครั้งที่ (ในสมุดบันทึกผล)"] == 1
     sources = list(wb["ที่มาข้อมูล"].iter_rows(values_only=True))
@@ -360,3 +363,20 @@ def test_the_history_of_three_rounds_across_two_years(tmp_path: Path) -> None:
                                       "--fiscal-year", "2569"])
     assert result.exit_code == 0, result.output
     assert openpyxl.load_workbook(out).sheetnames[:2] == ["ภาพรวม", "คะแนนรวมรายรอบ"]
+
+
+def test_the_queries_of_docs_ledger_md_run_on_a_ledger(tmp_path: Path) -> None:
+    """Every SQL example of docs/ledger.md runs on a ledger of three rounds and gives rows;
+    its `original` example names the shipped B05 return."""
+    ledger = tmp_path / "ledger.sqlite"
+    for _label, master, round_months, files in PERIODS:
+        CliRunner().invoke(cli, ["harvest", *map(str, files), "--master", str(master), "--round",
+                                 str(round_months), "--out", str(tmp_path / "s.xlsx"),
+                                 "--ledger", str(ledger)])
+    page = (ROOT / "docs" / "ledger.md").read_text(encoding="utf-8")
+    queries = re.findall(r"```sql\n(.*?)```", page, re.S)
+    assert len(queries) >= 3
+    for sql in queries:
+        assert query(ledger, sql), sql
+    sha = hashlib.sha256((ROOT / "samples" / "2569-R12-B05.xlsx").read_bytes()).hexdigest()
+    assert f"original out/ledger.sqlite {sha[:8]} " in page and sha in page

@@ -227,9 +227,6 @@ class _Summary:
             ("หน่วยงานทั้งหมด", len(r.offices)),
         ]
         rows += [(f"หน่วยงานที่{STATUS_THAI[st]}", r.count(st)) for st in Status]
-        if r.ledger is not None:
-            rows += [("สมุดบันทึกผล (ledger) ที่เก็บไฟล์ต้นฉบับ", r.ledger.file),
-                     ("การรวบรวมครั้งที่ (ในสมุดบันทึกผล)", r.ledger.run)]
         if r.review is not None:
             rows += [("แบบตรวจประเมินของคณะกรรมการ", r.review.file),
                      ("ผลการตรวจประเมิน", f"ตรวจแล้ว {r.review.offices} หน่วยงาน คณะกรรมการ"
@@ -258,7 +255,14 @@ class _Summary:
                          "หน่วยงานอื่นใช้คะแนนที่ประเมินตนเอง")
         for i, note in enumerate(notes, start=row + 1):
             ws.write_string(i, 0, note, s.text)
-        self.chart(ws, row + len(notes) + 2)
+        below = row + len(notes) + 1
+        if r.ledger is not None:        # below the notes: the cells above stay where they were
+            ws.write_string(below + 1, 0, "สมุดบันทึกผล (ledger) ที่เก็บไฟล์ต้นฉบับ", s.bold)
+            self.text(ws, below + 1, 1, r.ledger.file)
+            ws.write_string(below + 2, 0, "การรวบรวมครั้งที่ (ในสมุดบันทึกผล)", s.bold)
+            ws.write_number(below + 2, 1, r.ledger.run, s.integer)
+            below += 3
+        self.chart(ws, below + 1)
         ws.protect("", {"format_columns": True, "format_rows": True})
         ws.activate()
         return ws
