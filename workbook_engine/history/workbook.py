@@ -28,10 +28,10 @@ from ..problems import quote
 from ..xlsx.outputs import atomic
 from ..xlsx.writer import (
     FONT,
-    HEADER_FILL,
     LOCKED_FILL,
     ROW_HEIGHT,
     Cells,
+    ReportStyles,
     check,
     print_scale,
     score_format,
@@ -98,20 +98,13 @@ def _require_periods(h: History) -> None:
                            f"{h.fiscal_year}")
 
 
-class _Styles:
+class _Styles(ReportStyles):
     """The cell formats of the history workbook."""
 
     def __init__(self, wb: xlsxwriter.Workbook) -> None:
-        def fmt(**props: Any) -> Format:
-            return wb.add_format({"valign": "top", **props})
-
-        self.title = fmt(bold=True, font_size=20)
+        super().__init__(wb)
+        fmt = self.fmt
         self.subtitle = fmt(bold=True, font_size=18)
-        self.bold = fmt(bold=True)
-        self.header = fmt(bold=True, bg_color=HEADER_FILL, border=1, text_wrap=True,
-                          align="center", valign="vcenter")
-        self.text = fmt(text_wrap=True)
-        self.plain = fmt()
         self.link = fmt(font_color="#0563C1", underline=1)
         self.number = fmt(num_format="#,##0.####", align="center")
         self.integer = fmt(num_format="0", align="center")

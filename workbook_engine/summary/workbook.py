@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import xlsxwriter
 from xlsxwriter.exceptions import FileCreateError
@@ -51,10 +50,10 @@ from ..xlsx.bulk import (
 )
 from ..xlsx.outputs import Output
 from ..xlsx.writer import (
-    HEADER_FILL,
     LOCKED_FILL,
     ROW_HEIGHT,
     WORKBOOK_OPTIONS,
+    ReportStyles,
     cached_value,
     check,
     score_format,
@@ -130,17 +129,10 @@ def _letter(index: dict[str, int], key: str) -> str:
     return str(xl_col_to_name(index[key]))
 
 
-class _Styles:
+class _Styles(ReportStyles):
     def __init__(self, wb: xlsxwriter.Workbook, places: int) -> None:
-        def fmt(**props: Any) -> Format:
-            return wb.add_format({"valign": "top", **props})
-
-        self.title = fmt(bold=True, font_size=20)
-        self.bold = fmt(bold=True)
-        self.header = fmt(bold=True, bg_color=HEADER_FILL, border=1, text_wrap=True,
-                          align="center", valign="vcenter")
-        self.text = fmt(text_wrap=True)
-        self.plain = fmt()
+        super().__init__(wb)
+        fmt = self.fmt
         self.number = fmt(num_format="#,##0.####")
         self.score = fmt(num_format=score_format(places), bg_color=LOCKED_FILL)
         self.integer = fmt(num_format="0")

@@ -81,6 +81,24 @@ def cached_value(value: Decimal | None) -> Decimal | str:
     return "" if value is None else value
 
 
+class ReportStyles:
+    """The formats the report workbooks (the summary, the history) share; each adds its own
+    with :meth:`fmt`."""
+
+    def __init__(self, wb: Any) -> None:
+        self.wb = wb
+        self.title = self.fmt(bold=True, font_size=20)
+        self.bold = self.fmt(bold=True)
+        self.header = self.fmt(bold=True, bg_color=HEADER_FILL, border=1, text_wrap=True,
+                               align="center", valign="vcenter")
+        self.text = self.fmt(text_wrap=True)
+        self.plain = self.fmt()
+
+    def fmt(self, **props: Any) -> Format:
+        """A format, top-aligned unless ``props`` say otherwise."""
+        return self.wb.add_format({"valign": "top", **props})
+
+
 def score_format(places: int) -> str:
     """The number format of a score shown to ``places`` decimals: ``0.0000`` or ``0.00``."""
     return "0." + "0" * places
