@@ -39,6 +39,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import html
 import os
 import platform
 import re
@@ -49,6 +50,7 @@ import sys
 import tempfile
 import threading
 import time
+import zipfile
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -151,12 +153,51 @@ def write_master(path: Path, offices: int) -> None:
 
 
 def fill_one(args: tuple[Path, Path, int]) -> None:
-    from workbook_engine.devkit.testing import fill_return
-
+    """Setup, not timed: one office's form filled in (results, notes, evidence) as a
+    coordinator types them: the values put straight into the empty input cells of the form's
+    sheet XML, which is ~20x faster than opening and saving it with openpyxl (what 20,000
+    offices need); ``tests`` fill returns with openpyxl."""
     source, target, office = args
-    texts = {code: {"NOTE": f"ดำเนินการตามแผน ตัวชี้วัด {code}", "EVIDENCE": "รายงานสรุปผล"}
-             for code, _, _ in KPI_PLAN}
-    fill_return(source, target, results_of(office), texts)
+    values: dict[str, object] = {}
+    for code, value in results_of(office).items():
+        values[f"RESULT_{code.replace('.', '_')}"] = value
+    for code, _, _ in KPI_PLAN:
+        key = code.replace(".", "_")
+        values[f"NOTE_{key}"] = f"ดำเนินการตามแผน ตัวชี้วัด {code}"
+        values[f"EVIDENCE_{key}"] = "รายงานสรุปผล"
+    with zipfile.ZipFile(source) as form:
+        parts = {info.filename: form.read(info) for info in form.infolist()}
+    typed = _typed(parts, values)
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, data in parts.items():
+            out.writestr(name, typed.get(name, data))
+
+
+def _typed(parts: dict[str, bytes], values: dict[str, object]) -> dict[str, bytes]:
+    """The sheet parts with ``values`` (by defined name) typed into their empty cells."""
+    book = parts["xl/workbook.xml"].decode()
+    names = dict(re.findall(r'<definedName name="([^"]+)"[^>]*>([^<]+)</definedName>', book))
+    sheets = dict(re.findall(r'<sheet name="([^"]+)" sheetId="\d+"(?: state="\w+")? r:id="(\w+)"',
+                             book))
+    rels = parts["xl/_rels/workbook.xml.rels"].decode()
+    targets = dict(re.findall(r'Id="(\w+)" Type="[^"]+" Target="([^"]+)"', rels))
+    edits: dict[str, str] = {}
+    for name, value in values.items():
+        if value is None:
+            continue
+        sheet, ref = names[name].rsplit("!", 1)
+        part = "xl/" + targets[sheets[html.unescape(sheet.strip("'"))]]
+        xml = edits.get(part) or parts[part].decode()
+        cell = ref.replace("$", "")
+        empty = re.search(f'<c r="{cell}"( s="\\d+")?/>', xml)
+        if empty is None:
+            raise ValueError(f"{name}: {cell} is not an empty cell")
+        style = empty.group(1) or ""
+        text = html.escape(str(value))
+        typed = (f'<c r="{cell}"{style}><v>{value}</v></c>' if isinstance(value, int | float)
+                 else f'<c r="{cell}"{style} t="inlineStr"><is><t>{text}</t></is></c>')
+        edits[part] = xml[:empty.start()] + typed + xml[empty.end():]
+    return {part: xml.encode() for part, xml in edits.items()}
 
 
 def resubmit(filled: Path, target: Path, office: int) -> None:
