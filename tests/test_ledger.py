@@ -230,6 +230,22 @@ def test_a_damaged_ledger_is_refused(returns: Path, tmp_path: Path) -> None:
     refused(returns, tmp_path, ledger, "ไฟล์เสียหาย")
 
 
+def test_a_ledger_damaged_deep_inside_is_refused_when_the_damage_is_met(tmp_path: Path) -> None:
+    """Damage past the pages read when the ledger is opened is met while the run records:
+    the run is not kept, nothing is written, and the message says why."""
+    one = tmp_path / "one"
+    one.mkdir()
+    shutil.copyfile(SAMPLES[0], one / SAMPLES[0].name)
+    harvest(one, tmp_path / "first.xlsx")
+    ledger = tmp_path / store.DEFAULT_NAME
+    data = bytearray(ledger.read_bytes())
+    data[len(data) * 3 // 4:] = b"\xff" * (len(data) - len(data) * 3 // 4)
+    ledger.write_bytes(bytes(data))
+    refused(one, tmp_path, ledger, "ไฟล์เสียหาย")
+    code, _out, err = harvest(one, tmp_path / "again.xlsx", "--ledger", str(ledger))
+    assert code == 2 and "การรวบรวมครั้งนี้จึงไม่ได้บันทึก" in err
+
+
 def test_a_ledger_of_a_newer_engine_is_refused(returns: Path, tmp_path: Path) -> None:
     harvest(returns, tmp_path / "first.xlsx")
     ledger = tmp_path / store.DEFAULT_NAME

@@ -373,9 +373,14 @@ def recording(ledger: Path, master: Master, round_months: int,
         try:
             yield run
         except BaseException:
-            run.rollback()
+            with contextlib.suppress(sqlite3.Error):    # a damaged file may refuse even this
+                run.rollback()
             raise
         run.commit()
+    except sqlite3.DatabaseError as exc:     # damage found past the first page, while recording
+        with contextlib.suppress(sqlite3.Error):
+            opened.forget()
+        raise _refused(ledger, f"ไฟล์เสียหาย ({exc}) การรวบรวมครั้งนี้จึงไม่ได้บันทึก") from exc
     except BaseException:
         opened.forget()
         raise
