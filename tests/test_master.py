@@ -227,3 +227,18 @@ def test_zero_and_minus_zero_keep_their_canonical_texts_whatever_came_first() ->
 
     assert [_canon(Decimal("0")), _canon(Decimal("-0")), _canon(Decimal("-0.0")),
             _canon(Decimal("0.00"))] == ["0", "-0", "-0", "0"]
+
+
+def test_a_master_is_read_within_caps_of_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A national master (20,000 offices x 20 KPIs: a 105 MB assignments part in the bench's)
+    is bigger than a return may be; the master has caps of its own, and they are the ones
+    read_master uses."""
+    from workbook_engine.master import reader as master_reader
+    from workbook_engine.xlsx.zips import MASTER_CAPS, WORKBOOK_CAPS, ZipCaps
+
+    assert MASTER_CAPS.part_bytes is not None and WORKBOOK_CAPS.part_bytes is not None
+    assert MASTER_CAPS.part_bytes > 105_567_835 > WORKBOOK_CAPS.part_bytes
+    monkeypatch.setattr(master_reader, "MASTER_CAPS", ZipCaps(1_000, 4_096, 10**9))
+    report = read_master(Path(__file__).resolve().parent.parent / "templates" / "master.xlsx")
+    assert [p.code for p in report.problems] == ["MASTER_UNREADABLE"]
+    assert "ขยายได้" in report.problems[0].message

@@ -39,7 +39,7 @@ from ..scoring import PLACES
 from ..values import NumberStatus, clean_text, parse_number
 from ..xlsx.cells import column_letter
 from ..xlsx.reader import NotAWorkbook, XlsxReader
-from ..xlsx.zips import damage_reason
+from ..xlsx.zips import MASTER_CAPS, damage_reason
 from . import format as mf
 
 MAX_COLUMNS = 64         # headers are searched in the first 64 columns
@@ -655,7 +655,7 @@ def read_master(path: str | Path) -> MasterReport:
     reader = _Reader(path)
     try:
         data = path.read_bytes()
-        master = reader.read(_Sheets(XlsxReader(data, path.name)))
+        master = reader.read(_Sheets(XlsxReader(data, path.name, MASTER_CAPS)))
     except OSError as exc:
         reader.add(Code.MASTER_UNREADABLE, reason=exc.strerror or damage_reason(exc))
         return MasterReport(path, None, reader.problems)

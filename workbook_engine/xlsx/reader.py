@@ -36,7 +36,9 @@ from .cells import column_index
 from .zips import (
     DAMAGE,
     MAX_PART_BYTES,
+    WORKBOOK_CAPS,
     PartTooLarge,
+    ZipCaps,
     damage_reason,
     read_part,
     zip_over_caps,
@@ -346,13 +348,15 @@ class XlsxReader:
     the parts its own relationships lead to. Part names match zip members whatever their case.
     """
 
-    def __init__(self, data: bytes, name: str) -> None:
+    def __init__(self, data: bytes, name: str, caps: ZipCaps = WORKBOOK_CAPS) -> None:
+        """Open ``data`` (the file ``name``) within ``caps``: a return's by default."""
         try:
             self.zip = zipfile.ZipFile(io.BytesIO(data))
         except _DAMAGE as exc:
             raise NotAWorkbook(Code.FILE_CORRUPT,
                                f"อ่านโครงสร้างไฟล์ไม่ได้: {damage_reason(exc)}") from exc
-        over = zip_over_caps(self.zip)
+        self.part_bytes = caps.part_bytes or MAX_PART_BYTES     # the most a part may inflate to
+        over = zip_over_caps(self.zip, caps)
         if over is not None:
             raise NotAWorkbook(Code.FILE_ZIP_BOMB, over)
         self.members = set(self.zip.namelist())
@@ -367,7 +371,7 @@ class XlsxReader:
     # -- package parts ---------------------------------------------------------------------
     def xml(self, member: str) -> Element:
         """Parse one part safely."""
-        return self._parsed(member, self._raw(member, MAX_PART_BYTES))
+        return self._parsed(member, self._raw(member, self.part_bytes))
 
     @staticmethod
     def _parsed(member: str, data: bytes) -> Element:
@@ -420,7 +424,7 @@ class XlsxReader:
 
     def _elements(self, member: str, read: _Read) -> list[tuple[int, tuple[str | None, ...]]]:
         """Attributes of elements of a part (see :func:`_elements`)."""
-        data = self._raw(member, MAX_PART_BYTES)
+        data = self._raw(member, self.part_bytes)
         try:
             return _elements(data, *read)
         except _DAMAGE as exc:
@@ -451,7 +455,7 @@ class XlsxReader:
     def _workbook(self, member: str) -> tuple[list[SheetInfo], dict[str, str], dict[str, Rel]]:
         folder, _, name = member.rpartition("/")
         rels = self._relationships(posixpath.join(folder, "_rels", f"{name}.rels"), folder)
-        data = self._raw(member, MAX_PART_BYTES)      # says itself what is wrong
+        data = self._raw(member, self.part_bytes)      # says itself what is wrong
         try:
             root, sheets, defined = _workbook_xml(data)
         except _DAMAGE as exc:
@@ -530,7 +534,7 @@ class XlsxReader:
             member = self._shared_strings_part()
             strings: list[str] = []
             if member is not None:
-                data = self._raw(member, MAX_PART_BYTES)
+                data = self._raw(member, self.part_bytes)
                 escaped = _may_escape(data)       # else no text holds an escape
                 strings = [_text_of(item, escaped)
                            for item in self._parsed(member, data).iter(f"{_M}si")]
@@ -545,7 +549,7 @@ class XlsxReader:
                 well-formed XML.
         """
         try:
-            return _sheet_cells(read_part(self.zip, sheet.part), max_row, max_col,
+            return _sheet_cells(read_part(self.zip, sheet.part, self.part_bytes), max_row, max_col,
                                 self.shared_strings)
         except NotAWorkbook:
             raise
@@ -564,7 +568,7 @@ class XlsxReader:
                 well-formed XML.
         """
         try:
-            numbered = _numbered_rows(read_part(self.zip, sheet.part), max_col,
+            numbered = _numbered_rows(read_part(self.zip, sheet.part, self.part_bytes), max_col,
                                       self.shared_strings, unsaved)
             rows = None if numbered is None else _spread(numbered)
         except NotAWorkbook:

@@ -33,6 +33,9 @@ class ZipCaps:
 
 
 WORKBOOK_CAPS = ZipCaps(MAX_ENTRIES, MAX_PART_BYTES, MAX_TOTAL_BYTES)
+# The master: สพบ.'s own file, but read as carefully; a national one (20,000 offices x 20 KPIs,
+# 400,000 assignment rows) has a sheet part of ~100 MB.
+MASTER_CAPS = ZipCaps(MAX_ENTRIES, 1024 * 1024 * 1024, 2 * 1024 * 1024 * 1024)
 
 
 def zip_over_caps(archive: zipfile.ZipFile, caps: ZipCaps = WORKBOOK_CAPS) -> str | None:
