@@ -12,10 +12,6 @@ APPLICATION_ID = 0x57424B4C          # "WBKL": a workbook-engine ledger
 SCHEMA_VERSION = 1
 
 _V1 = """
-CREATE TABLE ledger_info (
-    key   TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
 CREATE TABLE runs (
     run                INTEGER PRIMARY KEY,
     harvested_at       TEXT NOT NULL,
