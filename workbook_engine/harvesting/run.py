@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import sys
 from collections.abc import Callable, Collection, Iterator, Sequence
-from decimal import Decimal
 from importlib import metadata
 from pathlib import Path
 from typing import Protocol, TypeVar
@@ -30,7 +30,6 @@ from .outcomes import FileRecord, HarvestReport, OfficeOutcome, Status
 from .returns import ReturnOutcome, read_return
 
 BANGKOK = dt.timezone(dt.timedelta(hours=7))
-V = TypeVar("V")
 PARALLEL_FROM = 8      # fewer files than this are read in-process
 CHUNK = 16
 
@@ -100,32 +99,24 @@ class Recorder(Protocol):
         """Keep the outcome of a file just read."""
 
 
-class _Shared:
-    """One object for each value the outcomes of a harvest repeat (KPI names, units, criteria,
-    weights, scores, sheets and cells; 20,000 offices repeat them 400,000 times), where each
-    came from a worker as an object of its own. Decimals are told apart by their text, so
-    that 5 and 5.0000 stay what they were."""
-
-    def __init__(self) -> None:
-        self._seen: dict[object, object] = {}
-
-    def one(self, value: V) -> V:
-        """The object kept for values equal to ``value`` (and written alike)."""
-        if value is None:
-            return value
-        key = (type(value), str(value)) if isinstance(value, Decimal | tuple) else value
-        return self._seen.setdefault(key, value)  # type: ignore[return-value]
-
-    def outcome(self, outcome: ReturnOutcome) -> ReturnOutcome:
-        """``outcome`` with its KPIs' repeated values replaced by the objects kept."""
-        one = self.one
-        for k in outcome.kpis:
-            k.kpi, k.name, k.unit, k.direction = one(k.kpi), one(k.name), one(k.unit), \
-                one(k.direction)
-            k.org_kpi, k.weight, k.criteria = one(k.org_kpi), one(k.weight), one(k.criteria)
-            k.result, k.score, k.weighted = one(k.result), one(k.score), one(k.weighted)
-            k.sheet, k.cell = one(k.sheet), one(k.cell)
+def _held_once(outcome: ReturnOutcome, master: Master, round_months: int) -> ReturnOutcome:
+    """``outcome`` holding the master's own objects for what its KPIs took from the master
+    (names, units, weights, criteria), where a worker's copy arrived: 20,000 offices repeat
+    them 400,000 times. Equal values come from the same master cell, so they are the same."""
+    if outcome.office is None or not outcome.kpis:
         return outcome
+    kpis = master.kpis
+    assigned = {a.kpi: a for a in master.assignments_for(outcome.office, round_months)}
+    for k in outcome.kpis:
+        kpi, a = kpis.get(k.kpi), assigned.get(k.kpi)
+        if kpi is not None and k.name == kpi.name and k.unit == kpi.unit:
+            k.kpi, k.name, k.unit, k.org_kpi = kpi.code, kpi.name, kpi.unit, kpi.org_kpi
+            k.direction = kpi.direction.value if kpi.direction else None
+        if a is not None and k.weight == a.weight and k.criteria == a.criteria:
+            k.weight, k.criteria = a.weight, a.criteria
+        if k.sheet is not None and k.cell is not None:
+            k.sheet, k.cell = sys.intern(k.sheet), sys.intern(k.cell)
+    return outcome
 
 
 def read_or_reuse(candidates: Sequence[Candidate], master: Master, round_months: int,
@@ -135,18 +126,17 @@ def read_or_reuse(candidates: Sequence[Candidate], master: Master, round_months:
     """:func:`read_all` of the candidates the recorder does not know, the recorded outcomes
     of the others; every outcome given to ``each``, and the results in input order."""
     known: dict[int, ReturnOutcome] = {}
-    shared = _Shared()
     if recorder is not None:
         for index, candidate in enumerate(candidates):
             if (outcome := recorder.reuse(candidate)) is not None:
-                known[index] = shared.outcome(outcome)
+                known[index] = _held_once(outcome, master, round_months)
                 if each is not None:
                     each(outcome)
     unread = [c for i, c in enumerate(candidates) if i not in known]
     pending = iter(unread)
 
     def arrived(outcome: ReturnOutcome) -> None:
-        shared.outcome(outcome)
+        _held_once(outcome, master, round_months)
         if recorder is not None:
             recorder.read(next(pending), outcome)
         if each is not None:

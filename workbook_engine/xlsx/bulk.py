@@ -29,6 +29,7 @@ import copy
 import datetime as dt
 import io
 import math
+import os
 import tempfile
 import zipfile
 from collections.abc import Collection, Sequence
@@ -83,20 +84,24 @@ class Spool:
     def __init__(self) -> None:
         self._file = tempfile.TemporaryFile()    # noqa: SIM115 (closed by close())
         self._end = 0
+        self._unflushed = False
 
     def keep(self, cells: str) -> Spooled:
-        """Keep ``cells``; where they are."""
+        """Keep ``cells``; where they are. (Written at the end, which the file's position
+        never leaves: reads do not move it.)"""
         data = cells.encode("utf-8")
-        self._file.seek(self._end)
         self._file.write(data)
         kept = Spooled(self._end, len(data))
         self._end += len(data)
+        self._unflushed = True
         return kept
 
     def cells(self, kept: Spooled) -> str:
         """The cells kept at ``kept``."""
-        self._file.seek(kept.offset)
-        return self._file.read(kept.size).decode("utf-8")
+        if self._unflushed:
+            self._file.flush()
+            self._unflushed = False
+        return os.pread(self._file.fileno(), kept.size, kept.offset).decode("utf-8")
 
     def close(self) -> None:
         """Remove the file."""
