@@ -115,13 +115,14 @@ def test_a_run_is_recorded_and_a_second_reads_only_the_file_that_changed(
 
 
 def _without_ledger(path: Path) -> dict[str, list[tuple[object, ...]]]:
-    """Every sheet's values but the harvest's time and the ledger's rows and columns."""
+    """Every sheet's values but the harvest's time and the ledger's rows and columns (and
+    blank rows)."""
     wb = openpyxl.load_workbook(path)
     sheets = {}
     for ws in wb.worksheets:
         rows = [tuple(v.text if isinstance(v, ArrayFormula) else v for v in row)
-                for row in ws.iter_rows(values_only=True)
-                if not str(row[0]).startswith(("เวลาที่รวบรวม", "สมุดบันทึกผล", "การรวบรวมครั้งที่"))]
+                for row in ws.iter_rows(values_only=True) if any(v is not None for v in row)
+                and not str(row[0]).startswith(("เวลาที่รวบรวม", "สมุดบันทึกผล", "การรวบรวมครั้งที่"))]
         sheets[ws.title] = [row[:9] if ws.title == "ที่มาข้อมูล" else row for row in rows]
     sheets["ที่มาข้อมูล"] = [row[:6] for row in sheets["ที่มาข้อมูล"]]     # G: the harvest time
     return sheets
