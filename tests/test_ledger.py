@@ -166,6 +166,7 @@ def test_original_gives_back_the_very_bytes(returns: Path, tmp_path: Path) -> No
     result = runner.invoke(cli, ["original", str(ledger), "B05", "--out", str(restored)])
     assert result.exit_code == 2 and "ไม่ใช่ SHA-256" in result.stderr
     assert not restored.exists()
+    assert not list(tmp_path.glob(f"{ledger.name}-*")), "reading leaves no -wal or -shm behind"
 
 
 def test_the_outcome_kept_is_the_outcome_read() -> None:
@@ -397,3 +398,47 @@ def test_the_queries_of_docs_ledger_md_run_on_a_ledger(tmp_path: Path) -> None:
         assert query(ledger, sql), sql
     sha = hashlib.sha256((ROOT / "samples" / "2569-R12-B05.xlsx").read_bytes()).hexdigest()
     assert f"original out/ledger.sqlite {sha[:8]} " in page and sha in page
+
+
+def test_two_new_ledgers_at_once_the_later_is_not_kept_and_says_so(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new ledger is built under a temporary name and put in place when its first run is
+    kept: a harvest that fails leaves none, and one that finds another's ledger in place
+    keeps nothing and says so (it never replaces it)."""
+    master = load_master(MASTER)
+    path = tmp_path / "new.sqlite"
+    first = store.Ledger(path)
+    monkeypatch.setattr(store, "temporary_beside", lambda p: p.with_name(".second.tmp"))
+    second = store.Ledger(path)
+    assert not path.exists()
+    a = first.run(store.Context.of(master, 12, None))
+    b = second.run(store.Context.of(master, 12, None))
+    a.commit()
+    with pytest.raises(store.LedgerError, match="สร้างไฟล์นี้ขึ้นระหว่างนั้น"):
+        b.commit()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new.sqlite"]
+    assert query(path, "SELECT count(*) FROM runs") == [(0,)]
+
+
+def test_a_recorded_outcome_this_engine_cannot_decode_is_read_again(
+        returns: Path, tmp_path: Path, counted: list[str]) -> None:
+    harvest(returns, tmp_path / "s.xlsx")
+    ledger = tmp_path / store.DEFAULT_NAME
+    con = sqlite3.connect(ledger)
+    con.execute("UPDATE readings SET outcome = '{}' WHERE file LIKE '%B01.xlsx'")
+    con.commit()
+    con.close()
+    counted.clear()
+    code, stdout, _ = harvest(returns, tmp_path / "s.xlsx")
+    assert code == 1 and counted == ["2569-R12-B01.xlsx"] and "อ่านไฟล์ใหม่ 1 ไฟล์" in stdout
+
+
+def test_the_ledger_is_neither_an_output_nor_a_return(returns: Path, tmp_path: Path) -> None:
+    out = returns / "summary.xlsx"          # outputs written among the returns
+    code, _out, err = harvest(returns, out, "--ledger", str(out))
+    assert code == 2 and "ต้องไม่ใช่ไฟล์เดียวกับ" in err
+    code, stdout, _ = harvest(returns, out)
+    assert code == 1 and (returns / store.DEFAULT_NAME).exists()
+    code, stdout, _ = harvest(returns, out, "--no-ledger")
+    assert code == 1 and "ledger.sqlite" not in stdout + out.with_suffix(".json").read_text(
+        encoding="utf-8")

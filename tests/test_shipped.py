@@ -50,6 +50,7 @@ def test_samples_cover_the_promised_cases() -> None:
 def test_demo_runs_the_whole_cycle(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["demo", "--workdir", str(tmp_path)])
     assert result.exit_code == 0, result.output
+    assert not list(tmp_path.glob("ledger.sqlite-*")), "SQLite's -wal and -shm are gone"
     assert "Traceback" not in result.output
     forms = sorted(p.name for p in (tmp_path / "forms").glob("*.xlsx"))
     assert len(forms) == 13 and forms[0] == "2569-R12-B01.xlsx"

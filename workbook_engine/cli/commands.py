@@ -22,7 +22,7 @@ from ..harvesting.outcomes import HarvestReport, LedgerRun, OfficeOutcome
 from ..harvesting.run import JsonWriter, Recorder, harvest
 from ..ledger.store import DEFAULT_NAME as DEFAULT_LEDGER
 from ..ledger.store import default_path as default_ledger
-from ..ledger.store import original, recording, sidecars
+from ..ledger.store import ledger_files, original, recording
 from ..master.format import ROUND_MONTHS
 from ..master.reader import read_master
 from ..model import Master
@@ -182,8 +182,12 @@ def harvest_command(paths: tuple[Path, ...], master_path: Path, round_months: in
     key = load_signing_key(key_file)
     writable(out_path, json_path)
     ledger = None if no_ledger else ledger_path or default_ledger(out_path)
+    if ledger is not None and any(p is not None and p.resolve() == ledger.resolve()
+                                  for p in (out_path, json_path, review_path)):
+        raise click.UsageError(f"สมุดบันทึกผล {ledger} ต้องไม่ใช่ไฟล์เดียวกับ --out --json หรือ --review")
     exclude = [p for p in (out_path, json_path, review_path) if p is not None]
-    exclude += [] if ledger is None else [ledger, *sidecars(ledger)]
+    for kept in {default_ledger(out_path), *([ledger] if ledger else [])}:
+        exclude += ledger_files(kept)     # an earlier default ledger too, when none is used
     with few_collections():
         master = valid_master(master_path)
         if master is None:

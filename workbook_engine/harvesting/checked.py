@@ -42,6 +42,7 @@ class FileOutcome:
     saved: dt.datetime | None = None
     office: str | None = None
     problems: list[Problem] = field(default_factory=list)
+    unforeseen: bool = False      # a failure no check foresaw: reading it again may differ
 
     @property
     def saved_or_modified(self) -> dt.datetime | None:
@@ -79,6 +80,7 @@ class FileCheck(ABC, Generic[Out]):
         except Exception:
             self.add(Code.FILE_CORRUPT, reason="ระบบอ่านไฟล์นี้ไม่สำเร็จด้วยเหตุที่ไม่คาดไว้")
             self.unusable()
+            self.out.unforeseen = True
             return self.out
 
     def add(self, code: Code, /, *, sheet: str | None = None, cell: str | None = None,

@@ -34,14 +34,14 @@ def decode(text: str, modified: dt.datetime | None) -> ReturnOutcome:
     """The outcome :func:`encode` wrote, with the file's modification time now."""
     data = json.loads(text)
     return ReturnOutcome(
-        data["file"], data["sha256"], data["size"], modified, _parse_moment(data["saved"]),
-        data["office"],
-        [Problem(code, Severity(severity), file, office, sheet, cell, message)
-         for code, severity, file, office, sheet, cell, message in data["problems"]],
-        Status(data["status"]), [_parse_kpi(k) for k in data["kpis"]],
-        [GroupSubtotal(group, Decimal(weight), _number(weighted), _number(score))
-         for group, weight, weighted, score in data["groups"]],
-        _number(data["total"]))
+        data["file"], data["sha256"], data["size"], modified, saved=_parse_moment(data["saved"]),
+        office=data["office"],
+        problems=[Problem(code, Severity(severity), file, office, sheet, cell, message)
+                  for code, severity, file, office, sheet, cell, message in data["problems"]],
+        status=Status(data["status"]), kpis=[_parse_kpi(k) for k in data["kpis"]],
+        groups=[GroupSubtotal(group, Decimal(weight), _number(weighted), _number(score))
+                for group, weight, weighted, score in data["groups"]],
+        total=_number(data["total"]))
 
 
 def _kpi(k: KpiOutcome) -> dict[str, Any]:

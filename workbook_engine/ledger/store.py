@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import os
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from ..harvesting.outcomes import HarvestReport
 from ..harvesting.returns import ReturnOutcome
 from ..harvesting.run import engine_version
 from ..model import Master
-from ..xlsx.outputs import atomic
+from ..xlsx.outputs import atomic, temporary_beside
 from . import codec
 from .schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
@@ -97,7 +98,11 @@ def read_only(path: Path) -> sqlite3.Connection:
     """
     if not path.is_file():
         raise _refused(path, "ไม่พบไฟล์")
-    con = _connect(path, "ro")
+    try:    # read-write but refusing writes: SQLite then removes its -wal and -shm on closing
+        con = _connect(path, "rw")
+        con.execute("PRAGMA query_only = ON")
+    except (LedgerError, sqlite3.Error):        # a ledger on a read-only disk or copy
+        con = _connect(path, "ro")
     try:
         version = _schema_version(con, path)
         if version != SCHEMA_VERSION:
@@ -170,49 +175,68 @@ def sidecars(path: Path) -> tuple[Path, ...]:
     return tuple(path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal"))
 
 
+def ledger_files(path: Path) -> list[Path]:
+    """Every file a harvest recording into ``path`` may keep beside it (none is a return)."""
+    building = temporary_beside(path)
+    return [path, *sidecars(path), building, *sidecars(building)]
+
+
 class Ledger:
-    """One ledger file, opened for harvests (created when missing, upgraded when older)."""
+    """One ledger file, opened for harvests (upgraded when older). A ledger that does not exist
+    yet is built under a temporary name beside it and put in place by :meth:`publish`, once its
+    first run is committed: a harvest that fails leaves no ledger, and never removes one another
+    harvest has begun to write."""
 
     def __init__(self, path: Path) -> None:
-        """Open (or create) the ledger at ``path``.
+        """Open the ledger at ``path``, or begin a new one.
 
         Raises:
             LedgerError: when it cannot be used.
         """
         self.path = path
-        self.created = not path.exists()
-        self.con = _connect(path, "rwc")
+        self.building = None if path.exists() else temporary_beside(path)
+        where = self.building or path
+        self.con = _connect(where, "rwc")
         try:
             if _schema_version(self.con, path) < SCHEMA_VERSION:
                 _migrate(self.con, path)
             self.con.execute("PRAGMA journal_mode = WAL")
         except sqlite3.Error as exc:
-            self.con.close()
+            self.discard()
             raise _refused(path, f"เขียนไฟล์ไม่ได้ ({exc})") from exc
         except BaseException:
-            self.con.close()
+            self.discard()
             raise
 
-    def close(self) -> None:
-        """Close the database."""
+    def publish(self) -> None:
+        """Close the ledger; a new one is put in place (unless another harvest created one at
+        ``path`` meanwhile: then this run is not kept, and says so).
+
+        Raises:
+            LedgerError: when a new ledger cannot be put in place.
+        """
         self.con.close()
+        if self.building is None:
+            return
+        try:
+            os.link(self.building, self.path)       # fails rather than replace a ledger
+        except FileExistsError as exc:
+            raise _refused(self.path, "มีการรวบรวมผลอีกงานหนึ่งสร้างไฟล์นี้ขึ้นระหว่างนั้น "
+                                      "การรวบรวมครั้งนี้จึงไม่ได้บันทึก ให้สั่งใหม่") from exc
+        except OSError as exc:
+            raise _refused(self.path, f"สร้างไฟล์ไม่ได้ ({exc.strerror or exc})") from exc
+        finally:
+            self._remove_building()
 
-    def forget(self) -> None:
-        """Close the database, and remove it when this run created it and recorded nothing
-        (so a harvest that wrote nothing leaves nothing)."""
-        self.close()
-        if self.created and self.path.exists():
-            with contextlib.closing(_connect(self.path, "ro")) as con:
-                if con.execute("SELECT count(*) FROM runs").fetchone()[0]:
-                    return
-            for name in (self.path, *sidecars(self.path)):
+    def discard(self) -> None:
+        """Close the ledger; a new one is not kept."""
+        self.con.close()
+        self._remove_building()
+
+    def _remove_building(self) -> None:
+        if self.building is not None:
+            for name in (self.building, *sidecars(self.building)):
                 name.unlink(missing_ok=True)
-
-    def __enter__(self) -> Ledger:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
 
     def run(self, context: Context) -> Run:
         """Begin recording a harvest run (see :class:`Run`)."""
@@ -229,6 +253,7 @@ class Run:
             raise ValueError("the ledger needs the master's SHA-256")
         self.ledger, self.con, self.context = ledger, ledger.con, context
         _begin(self.con, ledger.path)
+        self.committed = False
         self.readings: dict[str, int] = {}      # file name -> its reading, in this run
         self.reused: set[str] = set()
         self.archives = Archives()
@@ -261,21 +286,27 @@ class Run:
             return None
         (text,) = self.con.execute("SELECT outcome FROM readings WHERE reading = ?",
                                    (known[0],)).fetchone()
+        try:
+            outcome = codec.decode(text, candidate.modified)
+        except (ValueError, KeyError, TypeError):   # not as this engine keeps it: read again
+            return None
+        self._keep_original(candidate, sha)         # if it could not be kept when it was read
         self.readings[candidate.name] = known[0]
         self.reused.add(candidate.name)
-        return codec.decode(text, candidate.modified)
+        return outcome
 
     def read(self, candidate: Candidate, outcome: ReturnOutcome) -> None:
         """Keep a file just read: its outcome and KPI results, and its original bytes when
         it is a workbook (not seen before)."""
-        if not outcome.sha256:          # it could not be read at all
+        if not outcome.sha256 or outcome.unforeseen:    # unread, or may read otherwise again
             return
         self._keep_original(candidate, outcome.sha256)
         cursor = self.con.execute(
             "INSERT INTO readings (sha256, file, size, master_sha256, round, signing_key, "
             "engine_version, office, status, saved, total_score, outcome) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
-            "outcome = excluded.outcome RETURNING reading",
+            "office = excluded.office, status = excluded.status, saved = excluded.saved, "
+            "total_score = excluded.total_score, outcome = excluded.outcome RETURNING reading",
             (outcome.sha256, outcome.file, outcome.size, *self._context(), outcome.office,
              outcome.status.value, _moment(outcome.saved), _real(outcome.total),
              codec.encode(outcome)))
@@ -348,12 +379,18 @@ class Run:
         Raises:
             LedgerError: when it cannot be written.
         """
+        if self.committed:
+            return
         self.archives.__exit__()
         try:
             self.con.execute("COMMIT")
         except sqlite3.Error as exc:
             self.rollback()
-            raise _refused(self.ledger.path, f"บันทึกผลไม่ได้ ({exc})") from exc
+            raise _refused(self.ledger.path, f"บันทึกผลไม่ได้ ({exc}) ไฟล์สรุปผลเขียนแล้ว แต่การรวบรวม"
+                                             "ครั้งนี้ไม่ได้บันทึก (ครั้งที่ในไฟล์สรุปผลจึงไม่มีในสมุดบันทึกผล) "
+                                             "ให้รวบรวมใหม่") from exc
+        self.committed = True
+        self.ledger.publish()
 
     def rollback(self) -> None:
         """Keep nothing of this run."""
@@ -365,26 +402,43 @@ class Run:
 @contextlib.contextmanager
 def recording(ledger: Path, master: Master, round_months: int,
               key: bytes | None) -> Iterator[Run]:
-    """The ledger's run of a harvest of ``master``'s round: kept when the block ends, nothing
-    of it kept when the block raises (nor the ledger, if the run created it)."""
+    """The ledger's run of a harvest of ``master``'s round: kept when the block ends (after the
+    block has put its outputs in place), nothing of it kept when the block raises."""
     opened = Ledger(ledger)
     try:
         run = opened.run(Context.of(master, round_months, key))
-        try:
-            yield run
-        except BaseException:
-            with contextlib.suppress(sqlite3.Error):    # a damaged file may refuse even this
-                run.rollback()
-            raise
-        run.commit()
-    except sqlite3.DatabaseError as exc:     # damage found past the first page, while recording
-        with contextlib.suppress(sqlite3.Error):
-            opened.forget()
-        raise _refused(ledger, f"ไฟล์เสียหาย ({exc}) การรวบรวมครั้งนี้จึงไม่ได้บันทึก") from exc
     except BaseException:
-        opened.forget()
+        opened.discard()
         raise
-    opened.close()
+    try:
+        yield run
+        run.commit()
+    except sqlite3.DatabaseError as exc:     # met while recording, past the pages read on opening
+        _abandon(run, opened)
+        raise _refused(ledger, f"{_database_trouble(exc)} การรวบรวมครั้งนี้จึงไม่ได้บันทึก") from exc
+    except BaseException:
+        _abandon(run, opened)
+        raise
+
+
+def _abandon(run: Run, opened: Ledger) -> None:
+    """Keep nothing of a run that failed (whatever state the file is in)."""
+    if run.committed:
+        return
+    with contextlib.suppress(sqlite3.Error):
+        run.rollback()
+    with contextlib.suppress(sqlite3.Error):
+        opened.discard()
+
+
+def _database_trouble(exc: sqlite3.DatabaseError) -> str:
+    """Thai words for what SQLite found wrong while a run was recorded."""
+    name = getattr(exc, "sqlite_errorname", "")
+    if name in ("SQLITE_CORRUPT", "SQLITE_NOTADB"):
+        return f"ไฟล์เสียหาย ({exc})"
+    if name == "SQLITE_FULL":
+        return "พื้นที่ดิสก์เต็ม"
+    return f"บันทึกลงไฟล์ไม่ได้ ({exc})"
 
 
 def original(path: Path, sha256: str, out: Path) -> tuple[str, int]:

@@ -710,9 +710,16 @@ class SummaryWriter(Output):
         self.summary = _Summary(self.wb, below_level1, places, review)
 
     def prepare(self, office: OfficeOutcome) -> None:
-        """Render the KPI rows ``office`` will have if its return is the one chosen."""
+        """Render the KPI rows ``office`` will have if its return is the one chosen.
+
+        Raises:
+            OutputError: when they cannot be kept (a full disk).
+        """
         if office.kpis:
-            self.summary.kpi_rows.render(office)
+            try:
+                self.summary.kpi_rows.render(office)
+            except OSError as exc:
+                raise self.error(exc) from exc
 
     def write(self, report: HarvestReport) -> None:
         """Write the summary of ``report`` and put it in place (:meth:`save`, :meth:`commit`).

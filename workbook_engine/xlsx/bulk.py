@@ -81,27 +81,32 @@ class Spool:
     """Rendered rows kept in a temporary file instead of memory until their sheet is written
     (the summary's KPI rows are ~30 KB an office: 600 MB for 20,000 offices)."""
 
-    def __init__(self) -> None:
-        self._file = tempfile.TemporaryFile()    # noqa: SIM115 (closed by close())
+    def __init__(self, folder: str | None = None) -> None:
+        """A spool in ``folder`` (the output's: not a RAM-backed /tmp), else the system's."""
+        self._file = tempfile.TemporaryFile(dir=folder)    # noqa: SIM115 (closed by close())
         self._end = 0
-        self._unflushed = False
+        self._reading = False     # the file's position left the end (seeking costs a flush)
 
     def keep(self, cells: str) -> Spooled:
-        """Keep ``cells``; where they are. (Written at the end, which the file's position
-        never leaves: reads do not move it.)"""
+        """Keep ``cells``; where they are.
+
+        Raises:
+            OSError: when the disk is full.
+        """
         data = cells.encode("utf-8")
+        if self._reading:
+            self._file.seek(self._end)
+            self._reading = False
         self._file.write(data)
         kept = Spooled(self._end, len(data))
         self._end += len(data)
-        self._unflushed = True
         return kept
 
     def cells(self, kept: Spooled) -> str:
         """The cells kept at ``kept``."""
-        if self._unflushed:
-            self._file.flush()
-            self._unflushed = False
-        return os.pread(self._file.fileno(), kept.size, kept.offset).decode("utf-8")
+        self._file.seek(kept.offset)
+        self._reading = True
+        return self._file.read(kept.size).decode("utf-8")
 
     def close(self) -> None:
         """Remove the file."""
@@ -460,12 +465,13 @@ class PlainFormulaWorkbook(xlsxwriter.Workbook):  # type: ignore[misc]
         # memory does not hold a big sheet's XML (tens of MB for 1,000 offices) at all.
         super().__init__(filename, {**copy.deepcopy(options or {}), "in_memory": False})
         self._spool: Spool | None = None
+        self._folder = os.path.dirname(os.path.abspath(filename))  # for temporary files
 
     def spool(self, cells: str) -> Spooled:
         """Keep a rendered row's cells on disk until the workbook is stored; place them with
         :meth:`RowWriter.place`."""
         if self._spool is None:
-            self._spool = Spool()
+            self._spool = Spool(self._folder)
         return self._spool.keep(cells)
 
     def discard_spool(self) -> None:
@@ -478,7 +484,7 @@ class PlainFormulaWorkbook(xlsxwriter.Workbook):  # type: ignore[misc]
         """Store the workbook at its level, its parts' temporary files in a folder of their
         own that is removed however the storing ends (xlsxwriter leaves them when it fails)."""
         token = _ZIP_LEVEL.set(self.compress_level)
-        parts = tempfile.TemporaryDirectory(prefix="workbook-engine-")
+        parts = tempfile.TemporaryDirectory(prefix=".workbook-engine-", dir=self._folder)
         self.tmpdir = parts.name
         for sheet in self.worksheets():
             sheet.spool = self._spool
