@@ -132,6 +132,8 @@ def read_or_reuse(candidates: Sequence[Candidate], master: Master, round_months:
                 known[index] = _held_once(outcome, master, round_months)
                 if each is not None:
                     each(outcome)
+                if progress:
+                    progress(len(known))
     unread = [c for i, c in enumerate(candidates) if i not in known]
     pending = iter(unread)
 
