@@ -29,6 +29,7 @@ from ..model import Master
 from ..workers import few_collections
 from .console import (
     echo_harvest,
+    echo_recorded,
     master_for_offices,
     progress,
     report_master,
@@ -207,8 +208,7 @@ def harvest_command(paths: tuple[Path, ...], master_path: Path, round_months: in
             write_outputs(report, summary, JsonWriter(report, json_path) if json_path else None)
     echo_harvest(report)
     if report.ledger is not None and run is not None:
-        click.echo(f"บันทึกลงสมุดบันทึกผล {ledger} แล้ว (ครั้งที่ {report.ledger.run}: อ่านไฟล์ใหม่ "
-                   f"{run.files_read} ไฟล์ ใช้ผลที่บันทึกไว้ {len(run.reused)} ไฟล์)")
+        echo_recorded(report.ledger, run.files_read, len(run.reused))
     click.echo(f"เขียนไฟล์สรุปผล {out_path} แล้ว" + (f" และ {json_path}" if json_path else ""))
     return report.exit_code
 

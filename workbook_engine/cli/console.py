@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from ..errors import OutputError
-from ..harvesting.outcomes import STATUS_THAI, HarvestReport, Status
+from ..harvesting.outcomes import STATUS_THAI, HarvestReport, LedgerRun, Status
 from ..kinds import KINDS
 from ..master.reader import MasterReport, read_master
 from ..model import Master
@@ -117,6 +117,12 @@ def echo_harvest(report: HarvestReport, top: int = 10) -> None:
     if len(report.problems) > top and frequent:
         click.echo("พบบ่อยที่สุด: " + ", ".join(f"{code} {n}" for code, n in frequent))
     echo_problems(report.problems, limit=top)
+
+
+def echo_recorded(ledger: LedgerRun, read: int, reused: int) -> None:
+    """Say where the run was recorded, and how many files it read or took from the ledger."""
+    click.echo(f"บันทึกลงสมุดบันทึกผล {ledger.file} แล้ว (ครั้งที่ {ledger.run}: อ่านไฟล์ใหม่ {read} ไฟล์ "
+               f"ใช้ผลที่บันทึกไว้ {reused} ไฟล์)")
 
 
 def _review_line(report: HarvestReport) -> str:

@@ -29,7 +29,7 @@ from ..proposals.collect import collect_proposals
 from ..proposals.propose import propose
 from ..proposals.record import write_draft
 from ..proposals.record import write_json as write_proposals_json
-from .console import echo_harvest, echo_problems, report_master
+from .console import echo_harvest, echo_problems, echo_recorded, report_master
 
 DEMO_ROUND = 12
 HALF_YEAR = 6
@@ -104,8 +104,7 @@ def recorded(paths: list[Path], master: Master, round_months: int, ledger: Path,
         if review_file is not None:
             harvest_review(report, review_file, master)
         report.ledger = LedgerRun(str(ledger), run.record(report, summary))
-    click.echo(f"บันทึกลงสมุดบันทึกผลแล้ว (ครั้งที่ {report.ledger.run}: อ่านไฟล์ใหม่ "
-               f"{run.files_read} ไฟล์ ใช้ผลที่บันทึกไว้ {len(run.reused)} ไฟล์)")
+    echo_recorded(report.ledger, run.files_read, len(run.reused))
     return report
 
 
