@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -18,6 +20,16 @@ def missing(message: str, module: bool = False) -> None:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(message, pytrace=False)
     pytest.skip(message, allow_module_level=module)
+
+
+def pdf_pages(pdf: Path) -> list[str]:
+    """The text of each page of ``pdf`` (poppler's pdftotext), without white space (which it
+    puts inside some Thai words)."""
+    if shutil.which("pdftotext") is None:
+        missing("poppler-utils (pdftotext) is required: apt-get install poppler-utils")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    return ["".join(page.split()) for page in text.split("\f")[:-1]]
 
 
 @pytest.fixture(scope="session")

@@ -9,8 +9,6 @@ re-saved by LibreOffice.
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -27,7 +25,7 @@ from workbook_engine.master.reader import load_master, read_master
 from workbook_engine.model import TEXT_INPUTS, KpiCard, Master, name_key
 from workbook_engine.summary.workbook import DETAILS, write_summary
 
-from .conftest import Converter, missing
+from .conftest import Converter, pdf_pages
 from .inline import write_master
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -182,16 +180,6 @@ def test_each_kpi_has_a_page_with_its_facts_live_result_and_named_text_areas(
             cell = ws[L.text_ref(index, text)]
             assert cell.protection.locked is False and cell.alignment.wrap_text
             assert ws.row_dimensions[cell.row].height >= 60
-
-
-def pdf_pages(pdf: Path) -> list[str]:
-    """The text of each page of ``pdf`` (poppler's pdftotext), without white space (which it
-    puts inside some Thai words)."""
-    if shutil.which("pdftotext") is None:
-        missing("poppler-utils (pdftotext) is required: apt-get install poppler-utils")
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True,
-                          capture_output=True, text=True).stdout
-    return ["".join(page.split()) for page in text.split("\f")[:-1]]
 
 
 def test_printed_one_page_per_kpi_and_a_report_table_that_fits_across(
