@@ -430,17 +430,13 @@ _ZIP_LEVEL: contextvars.ContextVar[int | None] = contextvars.ContextVar("zip_lev
 
 
 class _LevelledZipFile(zipfile.ZipFile):
-    """The ZipFile xlsxwriter writes workbooks with: it deflates every member at the level of
-    the workbook being stored (:data:`_ZIP_LEVEL`, per thread), else at zlib's default.
+    """The ZipFile xlsxwriter writes workbooks with: it deflates every member it zips from a
+    file (as a :class:`PlainFormulaWorkbook` writes all of them) at the level of the workbook
+    being stored (:data:`_ZIP_LEVEL`, per thread), else at zlib's default.
 
     xlsxwriter has no option for the level; this class is put in its place once, when this
     module is imported.
     """
-
-    def writestr(self, zinfo_or_arcname: str | zipfile.ZipInfo, data: Any,
-                 compress_type: int | None = None, compresslevel: int | None = None) -> None:
-        level = _ZIP_LEVEL.get() if compresslevel is None else compresslevel
-        super().writestr(zinfo_or_arcname, data, compress_type, level)
 
     def write(self, filename: Any, arcname: Any = None, compress_type: int | None = None,
               compresslevel: int | None = None) -> None:
