@@ -21,7 +21,7 @@ def encode(outcome: ReturnOutcome) -> str:
     not its bytes')."""
     return json.dumps({
         "file": outcome.file, "sha256": outcome.sha256, "size": outcome.size,
-        "saved": _moment(outcome.saved), "office": outcome.office,
+        "saved": moment_text(outcome.saved), "office": outcome.office,
         "status": outcome.status.value, "total": _text(outcome.total),
         "problems": [[p.code, p.severity.value, p.file, p.office, p.sheet, p.cell, p.message]
                      for p in outcome.problems],
@@ -70,8 +70,9 @@ def _number(text: str | None) -> Decimal | None:
     return None if text is None else Decimal(text)
 
 
-def _moment(moment: dt.datetime | None) -> str | None:
-    return None if moment is None else moment.isoformat()
+def moment_text(moment: dt.datetime | None) -> str | None:
+    """A moment as the ledger keeps it (ISO, a space between date and time)."""
+    return None if moment is None else moment.isoformat(sep=" ")
 
 
 def _parse_moment(text: str | None) -> dt.datetime | None:

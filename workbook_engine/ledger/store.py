@@ -10,7 +10,6 @@ ours, a damaged one and one written by a newer engine are refused and never writ
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import hashlib
 import os
 import sqlite3
@@ -308,7 +307,7 @@ class Run:
             "office = excluded.office, status = excluded.status, saved = excluded.saved, "
             "total_score = excluded.total_score, outcome = excluded.outcome RETURNING reading",
             (outcome.sha256, outcome.file, outcome.size, *self._context(), outcome.office,
-             outcome.status.value, _moment(outcome.saved), _real(outcome.total),
+             outcome.status.value, codec.moment_text(outcome.saved), _real(outcome.total),
              codec.encode(outcome)))
         (reading,) = cursor.fetchone()
         self.readings[outcome.file] = reading
@@ -339,7 +338,7 @@ class Run:
             "master_sha256, signing_key, engine_version, summary_file, review_file, "
             "review_sha256, files_read, files_reused, average_score) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING run",
-            (_moment(report.harvested_at), report.organisation, report.fiscal_year,
+            (codec.moment_text(report.harvested_at), report.organisation, report.fiscal_year,
              report.round_months, report.master_file, self.context.master_sha256,
              self.context.signing_key, self.context.engine_version,
              None if summary is None else str(summary), review and review.file,
@@ -356,7 +355,7 @@ class Run:
     def _record_files(self, run: int, report: HarvestReport) -> None:
         self.con.executemany(
             "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            ((run, f.file, f.sha256, f.size, _moment(f.saved), f.office, f.outcome,
+            ((run, f.file, f.sha256, f.size, codec.moment_text(f.saved), f.office, f.outcome,
               self.readings.get(f.file), int(f.file in self.readings
                                              and f.file not in self.reused))
              for f in report.files))
@@ -468,7 +467,4 @@ def original(path: Path, sha256: str, out: Path) -> tuple[str, int]:
 def _real(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
-
-def _moment(moment: dt.datetime | None) -> str | None:
-    return None if moment is None else moment.isoformat(sep=" ")
 
