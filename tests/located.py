@@ -7,9 +7,12 @@ import ast
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from workbook_engine.problems import CATALOGUE, Code, Problem, Severity
+
+from . import hostile_files as H
 
 ANY: object = object()               # "do not check" for expect's office
 THAI = re.compile(r"[\u0e00-\u0e7f]")
@@ -83,3 +86,13 @@ def expect_calls(path: Path, case_codes: Iterable[Code]) -> list[str]:
     calls = re.findall(r"\bexpect\(\s*[\w.()]+,\s*(Code\.\w+|case\.code)", source)
     assert "case.code" in calls and all(c == "case.code" or c[5:] in CATALOGUE for c in calls)
     return calls
+
+
+@dataclass(frozen=True)
+class LockedCase:
+    """A locked cell changed: the changes made, the cell the problem names, and what its
+    message must say."""
+
+    changes: tuple[H.Change, ...]
+    cell: str
+    says: tuple[str, ...] = ()

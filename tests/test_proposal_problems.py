@@ -43,7 +43,7 @@ from workbook_engine.proposals.read import ProposalOutcome, read_proposal
 from workbook_engine.proposals.record import write_draft, write_json
 
 from . import hostile_files as H
-from .located import ANY, codes_used, digests, errors, expect, expect_calls
+from .located import ANY, LockedCase, codes_used, digests, errors, expect, expect_calls
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_MASTER = ROOT / "templates" / "master.xlsx"
@@ -375,13 +375,6 @@ def test_several_mistakes_are_each_reported(world: World, tmp_path: Path) -> Non
 
 
 # -- locked cells -------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class LockedCase:
-    changes: tuple[H.Change, ...]
-    cell: str
-    says: tuple[str, ...] = ()
-
 
 LOCKED_CASES: dict[str, LockedCase] = {
     "a group-1 row's weight": LockedCase((H.set_cell(TABLE, "H6", 20),), "H6",

@@ -49,7 +49,7 @@ from workbook_engine.review.read import read_review
 from workbook_engine.review.workbook import ReviewWriter
 
 from . import hostile_files as H
-from .located import ANY, codes_used, digest, digests, errors, expect, expect_calls
+from .located import ANY, LockedCase, codes_used, digest, digests, errors, expect, expect_calls
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_MASTER = ROOT / "templates" / "master.xlsx"
@@ -602,13 +602,6 @@ def test_read_review_refuses_a_round_that_does_not_exist(world: World) -> None:
 
 
 # -- locked cells ----------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class LockedCase:
-    changes: tuple[H.Change, ...]
-    cell: str
-    says: tuple[str, ...] = ()
-
 
 LOCKED_CASES: dict[str, LockedCase] = {
     "an office's name": LockedCase((H.set_cell(TABLE, "B6", "สำนักงานอื่น"),), "B6",
