@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ..errors import WorkbookEngineError
-from ..harvesting.intake import Archives, Candidate, load
+from ..harvesting.intake import Archives, Candidate, Loaded, load
 from ..harvesting.outcomes import HarvestReport
 from ..harvesting.returns import ReturnOutcome
 from ..harvesting.run import engine_version
@@ -255,6 +255,7 @@ class Run:
         self.committed = False
         self.readings: dict[str, int] = {}      # file name -> its reading, in this run
         self.reused: set[str] = set()
+        self.files_read = 0                     # read in this run, not taken from the ledger
         self.archives = Archives()
         self.known: dict[str, tuple[int, str, int]] = {
             file: (reading, sha, size) for reading, file, sha, size in self.con.execute(
@@ -266,11 +267,6 @@ class Run:
         c = self.context
         return c.master_sha256, c.round_months, c.signing_key, c.engine_version
 
-    @property
-    def files_read(self) -> int:
-        """Files read (and kept) in this run, not taken from the ledger."""
-        return len(self.readings) - len(self.reused)
-
     def reuse(self, candidate: Candidate) -> ReturnOutcome | None:
         """The recorded outcome of a file with this name and these bytes in this context,
         or None when it must be read."""
@@ -278,10 +274,10 @@ class Run:
         if known is None or known[2] != candidate.size:
             return None
         try:
-            sha = load(candidate, self.archives).sha256
+            loaded = load(candidate, self.archives)
         except Exception:       # whatever is wrong with it, reading it will say
             return None
-        if sha != known[1]:
+        if loaded.sha256 != known[1]:
             return None
         (text,) = self.con.execute("SELECT outcome FROM readings WHERE reading = ?",
                                    (known[0],)).fetchone()
@@ -289,7 +285,7 @@ class Run:
             outcome = codec.decode(text, candidate.modified)
         except (ValueError, KeyError, TypeError):   # not as this engine keeps it: read again
             return None
-        self._keep_original(candidate, sha)         # if it could not be kept when it was read
+        self._keep(loaded)          # if it could not be kept when it was read
         self.readings[candidate.name] = known[0]
         self.reused.add(candidate.name)
         return outcome
@@ -297,6 +293,7 @@ class Run:
     def read(self, candidate: Candidate, outcome: ReturnOutcome) -> None:
         """Keep a file just read: its outcome and KPI results, and its original bytes when
         it is a workbook (not seen before)."""
+        self.files_read += 1
         if not outcome.sha256 or outcome.unforeseen:    # unread, or may read otherwise again
             return
         self._keep_original(candidate, outcome.sha256)
@@ -319,15 +316,28 @@ class Run:
 
     def _keep_original(self, candidate: Candidate, sha: str) -> None:
         """Keep the candidate's bytes once, when they are a workbook's and still these."""
-        if self.con.execute("SELECT 1 FROM originals WHERE sha256 = ?", (sha,)).fetchone():
+        if self._kept(sha):
             return
         try:
             loaded = load(candidate, self.archives)
         except Exception:       # gone or changed since it was read: nothing to keep
             return
-        if loaded.data is not None and loaded.sha256 == sha:
+        if loaded.sha256 == sha:
+            self._insert(loaded)
+
+    def _keep(self, loaded: Loaded) -> None:
+        """Keep bytes just loaded, when they are not kept yet."""
+        if not self._kept(loaded.sha256):
+            self._insert(loaded)
+
+    def _kept(self, sha: str) -> bool:
+        return self.con.execute("SELECT 1 FROM originals WHERE sha256 = ?",
+                                (sha,)).fetchone() is not None
+
+    def _insert(self, loaded: Loaded) -> None:
+        if loaded.data is not None:         # a workbook's bytes (not a PDF beside the returns)
             self.con.execute("INSERT INTO originals VALUES (?, ?, ?)",
-                             (sha, loaded.size, loaded.data))
+                             (loaded.sha256, loaded.size, loaded.data))
 
     def record(self, report: HarvestReport, summary: Path | None) -> int:
         """Write the run's outcome: the run, its files, offices, the committee's entries and
