@@ -242,3 +242,80 @@ def test_a_master_is_read_within_caps_of_its_own(monkeypatch: pytest.MonkeyPatch
     report = read_master(Path(__file__).resolve().parent.parent / "templates" / "master.xlsx")
     assert [p.code for p in report.problems] == ["MASTER_UNREADABLE"]
     assert "ขยายได้" in report.problems[0].message
+
+
+SHIPPED = Path(__file__).resolve().parent.parent / "templates" / "master.xlsx"
+
+
+def _read_both(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[object, object, list[bool]]:
+    """``path`` read with its big sheets in pieces of ~300 bytes, then whole; and the
+    ``pieces`` flag of every reading made."""
+    from workbook_engine.master import reader as master_reader
+    from workbook_engine.xlsx import reader as xlsx_reader
+
+    made: list[bool] = []
+
+    class Sheets(master_reader._Sheets):
+        def __init__(self, reader: xlsx_reader.XlsxReader, pieces: bool = True) -> None:
+            made.append(pieces)
+            super().__init__(reader, pieces)
+
+    monkeypatch.setattr(master_reader, "_Sheets", Sheets)
+    monkeypatch.setattr(xlsx_reader, "PIECE_BYTES", 300)
+    in_pieces = read_master(path)
+    monkeypatch.setattr(xlsx_reader, "PIECE_BYTES", 10**9)
+    whole = read_master(path)
+    return ((in_pieces.master, in_pieces.problems), (whole.master, whole.problems), made)
+
+
+def test_a_big_sheet_read_in_pieces_gives_what_the_whole_sheet_gives(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A national master's assignments (400,000 rows) are read in pieces, never all held at
+    once; the master and every problem are the same as when the sheet is read whole: for the
+    shipped master, and for one with problems on many rows."""
+    from workbook_engine.xlsx import reader as xlsx_reader
+
+    cuts = []
+    real = xlsx_reader._piece_cuts
+    monkeypatch.setattr(xlsx_reader, "_piece_cuts",
+                        lambda data, size: cuts.append(found := real(data, size)) or found)
+    bad = write_master(tmp_path / "bad.xlsx", **{"เกณฑ์": """
+| รหัสหน่วยงาน | รหัสตัวชี้วัด | น้ำหนัก | ระดับ 1 | ระดับ 2 | ระดับ 3 | ระดับ 4 | ระดับ 5 |
+| B01 | 1.1 | 20 | | | | | |
+| B01 | 2.1 | 50 | 5 | 4 | 3 | 2 | 1 |
+| B01 | 2.1 | 30 | 1 | 2 | 3 | 4 | 5 |
+| B02 | 1.1 | ห้าสิบ | | | | | |
+| XX | 3.1 | 10 | | | | | |
+"""})
+    for path in (SHIPPED, bad):
+        cuts.clear()
+        in_pieces, whole, made = _read_both(path, monkeypatch)
+        assert in_pieces == whole
+        assert made == [True, True]       # no reading had to start again
+        assert any(c is not None and len(c) > 3 for c in cuts)    # pieces were read
+    assert whole[0] is None and len(whole[1]) >= 4          # type: ignore[index,arg-type]
+
+
+def test_a_piece_that_does_not_read_alone_reads_the_master_again_whole(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sheet whose rows go back (a row numbered before the one ahead of it, as no program
+    writes) reads differently in pieces: the master is then read again with every sheet
+    whole, and gives what a whole reading gives."""
+    import zipfile
+
+    from workbook_engine.master.format import ASSIGNMENTS_SHEET
+    from workbook_engine.xlsx.reader import XlsxReader
+
+    data = SHIPPED.read_bytes()
+    part = next(s.part for s in XlsxReader(data, "m").sheets if s.name == ASSIGNMENTS_SHEET)
+    crafted = tmp_path / "back.xlsx"
+    with zipfile.ZipFile(SHIPPED) as source, zipfile.ZipFile(crafted, "w") as out:
+        for info in source.infolist():
+            body = source.read(info)
+            if info.filename == part:
+                assert b'<row r="40"' in body
+                body = body.replace(b'<row r="40"', b'<row r="3"')
+            out.writestr(info, body)
+    in_pieces, whole, made = _read_both(crafted, monkeypatch)
+    assert in_pieces == whole
+    assert made == [True, False, True]

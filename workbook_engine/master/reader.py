@@ -12,7 +12,7 @@ import hashlib
 import itertools
 import re
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -38,7 +38,7 @@ from ..problems import Code, Problem, error_count, problem
 from ..scoring import PLACES
 from ..values import NumberStatus, clean_text, parse_number
 from ..xlsx.cells import column_letter
-from ..xlsx.reader import NotAWorkbook, XlsxReader
+from ..xlsx.reader import NotAWorkbook, PiecesFailed, XlsxReader
 from ..xlsx.zips import MASTER_CAPS, damage_reason
 from . import format as mf
 
@@ -51,16 +51,27 @@ ORDER_WORDS = {Direction.HIGHER: "เพิ่มขึ้น", Direction.LOWER:
 class _Sheets:
     """The master's sheets as rows of values, read with the fast, safe return reader."""
 
-    def __init__(self, reader: XlsxReader) -> None:
+    def __init__(self, reader: XlsxReader, pieces: bool = True) -> None:
+        """``pieces``: big sheets are read in pieces (see :meth:`XlsxReader.row_pieces`)."""
         self.reader = reader
+        self.pieces = pieces
         self.sheetnames = [s.name for s in reader.sheets]
 
-    def rows(self, name: str, max_col: int = MAX_COLUMNS) -> list[tuple[Any, ...]]:
+    def rows(self, name: str, max_col: int = MAX_COLUMNS) -> Iterator[tuple[Any, ...]]:
         """Rows 1..last of sheet ``name`` as tuples of values (gaps become empty rows), numbers
-        that are whole as ints, as openpyxl gives them."""
+        that are whole as ints, as openpyxl gives them; a big sheet read in pieces, and each
+        row let go once it is given.
+
+        Raises:
+            PiecesFailed: when a piece of a big sheet does not read alone (read the master
+                again without pieces).
+        """
         sheet = next(s for s in self.reader.sheets if s.name == name)
-        return [tuple(map(_plain, row))
-                for row in self.reader.read_rows(sheet, max_col)]
+        pieces = self.reader.row_pieces(sheet, max_col) if self.pieces else None
+        for read in pieces or (self.reader.read_rows(sheet, max_col),):
+            read.reverse()
+            while read:
+                yield tuple(map(_plain, read.pop()))
 
 
 # Weights and criteria repeat across a master's thousands of rows: each distinct value is
@@ -143,6 +154,17 @@ class _Row:
         return clean_text(self.values.get(column))
 
 
+def _filled_rows(sheet: str, rows: Iterator[tuple[Any, ...]],
+                 wanted: dict[str, int]) -> Iterator[_Row]:
+    """The rows after the header that hold anything in the ``wanted`` columns."""
+    at = [(c, i - 1) for c, i in wanted.items()]
+    for number, values in enumerate(rows, start=2):
+        size = len(values)
+        picked = {c: values[i] if i < size else None for c, i in at}
+        if any(map(_filled, picked.values())):
+            yield _Row(sheet, number, picked, wanted)
+
+
 class _Reader:
     """Reads one master, accumulating problems."""
 
@@ -163,12 +185,20 @@ class _Reader:
 
     # -- tables -----------------------------------------------------------------------------
     def table(self, wb: _Sheets, sheet: str) -> list[_Row] | None:
+        """The rows of ``sheet`` that hold anything, with their header checked; None when the
+        sheet or a required column is missing (said)."""
+        rows = self.table_rows(wb, sheet)
+        return None if rows is None else list(rows)
+
+    def table_rows(self, wb: _Sheets, sheet: str) -> Iterator[_Row] | None:
+        """:meth:`table`, its header checked now and its rows read as they are taken (a
+        national ``เกณฑ์`` has 400,000)."""
         if sheet not in wb.sheetnames:
             if sheet in mf.OPTIONAL_SHEETS:
-                return []
+                return iter(())
             self.add(Code.MASTER_SHEET_MISSING, sheet=sheet, sheet_name=sheet)
             return None
-        rows = iter(wb.rows(sheet))
+        rows = wb.rows(sheet)
         header = next(rows, ())
         columns: dict[str, int] = {}
         for index, value in enumerate(header, start=1):
@@ -183,14 +213,7 @@ class _Reader:
         wanted = {c: columns[c] for c in mf.ALL_COLUMNS[sheet] if c in columns}
         if sheet == mf.ASSIGNMENTS_SHEET:
             wanted.update(self.baseline_columns(columns))
-        at = [(c, i - 1) for c, i in wanted.items()]
-        table = []
-        for number, values in enumerate(rows, start=2):
-            size = len(values)
-            picked = {c: values[i] if i < size else None for c, i in at}
-            if any(map(_filled, picked.values())):
-                table.append(_Row(sheet, number, picked, wanted))
-        return table
+        return _filled_rows(sheet, rows, wanted)
 
     def baseline_columns(self, columns: dict[str, int]) -> dict[str, int]:
         """The baseline columns of ``เกณฑ์`` (``ข้อมูลพื้นฐาน <BE year>``) by header, oldest
@@ -354,13 +377,15 @@ class _Reader:
                              row.text(mf.COL_FORMULA), row.text(mf.COL_DATA_REQUIRED))
         return kpis, by_code
 
-    def assignments(self, rows: list[_Row], offices: dict[str, Office], kpi_codes: set[str],
+    def assignments(self, rows: Iterable[_Row], offices: dict[str, Office], kpi_codes: set[str],
                     kpis: dict[str, Kpi], cards: dict[tuple[str, str], KpiCard]
-                    ) -> list[Assignment]:
-        """The rows of ``เกณฑ์``, checked; each usable row's card facts go into ``cards``."""
+                    ) -> tuple[list[Assignment], dict[tuple[str, str], int]]:
+        """The rows of ``เกณฑ์``, checked; each usable row's card facts go into ``cards``.
+        Also gives the row of every office and KPI the sheet lists. No row is kept: a national
+        master has 400,000, and each assignment holds the office's and KPI's own codes."""
         result = []
         seen: dict[tuple[str, str], int] = {}
-        weights: dict[str, list[tuple[Decimal, _Row]]] = defaultdict(list)
+        weights: dict[str, tuple[Decimal, str]] = {}    # office: its sum, its first weight cell
         for row in rows:
             office = self.required_text(row, mf.COL_OFFICE)
             code = self.required_text(row, mf.COL_KPI)
@@ -375,13 +400,18 @@ class _Reader:
                 self.add(Code.MASTER_VALUE_INVALID, row, mf.COL_WEIGHT, value=weight,
                          column=mf.COL_WEIGHT, expected="น้ำหนักต้องมากกว่า 0 และไม่เกิน 100")
                 weight = None
+            if office in offices:
+                office = offices[office].code
+            if code in kpis:
+                code = kpis[code].code
             if (office, code) in seen:
                 self.add(Code.MASTER_DUPLICATE_ASSIGNMENT, row, mf.COL_KPI, office=office,
                          kpi=code, other_row=seen[(office, code)])
                 continue
             seen[(office, code)] = row.number
             if weight is not None and office in offices:
-                weights[office].append((weight, row))
+                total, cell = weights.get(office, (Decimal(0), row.ref(mf.COL_WEIGHT)))
+                weights[office] = (total + weight, cell)
             if office not in offices or code not in kpis or weight is None:
                 continue
             kpi = kpis[code]
@@ -393,7 +423,7 @@ class _Reader:
             if card is not None:
                 cards[(office, code)] = card
         self.weight_sums(weights, offices)
-        return result
+        return result, seen
 
     def card(self, row: _Row) -> KpiCard | None:
         """An assignment row's KPI card facts (target, owner, data collector, baseline by
@@ -446,13 +476,13 @@ class _Reader:
             return None
         return (c[0], c[1], c[2], c[3], c[4])
 
-    def overrides(self, rows: list[_Row], assignment_rows: list[_Row],
+    def overrides(self, rows: list[_Row], listed: Collection[tuple[str, str]],
                   assignments: list[Assignment],
                   kpis: dict[str, Kpi]) -> dict[tuple[str, str, int], RoundOverride]:
         """The rows of ``เกณฑ์รายรอบ``, checked; then an office's weights in each round it has
         rows for must sum to 100 (its other rounds are the year's, checked already). A row for
-        an assignment that has a problem of its own is left to that problem."""
-        listed = {(row.text(mf.COL_OFFICE), row.text(mf.COL_KPI)) for row in assignment_rows}
+        an assignment that has a problem of its own is left to that problem; one for an office
+        and KPI that ``เกณฑ์`` does not list (``listed``) is said."""
         held = {(a.office, a.kpi) for a in assignments}
         found: dict[tuple[str, str, int], RoundOverride] = {}
         seen: dict[tuple[str, str, int], int] = {}
@@ -532,17 +562,17 @@ class _Reader:
                 self.add(Code.MASTER_ROUND_WEIGHT_SUM, row, mf.COL_WEIGHT, office=office,
                          round=round_months, total=format(total.normalize(), "f"))
 
-    def weight_sums(self, weights: dict[str, list[tuple[Decimal, _Row]]],
+    def weight_sums(self, weights: dict[str, tuple[Decimal, str]],
                     offices: dict[str, Office]) -> None:
+        """Each office's weights sum to 100 (said at its first weight's cell)."""
         for code in offices:
-            entries = weights.get(code, [])
-            if not entries:
+            if code not in weights:
                 self.add(Code.MASTER_OFFICE_WITHOUT_KPI, sheet=mf.ASSIGNMENTS_SHEET, office=code)
                 continue
-            total = sum((w for w, _ in entries), Decimal(0))
+            total, cell = weights[code]
             if total != 100:
-                self.add(Code.MASTER_WEIGHT_SUM, entries[0][1], mf.COL_WEIGHT, office=code,
-                         total=format(total.normalize(), "f"))
+                self.add(Code.MASTER_WEIGHT_SUM, sheet=mf.ASSIGNMENTS_SHEET, cell=cell,
+                         office=code, total=format(total.normalize(), "f"))
 
     def milestones(self, rows: list[_Row], kpis: dict[str, Kpi], kpi_codes: set[str],
                    kpi_rows: dict[str, _Row]) -> dict[str, dict[int, str]]:
@@ -611,16 +641,22 @@ class _Reader:
     # -- the whole workbook -----------------------------------------------------------------
     def read(self, wb: _Sheets) -> Master | None:
         settings = self.settings(wb)
-        tables = {s: self.table(wb, s) for s in mf.REQUIRED_COLUMNS}
+        tables: dict[str, list[_Row] | None] = {}
+        assignment_rows = None          # read as they are checked: 400,000 in a national master
+        for sheet in mf.REQUIRED_COLUMNS:
+            if sheet == mf.ASSIGNMENTS_SHEET:
+                assignment_rows = self.table_rows(wb, sheet)
+            else:
+                tables[sheet] = self.table(wb, sheet)
         office_rows = tables[mf.OFFICES_SHEET]
         kpi_rows_list = tables[mf.KPIS_SHEET]
         offices = self.offices(office_rows) if office_rows is not None else {}
         kpis, kpi_rows = self.kpis(kpi_rows_list) if kpi_rows_list is not None else ({}, {})
         kpi_codes = set(kpi_rows)
-        assignment_rows = tables[mf.ASSIGNMENTS_SHEET]
         cards: dict[tuple[str, str], KpiCard] = {}
-        assignments = (self.assignments(assignment_rows, offices, kpi_codes, kpis, cards)
-                       if assignment_rows is not None and office_rows is not None else [])
+        assignments, listed = (self.assignments(assignment_rows, offices, kpi_codes, kpis, cards)
+                               if assignment_rows is not None and office_rows is not None
+                               else ([], {}))
         org_kpi_rows = tables[mf.ORG_KPIS_SHEET]
         org_kpis = (self.org_kpis(org_kpi_rows, kpis, kpi_rows)
                     if org_kpi_rows is not None else {})
@@ -631,7 +667,7 @@ class _Reader:
         scores = (self.org_scores(score_rows, kpis, kpi_codes, kpi_rows)
                   if score_rows is not None else {})
         round_rows = tables[mf.ROUNDS_SHEET]
-        overrides = (self.overrides(round_rows, assignment_rows or [], assignments, kpis)
+        overrides = (self.overrides(round_rows, listed, assignments, kpis)
                      if round_rows else {})
         for sheet, rows in ((mf.OFFICES_SHEET, office_rows), (mf.KPIS_SHEET, kpi_rows_list)):
             if rows == []:
@@ -655,7 +691,12 @@ def read_master(path: str | Path) -> MasterReport:
     reader = _Reader(path)
     try:
         data = path.read_bytes()
-        master = reader.read(_Sheets(XlsxReader(data, path.name, MASTER_CAPS)))
+        workbook = XlsxReader(data, path.name, MASTER_CAPS)
+        try:
+            master = reader.read(_Sheets(workbook))
+        except PiecesFailed:        # a big sheet written unlike any program writes one
+            reader = _Reader(path)
+            master = reader.read(_Sheets(workbook, pieces=False))
     except OSError as exc:
         reader.add(Code.MASTER_UNREADABLE, reason=exc.strerror or damage_reason(exc))
         return MasterReport(path, None, reader.problems)

@@ -577,6 +577,50 @@ class XlsxReader:
             raise _damaged(sheet.part, exc) from exc
         return self._rows_by_cell(sheet, max_col, unsaved) if rows is None else rows
 
+    def row_pieces(self, sheet: SheetInfo, max_col: int,
+                   unsaved: object = None) -> Iterator[list[Row]] | None:
+        """:meth:`read_rows` of a big sheet part (over :data:`PIECE_BYTES`) in pieces, each
+        piece's rows given as it is read, so that a national master's 400,000 rows are never
+        all held at once; None when the part cannot be read so (read it with
+        :meth:`read_rows`).
+
+        Every piece is checked as the whole part would be; a piece that would not read as
+        part of the whole raises :class:`PiecesFailed` (rows already given are then not
+        to be trusted: read the sheet again with :meth:`read_rows`).
+
+        Raises:
+            NotAWorkbook: when the sheet's part is missing or damaged.
+            PiecesFailed: as said.
+        """
+        try:
+            data = read_part(self.zip, sheet.part, self.part_bytes)
+        except NotAWorkbook:
+            raise
+        except (KeyError, *_DAMAGE) as exc:
+            raise _damaged(sheet.part, exc) from exc
+        fast = _fastsheet is not None and _without_dtd(data)
+        cuts = _piece_cuts(data, PIECE_BYTES) if fast else None
+        if cuts is None:
+            return None
+        return self._pieces(data, cuts, max_col, unsaved)
+
+    def _pieces(self, data: bytes, cuts: list[int], max_col: int,
+                unsaved: object) -> Iterator[list[Row]]:
+        root = _ROOT.match(data)
+        head, end, bare = data[:cuts[0]], _sheet_end(root), _bare(root)
+        given = 0
+        for at, to in itertools.pairwise(cuts):
+            found = _fastsheet.rows(head + data[at:to] + end, MAX_SHEET_ROWS, max_col,
+                                    self.shared_strings, Cell, bare, unsaved)
+            if found is None or (found and found[0][0] <= given):
+                raise PiecesFailed(sheet_part=at)
+            rows: list[Row] = []
+            for number, values in found:
+                rows.extend([()] * (number - 1 - given))
+                rows.append(values)
+                given = number
+            yield rows
+
     def _rows_by_cell(self, sheet: SheetInfo, max_col: int,
                       unsaved: object) -> list[tuple[object, ...]]:
         """:meth:`read_rows` for a sheet whose rows or cells are not in order."""
@@ -590,6 +634,34 @@ class XlsxReader:
 
 
 Row = tuple[object, ...]
+PIECE_BYTES = 4 * 1024 * 1024   # a sheet part bigger than this can be read in pieces this big
+
+
+class PiecesFailed(Exception):
+    """A piece of a sheet part read in pieces did not read as part of the whole would."""
+
+    def __init__(self, sheet_part: int) -> None:
+        super().__init__(f"the piece at byte {sheet_part} did not read alone")
+
+
+def _piece_cuts(data: bytes, size: int) -> list[int] | None:
+    """Where to cut a sheet part's sheet data into pieces of about ``size`` bytes: the end of
+    its ``<sheetData>`` start tag, then the starts of rows that say their number first
+    (``<row r="``, as Excel, LibreOffice and xlsxwriter write them; no other text can hold
+    these bytes in a part :func:`_sheet_data_end` accepts), then where the sheet data ends.
+    None for a part too small to cut, or whose sheet data cannot be cut so."""
+    end = _sheet_data_end(data)
+    if end <= size:
+        return None
+    start = data.find(b"<sheetData")
+    head = data.find(b">", start) + 1
+    if start < 0 or head <= 0 or data[head - 2:head] == b"/>":
+        return None
+    cuts = [head]
+    while (cut := data.find(b'<row r="', cuts[-1] + size, end)) > 0:
+        cuts.append(cut)
+    cuts.append(end)
+    return cuts if len(cuts) > 2 else None
 
 
 def _sheet_cells(data: bytes, max_row: int, max_col: int,
