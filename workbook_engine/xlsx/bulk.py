@@ -32,7 +32,7 @@ import math
 import os
 import tempfile
 import zipfile
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -44,6 +44,7 @@ from xlsxwriter.worksheet import Worksheet
 from xlsxwriter.xmlwriter import XMLwriter
 
 from ..values import EXCEL_TEXT_LIMIT, cell_sized
+from .outputs import Spool, Spooled
 from .writer import XlsxWriteError
 
 try:
@@ -68,49 +69,6 @@ _ERROR_VALUES = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF
 _LETTERS = [xl_col_to_name(col) for col in range(64)]   # grows when a sheet goes wider
 _SHARED = ' t="s"><v>'    # in a cell of a shared string, only there
 OPEN_ROW = "\x00"   # stands for the row number in a row rendered before its place is known
-
-
-class Spooled(NamedTuple):
-    """Where a rendered row's cells are kept in a :class:`Spool`."""
-
-    offset: int
-    size: int
-
-
-class Spool:
-    """Rendered rows kept in a temporary file instead of memory until their sheet is written
-    (the summary's KPI rows are ~30 KB an office: 600 MB for 20,000 offices)."""
-
-    def __init__(self, folder: str | None = None) -> None:
-        """A spool in ``folder`` (the output's: not a RAM-backed /tmp), else the system's."""
-        self._file = tempfile.TemporaryFile(dir=folder)    # noqa: SIM115 (closed by close())
-        self._end = 0
-        self._reading = False     # the file's position left the end (seeking costs a flush)
-
-    def keep(self, cells: str) -> Spooled:
-        """Keep ``cells``; where they are.
-
-        Raises:
-            OSError: when the disk is full.
-        """
-        data = cells.encode("utf-8")
-        if self._reading:
-            self._file.seek(self._end)
-            self._reading = False
-        self._file.write(data)
-        kept = Spooled(self._end, len(data))
-        self._end += len(data)
-        return kept
-
-    def cells(self, kept: Spooled) -> str:
-        """The cells kept at ``kept``."""
-        self._file.seek(kept.offset)
-        self._reading = True
-        return self._file.read(kept.size).decode("utf-8")
-
-    def close(self) -> None:
-        """Remove the file."""
-        self._file.close()
 
 
 def _escape(text: str) -> str:
@@ -149,8 +107,17 @@ class RowWriter:
             XlsxWriteError: when ``row`` does not come after the previous one.
         """
         self._advance(row)
+        self._keep_last()
         self._label, self._col, self._cells = str(row + 1), -1, []
         self._ws.bulk.append((row, self._cells, height))
+
+    def _keep_last(self) -> None:
+        """Move the row begun last, now complete, to the workbook's spool (when it has one):
+        a national summary's offices, groups and sources sheets hold 100,000 rows."""
+        bulk, keep = self._ws.bulk, self._ws.keep
+        if keep is not None and bulk and bulk[-1][1] is self._cells:
+            row, _, height = bulk[-1]
+            bulk[-1] = (row, keep("".join(self._cells)), height)
 
     def _advance(self, row: int) -> None:
         if row <= self._row:
@@ -353,6 +320,7 @@ class BulkWorksheet(PlainFormulaWorksheet):
         # row, cells (or where a spool keeps them), height
         self.bulk: list[tuple[int, list[str] | Spooled, float | None]] = []
         self.spool: Spool | None = None     # the workbook's, set when it is stored
+        self.keep: Callable[[str], Spooled] | None = None   # how the workbook spools a row
         self._writer: RowWriter | None = None
         # what a chart's cache shows of cells a RowWriter wrote, as xlsxwriter gives its own
         # (texts as they are, numbers as .16g text, formulas their value): (row, col) -> value
@@ -462,6 +430,13 @@ class PlainFormulaWorkbook(xlsxwriter.Workbook):  # type: ignore[misc]
         super().__init__(filename, {**copy.deepcopy(options or {}), "in_memory": False})
         self._spool: Spool | None = None
         self._folder = os.path.dirname(os.path.abspath(filename))  # for temporary files
+
+    def add_worksheet(self, name: str | None = None,
+                      worksheet_class: type[BulkWorksheet] | None = None) -> BulkWorksheet:
+        """A new sheet whose rows written in bulk wait in the workbook's spool."""
+        sheet: BulkWorksheet = super().add_worksheet(name, worksheet_class)
+        sheet.keep = self.spool
+        return sheet
 
     def spool(self, cells: str) -> Spooled:
         """Keep a rendered row's cells on disk until the workbook is stored; place them with
