@@ -69,8 +69,10 @@ def run_main(monkeypatch: pytest.MonkeyPatch, args: list[str]) -> object:
     return ended.value.code
 
 
-def _harvest_world(tmp_path: Path, offices: dict[str, dict[str, object]]) -> tuple[Path, Path]:
-    """A master and a folder of filled returns for ``offices`` (code -> results)."""
+def _harvest_world(tmp_path: Path, offices: dict[str, dict[str, object]],
+                   texts: dict[str, dict[str, str]] | None = None) -> tuple[Path, Path]:
+    """A master and a folder of filled returns for ``offices`` (code -> results; every
+    office's texts ``texts``: KPI code -> {defined-name prefix -> text})."""
     from workbook_engine.devkit.testing import fill_return
     from workbook_engine.forms.generate import generate
     from workbook_engine.master.reader import load_master
@@ -81,7 +83,7 @@ def _harvest_world(tmp_path: Path, offices: dict[str, dict[str, object]]) -> tup
     returns.mkdir()
     for office, results in offices.items():
         name = f"2569-R12-{office}.xlsx"
-        fill_return(tmp_path / "gen" / name, returns / name, results)
+        fill_return(tmp_path / "gen" / name, returns / name, results, texts)
     return master, returns
 
 
@@ -207,7 +209,7 @@ def test_harvest_exit_2_writes_nothing_when_an_output_fails(
     out = tmp_path / "out"
     out.mkdir()
     if failing == "json":
-        def disk_full(_report: object) -> str:
+        def disk_full(_report: object, _line: object) -> str:
             raise OSError(28, "No space left on device")
         monkeypatch.setattr(harvest_module, "json_pieces", disk_full)
     else:
@@ -219,3 +221,43 @@ def test_harvest_exit_2_writes_nothing_when_an_output_fails(
     for log in Path(tempfile.gettempdir()).glob("workbook-engine-error-*.txt"):
         if "a bug" in log.read_text(encoding="utf-8"):
             log.unlink()
+
+
+@pytest.mark.parametrize("chosen_first", [True, False])
+def test_texts_let_go_once_rendered_are_in_the_outputs_of_the_return_chosen(
+        tmp_path: Path, chosen_first: bool) -> None:
+    """A harvest lets each return's coordinators' texts go once its summary rows and JSON line
+    are rendered (a national harvest does not hold them). An office with two returns keeps
+    the rendering of each, whichever arrived last, so the outputs of the one chosen have its
+    texts, as a harvest that holds every text gives them."""
+    import dataclasses
+
+    import openpyxl
+
+    from workbook_engine.cli.commands import preparing
+    from workbook_engine.harvesting.run import JsonWriter, harvest, json_text
+    from workbook_engine.master.reader import load_master
+    from workbook_engine.summary.workbook import DETAILS, SummaryWriter
+
+    master, returns = _harvest_world(tmp_path, FULL, {"2.1": {"NOTE": "ดำเนินการครบตามแผน"},
+                                                      "3.1": {"NOTE": "อบรม 4 ครั้ง"}})
+    report = harvest([returns], load_master(master), 12, jobs=1)
+    chosen = report.offices[0]
+    assert any(k.texts.get("note") for k in chosen.kpis)
+    other = dataclasses.replace(chosen, file="other.xlsx", kpis=[
+        dataclasses.replace(k, texts={"note": "ข้อความของไฟล์อื่น"}) for k in chosen.kpis])
+    expected = json_text(report)
+    notes = [k.texts.get("note") or None for k in chosen.kpis]
+    summary = SummaryWriter(tmp_path / "s.xlsx", 1)
+    json_writer = JsonWriter(tmp_path / "s.json")
+    prepare = preparing(summary, json_writer, True)
+    for office in ([chosen, other] if chosen_first else [other, chosen]) + report.offices[1:]:
+        prepare(office)
+    assert all(k.texts == {} for o in report.offices for k in o.kpis)     # let go
+    summary.write(report)
+    json_writer.save(report)
+    json_writer.commit()
+    assert (tmp_path / "s.json").read_text(encoding="utf-8") == expected
+    rows = list(openpyxl.load_workbook(tmp_path / "s.xlsx")[DETAILS].iter_rows(values_only=True))
+    column = rows[0].index("คำชี้แจงการปฏิบัติงาน/มาตรการที่ได้ดำเนินการ")
+    assert [r[column] for r in rows[1:] if r[0] == chosen.office] == notes

@@ -241,24 +241,24 @@ def test_the_json_is_put_in_place_last(world: tuple[Master, Path, Path], tmp_pat
     report = harvest([returns], master, 12)
     out = tmp_path / "out"
     out.mkdir()
-    writer = JsonWriter(report, out / "r.json")
-    writer.save()
+    writer = JsonWriter(out / "r.json")
+    writer.save(report)
     assert not (out / "r.json").exists()
     writer.commit()
     assert (out / "r.json").read_text(encoding="utf-8") == json_text(report)
     assert sorted(p.name for p in out.iterdir()) == ["r.json"]
 
-    saved = JsonWriter(report, out / "gone.json")
-    saved.save()
+    saved = JsonWriter(out / "gone.json")
+    saved.save(report)
     saved.discard()
     assert sorted(p.name for p in out.iterdir()) == ["r.json"]
 
-    def disk_full(_report: object) -> str:
+    def disk_full(_report: object, _line: object) -> str:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(harvest_module, "json_pieces", disk_full)
     with pytest.raises(OutputError, match=r"full\.json"):
-        JsonWriter(report, out / "full.json").save()
+        JsonWriter(out / "full.json").save(report)
     assert sorted(p.name for p in out.iterdir()) == ["r.json"]
 
 

@@ -155,6 +155,21 @@ def harvested(paths: tuple[Path, ...], master: Master, round_months: int, key: b
                        on_office=on_office, recorder=recorder)
 
 
+def preparing(summary: SummaryWriter, json_writer: JsonWriter | None,
+              let_go: bool) -> Callable[[OfficeOutcome], None]:
+    """What to do with each office as its return is checked: render its part of the summary
+    and the JSON; then, when ``let_go``, let its coordinators' texts go (they are rendered,
+    and recorded in the ledger: a national harvest does not hold them all)."""
+    def prepare(office: OfficeOutcome) -> None:
+        summary.prepare(office)
+        if json_writer is not None:
+            json_writer.prepare(office)
+        if let_go:
+            for kpi in office.kpis:
+                kpi.texts = {}
+    return prepare
+
+
 @cli.command("harvest")
 @PATHS
 @MASTER_OPTION
@@ -195,17 +210,20 @@ def harvest_command(paths: tuple[Path, ...], master_path: Path, round_months: in
             return NOTHING_DONE
         summary = SummaryWriter(out_path, master.settings.below_level1_score,
                                 master.settings.places, review_path is not None)
+        json_writer = JsonWriter(json_path) if json_path else None
         with contextlib.ExitStack() as stack:
-            stack.push(lambda *_: summary.discard())    # nothing left when this ends early
+            for output in (summary, json_writer):    # nothing left when this ends early
+                if output is not None:
+                    stack.push(lambda *_, o=output: o.discard())
             run = None if ledger is None else stack.enter_context(
                 recording(ledger, master, round_months, key))
             report = harvested(paths, master, round_months, key, jobs, exclude,
-                               summary.prepare, run)
+                               preparing(summary, json_writer, review_path is None), run)
             if review_path is not None:
                 harvest_review(report, review_path, master)
             if run is not None:
                 report.ledger = LedgerRun(str(ledger), run.record(report, out_path))
-            write_outputs(report, summary, JsonWriter(report, json_path) if json_path else None)
+            write_outputs(report, summary, json_writer)
     echo_harvest(report)
     if report.ledger is not None and run is not None:
         echo_recorded(report.ledger, run.files_read, len(run.reused))
@@ -271,7 +289,7 @@ def write_outputs(report: HarvestReport, summary: SummaryWriter,
     try:
         summary.save(report)
         if json_writer is not None:
-            json_writer.save()
+            json_writer.save(report)
         for output in outputs:
             output.commit()
             placed = True

@@ -14,6 +14,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Collection, Iterator, Sequence
+from decimal import Decimal
 from importlib import metadata
 from pathlib import Path
 from typing import Protocol, TypeVar
@@ -24,9 +25,9 @@ from ..forms import layout as L
 from ..master import format as mf
 from ..model import Master
 from ..problems import Code, Problem, problem
-from ..xlsx.outputs import Output
+from ..xlsx.outputs import Output, Spool, Spooled
 from .intake import Archives, Candidate, collect
-from .outcomes import FileRecord, HarvestReport, OfficeOutcome, Status
+from .outcomes import FileRecord, HarvestReport, KpiOutcome, OfficeOutcome, Status
 from .returns import ReturnOutcome, read_return
 
 BANGKOK = dt.timezone(dt.timedelta(hours=7))
@@ -99,12 +100,20 @@ class Recorder(Protocol):
         """Keep the outcome of a file just read."""
 
 
-def _held_once(outcome: ReturnOutcome, master: Master, round_months: int) -> ReturnOutcome:
+def _held_once(outcome: ReturnOutcome, master: Master, round_months: int,
+               scores: dict[str, Decimal]) -> ReturnOutcome:
     """``outcome`` holding the master's own objects for what its KPIs took from the master
     (names, units, weights, criteria), where a worker's copy arrived: 20,000 offices repeat
-    them 400,000 times. Equal values come from the same master cell, so they are the same."""
+    them 400,000 times. Equal values come from the same master cell, so they are the same.
+    Scores and weighted scores (a few thousand values, to four places) are held once too,
+    through ``scores`` (by their text, which tells 1.5 and 1.50 apart)."""
     if outcome.office is None or not outcome.kpis:
         return outcome
+    for k in outcome.kpis:
+        if k.score is not None:
+            k.score = scores.setdefault(str(k.score), k.score)
+        if k.weighted is not None:
+            k.weighted = scores.setdefault(str(k.weighted), k.weighted)
     kpis = master.kpis
     assigned = {a.kpi: a for a in master.assignments_for(outcome.office, round_months)}
     for k in outcome.kpis:
@@ -126,10 +135,11 @@ def read_or_reuse(candidates: Sequence[Candidate], master: Master, round_months:
     """:func:`read_all` of the candidates the recorder does not know, the recorded outcomes
     of the others; every outcome given to ``each``, and the results in input order."""
     known: dict[int, ReturnOutcome] = {}
+    scores: dict[str, Decimal] = {}
     if recorder is not None:
         for index, candidate in enumerate(candidates):
             if (outcome := recorder.reuse(candidate)) is not None:
-                known[index] = _held_once(outcome, master, round_months)
+                known[index] = _held_once(outcome, master, round_months, scores)
                 if each is not None:
                     each(outcome)
                 if progress:
@@ -138,7 +148,7 @@ def read_or_reuse(candidates: Sequence[Candidate], master: Master, round_months:
     pending = iter(unread)
 
     def arrived(outcome: ReturnOutcome) -> None:
-        _held_once(outcome, master, round_months)
+        _held_once(outcome, master, round_months, scores)
         if recorder is not None:
             recorder.read(next(pending), outcome)
         if each is not None:
@@ -318,19 +328,25 @@ def json_text(report: HarvestReport) -> str:
     return "".join(json_pieces(report))
 
 
-def json_pieces(report: HarvestReport) -> Iterator[str]:
-    """The JSON result (CONTRACT section 4) piece by piece, one office and one problem to a
-    line (easy to read, search and compare; and written without holding the whole text),
-    each line encoded by ``json``'s C encoder (``indent`` would turn it off)."""
+def office_line(office: OfficeOutcome) -> str:
+    """An office's line of the JSON result."""
+    return _dump(office.as_json())
+
+
+def json_pieces(report: HarvestReport,
+                line: Callable[[OfficeOutcome], str] = office_line) -> Iterator[str]:
+    """The JSON result (CONTRACT section 4) piece by piece, one office (its ``line``) and one
+    problem to a line (easy to read, search and compare; and written without holding the
+    whole text), each line encoded by ``json``'s C encoder (``indent`` would turn it off)."""
     head = report.json_head()
     yield "{\n" + ",\n".join(f" {_dump(key)}: {_dump(value)}" for key, value in head.items())
-    lists = (("offices", (o.as_json() for o in report.offices)),
-             ("problems", (p.as_dict() for p in report.problems)))
+    lists = (("offices", (line(o) for o in report.offices)),
+             ("problems", (_dump(p.as_dict()) for p in report.problems)))
     for key, items in lists:
         yield f",\n {_dump(key)}: ["
         empty = True
         for item in items:
-            yield f"{'' if empty else ','}\n  {_dump(item)}"
+            yield f"{'' if empty else ','}\n  {item}"
             empty = False
         yield "]" if empty else "\n ]"
     yield "\n}\n"
@@ -349,28 +365,75 @@ def write_json(report: HarvestReport, path: Path) -> None:
     Raises:
         OutputError: when it cannot be written.
     """
-    writer = JsonWriter(report, path)
-    writer.save()
+    writer = JsonWriter(path)
+    writer.save(report)
     writer.commit()
 
 
 class JsonWriter(Output):
     """The JSON result, saved under a temporary name until :meth:`commit` puts it in place, so
-    that nothing is left when the summary beside it cannot be written (:meth:`discard`)."""
+    that nothing is left when the summary beside it cannot be written (:meth:`discard`).
 
-    def __init__(self, report: HarvestReport, path: Path) -> None:
+    :meth:`prepare` renders an office's line as soon as its return is checked and keeps it in
+    a spool file, so that the office's KPI outcomes need not be held for the JSON.
+    """
+
+    def __init__(self, path: Path) -> None:
         super().__init__(path)
-        self.report = report
+        self._spool: Spool | None = None
+        # an office's lines, one for each of its returns: its KPIs, what else it says, where
+        self._lines: dict[str, list[tuple[list[KpiOutcome], tuple[object, ...], Spooled]]] = {}
 
-    def save(self) -> None:
-        """The JSON under its temporary name.
+    def prepare(self, office: OfficeOutcome) -> None:
+        """Render the line ``office`` will have if its return is the one chosen.
+
+        Raises:
+            OutputError: when it cannot be kept (a full disk).
+        """
+        try:
+            if self._spool is None:
+                self._spool = Spool(str(self.path.absolute().parent))
+            kept = self._spool.keep(office_line(office))
+        except OSError as exc:
+            self.discard()
+            raise self.error(exc) from exc
+        self._lines.setdefault(office.office, []).append((office.kpis, _unlisted(office), kept))
+
+    def _line(self, office: OfficeOutcome) -> str:
+        """``office``'s line: the one prepared for its return, if the office is still as it
+        was then (not reviewed since)."""
+        for kpis, unlisted, kept in self._lines.get(office.office, ()):
+            if kpis is office.kpis and unlisted == _unlisted(office) and not office.reviewed \
+                    and self._spool is not None:
+                return self._spool.cells(kept)
+        return office_line(office)
+
+    def save(self, report: HarvestReport) -> None:
+        """The JSON of ``report`` under its temporary name.
 
         Raises:
             OutputError: when it cannot be written (nothing is left then).
         """
         try:
             with self.temporary.open("w", encoding="utf-8") as out:
-                out.writelines(json_pieces(self.report))
+                out.writelines(json_pieces(report, self._line))
         except OSError as exc:
             self.discard()
             raise self.error(exc) from exc
+        self._close_spool()
+
+    def discard(self) -> None:
+        """Leave no temporary file, nor the lines prepared."""
+        self._close_spool()
+        super().discard()
+
+    def _close_spool(self) -> None:
+        if self._spool is not None:
+            self._spool.close()
+            self._spool = None
+
+
+def _unlisted(office: OfficeOutcome) -> tuple[object, ...]:
+    """What an office's line says that its return's KPI outcomes do not."""
+    return (office.name, office.status, office.file, office.sha256, office.total_score,
+            office.verified_total, tuple(office.groups))

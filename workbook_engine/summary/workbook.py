@@ -46,9 +46,8 @@ from ..xlsx.bulk import (
     Formula,
     PlainFormulaWorkbook,
     RowWriter,
-    Spooled,
 )
-from ..xlsx.outputs import Output
+from ..xlsx.outputs import Output, Spooled
 from ..xlsx.writer import (
     LOCKED_FILL,
     ROW_HEIGHT,
@@ -507,7 +506,7 @@ class _KpiRows:
         self.wb, self.d, self.c, self.s = wb, details, cascade, styles
         self.scores = scores
         self.with_review = review      # a review is given: the weighted score that counts
-        self.done: dict[str, _Rendered] = {}
+        self.done: dict[str, list[_Rendered]] = {}     # an office's, one for each return
         row = details.template([(col, getattr(styles, DETAIL_STYLES.get(key, "plain")))
                                 for col, (key, _, _) in enumerate(DETAIL_COLUMNS)],
                                repeated=[DETAIL_INDEX[key] for key in REPEATED_DETAILS])
@@ -522,11 +521,11 @@ class _KpiRows:
             + [(5, styles.number), (6, styles.score), (7, styles.score)], repeated=range(5))
 
     def of(self, office: OfficeOutcome) -> _Rendered:
-        done = self.done.get(office.office)
-        if done is None or not _same_rows(done.office, office) \
-                or done.entries != _has_entries(office):
-            done = self.render(office)
-        return done
+        entries = _has_entries(office)
+        for done in self.done.get(office.office, ()):
+            if _same_rows(done.office, office) and done.entries == entries:
+                return done
+        return self.render(office)
 
     def render(self, office: OfficeOutcome) -> _Rendered:
         """Render ``office``'s rows (its return's KPIs) and keep them for :meth:`of`.
@@ -534,7 +533,8 @@ class _KpiRows:
         If the office is then given another return, the strings rendered here stay unused in
         the workbook's shared-string table, which spreadsheet programs allow.
         """
-        done = self.done[office.office] = _Rendered(office, _has_entries(office))
+        done = _Rendered(office, _has_entries(office))
+        self.done.setdefault(office.office, []).append(done)
         status = STATUS_THAI[office.status]
         keep = self.wb.spool
         for kpi in office.kpis:
