@@ -410,7 +410,7 @@ class _Reader:
                 continue
             seen[(office, code)] = row.number
             if weight is not None and office in offices:
-                total, cell = weights.get(office, (Decimal(0), row.ref(mf.COL_WEIGHT)))
+                total, cell = weights.get(office) or (Decimal(0), row.ref(mf.COL_WEIGHT))
                 weights[office] = (total + weight, cell)
             if office not in offices or code not in kpis or weight is None:
                 continue
