@@ -38,6 +38,12 @@ class Code(Enum):
         self.fix = fix
         self.meaning = meaning
 
+    @property
+    def advice(self) -> str | None:
+        """What the office itself does about this problem, in the e-mail the outbox writes to
+        it (:data:`ADVICE`); None for a problem สพบ. handles and the office is not told of."""
+        return ADVICE.get(self)
+
     # --- the master workbook -----------------------------------------------------------------
     MASTER_UNREADABLE = (
         E,
@@ -595,9 +601,140 @@ class Code(Enum):
         "แก้ไฟล์ต้นแบบหรือแบบเสนอตามรายการนี้ แล้วรวบรวมใหม่",
         "The merged draft master fails check-master (for example a per-round row that no "
         "longer sums to 100); the draft's own problem is told whole.")
+    # --- the outbox: e-mail to the offices (CONTRACT section 9) ---------------------------------
+    OUTBOX_NO_EMAIL = (
+        E,
+        "หน่วยงาน {office} ยังไม่มีอีเมลของผู้ประสานงาน จึงไม่ได้เขียนอีเมลถึงหน่วยงานนี้",
+        "กรอกอีเมลของผู้ประสานงานในคอลัมน์ 'อีเมล' ของชีต 'หน่วยงาน' แล้วสั่งเขียนอีเมลอีกครั้ง",
+        "An office the outbox writes to has no e-mail address in the master: no message is "
+        "made for it, and the run ends with exit code 1.")
+    OUTBOX_EMAIL_INVALID = (
+        E,
+        "อีเมลของหน่วยงาน {office} '{value}' ไม่ใช่ที่อยู่อีเมลที่ใช้ได้ จึงไม่ได้เขียนอีเมลถึงหน่วยงานนี้",
+        "แก้เป็นที่อยู่อีเมล เช่น name@example.go.th (หลายที่อยู่ให้คั่นด้วยเครื่องหมายจุลภาค) "
+        "แล้วสั่งเขียนอีเมลอีกครั้ง",
+        "An office's e-mail in the master is not a usable address (ASCII addresses, several "
+        "separated by commas or semicolons).")
+    OUTBOX_OFFICE_UNKNOWN = (
+        E,
+        "หน่วยงาน {office} ไม่มีในไฟล์ต้นแบบ จึงไม่ทราบอีเมลของหน่วยงานนี้",
+        "ใช้ไฟล์ต้นแบบเดียวกับที่ใช้สร้างแบบฟอร์มหรือรวบรวมผล",
+        "An office of the forms folder or the harvest result is not in the master.")
+    OUTBOX_FORM_MISSING = (
+        E,
+        "ไม่พบไฟล์แบบฟอร์มของหน่วยงาน {office} ที่ manifest.csv ระบุไว้",
+        "สร้างแบบฟอร์มใหม่ด้วยคำสั่ง generate หรือ propose แล้วสั่งเขียนอีเมลอีกครั้ง",
+        "A workbook listed in the forms folder's manifest.csv is not there.")
+    OUTBOX_FORM_CHANGED = (
+        E,
+        "ไฟล์แบบฟอร์มของหน่วยงาน {office} ถูกแก้ไขหลังจากสร้าง (SHA-256 ไม่ตรงกับ manifest.csv) "
+        "จึงไม่ได้แนบไปกับอีเมล",
+        "สร้างแบบฟอร์มใหม่ด้วยคำสั่ง generate หรือ propose และอย่าแก้ไฟล์ในโฟลเดอร์แบบฟอร์ม",
+        "A workbook's bytes differ from the SHA-256 its manifest.csv gives: it was changed "
+        "after it was made, and is not sent.")
+    OUTBOX_FORM_STALE = (
+        E,
+        "แบบฟอร์มของหน่วยงาน {office} สร้างจากไฟล์ต้นแบบชุดอื่น (ตัวชี้วัด น้ำหนัก หรือเกณฑ์ไม่ตรงกับ"
+        "ไฟล์ต้นแบบนี้) จึงไม่ได้แนบไปกับอีเมล",
+        "สร้างแบบฟอร์มใหม่จากไฟล์ต้นแบบปัจจุบัน หรือใช้ไฟล์ต้นแบบที่ใช้สร้างแบบฟอร์มชุดนี้",
+        "A workbook's fingerprint in manifest.csv is not the master's for the office: its "
+        "return would be refused as stale, so it is not sent.")
+    OUTBOX_FORM_NOT_LISTED = (
+        W,
+        "ไม่มีแบบรายงานของหน่วยงาน {office} ในโฟลเดอร์แบบฟอร์ม จึงเขียนอีเมลโดยไม่ได้แนบแบบรายงาน",
+        "ถ้าต้องการแนบ ให้สร้างแบบรายงานของหน่วยงานนี้ด้วยคำสั่ง generate แล้วสั่งเขียนอีเมลอีกครั้ง",
+        "feedback --forms: the forms folder has no workbook for an office that is sent a "
+        "reminder; the reminder goes without it.")
+    OUTBOX_DUE_DIFFERS = (
+        W,
+        "กำหนดส่งที่ให้ไว้ ({due}) ไม่ตรงกับกำหนดส่งที่พิมพ์ไว้ในชีต 'คำชี้แจง' ของแบบรายงาน "
+        "({printed}) อีเมลแจ้งหน่วยงานว่าให้ใช้วันที่ในอีเมลแทน",
+        "ถ้าตั้งใจเลื่อนกำหนดส่งก็ไม่ต้องทำอะไร ถ้าไม่ใช่ ให้แก้วันที่ใน --due",
+        "--due differs from the due date the round's workbook prints; the e-mail says that "
+        "its date replaces the printed one.")
+    OUTBOX_NOTHING_TO_ASK = (
+        W,
+        "หน่วยงาน {office} ยังไม่ได้รับ ({status}) แต่ไม่มีเรื่องที่หน่วยงานต้องแก้เอง "
+        "จึงไม่ได้เขียนอีเมลถึงหน่วยงานนี้",
+        "ดูปัญหาของหน่วยงานนี้ในผลการรวบรวม (เช่น คะแนนองค์กรที่ยังไม่ได้กรอกในไฟล์ต้นแบบ) "
+        "แล้วแก้ที่ สพบ.",
+        "An office is not accepted only for problems สพบ. itself must solve; it is not "
+        "written to.")
+    OUTBOX_SEND_FAILED = (
+        E,
+        "ส่งอีเมลถึงหน่วยงาน {office} ({to}) ไม่สำเร็จ: {error}",
+        "ตรวจอีเมลของหน่วยงานในไฟล์ต้นแบบและข้อความจากเซิร์ฟเวอร์ แล้วสั่งส่งอีกครั้ง "
+        "(ฉบับที่ส่งแล้วจะไม่ถูกส่งซ้ำ)",
+        "The SMTP server refused a message (or the connection broke while it was sent); the "
+        "others still go, and the run ends with exit code 1.")
+    OUTBOX_RECIPIENT_REFUSED = (
+        W,
+        "เซิร์ฟเวอร์อีเมลไม่รับที่อยู่ {refused} ของหน่วยงาน {office} "
+        "(ส่งถึงที่อยู่อื่นของหน่วยงานแล้ว)",
+        "ตรวจที่อยู่อีเมลนี้ในชีต 'หน่วยงาน' ของไฟล์ต้นแบบ",
+        "One of an office's several addresses was refused; the message went to the others.")
 
 
 CATALOGUE = {code.name: code for code in Code}     # every code by its name
+
+# What the office itself does about a problem of its return, in the e-mail the outbox writes to
+# it (``outbox feedback``): said to the coordinator, where each code's fix above is said to สพบ.
+# A code not listed here is สพบ.'s own to solve (a file it cannot read from its disk, an
+# organisation score it has not entered, the committee's review) and is not told to the office.
+ADVICE: dict[Code, str] = {
+    Code.FILE_EMPTY: "แนบไฟล์แบบรายงาน (.xlsx) ที่กรอกแล้วส่งมาใหม่ และตรวจว่าเปิดไฟล์ได้ก่อนส่ง",
+    Code.FILE_TOO_LARGE: "ส่งเฉพาะไฟล์แบบรายงานที่ได้รับ ไม่แทรกรูปภาพหรือไฟล์อื่นลงในแบบรายงาน "
+                         "(หลักฐานให้ส่งแยกตามช่องทางที่กำหนด)",
+    Code.FILE_NOT_WORKBOOK: "เปิดแบบรายงานที่ได้รับด้วย Excel แล้วบันทึกเป็น 'Excel Workbook (.xlsx)' "
+                            "ส่งมาใหม่",
+    Code.FILE_CORRUPT: "ไฟล์อาจเสียระหว่างบันทึกหรือส่ง ตรวจว่าเปิดไฟล์ได้ แล้วแนบส่งมาใหม่",
+    Code.FILE_ENCRYPTED: "ยกเลิกรหัสผ่านสำหรับเปิดไฟล์ (ไฟล์ > ข้อมูล > ป้องกันเวิร์กบุ๊ก > "
+                         "เข้ารหัสด้วยรหัสผ่าน แล้วลบรหัสผ่านออก) แล้วส่งมาใหม่",
+    Code.FILE_OTHER_FORMAT: "เปิดไฟล์แล้วเลือก บันทึกเป็น > 'Excel Workbook (.xlsx)' แล้วส่งมาใหม่",
+    Code.FILE_STRICT_OOXML: "บันทึกเป็น 'Excel Workbook (.xlsx)' แบบปกติ (ไม่ใช่ Strict Open XML) "
+                            "แล้วส่งมาใหม่",
+    Code.FILE_ZIP_BOMB: "ส่งไฟล์แบบรายงานที่ได้รับและกรอกแล้วมาใหม่ โดยไม่ต้องบีบอัด",
+    Code.FILE_UNSAFE_XML: "กรอกผลในแบบรายงานที่ได้รับ บันทึกด้วย Excel แล้วส่งมาใหม่",
+    Code.FILE_MACROS: "ไม่ต้องส่งใหม่ ครั้งต่อไปให้บันทึกเป็น 'Excel Workbook (.xlsx)'",
+    Code.FILE_NESTED_ARCHIVE: "ส่งไฟล์ .xlsx โดยตรง หรือบีบอัดไว้ในไฟล์ zip เพียงชั้นเดียว",
+    Code.FILE_ARCHIVE_EMPTY: "ตรวจว่าใส่ไฟล์แบบรายงานไว้ในไฟล์ zip แล้ว หรือส่งไฟล์ .xlsx โดยตรง",
+    Code.RETURN_NOT_OURS: "กรอกผลในแบบรายงานที่ได้รับทางอีเมลจากสำนักพัฒนาระบบบริหาร "
+                          "(ไม่ใช้ไฟล์ที่สร้างเองหรือคัดลอกตาราง) แล้วส่งมาใหม่",
+    Code.RETURN_UNKNOWN_OFFICE: "กรอกผลในแบบรายงานของหน่วยงานตนเองที่ได้รับทางอีเมล แล้วส่งมาใหม่",
+    Code.RETURN_WRONG_YEAR: "กรอกผลในแบบรายงานของปีงบประมาณนี้ที่ได้รับทางอีเมลฉบับล่าสุด "
+                            "แล้วส่งมาใหม่",
+    Code.RETURN_WRONG_ROUND: "กรอกผลในแบบรายงานของรอบนี้ที่ได้รับทางอีเมลฉบับล่าสุด แล้วส่งมาใหม่",
+    Code.RETURN_SCHEMA: "กรอกผลในแบบรายงานฉบับล่าสุดที่ได้รับทางอีเมล แล้วส่งมาใหม่",
+    Code.RETURN_STALE: "ตัวชี้วัด น้ำหนัก หรือเกณฑ์มีการปรับปรุงแล้ว กรอกผลในแบบรายงานฉบับใหม่ "
+                       "ที่ได้รับทางอีเมลฉบับล่าสุด แล้วส่งมาใหม่",
+    Code.RETURN_SIGNATURE_MISSING: "กรอกผลในแบบรายงานฉบับจริงที่ได้รับทางอีเมล แล้วส่งมาใหม่",
+    Code.RETURN_SIGNATURE_INVALID: "กรอกผลในแบบรายงานฉบับจริงที่ได้รับทางอีเมล (อย่าแก้ไข"
+                                   "ข้อมูลในชีตที่ซ่อนไว้) แล้วส่งมาใหม่",
+    Code.RETURN_SHEET_MISSING: "กรอกผลในแบบรายงานฉบับเดิมโดยไม่ลบหรือเปลี่ยนชื่อชีต แล้วส่งมาใหม่",
+    Code.RETURN_LOCKED_CHANGED: "กรอกเฉพาะช่องสีเหลือง อย่าแก้รหัส ชื่อ น้ำหนัก เกณฑ์ หรือแทรก/ลบแถว "
+                                "กรอกผลในแบบรายงานฉบับเดิมแล้วส่งมาใหม่",
+    Code.RETURN_DUPLICATE: "ถ้าไฟล์ที่ระบบใช้ไม่ใช่ฉบับที่ต้องการ ให้ส่งฉบับที่ถูกต้องมาอีกครั้ง",
+    Code.RETURN_NAME_MISMATCH: "ตรวจว่าส่งแบบรายงานของหน่วยงานตนเอง ถ้าส่งผิดไฟล์ให้ส่งไฟล์ที่ถูกต้อง"
+                               "มาใหม่",
+    Code.RETURN_NAMES_BROKEN: "ไม่ต้องส่งใหม่ถ้าผลที่อ่านได้ถูกต้อง ครั้งต่อไปให้พิมพ์ค่าลงในช่อง "
+                              "ไม่ตัดหรือวางทับช่อง",
+    Code.RETURN_EXTERNAL_LINKS: "ครั้งต่อไปให้พิมพ์ค่าลงในช่องโดยตรง ไม่อ้างอิงไฟล์อื่น "
+                                "(ข้อมูล > แก้ไขลิงก์ > ตัดลิงก์)",
+    Code.RETURN_EXTRA_SHEET: "ระบบไม่อ่านชีตที่เพิ่มเอง ถ้ามีข้อมูลสำคัญให้ย้ายไปกรอกในชีต"
+                             "รายงานผลแล้วส่งมาใหม่",
+    Code.RETURN_HIDDEN: "ตรวจว่าไม่มีข้อมูลที่ตั้งใจซ่อน ถ้าข้อมูลครบแล้วไม่ต้องส่งใหม่",
+    Code.RESULT_MISSING: "กรอกผลการดำเนินงานเป็นตัวเลขในช่องนี้ บันทึกแล้วส่งไฟล์มาใหม่",
+    Code.RESULT_FORMULA: "พิมพ์ผลเป็นตัวเลขในช่องนี้ (ไม่ใช้สูตร) แล้วส่งมาใหม่",
+    Code.RESULT_ERROR_VALUE: "พิมพ์ผลเป็นตัวเลขแทนค่าผิดพลาดในช่องนี้ แล้วส่งมาใหม่",
+    Code.RESULT_NOT_NUMBER: "พิมพ์ผลเป็นตัวเลขอย่างเดียว ไม่ต้องพิมพ์หน่วยหรือข้อความ "
+                            "(คำอธิบายให้พิมพ์ในชีตรายงานรายตัวชี้วัด) แล้วส่งมาใหม่",
+    Code.RESULT_NUMBER_AS_TEXT: "ตรวจว่าค่าที่ระบบอ่านได้ถูกต้อง ครั้งต่อไปให้พิมพ์เป็นตัวเลขธรรมดา",
+    Code.RESULT_MILESTONE_INVALID: "เลือกระดับที่ทำได้ 0 ถึง 5 จากรายการในช่องนี้ แล้วส่งมาใหม่",
+    Code.RESULT_NEGATIVE_PERCENT: "ตรวจและแก้ผลให้ถูกต้อง แล้วส่งมาใหม่",
+    Code.RESULT_IMPLAUSIBLE: "ตรวจว่าผลถูกต้อง (เช่น พิมพ์ 78.2 ไม่ใช่ 782) ถ้าผิดให้แก้แล้วส่งมาใหม่",
+    Code.PROBLEMS_OMITTED: "แก้ตามรายการข้างต้น แล้วตรวจช่องอื่นที่มีปัญหาแบบเดียวกันด้วย",
+    Code.RETURN_IS_PROPOSAL: "ส่งแบบรายงานผลของรอบนี้ (ไม่ใช่แบบเสนอตัวชี้วัด) มาใหม่",
+}
 
 
 @dataclass(frozen=True)
@@ -706,5 +843,27 @@ def catalogue_markdown() -> str:
     for kind in Code:
         cells = [f"`{kind.name}`", kind.severity.value, kind.text, kind.fix, kind.meaning]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    lines += advice_markdown()
     return "\n".join(lines) + "\n"
+
+
+def advice_markdown() -> list[str]:
+    """The lines of ``docs/problems.md`` that list what the outbox tells an office to do
+    about each problem of its return (:data:`ADVICE`)."""
+    lines = [
+        "",
+        "## สิ่งที่แจ้งให้หน่วยงานทำ (What the office is told to do)",
+        "",
+        "`outbox feedback` เขียนถึงผู้ประสานงานของหน่วยงานด้วยข้อความนี้แทน 'สิ่งที่ต้องทำ' ข้างบน "
+        "(ซึ่งเขียนถึง สพบ.) รหัสที่ไม่อยู่ในตารางนี้เป็นเรื่องที่ สพบ. แก้เอง จึงไม่ได้แจ้งหน่วยงาน",
+        "",
+        "What `outbox feedback` tells the office's coordinator (the fix above is said to สพบ.). "
+        "Codes not listed are สพบ.'s own to solve and are not told to the office.",
+        "",
+        "| รหัส (code) | สิ่งที่หน่วยงานต้องทำ |",
+        "|---|---|",
+    ]
+    lines += ["| " + " | ".join(c.replace("|", "\\|") for c in (f"`{code.name}`", text)) + " |"
+              for code, text in ADVICE.items()]
+    return lines
 
