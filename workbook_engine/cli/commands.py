@@ -37,6 +37,7 @@ from .console import (
     writable,
 )
 from .history import history_command
+from .outbox import outbox_command
 from .proposals import collect_proposals_command, propose_command
 
 if TYPE_CHECKING:
@@ -319,6 +320,7 @@ def demo_command(workdir: Path) -> int:
 cli.add_command(propose_command)
 cli.add_command(collect_proposals_command)
 cli.add_command(history_command)
+cli.add_command(outbox_command)
 
 DEBUG_ENV = "WORKBOOK_ENGINE_DEBUG"
 
