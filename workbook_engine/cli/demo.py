@@ -9,7 +9,9 @@ the harvest again with the committee's filled copy shipped in samples/review/ (o
 summary-review.xlsx and its JSON. Every harvest is recorded in the demo's ledger (the second one
 takes every return from it instead of reading it again); the previous year's returns and this
 year's half-year returns in samples/history/ are recorded too, and the history workbook is
-written from the ledger: history.xlsx.
+written from the ledger: history.xlsx. Last, the round's outbox: an e-mail (``.eml``) to every
+office's coordinator with its form (outbox/forms), and one to every office the harvest did not
+accept, saying what to fix or reminding it (outbox/feedback); written, not sent.
 """
 
 from __future__ import annotations
@@ -90,6 +92,7 @@ def run_demo(workdir: Path, master_path: Path = SHIPPED_MASTER,
                       samples / "review")
     click.echo(f"\n== 7. ไฟล์สรุปผลหลังการตรวจประเมิน: {reviewed}")
     earlier(samples / "history", checked.master, workdir)
+    mail(checked.master, workdir)
     return 0
 
 
@@ -130,6 +133,27 @@ def earlier(history: Path, master: Master, workdir: Path) -> None:
     click.echo(f"รอบที่บันทึกไว้: {', '.join(found.periods.index)}")
     for office, row in found.changes.head(3).iterrows():
         click.echo(f"  {office} {row['name']}: {row['previous']} -> {row['last']} ({row['trend']})")
+
+
+def mail(master: Master, workdir: Path) -> None:
+    """The round's outbox, written and not sent: the forms' e-mails and the harvest's
+    feedback (the missing office's form attached again)."""
+    from ..outbox.inputs import read_forms_folder
+    from ..outbox.run import feedback_outbox, forms_outbox, sender_address, signature
+
+    out = workdir / "outbox"
+    click.echo(f"\n== 10. อีเมลถึงผู้ประสานงานของหน่วยงาน (outbox) ลงใน {out} (เขียนไว้ ไม่ได้ส่ง)")
+    signed, sender = signature(master, None, None), sender_address(None, master)
+    forms, problems = forms_outbox(read_forms_folder(workdir / "forms", master), master,
+                                   out / "forms", signed, sender)
+    feedback, more = feedback_outbox(workdir / "summary.json", master, out / "feedback",
+                                     signed, sender, workdir / "forms")
+    click.echo(f"ส่งแบบรายงาน {len(forms)} ฉบับ ({out / 'forms'}); แจ้งผลการตรวจและติดตาม "
+               f"{len(feedback)} ฉบับ ถึง {', '.join(w.letter.office for w in feedback)} "
+               f"({out / 'feedback'})")
+    echo_problems(problems + more)
+    click.echo("ส่งจริงด้วย workbook-engine outbox forms|feedback ... --send --smtp HOST[:PORT] "
+               "(ดู docs/outbox.md)")
 
 
 def review(master: Master, workdir: Path, returns: list[Path], report: HarvestReport,
