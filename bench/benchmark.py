@@ -671,8 +671,9 @@ def harvest_phases(setup: Setup, work: Path) -> dict[str, float]:
     (workbook_engine.cli's harvest_command), on a fresh ledger."""
     import gc
 
+    from workbook_engine.cli.commands import preparing
     from workbook_engine.harvesting.outcomes import LedgerRun
-    from workbook_engine.harvesting.run import harvest, write_json
+    from workbook_engine.harvesting.run import JsonWriter, harvest
     from workbook_engine.ledger.store import Context, Ledger
     from workbook_engine.master.reader import load_master
     from workbook_engine.summary.workbook import SummaryWriter
@@ -685,19 +686,19 @@ def harvest_phases(setup: Setup, work: Path) -> dict[str, float]:
         laps.lap("read_master")
         gc.freeze()
         summary = SummaryWriter(out, master.settings.below_level1_score, master.settings.places)
+        json_writer = JsonWriter(work / "phases.json")
         laps.start()
-        ledger = Ledger(path)
-        run = ledger.run(Context.of(master, ROUND, None))
-        report = harvest([setup.returns], master, ROUND, jobs=JOBS, on_office=summary.prepare,
-                         recorder=run)
+        run = Ledger(path).run(Context.of(master, ROUND, None))
+        report = harvest([setup.returns], master, ROUND, jobs=JOBS,
+                         on_office=preparing(summary, json_writer, True), recorder=run)
         laps.lap("harvest")
         report.ledger = LedgerRun(str(path), run.record(report, out))
         laps.lap("record")
         summary.write(report)
-        write_json(report, work / "phases.json")
+        json_writer.save(report)
+        json_writer.commit()
         laps.lap("write")
         run.commit()
-        ledger.close()
         laps.lap("commit")
     return laps.took
 
@@ -880,10 +881,12 @@ def report(sizes: list[Size], ratios: dict[str, list[float]]) -> list[str]:
 
 
 def incremental_report(setup: Setup) -> list[str]:
-    """The table of the incremental harvest at the biggest size, attempt by attempt."""
-    walls = [(s.harvest.wall, s.reharvest.wall) for s in setup.samples if s.reharvest]
-    ratios = [again / first for first, again in walls]
-    median = statistics.median(ratios)
+    """The table of the incremental harvest at the biggest size, attempt by attempt: wall time
+    (what the user waits; the aim is judged on it) and CPU time (what the machine spends)."""
+    runs = [(s.harvest, s.reharvest) for s in setup.samples if s.reharvest]
+    walls = [again.wall / first.wall for first, again in runs]
+    cpus = [again.cpu / first.cpu for first, again in runs]
+    median = statistics.median(walls)
     ledger = max(s.ledger_bytes for s in setup.samples)
     return [
         f"Incremental harvest ({setup.offices} offices, in every attempt): the first harvest "
@@ -893,14 +896,17 @@ def incremental_report(setup: Setup) -> list[str]:
         f"ledger. The ledger after the first harvest: {ledger / MB:.1f} MB (each return's "
         "outcome, KPI results and original bytes).",
         "",
-        "| attempt | first harvest, wall | re-harvest after 1 return corrected, wall | "
-        "re-harvest / first harvest | target | met |",
-        "|---|---|---|---|---|---|",
-        *[f"| {i} | {first:.2f} s | {again:.2f} s | {again / first:.2f} | | |"
-          for i, (first, again) in enumerate(walls, 1)],
-        f"| median | {statistics.median(w[0] for w in walls):.2f} s | "
-        f"{statistics.median(w[1] for w in walls):.2f} s | **{median:.2f}** | "
-        f"< {REHARVEST_AIM} (aim) | {YES[median < REHARVEST_AIM]} |",
+        "| attempt | first harvest, wall (CPU) | re-harvest after 1 return corrected, wall "
+        "(CPU) | re-harvest / first harvest, wall | CPU | target (wall) | met |",
+        "|---|---|---|---|---|---|---|",
+        *[f"| {i} | {first.wall:.2f} s ({first.cpu:.2f} s) | {again.wall:.2f} s "
+          f"({again.cpu:.2f} s) | {wall:.2f} | {cpu:.2f} | | |"
+          for i, ((first, again), wall, cpu) in enumerate(zip(runs, walls, cpus, strict=True),
+                                                         1)],
+        f"| median | {statistics.median(r[0].wall for r in runs):.2f} s | "
+        f"{statistics.median(r[1].wall for r in runs):.2f} s | **{median:.2f}** | "
+        f"{statistics.median(cpus):.2f} | < {REHARVEST_AIM} (aim) | "
+        f"{YES[median < REHARVEST_AIM]} |",
         "",
     ]
 
