@@ -593,12 +593,14 @@ class XlsxReader:
             PiecesFailed: as said.
         """
         try:
+            if _fastsheet is None or self.zip.getinfo(sheet.part).file_size <= PIECE_BYTES:
+                return None          # (a size that lies is read whole, as any part is)
             data = read_part(self.zip, sheet.part, self.part_bytes)
         except NotAWorkbook:
             raise
         except (KeyError, *_DAMAGE) as exc:
             raise _damaged(sheet.part, exc) from exc
-        fast = _fastsheet is not None and _without_dtd(data)
+        fast = _without_dtd(data)
         cuts = _piece_cuts(data, PIECE_BYTES) if fast else None
         if cuts is None:
             return None
