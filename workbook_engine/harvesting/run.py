@@ -330,7 +330,7 @@ def json_text(report: HarvestReport) -> str:
 
 def office_line(office: OfficeOutcome) -> str:
     """An office's line of the JSON result."""
-    return _dump(office.as_json())
+    return json_line(office.as_json())
 
 
 def json_pieces(report: HarvestReport,
@@ -339,11 +339,12 @@ def json_pieces(report: HarvestReport,
     problem to a line (easy to read, search and compare; and written without holding the
     whole text), each line encoded by ``json``'s C encoder (``indent`` would turn it off)."""
     head = report.json_head()
-    yield "{\n" + ",\n".join(f" {_dump(key)}: {_dump(value)}" for key, value in head.items())
+    yield "{\n" + ",\n".join(f" {json_line(key)}: {json_line(value)}"
+                              for key, value in head.items())
     lists = (("offices", (line(o) for o in report.offices)),
-             ("problems", (_dump(p.as_dict()) for p in report.problems)))
+             ("problems", (json_line(p.as_dict()) for p in report.problems)))
     for key, items in lists:
-        yield f",\n {_dump(key)}: ["
+        yield f",\n {json_line(key)}: ["
         empty = True
         for item in items:
             yield f"{'' if empty else ','}\n  {item}"
@@ -352,7 +353,9 @@ def json_pieces(report: HarvestReport,
     yield "\n}\n"
 
 
-def _dump(value: object) -> str:
+def json_line(value: object) -> str:
+    """``value`` as JSON on one line, readable Thai, with the characters that readers of lines
+    take as line breaks escaped."""
     text = json.dumps(value, ensure_ascii=False)
     if "\u2028" in text or "\u2029" in text or "\u0085" in text:   # rare; translate is slow
         text = text.translate(_LINE_BREAKS)

@@ -31,6 +31,7 @@ from types import TracebackType
 from typing import IO, Any
 
 from ..errors import PROBLEMS_FOUND, WorkbookEngineError
+from ..harvesting.run import json_line
 from ..problems import Code, Problem, one_line, problem
 from .write import Written
 
@@ -40,7 +41,6 @@ DEFAULT_PORT = 587           # message submission, with STARTTLS
 IMPLICIT_TLS_PORT = 465      # TLS from the first byte
 TIMEOUT = 60.0               # seconds to wait for the server at each step
 AUTH_MECHANISMS = ("PLAIN", "LOGIN", "CRAM-MD5")      # in the order they are chosen
-_LINE_BREAKS = str.maketrans({"\u0085": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
 
 
 class SendError(WorkbookEngineError, OSError):
@@ -265,7 +265,7 @@ class SendLog:
     def record(self, entry: dict[str, Any]) -> None:
         """Append one line and put it on disk before the next message goes."""
         assert self._out is not None, "record() inside `with log:`"
-        self._out.write(json.dumps(entry, ensure_ascii=False).translate(_LINE_BREAKS) + "\n")
+        self._out.write(json_line(entry) + "\n")
         self._out.flush()
         os.fsync(self._out.fileno())
 
