@@ -195,6 +195,26 @@ def test_a_file_is_read_again_in_another_context(returns: Path, tmp_path: Path,
     assert query(ledger, "SELECT count(DISTINCT signing_key) FROM readings") == [(2,)]
 
 
+def test_a_file_is_read_again_by_changed_code_of_the_same_version(
+        returns: Path, tmp_path: Path, counted: list[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The engine's version does not change between commits of a checkout: the ledger keys
+    outcomes by the version and a digest of the engine's source, so changed code reads every
+    file again rather than take outcomes it would not give."""
+    out = tmp_path / "summary.xlsx"
+    harvest(returns, out)
+    ledger = tmp_path / store.DEFAULT_NAME
+    [(recorded,)] = query(ledger, "SELECT DISTINCT engine_version FROM readings")
+    version, _, digest = recorded.partition("+")
+    assert digest == store.code_digest() and len(digest) == 12
+    assert version == store.engine_version()
+    monkeypatch.setattr(store, "code_digest", lambda: "0123456789ab")
+    counted.clear()
+    harvest(returns, out)
+    assert len(counted) == len(SAMPLES)
+    assert query(ledger, "SELECT count(DISTINCT engine_version) FROM readings") == [(2,)]
+
+
 # -- safety -------------------------------------------------------------------------------
 
 def refused(returns: Path, tmp_path: Path, ledger: Path, words: str) -> None:

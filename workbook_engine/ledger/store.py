@@ -10,6 +10,7 @@ ours, a damaged one and one written by a newer engine are refused and never writ
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import sqlite3
@@ -164,9 +165,24 @@ class Context:
 
     @classmethod
     def of(cls, master: Master, round_months: int, key: bytes | None) -> Context:
-        """The context of a harvest of ``master``'s round with ``key``."""
+        """The context of a harvest of ``master``'s round with ``key``, by this engine's code
+        (its version and :func:`code_digest`)."""
         return cls(master.source_sha256, round_months,
-                   hashlib.sha256(key).hexdigest() if key else "", engine_version())
+                   hashlib.sha256(key).hexdigest() if key else "",
+                   f"{engine_version()}+{code_digest()}")
+
+
+@functools.cache
+def code_digest() -> str:
+    """The first 12 hex digits of the SHA-256 of the engine's own source (its ``.py`` and
+    ``.c`` files, by path): an outcome recorded by other code, even under the same version
+    number (a development checkout), is not used again."""
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for path in sorted(p for p in package.rglob("*") if p.suffix in (".py", ".c")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
 
 
 def sidecars(path: Path) -> tuple[Path, ...]:
