@@ -492,11 +492,17 @@ def self_signed(folder: Path) -> tuple[Path, Path]:
     return cert_file, key_file
 
 
-def test_starttls_is_used_when_offered_and_then_auth(round12: Round, tmp_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    cert, key = self_signed(tmp_path)
+def server_tls(folder: Path) -> tuple[Path, ssl.SSLContext]:
+    """A self-signed certificate (:func:`self_signed`) and a server's TLS context with it."""
+    cert, key = self_signed(folder)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
+    return cert, context
+
+
+def test_starttls_is_used_when_offered_and_then_auth(round12: Round, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    cert, context = server_tls(tmp_path)
     monkeypatch.setenv("SSL_CERT_FILE", str(cert))       # the client trusts this server only
     mailbox = Mailbox()
     out = tmp_path / "out"
@@ -523,9 +529,7 @@ def test_tls_from_the_first_byte_on_the_implicit_tls_port(round12: Round, tmp_pa
     """Port 465 speaks TLS at once (SMTP_SSL); here the test server's port plays 465."""
     from workbook_engine.outbox import send
 
-    cert, key = self_signed(tmp_path)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
+    cert, context = server_tls(tmp_path)
     monkeypatch.setenv("SSL_CERT_FILE", str(cert))
     mailbox = Mailbox()
     with smtp_server(mailbox, ssl_context=context) as server:
@@ -539,9 +543,7 @@ def test_tls_from_the_first_byte_on_the_implicit_tls_port(round12: Round, tmp_pa
 def test_a_certificate_not_trusted_stops_before_anything_goes(round12: Round, tmp_path: Path,
                                                               monkeypatch: pytest.MonkeyPatch
                                                               ) -> None:
-    cert, key = self_signed(tmp_path)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
+    _cert, context = server_tls(tmp_path)
     monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "no-such-authorities.pem"))
     mailbox = Mailbox()
     with smtp_server(mailbox, tls_context=context, require_starttls=True) as server:

@@ -37,6 +37,7 @@ from ..workers import few_collections
 from .console import echo_problems, progress, valid_master
 
 F = TypeVar("F", bound=Callable[..., Any])
+Outbox = tuple[list[Written], list[Problem], str]   # messages written, problems, what they are
 EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 EXISTING_DIR = click.Path(exists=True, file_okay=False, path_type=Path)
 
@@ -96,20 +97,21 @@ def forms_command(forms_dir: Path, master_path: Path, out_dir: Path, due: dt.dat
     """อีเมลส่งแบบรายงาน (จาก generate) หรือแบบเสนอตัวชี้วัด (จาก propose) ถึงทุกหน่วยงานใน
     manifest.csv ของโฟลเดอร์: สิ่งที่ต้องกรอก กำหนดส่ง และผู้ที่ให้สอบถาม"""
     server = smtp_server(send, smtp, smtp_user, resend)
-    with few_collections():
-        master = valid_master(master_path)
-        if master is None:
-            return NOTHING_DONE
+
+    def write(master: Master, address: Address) -> Outbox:
         folder = read_forms_folder(forms_dir, master)
         if folder.kind is Kind.PROPOSAL and due is None:
             raise click.UsageError("แบบเสนอตัวชี้วัดไม่มีกำหนดส่งพิมพ์ไว้ ระบุวันที่ด้วย --due "
                                    "เช่น --due 31/7/2568")
-        address = from_address(sender, master)
-        written, problems = forms_outbox(folder, master, out_dir,
-                                         signature(master, contact, due), address)
-    what = "แบบเสนอตัวชี้วัด" if folder.kind is Kind.PROPOSAL else \
-        f"แบบรายงานรอบ {folder.round_months} เดือน"
-    return deliver(written, problems, out_dir / FORMS_INDEX, what, address, server, resend)
+        what = "แบบเสนอตัวชี้วัด" if folder.kind is Kind.PROPOSAL else \
+            f"แบบรายงานรอบ {folder.round_months} เดือน"
+        return (*forms_outbox(folder, master, out_dir, signature(master, contact, due), address),
+                what)
+
+    done = written_with(master_path, sender, write)
+    if done is None:
+        return NOTHING_DONE
+    return deliver(*done, out_dir / FORMS_INDEX, server, resend)
 
 
 @outbox_command.command("feedback")
@@ -124,15 +126,25 @@ def feedback_command(result: Path, master_path: Path, out_dir: Path, due: dt.dat
     """อีเมลถึงหน่วยงานที่ยังไม่ได้รับในผลการรวบรวม (harvest --json): ปัญหาแต่ละเรื่อง
     พร้อมชีตและเซลล์ และสิ่งที่ต้องทำ; อีเมลติดตามหน่วยงานที่ยังไม่ส่ง"""
     server = smtp_server(send, smtp, smtp_user, resend)
+    done = written_with(master_path, sender, lambda master, address: (*feedback_outbox(
+        result, master, out_dir, signature(master, contact, due), address, forms_dir),
+        "แจ้งผลการตรวจและติดตาม"))
+    if done is None:
+        return NOTHING_DONE
+    return deliver(*done, out_dir / FEEDBACK_INDEX, server, resend)
+
+
+def written_with(master_path: Path, sender: str | None,
+                 write: Callable[[Master, Address], Outbox]
+                 ) -> tuple[list[Written], list[Problem], str, Address] | None:
+    """What ``write`` writes with the master (read and checked) and the sender, and the
+    sender; None when the master is not valid (said)."""
     with few_collections():
         master = valid_master(master_path)
         if master is None:
-            return NOTHING_DONE
+            return None
         address = from_address(sender, master)
-        written, problems = feedback_outbox(result, master, out_dir,
-                                            signature(master, contact, due), address, forms_dir)
-    return deliver(written, problems, out_dir / FEEDBACK_INDEX, "แจ้งผลการตรวจและติดตาม", address,
-                   server, resend)
+        return (*write(master, address), address)
 
 
 def smtp_server(send: bool, smtp: str | None, user: str | None,
@@ -167,8 +179,8 @@ def from_address(text: str | None, master: Master) -> Address:
         raise click.BadParameter(str(exc), param_hint="--from") from exc
 
 
-def deliver(written: list[Written], problems: list[Problem], index: Path, what: str,
-            sender: Address, server: SmtpServer | None, resend: bool) -> int:
+def deliver(written: list[Written], problems: list[Problem], what: str, sender: Address,
+            index: Path, server: SmtpServer | None, resend: bool) -> int:
     """Say what was written (into ``index``'s folder), send it when asked, and give the exit
     code."""
     out = index.parent
