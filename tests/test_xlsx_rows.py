@@ -249,3 +249,23 @@ def test_a_row_rendered_in_parts_is_the_row(tmp_path: Path) -> None:
 
     assert written(True) == written(False)
     assert b'count="16" uniqueCount="5"' in written(True)[1]
+
+
+def test_complete_rows_wait_in_the_spool_not_in_memory(tmp_path: Path) -> None:
+    """A row begun with start() is moved to the workbook's spool when the next one begins (a
+    national summary's sheets hold 100,000 of them); the sheet is written the same."""
+    from workbook_engine.xlsx.outputs import Spooled
+
+    path = tmp_path / "spooled.xlsx"
+    wb = PlainFormulaWorkbook(str(path), WORKBOOK_OPTIONS)
+    ws = wb.add_worksheet("ชีต")
+    rw = ws.rows()
+    for row in range(1, 4):
+        rw.start(row)
+        rw.string(0, f"แถว {row}")
+        rw.number(1, row)
+    assert [isinstance(cells, Spooled) for _, cells, _ in ws.bulk] == [True, True, False]
+    wb.close()
+    sheet = load_workbook(path)["ชีต"]
+    assert [[c.value for c in r] for r in sheet.iter_rows(min_row=2)] == [
+        ["แถว 1", 1], ["แถว 2", 2], ["แถว 3", 3]]
