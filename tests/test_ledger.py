@@ -440,6 +440,24 @@ def test_two_new_ledgers_at_once_the_later_is_not_kept_and_says_so(
     assert query(path, "SELECT count(*) FROM runs") == [(0,)]
 
 
+def test_outputs_in_place_and_a_run_not_kept_is_exit_code_1(
+        returns: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the ledger cannot keep the run after the summary and the JSON are in place (here
+    another harvest created the new ledger meanwhile), the outputs stay, the message says the
+    run is not recorded, and the exit code is 1 (written, with a problem), not 2 (nothing
+    written)."""
+    def created_meanwhile(_source: object, _target: object) -> None:
+        raise FileExistsError(17, "File exists")
+
+    monkeypatch.setattr(store.os, "link", created_meanwhile)
+    out = tmp_path / "summary.xlsx"
+    code, _stdout, stderr = harvest(returns, out)
+    assert code == 1 and "ไม่ได้บันทึก" in stderr and "ระหว่างนั้น" in stderr
+    assert out.is_file() and out.with_suffix(".json").is_file()
+    assert not (tmp_path / store.DEFAULT_NAME).exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
 def test_a_recorded_outcome_this_engine_cannot_decode_is_read_again(
         returns: Path, tmp_path: Path, counted: list[str]) -> None:
     harvest(returns, tmp_path / "s.xlsx")

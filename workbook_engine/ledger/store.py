@@ -20,7 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 from urllib.parse import quote
 
-from ..errors import WorkbookEngineError
+from ..errors import PROBLEMS_FOUND, WorkbookEngineError
 from ..harvesting.intake import Archives, Candidate, Loaded, load
 from ..harvesting.outcomes import HarvestReport
 from ..harvesting.returns import ReturnOutcome
@@ -40,8 +40,15 @@ class LedgerError(WorkbookEngineError):
     """The ledger cannot be used; nothing in it was changed."""
 
 
-def _refused(path: Path, why: str) -> LedgerError:
-    return LedgerError(f"ใช้สมุดบันทึกผล (ledger) {path} ไม่ได้: {why} (ไม่ได้แก้ไขไฟล์นี้)")
+class NotRecorded(LedgerError):
+    """The run's outputs are in place, but the run could not be kept in the ledger: output
+    written with a problem (exit code 1, CONTRACT section 3)."""
+
+    exit_code = PROBLEMS_FOUND
+
+
+def _refused(path: Path, why: str, kind: type[LedgerError] = LedgerError) -> LedgerError:
+    return kind(f"ใช้สมุดบันทึกผล (ledger) {path} ไม่ได้: {why} (ไม่ได้แก้ไขไฟล์นี้)")
 
 
 def default_path(summary: Path) -> Path:
@@ -237,9 +244,10 @@ class Ledger:
             os.link(self.building, self.path)       # fails rather than replace a ledger
         except FileExistsError as exc:
             raise _refused(self.path, "มีการรวบรวมผลอีกงานหนึ่งสร้างไฟล์นี้ขึ้นระหว่างนั้น "
-                                      "การรวบรวมครั้งนี้จึงไม่ได้บันทึก ให้สั่งใหม่") from exc
+                                      "การรวบรวมครั้งนี้จึงไม่ได้บันทึก ให้สั่งใหม่", NotRecorded) from exc
         except OSError as exc:
-            raise _refused(self.path, f"สร้างไฟล์ไม่ได้ ({exc.strerror or exc})") from exc
+            raise _refused(self.path, f"สร้างไฟล์ไม่ได้ ({exc.strerror or exc}) "
+                                      "การรวบรวมครั้งนี้จึงไม่ได้บันทึก", NotRecorded) from exc
         finally:
             self._remove_building()
 
@@ -413,7 +421,7 @@ class Run:
             self.rollback()
             raise _refused(self.ledger.path, f"บันทึกผลไม่ได้ ({exc}) ไฟล์สรุปผลเขียนแล้ว แต่การรวบรวม"
                                              "ครั้งนี้ไม่ได้บันทึก (ครั้งที่ในไฟล์สรุปผลจึงไม่มีในสมุดบันทึกผล) "
-                                             "ให้รวบรวมใหม่") from exc
+                                             "ให้รวบรวมใหม่", NotRecorded) from exc
         self.committed = True
         self.ledger.publish()
 
