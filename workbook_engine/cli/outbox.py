@@ -21,7 +21,7 @@ from ..errors import NOTHING_DONE, PROBLEMS_FOUND
 from ..model import Master
 from ..outbox.due import DueDateError, parse_due
 from ..outbox.inputs import read_forms_folder
-from ..outbox.letter import Kind
+from ..outbox.letter import LetterKind
 from ..outbox.run import (
     FEEDBACK_INDEX,
     FORMS_INDEX,
@@ -100,10 +100,10 @@ def forms_command(forms_dir: Path, master_path: Path, out_dir: Path, due: dt.dat
 
     def write(master: Master, address: Address) -> Outbox:
         folder = read_forms_folder(forms_dir, master)
-        if folder.kind is Kind.PROPOSAL and due is None:
+        if folder.kind is LetterKind.PROPOSAL and due is None:
             raise click.UsageError("แบบเสนอตัวชี้วัดไม่มีกำหนดส่งพิมพ์ไว้ ระบุวันที่ด้วย --due "
                                    "เช่น --due 31/7/2568")
-        what = "แบบเสนอตัวชี้วัด" if folder.kind is Kind.PROPOSAL else \
+        what = "แบบเสนอตัวชี้วัด" if folder.kind is LetterKind.PROPOSAL else \
             f"แบบรายงานรอบ {folder.round_months} เดือน"
         return (*forms_outbox(folder, master, out_dir, signature(master, contact, due), address),
                 what)

@@ -19,7 +19,7 @@ from .inputs import (
     read_forms_folder,
     read_harvest_result,
 )
-from .letter import Attachment, Kind, Letter, Signature
+from .letter import Attachment, Letter, LetterKind, Signature
 from .send import LOG, PASSWORD_ENV, SendError, SendReport, SmtpServer, send_all
 from .write import Written, write_outbox
 
@@ -30,8 +30,8 @@ __all__ = [
     "DueDateError",
     "FormsFolder",
     "HarvestResult",
-    "Kind",
     "Letter",
+    "LetterKind",
     "OutboxInputError",
     "SendError",
     "SendReport",

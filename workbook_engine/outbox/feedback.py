@@ -18,7 +18,7 @@ from ..harvesting.outcomes import STATUS_THAI, Status
 from ..model import Master
 from ..problems import CATALOGUE, Code, Problem, location, problem
 from .inputs import FormsFolder, HarvestResult, ResultOffice
-from .letter import Attachment, Kind, Letter, Signature, eml_name
+from .letter import Attachment, Letter, LetterKind, Signature, eml_name
 from .recipients import Recipient, Recipients
 
 VERDICT = {Status.INCOMPLETE: "ยังไม่ครบ ผลของตัวชี้วัดบางตัวยังใช้คำนวณคะแนนไม่ได้",
@@ -159,7 +159,7 @@ def feedback(result: HarvestResult, office: ResultOffice, to: Recipient, told: l
         f"ขอให้แก้ไขตามรายการต่อไปนี้ แล้วส่งไฟล์กลับมาใหม่{signature.by_when()}",
         *_listed(told), *_again(attached),
     ]
-    return Letter(Kind.FEEDBACK, to, subject, "\n".join(lines + signature.closing()),
+    return Letter(LetterKind.FEEDBACK, to, subject, "\n".join(lines + signature.closing()),
                   eml_name(_stem(result, office), "feedback"), attached)
 
 
@@ -177,5 +177,5 @@ def reminder(result: HarvestResult, office: ResultOffice, to: Recipient, told: l
     if told:
         lines += ["", "ไฟล์ที่ได้รับจากหน่วยงานแต่ใช้ไม่ได้:", *_listed(told)]
     lines += ["", "หากส่งแล้ว ขอให้ตอบกลับอีเมลนี้พร้อมแนบไฟล์อีกครั้ง"]
-    return Letter(Kind.REMINDER, to, subject, "\n".join(lines + signature.closing()),
+    return Letter(LetterKind.REMINDER, to, subject, "\n".join(lines + signature.closing()),
                   eml_name(_stem(result, office), "reminder"), attached)

@@ -14,7 +14,7 @@ from ..problems import Code, Problem, problem
 from ..proposals import layout as P
 from .due import due_words
 from .inputs import FormsFolder
-from .letter import Attachment, Kind, Letter, Signature, eml_name
+from .letter import Attachment, Letter, LetterKind, Signature, eml_name
 from .recipients import Recipient, Recipients
 
 
@@ -38,7 +38,7 @@ def form_letters(folder: FormsFolder, master: Master, signature: Signature
         problems.append(problem(Code.OUTBOX_DUE_DIFFERS, due=due_words(signature.due),
                                 printed=due_words(printed)))
     signature = replace(signature, due=signature.due or printed)
-    write = proposal_letter if folder.kind is Kind.PROPOSAL else round_letter
+    write = proposal_letter if folder.kind is LetterKind.PROPOSAL else round_letter
     recipients = Recipients(master)
     letters: list[Letter] = []
     for row in folder.rows:
@@ -78,7 +78,7 @@ def round_letter(master: Master, folder: FormsFolder, to: Recipient, attached: A
     ]
     if signature.due != printed_due(folder):
         lines.append(f"(วันที่นี้ใช้แทนกำหนดส่งที่พิมพ์ไว้ในชีต '{L.GUIDE_SHEET}' ของแบบรายงาน)")
-    return Letter(Kind.FORM, to, subject, "\n".join(lines + signature.closing()),
+    return Letter(LetterKind.FORM, to, subject, "\n".join(lines + signature.closing()),
                   eml_name(PurePath(attached.source).stem), attached)
 
 
@@ -123,5 +123,5 @@ def proposal_letter(master: Master, folder: FormsFolder, to: Recipient,
         "แล้วส่งกลับโดยตอบกลับอีเมลนี้พร้อมแนบไฟล์", "",
         "กำหนดส่ง: " + (signature.by_when() if signature.due else "ก่อนการประชุมเจรจาตัวชี้วัด"),
     ]
-    return Letter(Kind.PROPOSAL, to, subject, "\n".join(lines + signature.closing()),
+    return Letter(LetterKind.PROPOSAL, to, subject, "\n".join(lines + signature.closing()),
                   eml_name(PurePath(attached.source).stem), attached)

@@ -22,11 +22,12 @@ from ..harvesting.outcomes import Status
 from ..model import Master
 from ..problems import Code, Problem, Severity, problem
 from ..proposals import layout as P
-from .letter import Attachment, Kind, attachment_name
+from .letter import Attachment, LetterKind, attachment_name
 
 _ROUND_FILE = re.compile(r"(\d{4})-R(\d{1,2})-(.+)\.xlsx")
 _PROPOSAL_FILE = re.compile(r"(\d{4})-P-(.+)\.xlsx")
-LABELS = {Kind.FORM: "แบบรายงานผล", Kind.PROPOSAL: "แบบเสนอตัวชี้วัด"}   # in attachments' names
+# in attachments' names
+LABELS = {LetterKind.FORM: "แบบรายงานผล", LetterKind.PROPOSAL: "แบบเสนอตัวชี้วัด"}
 
 
 class OutboxInputError(WorkbookEngineError, ValueError):
@@ -48,7 +49,7 @@ class FormsFolder:
     """A folder of office workbooks (one round's forms) or of proposal workbooks."""
 
     path: Path
-    kind: Kind                 # FORM or PROPOSAL
+    kind: LetterKind                 # FORM or PROPOSAL
     fiscal_year: int
     round_months: int | None   # None for proposals
     rows: tuple[ManifestRow, ...]
@@ -113,13 +114,13 @@ def _manifest(path: Path) -> list[ManifestRow]:
     return rows
 
 
-def _kind_of(file: str, folder: Path) -> tuple[Kind, int, int | None]:
+def _kind_of(file: str, folder: Path) -> tuple[LetterKind, int, int | None]:
     """A workbook's kind, year and round from its name, as the writers name it."""
     if (m := _ROUND_FILE.fullmatch(file)) and \
             L.file_name(int(m[1]), int(m[2]), m[3]) == file:
-        return Kind.FORM, int(m[1]), int(m[2])
+        return LetterKind.FORM, int(m[1]), int(m[2])
     if (m := _PROPOSAL_FILE.fullmatch(file)) and P.file_name(int(m[1]), m[2]) == file:
-        return Kind.PROPOSAL, int(m[1]), None
+        return LetterKind.PROPOSAL, int(m[1]), None
     raise OutboxInputError(f"ไฟล์ {file} ใน {folder / MANIFEST} ไม่ใช่ชื่อแบบรายงาน (เช่น "
                            "2569-R12-B01.xlsx) หรือแบบเสนอตัวชี้วัด (เช่น 2569-P-B01.xlsx)")
 

@@ -25,7 +25,7 @@ _UNSAFE_IN_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')   # not in a Windows
 NAME_LIMIT = 60        # characters of an office's name in an attachment's name
 
 
-class Kind(StrEnum):
+class LetterKind(StrEnum):
     """What a letter is for (the send log's ``kind``)."""
 
     FORM = "form"              # a round's office workbook to fill
@@ -68,7 +68,7 @@ class Letter:
     """One e-mail to one office: its wording, recipient and attachment, and the ``.eml`` file
     name it is written under in the outbox."""
 
-    kind: Kind
+    kind: LetterKind
     recipient: Recipient
     subject: str
     body: str

@@ -15,7 +15,7 @@ from ..problems import Problem
 from .feedback import feedback_letters
 from .forms import form_letters
 from .inputs import FormsFolder, OutboxInputError, read_forms_folder, read_harvest_result
-from .letter import Kind, Signature
+from .letter import LetterKind, Signature
 from .recipients import ADDRESS, addresses, running_office
 from .write import Written, write_outbox
 
@@ -75,7 +75,7 @@ def feedback_outbox(result_path: Path, master: Master, out: Path, signed: Signat
         raise OutboxInputError(f"ผลการรวบรวม {result_path} เป็นของปีงบประมาณ {result.fiscal_year} "
                                f"แต่ไฟล์ต้นแบบเป็นปี {master.settings.fiscal_year}")
     folder = None if forms is None else read_forms_folder(forms, master)
-    if folder is not None and (folder.kind is not Kind.FORM
+    if folder is not None and (folder.kind is not LetterKind.FORM
                                or folder.round_months != result.round_months):
         raise OutboxInputError(f"โฟลเดอร์ {forms} ไม่ใช่แบบรายงานรอบ {result.round_months} เดือน "
                                "ของผลการรวบรวมนี้")
