@@ -169,11 +169,17 @@ def file_name(fiscal_year: int, round_months: int, office: str) -> str:
     return f"{fiscal_year}-R{round_months}-{office}.xlsx"
 
 
-_FILE_NAME = re.compile(r"^\d{4}-R\d{1,2}-(.+)\.xls[xm]$", re.IGNORECASE)
+_FILE_NAME = re.compile(r"^(\d{4})-R(\d{1,2})-(.+)\.xls[xm]$", re.IGNORECASE)
+
+
+def parse_file_name(name: str) -> tuple[int, int, str] | None:
+    """The fiscal year, round and office a file's name gives, as :func:`file_name` writes it
+    (``.xlsm`` too, in any case, in any folder); None for another name."""
+    match = _FILE_NAME.match(PurePosixPath(name.replace("\\", "/")).name)
+    return (int(match[1]), int(match[2]), match[3]) if match else None
 
 
 def office_in_file_name(name: str) -> str | None:
-    """The office a file's name gives, as :func:`file_name` writes it (``.xlsm`` too, in any
-    case, in any folder); None for another name."""
-    match = _FILE_NAME.match(PurePosixPath(name.replace("\\", "/")).name)
-    return match.group(1) if match else None
+    """The office a file's name gives (see :func:`parse_file_name`); None for another name."""
+    found = parse_file_name(name)
+    return None if found is None else found[2]

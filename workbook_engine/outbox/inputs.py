@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import functools
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,8 +23,6 @@ from ..problems import Code, Problem, Severity, problem
 from ..proposals import layout as P
 from .letter import Attachment, LetterKind, attachment_name
 
-_ROUND_FILE = re.compile(r"(\d{4})-R(\d{1,2})-(.+)\.xlsx")
-_PROPOSAL_FILE = re.compile(r"(\d{4})-P-(.+)\.xlsx")
 # in attachments' names
 LABELS = {LetterKind.FORM: "แบบรายงานผล", LetterKind.PROPOSAL: "แบบเสนอตัวชี้วัด"}
 
@@ -115,12 +112,11 @@ def _manifest(path: Path) -> list[ManifestRow]:
 
 
 def _kind_of(file: str, folder: Path) -> tuple[LetterKind, int, int | None]:
-    """A workbook's kind, year and round from its name, as the writers name it."""
-    if (m := _ROUND_FILE.fullmatch(file)) and \
-            L.file_name(int(m[1]), int(m[2]), m[3]) == file:
-        return LetterKind.FORM, int(m[1]), int(m[2])
-    if (m := _PROPOSAL_FILE.fullmatch(file)) and P.file_name(int(m[1]), m[2]) == file:
-        return LetterKind.PROPOSAL, int(m[1]), None
+    """A workbook's kind, year and round from its name, exactly as the writers name it."""
+    if (form := L.parse_file_name(file)) and L.file_name(*form) == file:
+        return LetterKind.FORM, form[0], form[1]
+    if (proposal := P.parse_file_name(file)) and P.file_name(*proposal) == file:
+        return LetterKind.PROPOSAL, proposal[0], None
     raise OutboxInputError(f"ไฟล์ {file} ใน {folder / MANIFEST} ไม่ใช่ชื่อแบบรายงาน (เช่น "
                            "2569-R12-B01.xlsx) หรือแบบเสนอตัวชี้วัด (เช่น 2569-P-B01.xlsx)")
 

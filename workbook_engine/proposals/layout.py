@@ -111,10 +111,17 @@ def file_name(fiscal_year: int, office: str) -> str:
     return f"{fiscal_year}-P-{office}.xlsx"
 
 
-_FILE_NAME = re.compile(r"^\d{4}-P-(.+)\.xls[xm]$", re.IGNORECASE)
+_FILE_NAME = re.compile(r"^(\d{4})-P-(.+)\.xls[xm]$", re.IGNORECASE)
+
+
+def parse_file_name(name: str) -> tuple[int, str] | None:
+    """The fiscal year and office a proposal's file name gives, as :func:`file_name` writes
+    it; else None."""
+    match = _FILE_NAME.match(PurePosixPath(name.replace("\\", "/")).name)
+    return (int(match[1]), match[2]) if match else None
 
 
 def office_in_file_name(name: str) -> str | None:
-    """The office a proposal's file name gives, as :func:`file_name` writes it; else None."""
-    match = _FILE_NAME.match(PurePosixPath(name.replace("\\", "/")).name)
-    return match.group(1) if match else None
+    """The office a proposal's file name gives (see :func:`parse_file_name`); else None."""
+    found = parse_file_name(name)
+    return None if found is None else found[1]
