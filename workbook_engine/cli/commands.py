@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..errors import NOTHING_DONE, PROBLEMS_FOUND, OutputError, WorkbookEngineError
+from ..fiscal import FISCAL_YEARS
 from ..forms.generate import MANIFEST, generate
 from ..forms.meta import KEY_ENV, load_key
 from ..harvesting.outcomes import HarvestReport, LedgerRun, OfficeOutcome
@@ -78,7 +79,7 @@ def check_master_command(master: Path) -> int:
 
 @cli.command("new-master")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--fiscal-year", type=click.IntRange(2500, 2699), default=None,
+@click.option("--fiscal-year", type=click.IntRange(FISCAL_YEARS[0], FISCAL_YEARS[-1]), default=None,
               help="ปีงบประมาณ (พ.ศ.) ที่จะกรอกไว้ให้")
 @click.option("--force", is_flag=True, help="เขียนทับไฟล์ที่มีอยู่แล้ว")
 def new_master_command(path: Path, fiscal_year: int | None, force: bool) -> int:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ..fiscal import FISCAL_YEARS
 from .console import writable
 
 
@@ -14,7 +15,7 @@ from .console import writable
 @click.argument("ledger", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="ไฟล์ประวัติผล (.xlsx) ที่จะเขียน")
-@click.option("--fiscal-year", type=click.IntRange(2500, 2699), default=None,
+@click.option("--fiscal-year", type=click.IntRange(FISCAL_YEARS[0], FISCAL_YEARS[-1]), default=None,
               help="แสดงเฉพาะปีงบประมาณนี้ (พ.ศ.) และปีก่อนหน้า ค่าเริ่มต้นทุกปี")
 def history_command(ledger: Path, out_path: Path, fiscal_year: int | None) -> int:
     """เขียนไฟล์ประวัติผลจากสมุดบันทึกผล (ledger): คะแนนรวมของทุกหน่วยงานและคะแนนทุกตัวชี้วัด

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidMasterError
+from ..fiscal import FISCAL_YEARS
 from ..kinds import BY_LABEL
 from ..master.format import Direction
 from ..model import (
@@ -318,7 +319,7 @@ class _Reader:
         return None
 
     def _fiscal_year(self, found: dict[str, tuple[Any, int]]) -> int | None:
-        return self._setting_number(found, mf.SET_FISCAL_YEAR, range(2500, 2700),
+        return self._setting_number(found, mf.SET_FISCAL_YEAR, FISCAL_YEARS,
                                     "กรอกปีงบประมาณเป็นพุทธศักราช 4 หลัก เช่น 2569")
 
     def _below_level1(self, found: dict[str, tuple[Any, int]]) -> int | None:

@@ -17,6 +17,7 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
+from ..fiscal import FISCAL_YEARS
 from ..model import Master
 from ..values import parse_number
 from ..xlsx.outputs import atomic
@@ -148,9 +149,10 @@ def layout(wb: xlsxwriter.Workbook, baselines: Sequence[int] = (), rows: int = R
     settings.set_column(1, 1, 50)
     for row, label in enumerate(mf.SETTINGS_LABELS):
         check(settings.write_string(row, 0, label), "settings")
-    validate(settings, 1, {"validate": "integer", "criteria": "between", "minimum": 2500,
-                           "maximum": 2699}, "ปีงบประมาณ", "พ.ศ. 4 หลัก เช่น 2569",
-             "กรอกปี พ.ศ. 2500-2699", 1, 1)
+    first, last = FISCAL_YEARS[0], FISCAL_YEARS[-1]
+    validate(settings, 1, {"validate": "integer", "criteria": "between", "minimum": first,
+                           "maximum": last}, "ปีงบประมาณ", "พ.ศ. 4 หลัก เช่น 2569",
+             f"กรอกปี พ.ศ. {first}-{last}", 1, 1)
     validate(settings, 1, {"validate": "list", "source": ["0", "1"]}, "คะแนนต่ำกว่าระดับ 1",
              "1 หรือ 0", "เลือก 1 หรือ 0", 4, 4)
     validate(settings, 1, {"validate": "list", "source": ["4", "2"]}, "ทศนิยม",

@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from ..fiscal import BE_OFFSET, THAI_MONTHS, THAI_MONTHS_SHORT, thai_date
+from ..fiscal import BE_OFFSET, FISCAL_YEARS, THAI_MONTHS, THAI_MONTHS_SHORT, thai_date
 
-BE_YEARS = range(2500, 2700)          # the years a fiscal year may have (as new-master takes)
+BE_YEARS = FISCAL_YEARS
 CE_YEARS = range(BE_YEARS.start - BE_OFFSET, BE_YEARS.stop - BE_OFFSET)
 WEEKDAYS = ("จันทร์", "อังคาร", "พุธ", "พฤหัสบดี", "ศุกร์", "เสาร์", "อาทิตย์")
 EXAMPLES = "15/10/2569 (วัน/เดือน/ปี พ.ศ.) หรือ 2569-10-15 หรือ 2026-10-15"
