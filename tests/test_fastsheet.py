@@ -489,3 +489,101 @@ def test_real_package_parts_read_alike(monkeypatch: pytest.MonkeyPatch, tmp_path
                 part = archive.read(name)
                 assert _fastsheet.elements(part, ("x",), ()) is not None
                 assert read_elements_alike(part, monkeypatch, read), (book.name, name)
+
+
+# -- the shared-string table ---------------------------------------------------------------------
+
+TEXT = st.sampled_from(["ศูนย์", "a &amp; b", "&#x41;_x000D_", "_x0041_", "  ", "", "&lt;r&gt;",
+                        "<![CDATA[<b>]]>", "\r\n", "_xD83D__xDE00_"])
+
+
+@st.composite
+def string_item(draw: st.DrawFn, odd: bool) -> str:
+    def t() -> str:
+        space = draw(st.sampled_from(["", ' xml:space="preserve"']))
+        return f"<t{space}>{draw(TEXT)}</t>"
+
+    def run() -> str:
+        inside = draw(st.sampled_from(["", '<rPr><b/><sz val="11"/></rPr>',
+                                       "<rPr><t>in</t></rPr>"]))
+        return f"<r>{inside}{t()}{draw(st.sampled_from(['', t()]))}</r>"
+
+    pieces = [t, run, lambda: f'<rPh sb="0" eb="1">{t()}</rPh>', lambda: "<phoneticPr/>",
+              lambda: "<x:t>ns</x:t>", lambda: "<!-- c -->"]
+    if odd:
+        pieces += [lambda: "<si><t>in</t></si>", lambda: "<t>&bad;</t>", lambda: "<t>a<b/>c</t>",
+                   lambda: "<other><si/></other>"]
+    return "<si>" + "".join(draw(st.sampled_from(pieces))() for _ in range(draw(
+        st.integers(0, 4)))) + "</si>"
+
+
+@st.composite
+def string_table(draw: st.DrawFn, odd: bool) -> bytes:
+    root = draw(st.sampled_from([f'sst xmlns="{NS}" xmlns:x="{NS}"', f'x:sst xmlns:x="{NS}"',
+                                 'sst xmlns:x="urn:other"']))
+    items = "".join(draw(st.lists(string_item(odd), max_size=5)))
+    where = draw(st.sampled_from(["{i}", "{i}<extLst/>"]
+                                 + (["<x:other>{i}</x:other>"] if odd else [])))
+    text = f"<{root}>{where.format(i=items)}</{root.split()[0]}>"
+    if odd:
+        text = draw(st.sampled_from([text, text[:-3], "<si><t>root</t></si>",
+                                     "<?xml version='1.0' encoding='UTF-8'?>" + text]))
+    return text.encode()
+
+
+def read_strings_alike(data: bytes, monkeypatch: pytest.MonkeyPatch) -> object:
+    from workbook_engine.xlsx.reader import _shared_strings
+
+    fast, slow = both(lambda: _shared_strings("xl/sharedStrings.xml", data), monkeypatch)
+    assert fast == slow
+    return fast
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=string_table(odd=False))
+def test_shared_string_tables_are_read_in_c_alike(data: bytes) -> None:
+    """Plain and rich-text items, phonetic runs, _xHHHH_ escapes, entities, CDATA, prefixes and
+    elements in odd places: the C reader gives the texts ElementTree gives, or gives up."""
+    from workbook_engine.xlsx import _fastsheet
+
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        read_strings_alike(data, monkeypatch)
+    assert _fastsheet.strings(data) is not None
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=string_table(odd=True))
+def test_odd_shared_string_tables_read_alike(data: bytes) -> None:
+    """Nested items, broken XML, undefined entities: alike, errors included."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        read_strings_alike(data, monkeypatch)
+
+
+def test_real_and_damaged_shared_string_tables_read_alike(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The tables of a generated form, the samples and the master are read in C, as in Python;
+    damaged copies alike."""
+    from workbook_engine.forms.generate import generate
+    from workbook_engine.master.reader import load_master
+    from workbook_engine.xlsx import _fastsheet
+
+    sys.path.insert(0, str(ROOT / "fuzz"))
+    try:
+        from fuzz_returns import mutate_text
+    finally:
+        sys.path.pop(0)
+    generate(load_master(ROOT / "templates" / "master.xlsx"), 12, tmp_path, offices=["B01"],
+             jobs=1)
+    parts = []
+    for book in [tmp_path / "2569-R12-B01.xlsx", *sorted((ROOT / "samples").rglob("*.xlsx")),
+                 ROOT / "templates" / "master.xlsx"]:
+        with zipfile.ZipFile(book) as archive:
+            parts += [archive.read(n) for n in archive.namelist()
+                      if n.endswith("sharedStrings.xml")]
+    assert len(parts) >= 4
+    for part in parts:
+        assert _fastsheet.strings(part) is not None
+        read_strings_alike(part, monkeypatch)
+    rng = random.Random(20261203)
+    for _ in range(300):
+        read_strings_alike(mutate_text(rng, rng.choice(parts)), monkeypatch)

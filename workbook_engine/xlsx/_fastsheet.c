@@ -773,6 +773,101 @@ done:
     return result;
 }
 
+/* -- sharedStrings.xml: the texts of its items --------------------------------------------- */
+
+typedef struct {
+    PyObject *strings;          /* the texts, in order */
+    int depth;                  /* elements open */
+    int item_depth;             /* the depth of the <si> open, 0 when none is */
+    int run_depth;              /* the depth of the <r> open in it, 0 when none is */
+    int text_open;              /* a <t> whose text is kept is open */
+    int give_up, failed;
+    Text text;                  /* the item's text so far */
+    Py_ssize_t t_start;         /* where the open <t>'s text starts in text */
+} Table;
+
+static void table_start(void *data, const XML_Char *name, const XML_Char **atts) {
+    Table *t = data;
+    (void)atts;
+    if (t->give_up || t->failed) return;
+    t->depth++;
+    if (t->text_open) { t->give_up = 1; return; }        /* an element in a text */
+    if (is_main(name, "si")) {
+        if (t->depth != 2 || t->item_depth) { t->give_up = 1; return; }  /* not an item */
+        t->item_depth = t->depth;
+        text_clear(&t->text);
+    } else if (t->item_depth && is_main(name, "t")
+               && (t->depth == t->item_depth + 1 || t->run_depth)) {
+        t->text_open = 1;
+        t->t_start = t->text.length;
+    } else if (t->item_depth && t->depth == t->item_depth + 1 && is_main(name, "r")) {
+        t->run_depth = t->depth;
+    }
+}
+
+static void table_end(void *data, const XML_Char *name) {
+    Table *t = data;
+    (void)name;
+    if (t->give_up || t->failed) return;
+    if (t->text_open) {                 /* each <t> unescaped on its own, as _text_of does */
+        t->text_open = 0;
+        t->text.length = t->t_start + unescape(t->text.data + t->t_start,
+                                               t->text.length - t->t_start);
+    } else if (t->run_depth == t->depth) {
+        t->run_depth = 0;
+    } else if (t->item_depth == t->depth) {
+        PyObject *text = PyUnicode_DecodeUTF8(t->text.data, t->text.length, "strict");
+        if (text == NULL || PyList_Append(t->strings, text) < 0) t->failed = 1;
+        Py_XDECREF(text);
+        t->item_depth = 0;
+    }
+    t->depth--;
+}
+
+static void table_text(void *data, const XML_Char *s, int len) {
+    Table *t = data;
+    if (t->give_up || t->failed || !t->text_open) return;
+    if (text_add(&t->text, s, len) < 0) { PyErr_NoMemory(); t->failed = 1; }
+}
+
+static PyObject *strings(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *data;
+    if (!PyArg_ParseTuple(args, "O", &data)) return NULL;
+    Py_buffer view;
+    if (PyObject_GetBuffer(data, &view, PyBUF_SIMPLE) < 0) return NULL;
+    Table t;
+    memset(&t, 0, sizeof t);
+    PyObject *result = NULL;
+    t.strings = PyList_New(0);
+    XML_Parser parser = expat->ParserCreate_MM(NULL, NULL, "}");
+    if (parser == NULL || t.strings == NULL) {
+        if (parser == NULL) PyErr_NoMemory();
+        t.failed = 1;
+        goto done;
+    }
+    expat->SetUserData(parser, &t);
+    expat->SetElementHandler(parser, table_start, table_end);
+    expat->SetCharacterDataHandler(parser, table_text);
+    int well_formed = parse_all(parser, &view, &t.give_up, &t.failed);
+    if (t.failed) goto done;
+    if (!well_formed || t.give_up) {
+        PyErr_Clear();
+        result = Py_None;
+        Py_INCREF(result);
+    } else {
+        result = t.strings;
+        Py_INCREF(result);
+    }
+done:
+    if (parser != NULL) expat->ParserFree(parser);
+    PyBuffer_Release(&view);
+    Py_XDECREF(t.strings);
+    PyMem_Free(t.text.data);
+    if (t.failed && !PyErr_Occurred()) PyErr_SetString(PyExc_RuntimeError, "_fastsheet failed");
+    return result;
+}
+
 /* -- small package parts: some attributes of some elements ----------------------------------- */
 
 #define MAX_PICKED 8
@@ -876,6 +971,11 @@ static PyMethodDef methods[] = {
      "A workbook.xml's root element name (namespace}local), its sheet elements and its\n"
      "defined names (None for an attribute not there); None when it is not well-formed or a\n"
      "defined name holds an element (read it in Python then)."},
+    {"strings", strings, METH_VARARGS,
+     "strings(data) -> [text, ...] or None\n\n"
+     "The texts of a sharedStrings.xml's items, as XlsxReader.shared_strings gives them;\n"
+     "None when it is not well-formed or not of the shape handled here (an item not a\n"
+     "child of the root or inside another, an element inside a text)."},
     {"elements", elements, METH_VARARGS,
      "elements(data, names, attributes) -> [(index, (value, ...)), ...] or None\n\n"
      "For each element of an XML part named one of names (namespace}local, or local), in\n"

@@ -17,6 +17,9 @@ def workbook(data: bytes) -> tuple[str, list[tuple[str | None, str | None, str |
                                    list[tuple[str | None, str | None, str]]] | None:
     ...
 
+def strings(data: bytes) -> list[str] | None:
+    ...
+
 def elements(data: bytes, names: tuple[str, ...], attributes: tuple[str, ...],
              ) -> list[tuple[int, tuple[str | None, ...]]] | None:
     ...

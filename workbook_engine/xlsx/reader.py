@@ -534,10 +534,7 @@ class XlsxReader:
             member = self._shared_strings_part()
             strings: list[str] = []
             if member is not None:
-                data = self._raw(member, self.part_bytes)
-                escaped = _may_escape(data)       # else no text holds an escape
-                strings = [_text_of(item, escaped)
-                           for item in self._parsed(member, data).iter(f"{_M}si")]
+                strings = _shared_strings(member, self._raw(member, self.part_bytes))
             self._strings = strings
         return self._strings
 
@@ -824,6 +821,20 @@ def _workbook_of(root: Element) -> _Workbook:
     names = [(defined.get("name"), defined.get("localSheetId"), defined.text or "")
              for defined in root.iter(f"{_M}definedName")]
     return root.tag, sheets, names
+
+
+def _shared_strings(member: str, data: bytes) -> list[str]:
+    """The texts of the shared-string table ``member``: read in C when it can be
+    (:mod:`workbook_engine.xlsx._fastsheet`, which gives the same), else in Python.
+
+    Raises:
+        NotAWorkbook: naming ``member``, when it is not well-formed XML.
+    """
+    found = _fastsheet.strings(data) if _fastsheet is not None and _without_dtd(data) else None
+    if found is not None:
+        return found
+    escaped = _may_escape(data)       # else no text holds an escape
+    return [_text_of(item, escaped) for item in XlsxReader._parsed(member, data).iter(f"{_M}si")]
 
 
 def _text_of(element: Element, escaped: bool) -> str:
