@@ -26,5 +26,6 @@ class BuildWithShippedFiles(build_py):
 
 
 setup(ext_modules=[Extension("workbook_engine.xlsx._fastsheet",
-                             ["workbook_engine/xlsx/_fastsheet.c"], optional=True)],
+                             ["workbook_engine/xlsx/_fastsheet.c",
+                              "workbook_engine/xlsx/_xmlscan.c"], optional=True)],
       cmdclass={"build_py": BuildWithShippedFiles})

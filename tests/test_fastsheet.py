@@ -587,3 +587,108 @@ def test_real_and_damaged_shared_string_tables_read_alike(
     rng = random.Random(20261203)
     for _ in range(300):
         read_strings_alike(mutate_text(rng, rng.choice(parts)), monkeypatch)
+
+
+# -- the scanner (_xmlscan.c), which reads parts without expat where it can ----------------------
+
+SCANNER_PIECES = {
+    "usual": ['<c r="A1" s="1" t="s"><v>3</v></c>', "<t xml:space='preserve'> a </t>",
+              '<x:c x:r="B2"/>', "text ก &amp; &lt;&gt; &quot;&apos; &#3585;&#x41;&#x1F600;",
+              '<e a="&amp;&#10;&#x9;&quot;" b=\'"\' c="&apos;>"/>', "\n\t ", "]>",
+              '<d xmlns="urn:d"><d2/></d>', '<p:e xmlns:p="urn:p" p:a="1" a="2"/>',
+              '<n xmlns=""><m/></n>', '<w xmlns:x="urn:shadow"><x:c/></w>', "<v>1.5E-3</v>",
+              '<c r = "A1" ></c >', "<a\n  b='1'\n/>", "_x000D_"],
+    "odd": ["<!-- c -->", "<![CDATA[<x>]]>", "<?pi x?>", "\r\n", "a]]>b", "&bad;", "&#0;",
+            "&#xD800;", "&#xFFFE;", "<a b='1' b='2'/>", '<q:u/>', "<a>", "</zz>", "<a b=1/>",
+            '<a b="<"/>', '<a b="\t"/>', "\x01", "<ก/>", '<e xmlns:p=""/>', "<a:b:c/>",
+            '<p:e xmlns:p="urn:p" xmlns:q="urn:p" p:a="1" q:a="2"/>', "&#xFFFFFFFFFF;",
+            '<x xmlns:xml="urn:no"/>', "<a b='1'c='2'/>", "&#65", "<a/ >"],
+}
+ROOTS = [f'worksheet xmlns="{NS}" xmlns:x="{NS}"', 'root xmlns:x="urn:x"', 'x:root xmlns:x="urn:x"',
+         f'sst xmlns="{NS}" xmlns:x="{NS}" xmlns:mc="urn:mc"']
+HEADS = ["", '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n', "<?xml version='1.0'?>",
+         '<?xml version="1.0" encoding="utf-8"?>']
+ODD_HEADS = ["\ufeff", "  <?xml version='1.0'?>", '<?xml version="1.1"?>',
+             '<?xml version="1.0" encoding="ISO-8859-1"?>',
+             "<?xml version='1.0' standalone='maybe'?>", "<!DOCTYPE root>",
+             "<?xml version='1.0'encoding='UTF-8'?>"]
+
+
+@st.composite
+def scanned_part(draw: st.DrawFn, odd: bool) -> bytes:
+    pieces = SCANNER_PIECES["usual"] + (SCANNER_PIECES["odd"] if odd else [])
+    root = draw(st.sampled_from(ROOTS))
+    body = "".join(draw(st.lists(st.sampled_from(pieces), max_size=8)))
+    head = draw(st.sampled_from(HEADS + (ODD_HEADS if odd else [])))
+    tail = draw(st.sampled_from(["", "\n"] + (["x", "<second/>", "<!-- after -->"] if odd else [])))
+    return f"{head}<{root}>{body}</{root.split()[0]}>{tail}".encode()
+
+
+def scanned_alike(data: bytes) -> bool:
+    """The scanner's events are expat's, or it leaves the part to expat; whether it read it."""
+    from workbook_engine.xlsx import _fastsheet
+
+    scanned = _fastsheet.events(data, True)
+    if scanned is not None:
+        assert scanned == _fastsheet.events(data, False)
+    assert _fastsheet.scanned(data) is (scanned is not None)
+    return scanned is not None
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=scanned_part(odd=False))
+def test_the_scanner_reads_the_usual_xml_as_expat_does(data: bytes) -> None:
+    """Namespaces declared and undeclared at any depth, prefixes on elements and attributes,
+    references of every kind, both quotes, spaces around '=' and before '>': the same events
+    as expat's, names resolved alike."""
+    assert scanned_alike(data)
+
+
+@settings(max_examples=800, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=scanned_part(odd=True))
+def test_the_scanner_leaves_to_expat_what_it_does_not_read(data: bytes) -> None:
+    """Comments, CDATA, instructions, carriage returns, a byte order mark, other versions and
+    encodings, and XML that is not well-formed (duplicate or unbound names, bad references,
+    "]]>", control characters, mismatched tags): never read differently from expat."""
+    scanned_alike(data)
+
+
+def real_parts(tmp_path: Path) -> list[bytes]:
+    """Every XML part of a generated form, the samples (some saved by LibreOffice) and the
+    master."""
+    from workbook_engine.forms.generate import generate
+    from workbook_engine.master.reader import load_master
+
+    generate(load_master(ROOT / "templates" / "master.xlsx"), 12, tmp_path, offices=["B01"],
+             jobs=1)
+    parts = []
+    for book in [tmp_path / "2569-R12-B01.xlsx", *sorted((ROOT / "samples").rglob("*.xlsx")),
+                 ROOT / "templates" / "master.xlsx"]:
+        with zipfile.ZipFile(book) as archive:
+            parts += [archive.read(n) for n in archive.namelist()
+                      if n.endswith((".xml", ".rels"))]
+    return parts
+
+
+def test_the_scanner_reads_real_parts_and_damaged_copies_alike(tmp_path: Path) -> None:
+    """Every part of real workbooks is read by the scanner (else the speed is lost unseen), as
+    expat reads it; mutated copies are read alike or left to expat."""
+    sys.path.insert(0, str(ROOT / "fuzz"))
+    try:
+        from fuzz_returns import mutate_text
+    finally:
+        sys.path.pop(0)
+    parts = real_parts(tmp_path)
+    assert len(parts) > 100
+    assert all(scanned_alike(part) for part in parts)
+    rng = random.Random(20261203)
+    read = 0
+    for _ in range(1500):
+        part = rng.choice(parts)
+        if rng.random() < 0.5:
+            damaged = mutate_text(rng, part)
+        else:
+            damaged = bytearray(part)
+            damaged[rng.randrange(len(damaged))] = rng.randrange(256)
+        read += scanned_alike(bytes(damaged))
+    assert read > 300      # many mutations leave a part well-formed: those are still read

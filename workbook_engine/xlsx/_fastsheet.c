@@ -1,9 +1,11 @@
 /* _fastsheet: the cells of a worksheet part, read in C.
  *
  * An optional accelerator for workbook_engine/xlsx/reader.py. It reads what the Python reader
- * reads (XlsxReader.read_sheet and read_rows) with the same expat the standard library's
- * ElementTree uses, through pyexpat's C API, but without building an element tree or running
- * Python for every cell. It handles only the shape real sheets have:
+ * reads (XlsxReader.read_sheet and read_rows) without building an element tree or running
+ * Python for every cell: through _xmlscan.c, which tokenizes the XML spreadsheet programs
+ * write, or, for any part the scanner leaves, with the same expat the standard library's
+ * ElementTree uses, through pyexpat's C API; both give the same events to the same handlers.
+ * It handles only the shape real sheets have:
  *
  *     worksheet > sheetData > row > c > (f | v | is > (t | r > (rPr | t) | rPh | phoneticPr))
  *
@@ -17,26 +19,20 @@
  * declares no default namespace, see _bare in reader.py). Texts of inline strings and of
  * formulas' string results have their _xHHHH_ escapes decoded as reader.unescape does.
  *
- * It also reads workbook.xml's root, sheets and defined names (XlsxReader._workbook), which
- * ElementTree took longer to parse than the cells of a sheet, and gives up on a defined name
- * holding an element; and the attributes of the elements of the small parts that say where
- * the workbook's parts are and what they are (relationships, content types), whose parsing
- * by ElementTree cost as much as reading the workbook's names.
+ * It also reads workbook.xml's root, sheets and defined names (XlsxReader._workbook), and
+ * gives up on a defined name holding an element; the texts of the shared-string table; and
+ * the attributes of the elements of the small parts that say where the workbook's parts are
+ * and what they are (relationships, content types).
  *
  * The caller only passes UTF-8 parts without a DTD (see _without_dtd in reader.py), so no
  * entity can be declared, and expat's own limits apply to everything else.
  */
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
+#include "_xmlscan.h"
 #include <string.h>
 
 /* The subset of expat's API used here, as pyexpat exports it (Include/pyexpat.h); declared
  * here so that building needs no expat headers. */
 typedef struct XML_ParserStruct *XML_Parser;
-typedef char XML_Char;
-typedef void (*XML_StartElementHandler)(void *, const XML_Char *, const XML_Char **);
-typedef void (*XML_EndElementHandler)(void *, const XML_Char *);
-typedef void (*XML_CharacterDataHandler)(void *, const XML_Char *, int);
 
 struct PyExpat_CAPI {
     char *magic;
@@ -139,20 +135,13 @@ static void text_clear(Text *t) { t->length = 0; t->seen = 0; }
 
 #define ESCAPE_LENGTH 7     /* _xHHHH_ */
 
-static int hex_digit(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 /* The UTF-16 code unit of the escape at s[at], else -1. */
 static long escape_at(const char *s, Py_ssize_t n, Py_ssize_t at) {
     if (n - at < ESCAPE_LENGTH || s[at] != '_' || s[at + 1] != 'x' || s[at + 6] != '_')
         return -1;
     long unit = 0;
     for (int i = 2; i < 6; i++) {
-        int digit = hex_digit(s[at + i]);
+        int digit = xml_hex_digit(s[at + i]);
         if (digit < 0) return -1;
         unit = unit * 16 + digit;
     }
@@ -167,27 +156,6 @@ static Py_ssize_t escape_start(const char *s, Py_ssize_t n) {
         p++;
     }
     return -1;
-}
-
-/* Write code point ``code`` as UTF-8 at ``out``; how many bytes that took. */
-static Py_ssize_t put_utf8(char *out, long code) {
-    if (code < 0x80) { out[0] = (char)code; return 1; }
-    if (code < 0x800) {
-        out[0] = (char)(0xC0 | (code >> 6));
-        out[1] = (char)(0x80 | (code & 0x3F));
-        return 2;
-    }
-    if (code < 0x10000) {
-        out[0] = (char)(0xE0 | (code >> 12));
-        out[1] = (char)(0x80 | ((code >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (code & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | (code >> 18));
-    out[1] = (char)(0x80 | ((code >> 12) & 0x3F));
-    out[2] = (char)(0x80 | ((code >> 6) & 0x3F));
-    out[3] = (char)(0x80 | (code & 0x3F));
-    return 4;
 }
 
 /* Decode the escapes of the UTF-8 text s[0:n] in place, left to right: each one is its code
@@ -212,7 +180,7 @@ static Py_ssize_t unescape(char *s, Py_ssize_t n) {
         } else if (code >= 0xDC00 && code <= 0xDFFF) {
             code = 0xFFFD;
         }
-        out += put_utf8(s + out, code);
+        out += xml_put_utf8(s + out, code);
     }
     return out;
 }
@@ -582,6 +550,24 @@ static int parse_all(XML_Parser parser, const Py_buffer *view, const int *give_u
     return well_formed;
 }
 
+/* Give the events of ``view`` to the handlers: read by _xmlscan.c when it reads the part (the
+ * usual case, several times faster), else by expat; stops early as parse_all does. Whether it
+ * was well-formed so far; ``*failed`` set, with an exception, when it could not be read. */
+static int parse(const Py_buffer *view, const ScanHandlers *handlers, int *failed) {
+    enum ScanResult scanned = xml_scan(view->buf, view->len, NULL);
+    if (scanned == SCAN_OK) scanned = xml_scan(view->buf, view->len, handlers);
+    if (scanned == SCAN_OK) return 1;
+    if (scanned == SCAN_FAILED) { *failed = 1; return 0; }
+    XML_Parser parser = expat->ParserCreate_MM(NULL, NULL, "}");
+    if (parser == NULL) { PyErr_NoMemory(); *failed = 1; return 0; }
+    expat->SetUserData(parser, handlers->data);
+    expat->SetElementHandler(parser, handlers->start, handlers->end);
+    if (handlers->text != NULL) expat->SetCharacterDataHandler(parser, handlers->text);
+    int well_formed = parse_all(parser, view, handlers->stop, failed);
+    expat->ParserFree(parser);
+    return well_formed;
+}
+
 static PyObject *read_part(PyObject *data, long max_row, long max_col, int rows_mode,
                            PyObject *strings_fn, PyObject *cell_type, int bare,
                            PyObject *unsaved) {
@@ -603,17 +589,11 @@ static PyObject *read_part(PyObject *data, long max_row, long max_col, int rows_
     PyObject *result = NULL;
     if (rows_mode) r.rows = PyList_New(0);
     else { r.cells = PyDict_New(); r.hidden = PySet_New(NULL); }
-    XML_Parser parser = expat->ParserCreate_MM(NULL, NULL, "}");
-    if (parser == NULL || (rows_mode ? r.rows == NULL : (r.cells == NULL || r.hidden == NULL))) {
-        if (parser == NULL) PyErr_NoMemory();
-        goto done;
-    }
-    expat->SetUserData(parser, &r);
-    expat->SetElementHandler(parser, on_start, on_end);
-    expat->SetCharacterDataHandler(parser, on_text);
+    if (rows_mode ? r.rows == NULL : (r.cells == NULL || r.hidden == NULL)) goto done;
+    ScanHandlers handlers = {on_start, on_end, on_text, &r, &r.give_up, &r.failed};
     /* Every byte is parsed, past the rows read too, so that the part is well-formed exactly
      * when ElementTree finds it so (the caller passes what it would parse). */
-    int well_formed = parse_all(parser, &view, &r.give_up, &r.failed);
+    int well_formed = parse(&view, &handlers, &r.failed);
     if (r.failed) goto done;                        /* an exception is set */
     if (!well_formed || r.give_up) {
         PyErr_Clear();
@@ -626,7 +606,6 @@ static PyObject *read_part(PyObject *data, long max_row, long max_col, int rows_
         result = PyTuple_Pack(2, r.cells, r.hidden);
     }
 done:
-    if (parser != NULL) expat->ParserFree(parser);
     PyBuffer_Release(&view);
     Py_XDECREF(r.cells);
     Py_XDECREF(r.hidden);
@@ -742,16 +721,9 @@ static PyObject *workbook(PyObject *self, PyObject *args) {
     PyObject *result = NULL;
     b.sheets = PyList_New(0);
     b.names = PyList_New(0);
-    XML_Parser parser = expat->ParserCreate_MM(NULL, NULL, "}");
-    if (parser == NULL || b.sheets == NULL || b.names == NULL) {
-        if (parser == NULL) PyErr_NoMemory();
-        b.failed = 1;
-        goto done;
-    }
-    expat->SetUserData(parser, &b);
-    expat->SetElementHandler(parser, book_start, book_end);
-    expat->SetCharacterDataHandler(parser, book_text);
-    int well_formed = parse_all(parser, &view, &b.give_up, &b.failed);
+    if (b.sheets == NULL || b.names == NULL) { b.failed = 1; goto done; }
+    ScanHandlers handlers = {book_start, book_end, book_text, &b, &b.give_up, &b.failed};
+    int well_formed = parse(&view, &handlers, &b.failed);
     if (b.failed) goto done;
     if (!well_formed || b.give_up || b.root == NULL) {
         PyErr_Clear();
@@ -761,7 +733,6 @@ static PyObject *workbook(PyObject *self, PyObject *args) {
         result = PyTuple_Pack(3, b.root, b.sheets, b.names);
     }
 done:
-    if (parser != NULL) expat->ParserFree(parser);
     PyBuffer_Release(&view);
     Py_XDECREF(b.root);
     Py_XDECREF(b.sheets);
@@ -840,16 +811,9 @@ static PyObject *strings(PyObject *self, PyObject *args) {
     memset(&t, 0, sizeof t);
     PyObject *result = NULL;
     t.strings = PyList_New(0);
-    XML_Parser parser = expat->ParserCreate_MM(NULL, NULL, "}");
-    if (parser == NULL || t.strings == NULL) {
-        if (parser == NULL) PyErr_NoMemory();
-        t.failed = 1;
-        goto done;
-    }
-    expat->SetUserData(parser, &t);
-    expat->SetElementHandler(parser, table_start, table_end);
-    expat->SetCharacterDataHandler(parser, table_text);
-    int well_formed = parse_all(parser, &view, &t.give_up, &t.failed);
+    if (t.strings == NULL) { t.failed = 1; goto done; }
+    ScanHandlers handlers = {table_start, table_end, table_text, &t, &t.give_up, &t.failed};
+    int well_formed = parse(&view, &handlers, &t.failed);
     if (t.failed) goto done;
     if (!well_formed || t.give_up) {
         PyErr_Clear();
@@ -860,7 +824,6 @@ static PyObject *strings(PyObject *self, PyObject *args) {
         Py_INCREF(result);
     }
 done:
-    if (parser != NULL) expat->ParserFree(parser);
     PyBuffer_Release(&view);
     Py_XDECREF(t.strings);
     PyMem_Free(t.text.data);
@@ -930,14 +893,9 @@ static PyObject *elements(PyObject *self, PyObject *args) {
     if (PyObject_GetBuffer(data, &view, PyBUF_SIMPLE) < 0) return NULL;
     PyObject *result = NULL;
     p.found = PyList_New(0);
-    XML_Parser parser = expat->ParserCreate_MM(NULL, NULL, "}");
-    if (parser == NULL || p.found == NULL) {
-        if (parser == NULL) PyErr_NoMemory();
-        goto done;
-    }
-    expat->SetUserData(parser, &p);
-    expat->SetElementHandler(parser, pick_start, NULL);
-    int well_formed = parse_all(parser, &view, &p.give_up, &p.failed);
+    if (p.found == NULL) goto done;
+    ScanHandlers handlers = {pick_start, NULL, NULL, &p, &p.give_up, &p.failed};
+    int well_formed = parse(&view, &handlers, &p.failed);
     if (p.failed) {
         if (!PyErr_Occurred()) PyErr_SetString(PyExc_RuntimeError, "_fastsheet failed");
         goto done;
@@ -951,10 +909,109 @@ static PyObject *elements(PyObject *self, PyObject *args) {
         Py_INCREF(result);
     }
 done:
-    if (parser != NULL) expat->ParserFree(parser);
     PyBuffer_Release(&view);
     Py_XDECREF(p.found);
     return result;
+}
+
+/* -- for the tests: what the scanner reads, and the events either parser gives ------------- */
+
+typedef struct {
+    PyObject *events;       /* [("start", name, ((name, value), ...)) | ("end", name) | ("text", text)] */
+    Text text;              /* character data not given yet */
+    int give_up, failed;
+} Recorder;
+
+static int record(Recorder *r, PyObject *event) {
+    if (event == NULL || PyList_Append(r->events, event) < 0) { r->failed = 1; Py_XDECREF(event); return -1; }
+    Py_DECREF(event);
+    return 0;
+}
+
+static int record_text(Recorder *r) {
+    if (!r->text.seen) return 0;
+    PyObject *text = PyUnicode_DecodeUTF8(r->text.data, r->text.length, "strict");
+    text_clear(&r->text);
+    return text == NULL ? (r->failed = 1, -1) : record(r, Py_BuildValue("(sN)", "text", text));
+}
+
+static void record_start(void *data, const XML_Char *name, const XML_Char **atts) {
+    Recorder *r = data;
+    if (r->failed || record_text(r) < 0) return;
+    PyObject *pairs = PyList_New(0);
+    for (int i = 0; pairs != NULL && atts[i] != NULL; i += 2) {
+        PyObject *pair = Py_BuildValue("(ss)", atts[i], atts[i + 1]);
+        if (pair == NULL || PyList_Append(pairs, pair) < 0) Py_CLEAR(pairs);
+        Py_XDECREF(pair);
+    }
+    if (pairs == NULL) { r->failed = 1; return; }
+    record(r, Py_BuildValue("(ssN)", "start", name, PyList_AsTuple(pairs)));
+    Py_DECREF(pairs);
+}
+
+static void record_end(void *data, const XML_Char *name) {
+    Recorder *r = data;
+    if (r->failed || record_text(r) < 0) return;
+    record(r, Py_BuildValue("(ss)", "end", name));
+}
+
+static void record_characters(void *data, const XML_Char *s, int len) {
+    Recorder *r = data;
+    if (!r->failed && text_add(&r->text, s, len) < 0) { PyErr_NoMemory(); r->failed = 1; }
+    r->text.seen = 1;
+}
+
+static PyObject *events(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *data;
+    int scanner;
+    if (!PyArg_ParseTuple(args, "Op", &data, &scanner)) return NULL;
+    Py_buffer view;
+    if (PyObject_GetBuffer(data, &view, PyBUF_SIMPLE) < 0) return NULL;
+    Recorder r;
+    memset(&r, 0, sizeof r);
+    PyObject *result = NULL;
+    r.events = PyList_New(0);
+    ScanHandlers handlers = {record_start, record_end, record_characters, &r, &r.give_up,
+                             &r.failed};
+    int well_formed = 0;
+    if (r.events != NULL && scanner) {
+        enum ScanResult scanned = xml_scan(view.buf, view.len, NULL);
+        if (scanned == SCAN_OK) scanned = xml_scan(view.buf, view.len, &handlers);
+        if (scanned == SCAN_FAILED) r.failed = 1;
+        well_formed = scanned == SCAN_OK;
+    } else if (r.events != NULL) {
+        XML_Parser parser = expat->ParserCreate_MM(NULL, NULL, "}");
+        if (parser == NULL) { PyErr_NoMemory(); r.failed = 1; }
+        else {
+            expat->SetUserData(parser, &r);
+            expat->SetElementHandler(parser, record_start, record_end);
+            expat->SetCharacterDataHandler(parser, record_characters);
+            well_formed = parse_all(parser, &view, &r.give_up, &r.failed);
+            expat->ParserFree(parser);
+        }
+    }
+    if (r.events != NULL && !r.failed && well_formed) record_text(&r);
+    if (r.events == NULL || r.failed) {
+        if (!PyErr_Occurred()) PyErr_SetString(PyExc_RuntimeError, "_fastsheet failed");
+    } else {
+        result = well_formed ? r.events : Py_None;
+        Py_INCREF(result);
+    }
+    PyBuffer_Release(&view);
+    Py_XDECREF(r.events);
+    PyMem_Free(r.text.data);
+    return result;
+}
+
+static PyObject *scanned(PyObject *self, PyObject *args) {
+    (void)self;
+    Py_buffer view;
+    if (!PyArg_ParseTuple(args, "y*", &view)) return NULL;
+    enum ScanResult result = xml_scan(view.buf, view.len, NULL);
+    PyBuffer_Release(&view);
+    if (result == SCAN_FAILED) return NULL;
+    return PyBool_FromLong(result == SCAN_OK);
 }
 
 static PyMethodDef methods[] = {
@@ -981,6 +1038,13 @@ static PyMethodDef methods[] = {
      "For each element of an XML part named one of names (namespace}local, or local), in\n"
      "document order: the index of its name and the values of the attributes asked for (None\n"
      "for one not there); None when the part is not well-formed (read it in Python then)."},
+    {"events", events, METH_VARARGS,
+     "events(data, scanner) -> [event, ...] or None\n\n"
+     "For the tests: the events of an XML part, read by the scanner (scanner=True: None when it\n"
+     "does not read the part) or by expat (None when it is not well-formed): (\"start\", name,\n"
+     "((name, value), ...)), (\"end\", name), (\"text\", text), character data joined."},
+    {"scanned", scanned, METH_VARARGS,
+     "scanned(data) -> bool\n\nFor the tests: whether the scanner reads the part (else expat)."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -23,3 +23,9 @@ def strings(data: bytes) -> list[str] | None:
 def elements(data: bytes, names: tuple[str, ...], attributes: tuple[str, ...],
              ) -> list[tuple[int, tuple[str | None, ...]]] | None:
     ...
+
+def events(data: bytes, scanner: bool) -> list[tuple[Any, ...]] | None:
+    ...
+
+def scanned(data: bytes) -> bool:
+    ...
