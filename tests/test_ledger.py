@@ -85,6 +85,10 @@ def test_a_run_is_recorded_and_a_second_reads_only_the_file_that_changed(
     assert code == 1 and len(counted) == len(SAMPLES)
     ledger = out.parent / store.DEFAULT_NAME
     assert "ครั้งที่ 1: อ่านไฟล์ใหม่ 12 ไฟล์ ใช้ผลที่บันทึกไว้ 0 ไฟล์" in stdout
+    # built through a rollback journal, published in WAL mode, with nothing left beside it
+    assert sorted(p.name for p in out.parent.iterdir()) == [
+        store.DEFAULT_NAME, "summary.json", "summary.xlsx"]
+    assert query(ledger, "PRAGMA journal_mode") == [("wal",)]
     first = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
     b07 = next(o for o in first["offices"] if o["office"] == "B07")
     assert b07["status"] == "incomplete"

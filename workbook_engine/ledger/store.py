@@ -222,7 +222,11 @@ class Ledger:
         try:
             if _schema_version(self.con, path) < SCHEMA_VERSION:
                 _migrate(self.con, path)
-            self.con.execute("PRAGMA journal_mode = WAL")
+            # a new ledger is written once through a rollback journal (its pages are all new:
+            # nothing to journal), and in WAL mode from when it is published; through WAL, its
+            # first run's pages were written twice, to the WAL and then to the file
+            if self.building is None:
+                self.con.execute("PRAGMA journal_mode = WAL")
         except sqlite3.Error as exc:
             self.discard()
             raise _refused(path, f"เขียนไฟล์ไม่ได้ ({exc})") from exc
@@ -237,6 +241,8 @@ class Ledger:
         Raises:
             LedgerError: when a new ledger cannot be put in place.
         """
+        if self.building is not None:
+            self._into_wal()
         self.con.close()
         if self.building is None:
             return
@@ -250,6 +256,19 @@ class Ledger:
                                       "การรวบรวมครั้งนี้จึงไม่ได้บันทึก", NotRecorded) from exc
         finally:
             self._remove_building()
+
+    def _into_wal(self) -> None:
+        """Put a new ledger in WAL mode before it is published.
+
+        Raises:
+            LedgerError: when it cannot be (the run is then not kept).
+        """
+        try:
+            self.con.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.Error as exc:
+            self.discard()
+            raise _refused(self.path, f"เขียนไฟล์ไม่ได้ ({exc}) การรวบรวมครั้งนี้จึงไม่ได้บันทึก",
+                           NotRecorded) from exc
 
     def discard(self) -> None:
         """Close the ledger; a new one is not kept."""
