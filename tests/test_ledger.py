@@ -12,6 +12,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -89,6 +90,7 @@ def test_a_run_is_recorded_and_a_second_reads_only_the_file_that_changed(
     assert sorted(p.name for p in out.parent.iterdir()) == [
         store.DEFAULT_NAME, "summary.json", "summary.xlsx"]
     assert query(ledger, "PRAGMA journal_mode") == [("wal",)]
+    assert all(t.name != store.SYNC_THREAD for t in threading.enumerate()), "its sync waited for"
     first = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
     b07 = next(o for o in first["offices"] if o["office"] == "B07")
     assert b07["status"] == "incomplete"

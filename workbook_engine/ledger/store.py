@@ -14,7 +14,8 @@ import functools
 import hashlib
 import os
 import sqlite3
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -284,6 +285,43 @@ class Ledger:
         """Begin recording a harvest run (see :class:`Run`)."""
         return Run(self, context)
 
+    def written(self) -> list[Path]:
+        """The files a run writes: the ledger (or the new one being built), and its WAL."""
+        where = self.building or self.path
+        return [where, where.with_name(where.name + "-wal")]
+
+
+SYNC_THREAD = "workbook-engine: ledger written to disk"
+
+
+class _Sync:
+    """Files written to disk in a thread, while the harvest writes its outputs, so that the
+    commit, which makes them durable itself, finds little left to write (a first harvest of
+    1,000 returns writes ~50 MB)."""
+
+    def __init__(self, paths: Iterable[Path]) -> None:
+        self._thread = threading.Thread(target=_sync, args=(list(paths),), daemon=True,
+                                        name=SYNC_THREAD)
+        self._thread.start()
+
+    def wait(self) -> None:
+        """Until it is done."""
+        self._thread.join()
+
+
+def _sync(paths: list[Path]) -> None:
+    for path in paths:
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:             # no WAL, or no file: nothing to write
+            continue
+        try:
+            os.fsync(fd)
+        except OSError:             # the commit writes them, and says what is wrong
+            pass
+        finally:
+            os.close(fd)
+
 
 class Run:
     """One harvest recorded in one transaction: the files read are kept as they are read,
@@ -296,6 +334,7 @@ class Run:
         self.ledger, self.con, self.context = ledger, ledger.con, context
         _begin(self.con, ledger.path)
         self.committed = False
+        self._syncing: _Sync | None = None     # started by record()
         self.readings: dict[str, int] = {}      # file name -> its reading, in this run
         self.reused: set[str] = set()
         self.files_read = 0                     # read in this run, not taken from the ledger
@@ -403,6 +442,7 @@ class Run:
             "INSERT INTO problems VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             ((run, seq, p.code, p.severity.value, p.file, p.office, p.sheet, p.cell, p.message)
              for seq, p in enumerate(report.problems, 1)))
+        self._syncing = _Sync(self.ledger.written())
         return int(run)
 
     def _record_files(self, run: int, report: HarvestReport) -> None:
@@ -434,6 +474,8 @@ class Run:
         if self.committed:
             return
         self.archives.__exit__()
+        if self._syncing is not None:
+            self._syncing.wait()
         try:
             self.con.execute("COMMIT")
         except sqlite3.Error as exc:
@@ -447,6 +489,8 @@ class Run:
     def rollback(self) -> None:
         """Keep nothing of this run."""
         self.archives.__exit__()
+        if self._syncing is not None:
+            self._syncing.wait()
         if self.con.in_transaction:
             self.con.execute("ROLLBACK")
 
