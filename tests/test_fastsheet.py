@@ -65,7 +65,8 @@ ESCAPES = ["_x000D_", "_x005F_", "_x0041_", "_x00e9_", "_xD83D_", "_xde00_", "_x
            "_x00<![CDATA[0D]]>_"]
 TEXT = st.lists(st.sampled_from(["1", "2.5", "-3e2", " 7 ", "x", "ก", "&amp;", "&lt;", "&#3585;",
                                  "&#x41;", "<![CDATA[a<b]]>", "\r\n", " ", "", "true", "#N/A",
-                                 "1_000", "nan", "0", *ESCAPES]), max_size=4).map("".join)
+                                 "1_000", "nan", "0", "+", ".", "e", "1E+5", "00.5",
+                                 *ESCAPES]), max_size=4).map("".join)
 # What the C reader reads itself ...
 REFS = ["", "A1", "B2", "C3", "b2", "A01", "AB3", "ZZZ9", "A0000000002"]
 KINDS = ["n", "s", "str", "inlineStr", "b", "e", "d", "", "inlinestr", "zz"]
@@ -95,7 +96,8 @@ def cell(draw: st.DrawFn, odd: bool) -> str:
     children = draw(st.lists(st.one_of(CHILDREN + (ODD_CHILDREN if odd else [])), max_size=3,
                              unique_by=lambda c: c[1:2]))   # one <f>, <v>, <is> each
     if kind == "s" and not odd:      # a shared string's index (Python refuses other text)
-        index = draw(st.sampled_from(["0", "3", " 2 ", "9", "-1", "1_0", "99999999999999999999"]))
+        index = draw(st.sampled_from(["0", "3", " 2 ", "9", "-1", "1_0", "99999999999999999999",
+                                      "003", "000000000000000001", "+1"]))
         children = [f"<v>{index}</v>" if c.startswith("<v") else c for c in children]
     return f"<c{attrs}/>" if not children else f"<c{attrs}>{''.join(children)}</c>"
 
@@ -493,15 +495,15 @@ def test_real_package_parts_read_alike(monkeypatch: pytest.MonkeyPatch, tmp_path
 
 # -- the shared-string table ---------------------------------------------------------------------
 
-TEXT = st.sampled_from(["ศูนย์", "a &amp; b", "&#x41;_x000D_", "_x0041_", "  ", "", "&lt;r&gt;",
-                        "<![CDATA[<b>]]>", "\r\n", "_xD83D__xDE00_"])
+STRING_TEXT = st.sampled_from(["ศูนย์", "a &amp; b", "&#x41;_x000D_", "_x0041_", "  ", "",
+                               "&lt;r&gt;", "<![CDATA[<b>]]>", "\r\n", "_xD83D__xDE00_"])
 
 
 @st.composite
 def string_item(draw: st.DrawFn, odd: bool) -> str:
     def t() -> str:
         space = draw(st.sampled_from(["", ' xml:space="preserve"']))
-        return f"<t{space}>{draw(TEXT)}</t>"
+        return f"<t{space}>{draw(STRING_TEXT)}</t>"
 
     def run() -> str:
         inside = draw(st.sampled_from(["", '<rPr><b/><sz val="11"/></rPr>',
@@ -604,8 +606,9 @@ SCANNER_PIECES = {
             '<p:e xmlns:p="urn:p" xmlns:q="urn:p" p:a="1" q:a="2"/>', "&#xFFFFFFFFFF;",
             '<x xmlns:xml="urn:no"/>', "<a b='1'c='2'/>", "&#65", "<a/ >"],
 }
-ROOTS = [f'worksheet xmlns="{NS}" xmlns:x="{NS}"', 'root xmlns:x="urn:x"', 'x:root xmlns:x="urn:x"',
-         f'sst xmlns="{NS}" xmlns:x="{NS}" xmlns:mc="urn:mc"']
+SCANNER_ROOTS = [f'worksheet xmlns="{NS}" xmlns:x="{NS}"', 'root xmlns:x="urn:x"',
+                 'x:root xmlns:x="urn:x"',
+                 f'sst xmlns="{NS}" xmlns:x="{NS}" xmlns:mc="urn:mc"']
 HEADS = ["", '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n', "<?xml version='1.0'?>",
          '<?xml version="1.0" encoding="utf-8"?>']
 ODD_HEADS = ["\ufeff", "  <?xml version='1.0'?>", '<?xml version="1.1"?>',
@@ -617,7 +620,7 @@ ODD_HEADS = ["\ufeff", "  <?xml version='1.0'?>", '<?xml version="1.1"?>',
 @st.composite
 def scanned_part(draw: st.DrawFn, odd: bool) -> bytes:
     pieces = SCANNER_PIECES["usual"] + (SCANNER_PIECES["odd"] if odd else [])
-    root = draw(st.sampled_from(ROOTS))
+    root = draw(st.sampled_from(SCANNER_ROOTS))
     body = "".join(draw(st.lists(st.sampled_from(pieces), max_size=8)))
     head = draw(st.sampled_from(HEADS + (ODD_HEADS if odd else [])))
     tail = draw(st.sampled_from(["", "\n"] + (["x", "<second/>", "<!-- after -->"] if odd else [])))

@@ -282,6 +282,34 @@ static PyObject *decoded(Text *t) {
     return PyUnicode_DecodeUTF8(t->data, t->length, "strict");
 }
 
+/* A <v> of at most 18 ASCII digits as int() reads it, into *index; 0 for anything else. */
+static int plain_index(const Text *t, long long *index) {
+    if (t->length < 1 || t->length > 18) return 0;
+    long long value = 0;
+    for (Py_ssize_t i = 0; i < t->length; i++) {
+        char c = t->data[i];
+        if (c < '0' || c > '9') return 0;
+        value = value * 10 + (c - '0');
+    }
+    *index = value;
+    return 1;
+}
+
+/* A shared string by its index: the table's text there, or "" past its end (as Python). */
+static PyObject *shared_string(Reader *r, long long at) {
+    if (r->strings == NULL) {
+        r->strings = PyObject_CallNoArgs(r->strings_fn);
+        if (r->strings == NULL) return NULL;
+        if (!PyList_Check(r->strings)) { give_up(r); return NULL; }
+    }
+    if (at >= 0 && at < PyList_GET_SIZE(r->strings)) {
+        PyObject *value = PyList_GET_ITEM(r->strings, at);
+        Py_INCREF(value);
+        return value;
+    }
+    return PyUnicode_FromStringAndSize("", 0);
+}
+
 static PyObject *number_or_text(PyObject *text, PyObject **kind) {
     PyObject *number = PyFloat_FromString(text);
     if (number != NULL) { *kind = KIND_N; return number; }
@@ -320,10 +348,17 @@ static PyObject *cell_value(Reader *r) {
         kind = KIND_N;
         goto made;
     }
+    int shared = strcmp(r->kind, "s") == 0;
+    long long at;
+    if (shared && plain_index(&r->v, &at)) {          /* most cells: read without a str */
+        value = shared_string(r, at);
+        kind = KIND_S;
+        goto made;
+    }
     if (strcmp(r->kind, "str") == 0) r->v.length = unescape(r->v.data, r->v.length);
     PyObject *text = decoded(&r->v);
     if (text == NULL) { Py_DECREF(formula); return NULL; }
-    if (strcmp(r->kind, "s") == 0) {
+    if (shared) {
         PyObject *index = PyLong_FromUnicodeObject(text, 10);
         Py_DECREF(text);
         if (index == NULL) {                    /* Python raises: let it say so */
@@ -333,24 +368,10 @@ static PyObject *cell_value(Reader *r) {
             give_up(r);
             return NULL;
         }
-        if (r->strings == NULL) {
-            r->strings = PyObject_CallNoArgs(r->strings_fn);
-            if (r->strings == NULL || !PyList_Check(r->strings)) {
-                Py_DECREF(index);
-                Py_DECREF(formula);
-                if (r->strings != NULL) give_up(r);
-                return NULL;
-            }
-        }
         int overflow = 0;
-        long long at = PyLong_AsLongLongAndOverflow(index, &overflow);
+        at = PyLong_AsLongLongAndOverflow(index, &overflow);
         Py_DECREF(index);
-        if (!overflow && at >= 0 && at < PyList_GET_SIZE(r->strings)) {
-            value = PyList_GET_ITEM(r->strings, at);
-            Py_INCREF(value);
-        } else {
-            value = PyUnicode_FromStringAndSize("", 0);
-        }
+        value = shared_string(r, overflow ? -1 : at);
         kind = KIND_S;
     } else if (strcmp(r->kind, "str") == 0) {
         value = text;
@@ -388,7 +409,10 @@ made:
 
 static int keep_cell(Reader *r, PyObject *cell) {
     if (!r->rows_mode) {
-        PyObject *key = Py_BuildValue("(ll)", r->cell_row, r->col);
+        PyObject *row = PyLong_FromLong(r->cell_row), *col = PyLong_FromLong(r->col);
+        PyObject *key = row && col ? PyTuple_Pack(2, row, col) : NULL;
+        Py_XDECREF(row);
+        Py_XDECREF(col);
         if (key == NULL) return -1;
         int failed = PyDict_SetItem(r->cells, key, cell);
         Py_DECREF(key);
