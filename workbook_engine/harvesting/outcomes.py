@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -212,6 +213,7 @@ class HarvestReport:
                 "problems": [p.as_dict() for p in self.problems]}
 
 
+@functools.lru_cache(maxsize=65_536)     # weights, criteria and scores recur in every office
 def _num(value: Decimal | None) -> float | int | None:
     """A JSON number: an int when whole, else a float of at most 4 decimals."""
     if value is None:
