@@ -40,6 +40,19 @@ def strings() -> list[str]:
     return STRINGS
 
 
+def _mutator() -> Callable[[random.Random, bytes], bytes]:
+    """fuzz/fuzz_returns.py's mutation of an XML part as text."""
+    sys.path.insert(0, str(ROOT / "fuzz"))
+    try:
+        from fuzz_returns import mutate_text
+    finally:
+        sys.path.pop(0)
+    return mutate_text
+
+
+mutate_text = _mutator()
+
+
 def both(read: Callable[[], Any], monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
     """``read()`` with the C reader, then with the Python reader: each result or exception type."""
     results = []
@@ -224,6 +237,18 @@ def test_it_gives_up_rather_than_guess() -> None:
 
 # -- real sheets and damaged ones ------------------------------------------------------------
 
+def real_books(tmp_path: Path) -> list[Path]:
+    """A form generated into ``tmp_path`` (xlsxwriter), the shipped samples (openpyxl and
+    LibreOffice saved them; returns, proposals, reviews, the year before) and the master."""
+    from workbook_engine.forms.generate import generate
+    from workbook_engine.master.reader import load_master
+
+    generate(load_master(ROOT / "templates" / "master.xlsx"), 12, tmp_path, offices=["B01"],
+             jobs=1)
+    return [tmp_path / "2569-R12-B01.xlsx", *sorted((ROOT / "samples").rglob("*.xlsx")),
+            ROOT / "templates" / "master.xlsx"]
+
+
 def sheet_parts(data: bytes) -> list[bytes]:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         return [archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/")]
@@ -232,13 +257,7 @@ def sheet_parts(data: bytes) -> list[bytes]:
 def test_real_sheets_are_read_in_c(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Every sheet of a generated workbook (xlsxwriter), of the shipped samples (openpyxl and
     LibreOffice saved them) and of the master is read by the C reader, and alike."""
-    from workbook_engine.forms.generate import generate
-    from workbook_engine.master.reader import load_master
-
-    generate(load_master(ROOT / "templates" / "master.xlsx"), 12, tmp_path, offices=["B01"],
-             jobs=1)
-    books = [tmp_path / "2569-R12-B01.xlsx", *sorted((ROOT / "samples").glob("*.xlsx")),
-             ROOT / "templates" / "master.xlsx"]
+    books = real_books(tmp_path)
     from workbook_engine.xlsx import _fastsheet
     from workbook_engine.xlsx.reader import Cell, _fast_input
 
@@ -258,11 +277,6 @@ def test_real_sheets_are_read_in_c(monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
 def test_damaged_sheets_read_alike(monkeypatch: pytest.MonkeyPatch) -> None:
     """Sheets of samples damaged as the fuzzer damages them (bytes flipped, text cut, tags
     moved) give the same cells, or the same error, either way."""
-    sys.path.insert(0, str(ROOT / "fuzz"))
-    try:
-        from fuzz_returns import mutate_text
-    finally:
-        sys.path.pop(0)
     rng = random.Random(20261125)
     parts = [p for book in sorted((ROOT / "samples").glob("*.xlsx"))
              for p in sheet_parts(book.read_bytes())]
@@ -394,11 +408,6 @@ def test_odd_workbook_parts_read_alike(data: bytes) -> None:
 def test_real_and_damaged_workbook_parts_read_alike(monkeypatch: pytest.MonkeyPatch) -> None:
     from workbook_engine.xlsx import _fastsheet
 
-    sys.path.insert(0, str(ROOT / "fuzz"))
-    try:
-        from fuzz_returns import mutate_text
-    finally:
-        sys.path.pop(0)
     parts = []
     for book in [*sorted((ROOT / "samples").glob("*.xlsx")), ROOT / "templates" / "master.xlsx"]:
         with zipfile.ZipFile(book) as archive:
@@ -475,22 +484,27 @@ def test_odd_package_parts_read_alike(data: bytes) -> None:
 def test_real_package_parts_read_alike(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """The content types and relationships of generated workbooks, the samples and the master
     are read in C, as the reader reads them, and alike."""
-    from workbook_engine.forms.generate import generate
-    from workbook_engine.master.reader import load_master
     from workbook_engine.xlsx import _fastsheet
     from workbook_engine.xlsx.reader import _RELATIONSHIPS_READ, _TYPES_READ
 
-    generate(load_master(ROOT / "templates" / "master.xlsx"), 12, tmp_path, offices=["B01"],
-             jobs=1)
     reads = {"[Content_Types].xml": _TYPES_READ, "_rels/.rels": _RELATIONSHIPS_READ,
              "xl/_rels/workbook.xml.rels": _RELATIONSHIPS_READ}
-    for book in [tmp_path / "2569-R12-B01.xlsx", *sorted((ROOT / "samples").glob("*.xlsx")),
-                 ROOT / "templates" / "master.xlsx"]:
+    for book in real_books(tmp_path):
         with zipfile.ZipFile(book) as archive:
             for name, read in reads.items():
                 part = archive.read(name)
                 assert _fastsheet.elements(part, ("x",), ()) is not None
                 assert read_elements_alike(part, monkeypatch, read), (book.name, name)
+
+
+def real_parts(tmp_path: Path, suffix: str | tuple[str, ...] = (".xml", ".rels")) -> list[bytes]:
+    """The XML parts (named with ``suffix``) of :func:`real_books`."""
+    parts = []
+    for book in real_books(tmp_path):
+        with zipfile.ZipFile(book) as archive:
+            parts += [archive.read(n) for n in archive.namelist()
+                      if n.endswith(suffix)]
+    return parts
 
 
 # -- the shared-string table ---------------------------------------------------------------------
@@ -565,23 +579,9 @@ def test_real_and_damaged_shared_string_tables_read_alike(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """The tables of a generated form, the samples and the master are read in C, as in Python;
     damaged copies alike."""
-    from workbook_engine.forms.generate import generate
-    from workbook_engine.master.reader import load_master
     from workbook_engine.xlsx import _fastsheet
 
-    sys.path.insert(0, str(ROOT / "fuzz"))
-    try:
-        from fuzz_returns import mutate_text
-    finally:
-        sys.path.pop(0)
-    generate(load_master(ROOT / "templates" / "master.xlsx"), 12, tmp_path, offices=["B01"],
-             jobs=1)
-    parts = []
-    for book in [tmp_path / "2569-R12-B01.xlsx", *sorted((ROOT / "samples").rglob("*.xlsx")),
-                 ROOT / "templates" / "master.xlsx"]:
-        with zipfile.ZipFile(book) as archive:
-            parts += [archive.read(n) for n in archive.namelist()
-                      if n.endswith("sharedStrings.xml")]
+    parts = real_parts(tmp_path, "sharedStrings.xml")
     assert len(parts) >= 4
     for part in parts:
         assert _fastsheet.strings(part) is not None
@@ -656,31 +656,9 @@ def test_the_scanner_leaves_to_expat_what_it_does_not_read(data: bytes) -> None:
     scanned_alike(data)
 
 
-def real_parts(tmp_path: Path) -> list[bytes]:
-    """Every XML part of a generated form, the samples (some saved by LibreOffice) and the
-    master."""
-    from workbook_engine.forms.generate import generate
-    from workbook_engine.master.reader import load_master
-
-    generate(load_master(ROOT / "templates" / "master.xlsx"), 12, tmp_path, offices=["B01"],
-             jobs=1)
-    parts = []
-    for book in [tmp_path / "2569-R12-B01.xlsx", *sorted((ROOT / "samples").rglob("*.xlsx")),
-                 ROOT / "templates" / "master.xlsx"]:
-        with zipfile.ZipFile(book) as archive:
-            parts += [archive.read(n) for n in archive.namelist()
-                      if n.endswith((".xml", ".rels"))]
-    return parts
-
-
 def test_the_scanner_reads_real_parts_and_damaged_copies_alike(tmp_path: Path) -> None:
     """Every part of real workbooks is read by the scanner (else the speed is lost unseen), as
     expat reads it; mutated copies are read alike or left to expat."""
-    sys.path.insert(0, str(ROOT / "fuzz"))
-    try:
-        from fuzz_returns import mutate_text
-    finally:
-        sys.path.pop(0)
     parts = real_parts(tmp_path)
     assert len(parts) > 100
     assert all(scanned_alike(part) for part in parts)
