@@ -7,6 +7,7 @@ surrounding and non-breaking spaces, a trailing percent sign, a Unicode minus. R
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from decimal import Decimal, InvalidOperation
@@ -44,6 +45,16 @@ class ParsedNumber(NamedTuple):
     def ok(self) -> bool:
         """True when a number was read (possibly from text)."""
         return self.value is not None
+
+
+@functools.lru_cache(maxsize=4096)     # weights and criteria repeat across offices
+def exact_float(value: Decimal) -> float | None:
+    """The float whose shortest digits are ``value``, when there is one (a cell holding it
+    shows ``value``)."""
+    if not value.is_finite():
+        return None
+    number = float(value)
+    return number if math.isfinite(number) and to_decimal(number) == value else None
 
 
 def to_decimal(number: int | float) -> Decimal:

@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -21,7 +20,7 @@ from ..problems import Code
 from ..proposals.layout import META_KIND as PROPOSAL_KIND
 from ..review.layout import META_KIND as REVIEW_KIND
 from ..scoring import GroupSubtotal, group_subtotals, total_score, weighted_score
-from ..values import NumberStatus, cell_sized, parse_number, to_decimal
+from ..values import NumberStatus, cell_sized, exact_float, parse_number
 from ..xlsx.reader import Cell, NotAWorkbook, SheetCells, XlsxReader, name_target, split_ref
 from .checked import FileCheck, FileOutcome, Rejected, same, show
 from .intake import Archives, Candidate
@@ -296,17 +295,8 @@ _COLUMN_NUMBER = {c.key: c.index + 1 for c in L.REPORT_COLUMNS}
 
 
 def _locked(key: str, value: object) -> _Locked:
-    number = _exact_float(value) if isinstance(value, Decimal) else None
+    number = exact_float(value) if isinstance(value, Decimal) else None
     return _Locked(key, _COLUMN_NUMBER[key], value, number)
-
-
-@functools.lru_cache(maxsize=4096)     # weights and criteria repeat across offices
-def _exact_float(value: Decimal) -> float | None:
-    """The float whose shortest digits are ``value``, when there is one."""
-    if not value.is_finite():
-        return None
-    number = float(value)
-    return number if math.isfinite(number) and to_decimal(number) == value else None
 
 
 def _locked_expectations(a: Assignment, kpi: Kpi) -> tuple[_Locked, ...]:

@@ -8,6 +8,7 @@ untrusted as a return is (INTAKE.md 1-8) and is only ever read.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import ClassVar
 
@@ -16,7 +17,7 @@ from ..harvesting.intake import Archives, Candidate, collect
 from ..master.format import ROUND_MONTHS
 from ..model import Assignment, Master
 from ..problems import Code, problem
-from ..values import clean_text, parse_number
+from ..values import clean_text, exact_float, parse_number
 from ..xlsx.reader import Cell, NotAWorkbook, XlsxReader
 from . import layout as R
 from .rules import Judged, Scoring, judge, reason_text
@@ -116,9 +117,9 @@ class _Check(FileCheck[ReviewOutcome]):
                office: str | None = None) -> int:
         """1 (and the problem, about ``office``) when the locked cell of column ``key`` on
         ``row`` does not show ``expected``, else 0."""
-        cell = cells.get(row, R.NUMBER[key])
-        if same(cell, expected):
+        if cells.shows(row, R.NUMBER[key], expected):
             return 0
+        cell = cells.get(row, R.NUMBER[key])
         self.add_about(office, Code.REVIEW_LOCKED_CHANGED, sheet=R.TABLE_SHEET,
                        cell=f"{R.LETTER[key]}{row}", expected=show(expected or None),
                        found=show(cell.value if cell else None))
@@ -192,6 +193,21 @@ class _Table:
 
     def __init__(self, rows: list[tuple[object, ...]]) -> None:
         self.rows = rows
+
+    def shows(self, row: int, col: int, expected: object) -> bool:
+        """Whether the cell at ``row`` and ``col`` shows ``expected`` (as :func:`same` judges
+        it); a cell holding it as written is told without making a :class:`Cell`."""
+        values = self.rows[row - 1] if row <= len(self.rows) else ()
+        value = values[col - 1] if col <= len(values) else None
+        if type(expected) is Decimal:
+            number = exact_float(expected)
+            if type(value) is float and value == number:
+                return True
+            return same(self.get(row, col), expected, number)
+        if type(value) is str and value == expected and not value[-1:].isspace() \
+                and not value[:1].isspace():
+            return True
+        return same(self.get(row, col), expected)
 
     def get(self, row: int, col: int) -> Cell | None:
         """The cell at 1-based ``row`` and ``col``, or None when it is empty or absent."""

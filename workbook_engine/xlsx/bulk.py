@@ -415,6 +415,12 @@ class _LevelledZipFile(zipfile.ZipFile):
 xlsxwriter.workbook.ZipFile = _LevelledZipFile
 
 
+# The level of the big workbooks written on every run (the summary, the review): zlib's
+# fastest, whose parts are a little bigger than at its default (6) and deflate several times
+# faster.
+FAST_COMPRESS_LEVEL = 1
+
+
 class PlainFormulaWorkbook(xlsxwriter.Workbook):  # type: ignore[misc]
     """xlsxwriter's Workbook with :class:`BulkWorksheet` sheets (formulas as given, rows in
     bulk), and a choice of how hard to compress (:attr:`compress_level`)."""
