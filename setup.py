@@ -27,5 +27,6 @@ class BuildWithShippedFiles(build_py):
 
 setup(ext_modules=[Extension("workbook_engine.xlsx._fastsheet",
                              ["workbook_engine/xlsx/_fastsheet.c",
-                              "workbook_engine/xlsx/_xmlscan.c"], optional=True)],
+                              "workbook_engine/xlsx/_xmlscan.c"],
+                             depends=["workbook_engine/xlsx/_xmlscan.h"], optional=True)],
       cmdclass={"build_py": BuildWithShippedFiles})

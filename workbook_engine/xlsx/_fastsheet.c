@@ -579,8 +579,13 @@ static int parse_all(XML_Parser parser, const Py_buffer *view, const int *give_u
  * was well-formed so far; ``*failed`` set, with an exception, when it could not be read. */
 static int parse(const Py_buffer *view, const ScanHandlers *handlers, int *failed) {
     enum ScanResult scanned = xml_scan(view->buf, view->len, NULL);
-    if (scanned == SCAN_OK) scanned = xml_scan(view->buf, view->len, handlers);
-    if (scanned == SCAN_OK) return 1;
+    if (scanned == SCAN_OK) {
+        scanned = xml_scan(view->buf, view->len, handlers);
+        if (scanned == SCAN_UNSUPPORTED)        /* cannot be: the handlers have seen events */
+            PyErr_SetString(PyExc_RuntimeError, "_xmlscan refused a part it had read");
+        if (scanned != SCAN_OK) *failed = 1;
+        return scanned == SCAN_OK;
+    }
     if (scanned == SCAN_FAILED) { *failed = 1; return 0; }
     XML_Parser parser = expat->ParserCreate_MM(NULL, NULL, "}");
     if (parser == NULL) { PyErr_NoMemory(); *failed = 1; return 0; }

@@ -26,15 +26,23 @@ enum ScanResult {
     SCAN_FAILED,        /* an exception is set (no memory, Ctrl-C) */
 };
 
+/* Shared by the extension's own files only, not exported from it. */
+#if defined(__GNUC__)
+#define XMLSCAN_INTERNAL __attribute__((visibility("hidden")))
+#else
+#define XMLSCAN_INTERNAL
+#endif
+
 /* The value of a hexadecimal digit, else -1. */
-int xml_hex_digit(char c);
+XMLSCAN_INTERNAL int xml_hex_digit(char c);
 
 /* Write code point ``code`` as UTF-8 at ``out``; how many bytes that took. */
-Py_ssize_t xml_put_utf8(char *out, long code);
+XMLSCAN_INTERNAL Py_ssize_t xml_put_utf8(char *out, long code);
 
 /* Scan ``data``: with ``handlers`` NULL, only whether it is read here (SCAN_OK) or not; with
  * handlers, giving them its events, once it said SCAN_OK without (it then skips checking the
  * characters, which that did). */
-enum ScanResult xml_scan(const char *data, Py_ssize_t length, const ScanHandlers *handlers);
+XMLSCAN_INTERNAL enum ScanResult xml_scan(const char *data, Py_ssize_t length,
+                                          const ScanHandlers *handlers);
 
 #endif
