@@ -597,6 +597,32 @@ static int parse(const Py_buffer *view, const ScanHandlers *handlers, int *faile
     return well_formed;
 }
 
+/* What a sheet's read gives: its rows, or its cells and hidden rows. */
+static PyObject *read_found(void *data) {
+    Reader *r = data;
+    return r->rows_mode ? Py_NewRef(r->rows) : PyTuple_Pack(2, r->cells, r->hidden);
+}
+
+/* Parse ``data`` with ``handlers`` (see parse) and give what ``found`` makes of their state:
+ * None when the part is not well-formed or a handler gave up (the Python reader then reads it),
+ * NULL with an exception when it could not be read. */
+static PyObject *read_through(PyObject *data, const ScanHandlers *handlers, int *failed,
+                              PyObject *(*found)(void *)) {
+    Py_buffer view;
+    if (PyObject_GetBuffer(data, &view, PyBUF_SIMPLE) < 0) return NULL;
+    int well_formed = parse(&view, handlers, failed);
+    PyBuffer_Release(&view);
+    if (*failed) {
+        if (!PyErr_Occurred()) PyErr_SetString(PyExc_RuntimeError, "_fastsheet failed");
+        return NULL;
+    }
+    if (!well_formed || *handlers->stop) {
+        PyErr_Clear();
+        Py_RETURN_NONE;
+    }
+    return found(handlers->data);
+}
+
 static PyObject *read_part(PyObject *data, long max_row, long max_col, int rows_mode,
                            PyObject *strings_fn, PyObject *cell_type, int bare,
                            PyObject *unsaved) {
@@ -604,8 +630,6 @@ static PyObject *read_part(PyObject *data, long max_row, long max_col, int rows_
         PyErr_SetString(PyExc_TypeError, "cell_type must be a tuple type");
         return NULL;
     }
-    Py_buffer view;
-    if (PyObject_GetBuffer(data, &view, PyBUF_SIMPLE) < 0) return NULL;
     Reader r;
     memset(&r, 0, sizeof r);
     r.max_row = max_row;
@@ -618,24 +642,12 @@ static PyObject *read_part(PyObject *data, long max_row, long max_col, int rows_
     PyObject *result = NULL;
     if (rows_mode) r.rows = PyList_New(0);
     else { r.cells = PyDict_New(); r.hidden = PySet_New(NULL); }
-    if (rows_mode ? r.rows == NULL : (r.cells == NULL || r.hidden == NULL)) goto done;
-    ScanHandlers handlers = {on_start, on_end, on_text, &r, &r.give_up, &r.failed};
-    /* Every byte is parsed, past the rows read too, so that the part is well-formed exactly
-     * when ElementTree finds it so (the caller passes what it would parse). */
-    int well_formed = parse(&view, &handlers, &r.failed);
-    if (r.failed) goto done;                        /* an exception is set */
-    if (!well_formed || r.give_up) {
-        PyErr_Clear();
-        result = Py_None;
-        Py_INCREF(result);
-    } else if (rows_mode) {
-        result = r.rows;
-        Py_INCREF(result);
-    } else {
-        result = PyTuple_Pack(2, r.cells, r.hidden);
+    if (rows_mode ? r.rows != NULL : (r.cells != NULL && r.hidden != NULL)) {
+        ScanHandlers handlers = {on_start, on_end, on_text, &r, &r.give_up, &r.failed};
+        /* Every byte is parsed, past the rows read too, so that the part is well-formed
+         * exactly when ElementTree finds it so (the caller passes what it would parse). */
+        result = read_through(data, &handlers, &r.failed, read_found);
     }
-done:
-    PyBuffer_Release(&view);
     Py_XDECREF(r.cells);
     Py_XDECREF(r.hidden);
     Py_XDECREF(r.rows);
@@ -644,7 +656,6 @@ done:
     PyMem_Free(r.f.data);
     PyMem_Free(r.v.data);
     PyMem_Free(r.is.data);
-    if (r.failed && !PyErr_Occurred()) PyErr_SetString(PyExc_RuntimeError, "_fastsheet failed");
     return result;
 }
 
@@ -739,37 +750,32 @@ static void book_text(void *data, const XML_Char *s, int len) {
     if (text_add(&b->text, s, len) < 0) { PyErr_NoMemory(); b->failed = 1; }
 }
 
+/* What workbook.xml's read gives; None when it has no root element. */
+static PyObject *book_found(void *data) {
+    Book *b = data;
+    if (b->root == NULL) Py_RETURN_NONE;
+    return PyTuple_Pack(3, b->root, b->sheets, b->names);
+}
+
 static PyObject *workbook(PyObject *self, PyObject *args) {
     (void)self;
     PyObject *data;
     if (!PyArg_ParseTuple(args, "O", &data)) return NULL;
-    Py_buffer view;
-    if (PyObject_GetBuffer(data, &view, PyBUF_SIMPLE) < 0) return NULL;
     Book b;
     memset(&b, 0, sizeof b);
     PyObject *result = NULL;
     b.sheets = PyList_New(0);
     b.names = PyList_New(0);
-    if (b.sheets == NULL || b.names == NULL) { b.failed = 1; goto done; }
-    ScanHandlers handlers = {book_start, book_end, book_text, &b, &b.give_up, &b.failed};
-    int well_formed = parse(&view, &handlers, &b.failed);
-    if (b.failed) goto done;
-    if (!well_formed || b.give_up || b.root == NULL) {
-        PyErr_Clear();
-        result = Py_None;
-        Py_INCREF(result);
-    } else {
-        result = PyTuple_Pack(3, b.root, b.sheets, b.names);
+    if (b.sheets != NULL && b.names != NULL) {
+        ScanHandlers handlers = {book_start, book_end, book_text, &b, &b.give_up, &b.failed};
+        result = read_through(data, &handlers, &b.failed, book_found);
     }
-done:
-    PyBuffer_Release(&view);
     Py_XDECREF(b.root);
     Py_XDECREF(b.sheets);
     Py_XDECREF(b.names);
     Py_XDECREF(b.name);
     Py_XDECREF(b.local);
     PyMem_Free(b.text.data);
-    if (b.failed && !PyErr_Occurred()) PyErr_SetString(PyExc_RuntimeError, "_fastsheet failed");
     return result;
 }
 
@@ -830,33 +836,22 @@ static void table_text(void *data, const XML_Char *s, int len) {
     if (text_add(&t->text, s, len) < 0) { PyErr_NoMemory(); t->failed = 1; }
 }
 
+static PyObject *table_found(void *data) { return Py_NewRef(((Table *)data)->strings); }
+
 static PyObject *strings(PyObject *self, PyObject *args) {
     (void)self;
     PyObject *data;
     if (!PyArg_ParseTuple(args, "O", &data)) return NULL;
-    Py_buffer view;
-    if (PyObject_GetBuffer(data, &view, PyBUF_SIMPLE) < 0) return NULL;
     Table t;
     memset(&t, 0, sizeof t);
     PyObject *result = NULL;
     t.strings = PyList_New(0);
-    if (t.strings == NULL) { t.failed = 1; goto done; }
-    ScanHandlers handlers = {table_start, table_end, table_text, &t, &t.give_up, &t.failed};
-    int well_formed = parse(&view, &handlers, &t.failed);
-    if (t.failed) goto done;
-    if (!well_formed || t.give_up) {
-        PyErr_Clear();
-        result = Py_None;
-        Py_INCREF(result);
-    } else {
-        result = t.strings;
-        Py_INCREF(result);
+    if (t.strings != NULL) {
+        ScanHandlers handlers = {table_start, table_end, table_text, &t, &t.give_up, &t.failed};
+        result = read_through(data, &handlers, &t.failed, table_found);
     }
-done:
-    PyBuffer_Release(&view);
     Py_XDECREF(t.strings);
     PyMem_Free(t.text.data);
-    if (t.failed && !PyErr_Occurred()) PyErr_SetString(PyExc_RuntimeError, "_fastsheet failed");
     return result;
 }
 
@@ -908,6 +903,8 @@ static Py_ssize_t texts_of(PyObject *tuple, const char **texts) {
     return PyTuple_GET_SIZE(tuple);
 }
 
+static PyObject *picker_found(void *data) { return Py_NewRef(((Picker *)data)->found); }
+
 static PyObject *elements(PyObject *self, PyObject *args) {
     (void)self;
     PyObject *data, *names, *attributes;
@@ -918,27 +915,12 @@ static PyObject *elements(PyObject *self, PyObject *args) {
     if (p.name_count < 0) return NULL;
     p.attribute_count = texts_of(attributes, p.attributes);
     if (p.attribute_count < 0) return NULL;
-    Py_buffer view;
-    if (PyObject_GetBuffer(data, &view, PyBUF_SIMPLE) < 0) return NULL;
     PyObject *result = NULL;
     p.found = PyList_New(0);
-    if (p.found == NULL) goto done;
-    ScanHandlers handlers = {pick_start, NULL, NULL, &p, &p.give_up, &p.failed};
-    int well_formed = parse(&view, &handlers, &p.failed);
-    if (p.failed) {
-        if (!PyErr_Occurred()) PyErr_SetString(PyExc_RuntimeError, "_fastsheet failed");
-        goto done;
+    if (p.found != NULL) {
+        ScanHandlers handlers = {pick_start, NULL, NULL, &p, &p.give_up, &p.failed};
+        result = read_through(data, &handlers, &p.failed, picker_found);
     }
-    if (!well_formed) {
-        PyErr_Clear();
-        result = Py_None;
-        Py_INCREF(result);
-    } else {
-        result = p.found;
-        Py_INCREF(result);
-    }
-done:
-    PyBuffer_Release(&view);
     Py_XDECREF(p.found);
     return result;
 }
