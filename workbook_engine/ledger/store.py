@@ -296,8 +296,7 @@ SYNC_THREAD = "workbook-engine: ledger written to disk"
 
 class _Sync:
     """Files written to disk in a thread, while the harvest writes its outputs, so that the
-    commit, which makes them durable itself, finds little left to write (a first harvest of
-    1,000 returns writes ~50 MB)."""
+    commit, which makes them durable itself, finds little left to write."""
 
     def __init__(self, paths: Iterable[Path]) -> None:
         self._thread = threading.Thread(target=_sync, args=(list(paths),), daemon=True,
