@@ -182,12 +182,12 @@ class Context:
 
 @functools.cache
 def code_digest() -> str:
-    """The first 12 hex digits of the SHA-256 of the engine's own source (its ``.py`` and
-    ``.c`` files, by path): an outcome recorded by other code, even under the same version
+    """The first 12 hex digits of the SHA-256 of the engine's own source (its ``.py``, ``.c``
+    and ``.h`` files, by path): an outcome recorded by other code, even under the same version
     number (a development checkout), is not used again."""
     package = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256()
-    for path in sorted(p for p in package.rglob("*") if p.suffix in (".py", ".c")):
+    for path in sorted(p for p in package.rglob("*") if p.suffix in (".py", ".c", ".h")):
         digest.update(path.relative_to(package).as_posix().encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()[:12]

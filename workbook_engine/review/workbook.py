@@ -26,13 +26,7 @@ from ..harvesting.outcomes import STATUS_THAI, HarvestReport, KpiOutcome, Office
 from ..harvesting.run import engine_version
 from ..model import TEXT_KEYS, Master
 from ..problems import Problem
-from ..xlsx.bulk import (
-    FAST_COMPRESS_LEVEL,
-    BulkWorksheet,
-    Formula,
-    PlainFormulaWorkbook,
-    RowWriter,
-)
+from ..xlsx.bulk import BulkWorksheet, Formula, PlainFormulaWorkbook, RowWriter
 from ..xlsx.outputs import Output
 from ..xlsx.writer import (
     ROW_HEIGHT,
@@ -114,8 +108,6 @@ def review_meta(report: HarvestReport, master: Master, offices: list[Reviewed], 
 
 class _ReviewWorkbook(StructureLocked, PlainFormulaWorkbook):
     """The review workbook: its table's thousands of rows written in bulk, its structure locked."""
-
-    compress_level = FAST_COMPRESS_LEVEL
 
 
 class ReviewWriter(Output):

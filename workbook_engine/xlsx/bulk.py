@@ -415,18 +415,15 @@ class _LevelledZipFile(zipfile.ZipFile):
 xlsxwriter.workbook.ZipFile = _LevelledZipFile
 
 
-# The level of the big workbooks written on every run (the summary, the review): zlib's
-# fastest, whose parts are a little bigger than at its default (6) and deflate several times
-# faster.
-FAST_COMPRESS_LEVEL = 1
-
-
 class PlainFormulaWorkbook(xlsxwriter.Workbook):  # type: ignore[misc]
     """xlsxwriter's Workbook with :class:`BulkWorksheet` sheets (formulas as given, rows in
-    bulk), and a choice of how hard to compress (:attr:`compress_level`)."""
+    bulk), and a choice of how hard to compress (:attr:`compress_level`): by default zlib's
+    fastest, since these are the big workbooks written on every run (the summary, the review),
+    whose parts come out a little bigger than at zlib's default and deflate several times
+    faster."""
 
     worksheet_class = BulkWorksheet
-    compress_level: int | None = None    # zlib level 1-9; None: zlib's default (6)
+    compress_level: int | None = 1       # zlib level 1-9; None: zlib's default (6)
 
     def __init__(self, filename: str, options: dict[str, Any] | None = None) -> None:
         # xlsxwriter writes into the options it is given (the default format's theme font), so

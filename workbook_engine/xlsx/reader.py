@@ -612,7 +612,7 @@ class XlsxReader:
             found = _fastsheet.rows(head + data[at:to] + end, MAX_SHEET_ROWS, max_col,
                                     self.shared_strings, Cell, bare, unsaved)
             if found is None or (found and found[0][0] <= given):
-                raise PiecesFailed(sheet_part=at)
+                raise PiecesFailed(at)
             rows: list[Row] = []
             for number, values in found:
                 rows.extend([()] * (number - 1 - given))
@@ -639,8 +639,8 @@ PIECE_BYTES = 4 * 1024 * 1024   # a sheet part bigger than this can be read in p
 class PiecesFailed(Exception):
     """A piece of a sheet part read in pieces did not read as part of the whole would."""
 
-    def __init__(self, sheet_part: int) -> None:
-        super().__init__(f"the piece at byte {sheet_part} did not read alone")
+    def __init__(self, at: int) -> None:
+        super().__init__(f"the piece at byte {at} of the sheet part did not read alone")
 
 
 def _piece_cuts(data: bytes, size: int) -> list[int] | None:
