@@ -303,3 +303,20 @@ def test_a_check_that_fails_unforeseen_rejects_that_file_only(
     assert b01.status is Status.REJECTED and b01.kpis == [] and b01.total_score is None
     assert [p.code for p in result.problems if p.office == "B01"] == ["FILE_CORRUPT"]
     assert b02.status is Status.ACCEPTED
+
+
+@pytest.mark.parametrize(("name", "found"), [
+    ("2569-R12-B01.xlsx", (2569, 12, "B01")),
+    ("C:\\รับ\\2569-r6-B02.XLSM", (2569, 6, "B02")),
+    ("แบบรายงานผล รอบ 12 เดือน 2569-R12-B13.xlsx", (2569, 12, "B13")),   # as the outbox attaches it
+    ("2569-R12-B05 (1).xlsx", (2569, 12, "B05")),          # saved again by a browser
+    ("2569-R12-A B.xlsx", (2569, 12, "A B")),
+    ("x2569-R12-B01.xlsx", None), ("report.xlsx", None), ("2569-R12-B01.csv", None)])
+def test_a_forms_file_name_is_read_also_with_words_before_it_or_a_copys_number(
+        name: str, found: tuple[int, int, str] | None) -> None:
+    from workbook_engine.forms import layout as L
+    from workbook_engine.proposals import layout as P
+
+    assert L.parse_file_name(name) == found
+    proposal = name.replace("-R12-", "-P-").replace("-r6-", "-P-")
+    assert P.parse_file_name(proposal) == (None if found is None else (found[0], found[2]))

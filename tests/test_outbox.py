@@ -424,9 +424,11 @@ def test_an_office_accepted_since_loses_its_old_message(round12: Round, tmp_path
 
 
 def test_who_is_told_what_by_a_result_written_by_hand(tmp_path: Path) -> None:
-    """A problem สพบ. solves itself is not told (and an office with only such problems gets
-    no message); a file harvest could not tie to an office is told to the office its name
-    names; a code this engine does not know is told as the harvest worded it."""
+    """A problem สพบ. solves itself is not told (and an office with only such problems, and
+    warnings, gets no message: it has nothing to send again); a file harvest could not tie to
+    an office is told to the office its name names, also under the name the outbox attached
+    it with; a code this engine does not know is told as the harvest worded it; a problem on
+    a hidden sheet is told at its file."""
     master = make_master(tmp_path / "m.xlsx", b03_email="c@example.go.th")
     result = {"organisation": "กรมทดสอบระบบ", "fiscal_year": 2569, "round": 12, "offices": [
         {"office": "B01", "name": "สำนักพัฒนาระบบบริหาร", "status": "incomplete",
@@ -436,12 +438,17 @@ def test_who_is_told_what_by_a_result_written_by_hand(tmp_path: Path) -> None:
         "problems": [
         {"code": "RESULT_SOMETHING_NEW", "severity": "error", "file": "C:\\รับ\\2569-R12-B01.xlsx",
          "office": "B01", "sheet": "รายงานผล", "cell": "K7", "message": "ข้อความจากรุ่นใหม่"},
+        {"code": "RETURN_STALE", "severity": "error", "file": "C:\\รับ\\2569-R12-B01.xlsx",
+         "office": "B01", "sheet": "_meta", "cell": None, "message": "ชุดเก่า"},
         {"code": "RESULT_ORG_SCORE_MISSING", "severity": "error", "file": "2569-R12-B02.xlsx",
          "office": "B02", "sheet": None, "cell": None, "message": "คะแนนองค์กร"},
-        {"code": "FILE_CORRUPT", "severity": "error", "file": "/in/2569-R12-B03.xlsx",
+        {"code": "RESULT_NUMBER_AS_TEXT", "severity": "warning", "file": "2569-R12-B02.xlsx",
+         "office": "B02", "sheet": "รายงานผล", "cell": "K8", "message": "พิมพ์เป็นข้อความ"},
+        {"code": "FILE_CORRUPT", "severity": "error",
+         "file": "/in/แบบรายงานผล รอบ 12 เดือน 2569-R12-B03.xlsx",
          "office": None, "sheet": None, "cell": None,
-         "message": "ไฟล์ /in/2569-R12-B03.xlsx: ไฟล์เสียหายหรือไม่สมบูรณ์ (zip) "
-                    + Code.FILE_CORRUPT.fix},
+         "message": "ไฟล์ /in/แบบรายงานผล รอบ 12 เดือน 2569-R12-B03.xlsx: ไฟล์เสียหายหรือไม่สมบูรณ์ "
+                    "(zip) " + Code.FILE_CORRUPT.fix},
         {"code": "OFFICE_MISSING", "severity": "error", "file": None, "office": "B03",
          "sheet": None, "cell": None, "message": "หน่วยงาน B03 ยังไม่ได้ส่งแบบรายงาน"}]}
     path = tmp_path / "by-hand.json"
@@ -455,6 +462,7 @@ def test_who_is_told_what_by_a_result_written_by_hand(tmp_path: Path) -> None:
                                        policy=policy.default))
     assert "1. ไฟล์ 2569-R12-B01.xlsx ชีต 'รายงานผล' เซลล์ K7\n   ปัญหา: ข้อความจากรุ่นใหม่" in b01
     assert "C:" not in b01, "not สพบ.'s folders"
+    assert "ไฟล์ 2569-R12-B01.xlsx\n   ปัญหา: ชุดเก่า" in b01 and "_meta" not in b01
     b03 = body_text(message_from_bytes((out / "2569-R12-B03-reminder.eml").read_bytes(),
                                        policy=policy.default))
     assert "ปัญหา: ไฟล์เสียหายหรือไม่สมบูรณ์ (zip)\n" in b03

@@ -169,13 +169,17 @@ def file_name(fiscal_year: int, round_months: int, office: str) -> str:
     return f"{fiscal_year}-R{round_months}-{office}.xlsx"
 
 
-_FILE_NAME = re.compile(r"^(\d{4})-R(\d{1,2})-(.+)\.xls[xm]$", re.IGNORECASE)
+# the name file_name writes, also after words before it (the outbox's attachment name, a
+# coordinator's label) and a copy's number after it ("... (1).xlsx", as browsers save again)
+_FILE_NAME = re.compile(r"(?:^|[\s_])(\d{4})-R(\d{1,2})-(.+?)(?: ?\(\d+\))?\.xls[xm]$",
+                        re.IGNORECASE)
 
 
 def parse_file_name(name: str) -> tuple[int, int, str] | None:
     """The fiscal year, round and office a file's name gives, as :func:`file_name` writes it
-    (``.xlsm`` too, in any case, in any folder); None for another name."""
-    match = _FILE_NAME.match(PurePosixPath(name.replace("\\", "/")).name)
+    (``.xlsm`` too, in any case, in any folder, words before it and a copy's number after it
+    allowed); None for another name."""
+    match = _FILE_NAME.search(PurePosixPath(name.replace("\\", "/")).name)
     return (int(match[1]), int(match[2]), match[3]) if match else None
 
 

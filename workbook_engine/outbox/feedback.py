@@ -38,7 +38,8 @@ def feedback_letters(result: HarvestResult, master: Master, signature: Signature
         if office.status is Status.ACCEPTED:
             continue
         told = concerning.get(office.office, [])
-        if not told and office.status is not Status.MISSING:
+        if office.status is not Status.MISSING and not any(p.is_error for p in told):
+            # warnings alone do not keep a return out: the office has nothing to send again
             problems.append(problem(Code.OUTBOX_NOTHING_TO_ASK, office=office.office,
                                     status=STATUS_THAI[office.status]))
             continue
@@ -105,7 +106,9 @@ def telling(p: Problem) -> list[str]:
     if code is not None:
         fix = _PLACEHOLDER.sub(".*?", re.escape(code.fix))
         text = re.sub(rf"\s*{fix}$", "", text, flags=re.S) or text
-    shown = location(base_name(p.file) if p.file else None, p.sheet, p.cell)
+    hidden = p.sheet in L.ALL_SHEETS and p.sheet not in L.VISIBLE_SHEETS   # _meta, _lists
+    shown = location(base_name(p.file) if p.file else None, None if hidden else p.sheet,
+                     None if hidden else p.cell)
     lines = [shown] if shown else []
     lines.append(f"ปัญหา: {text}")
     if code is not None and code.advice:

@@ -111,13 +111,13 @@ def file_name(fiscal_year: int, office: str) -> str:
     return f"{fiscal_year}-P-{office}.xlsx"
 
 
-_FILE_NAME = re.compile(r"^(\d{4})-P-(.+)\.xls[xm]$", re.IGNORECASE)
+_FILE_NAME = re.compile(r"(?:^|[\s_])(\d{4})-P-(.+?)(?: ?\(\d+\))?\.xls[xm]$", re.IGNORECASE)
 
 
 def parse_file_name(name: str) -> tuple[int, str] | None:
     """The fiscal year and office a proposal's file name gives, as :func:`file_name` writes
-    it; else None."""
-    match = _FILE_NAME.match(PurePosixPath(name.replace("\\", "/")).name)
+    it (words before it and a copy's number after it allowed, as a form's); else None."""
+    match = _FILE_NAME.search(PurePosixPath(name.replace("\\", "/")).name)
     return (int(match[1]), match[2]) if match else None
 
 
