@@ -638,3 +638,21 @@ def test_a_log_line_cut_short_is_passed_over(tmp_path: Path) -> None:
     lines = path.read_text(encoding="utf-8").split("\n")
     assert lines[2] == '{"key": "c", "sta' and json.loads(lines[3])["key"] == "d"
     assert len(lines) == 5 and lines[4] == ""
+
+
+def test_the_running_office_is_the_bureau_of_that_name_before_a_group_of_it() -> None:
+    """The contact line of every workbook and the outbox's sender: สำนักพัฒนาระบบบริหาร, even
+    where a กลุ่มพัฒนาระบบบริหาร comes first; that group where no สำนัก has a coordinator."""
+    from workbook_engine.forms.office_workbook import contact_line
+    from workbook_engine.model import Master, Office, Settings
+
+    group = Office("G1", "กลุ่มพัฒนาระบบบริหาร", "", "", "นางกลุ่ม", "g@example.go.th")
+    bureau = Office("B2", "สำนักพัฒนาระบบบริหาร", "", "", "นายสำนัก", "b@example.go.th")
+    master = Master(Settings("กรมทดสอบ", 2569, "นายผู้รับ", "อธิบดี"),
+                    offices={"G1": group, "B2": bureau})
+    assert master.running_office() is bureau
+    assert contact_line(master) == "นายสำนัก สำนักพัฒนาระบบบริหาร b@example.go.th"
+    master.offices["B2"] = Office("B2", bureau.name, "", "", "", "")
+    assert master.running_office() is group
+    assert Master(master.settings).running_office() is None
+    assert contact_line(Master(master.settings)) == "สำนักพัฒนาระบบบริหาร"

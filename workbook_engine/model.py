@@ -88,6 +88,7 @@ NO_CARD = KpiCard()
 
 
 Criteria = tuple[Decimal, Decimal, Decimal, Decimal, Decimal]
+RUNNING_OFFICE = "พัฒนาระบบบริหาร"    # in the name of the office that runs the cycle (สพบ.)
 NOT_ASSESSED = "ไม่ประเมินในรอบนี้"    # what a KPI of weight 0 in a round shows instead of a result
 
 
@@ -188,6 +189,15 @@ class Master:
     def card(self, office: str, kpi: str) -> KpiCard:
         """The office's card facts for ``kpi`` (empty when the master gives none)."""
         return self.cards.get((office, kpi), NO_CARD)
+
+    def running_office(self) -> Office | None:
+        """The office that runs the cycle (สพบ.), whom the workbooks name for questions and
+        the outbox writes from: the first with a coordinator named สำนักพัฒนาระบบบริหาร, else
+        the first whose name says พัฒนาระบบบริหาร (a กลุ่ม or กอง of that name); None when the
+        master has none."""
+        named = [o for o in self.offices.values() if RUNNING_OFFICE in o.name and o.coordinator]
+        return next((o for o in named if o.name.startswith(f"สำนัก{RUNNING_OFFICE}")),
+                    named[0] if named else None)
 
     def assignments_for(self, office: str, round_months: int | None = None) -> list[Assignment]:
         """The office's assignments in master order: as the year's agreement has them, or as

@@ -27,7 +27,7 @@ import workbook_engine.formulas as formulas
 
 from ..kinds import KpiKind
 from ..master.format import Direction
-from ..model import NOT_ASSESSED, TEXT_INPUTS, Assignment, Kpi, Master, Office
+from ..model import NOT_ASSESSED, RUNNING_OFFICE, TEXT_INPUTS, Assignment, Kpi, Master, Office
 from ..scoring import group_subtotals, total_score, weighted_score
 from ..xlsx.writer import (
     FONT,
@@ -206,10 +206,10 @@ def write_office_workbook(ctx: OfficeContext, path: Path, key: bytes | None = No
 
 def contact_line(master: Master) -> str:
     """The สพบ. coordinator to contact, from the master's offices."""
-    for office in master.offices.values():
-        if "พัฒนาระบบบริหาร" in office.name and office.coordinator:
-            return f"{office.coordinator} {office.name} {office.email}".strip()
-    return "สำนักพัฒนาระบบบริหาร"
+    office = master.running_office()
+    if office is None:
+        return f"สำนัก{RUNNING_OFFICE}"
+    return f"{office.coordinator} {office.name} {office.email}".strip()
 
 
 @lru_cache(maxsize=1024)

@@ -102,12 +102,3 @@ def email_cells(reader: XlsxReader) -> dict[str, str]:
     return cells
 
 
-RUNNING_OFFICE = "พัฒนาระบบบริหาร"    # in the name of the office that runs the cycle (สพบ.)
-
-
-def running_office(master: Master) -> Office | None:
-    """The office that runs the cycle, to write from: the first whose name says
-    สำนักพัฒนาระบบบริหาร and that has a coordinator, the one the workbooks' guide names for
-    questions (``forms.office_workbook.contact_line``); None when the master has none."""
-    return next((o for o in master.offices.values()
-                 if RUNNING_OFFICE in o.name and o.coordinator), None)

@@ -16,7 +16,7 @@ from .feedback import feedback_letters
 from .forms import form_letters
 from .inputs import FormsFolder, OutboxInputError, read_forms_folder, read_harvest_result
 from .letter import LetterKind, Signature
-from .recipients import ADDRESS, addresses, running_office
+from .recipients import ADDRESS, addresses
 from .write import Written, write_outbox
 
 FORMS_INDEX = "forms.csv"
@@ -35,7 +35,7 @@ def sender_address(text: str | None, master: Master) -> Address:
         if not ADDRESS.fullmatch(address):
             raise ValueError(f"'{text}' ไม่ใช่ที่อยู่อีเมลของผู้ส่ง เช่น \"สพบ. <opdc@example.go.th>\"")
         return Address(name, addr_spec=address)
-    office = running_office(master)
+    office = master.running_office()
     found = addresses(office.email) if office is not None else None
     if office is None or not found:
         raise ValueError("ไฟล์ต้นแบบไม่มีอีเมลของสำนักพัฒนาระบบบริหารที่จะใช้เป็นผู้ส่ง "
