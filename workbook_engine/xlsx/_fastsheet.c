@@ -282,19 +282,6 @@ static PyObject *decoded(Text *t) {
     return PyUnicode_DecodeUTF8(t->data, t->length, "strict");
 }
 
-/* A <v> of at most 18 ASCII digits as int() reads it, into *index; 0 for anything else. */
-static int plain_index(const Text *t, long long *index) {
-    if (t->length < 1 || t->length > 18) return 0;
-    long long value = 0;
-    for (Py_ssize_t i = 0; i < t->length; i++) {
-        char c = t->data[i];
-        if (c < '0' || c > '9') return 0;
-        value = value * 10 + (c - '0');
-    }
-    *index = value;
-    return 1;
-}
-
 /* A shared string by its index: the table's text there, or "" past its end (as Python). */
 static PyObject *shared_string(Reader *r, long long at) {
     if (r->strings == NULL) {
@@ -349,12 +336,6 @@ static PyObject *cell_value(Reader *r) {
         goto made;
     }
     int shared = strcmp(r->kind, "s") == 0;
-    long long at;
-    if (shared && plain_index(&r->v, &at)) {          /* most cells: read without a str */
-        value = shared_string(r, at);
-        kind = KIND_S;
-        goto made;
-    }
     if (strcmp(r->kind, "str") == 0) r->v.length = unescape(r->v.data, r->v.length);
     PyObject *text = decoded(&r->v);
     if (text == NULL) { Py_DECREF(formula); return NULL; }
@@ -369,7 +350,7 @@ static PyObject *cell_value(Reader *r) {
             return NULL;
         }
         int overflow = 0;
-        at = PyLong_AsLongLongAndOverflow(index, &overflow);
+        long long at = PyLong_AsLongLongAndOverflow(index, &overflow);
         Py_DECREF(index);
         value = shared_string(r, overflow ? -1 : at);
         kind = KIND_S;
@@ -409,10 +390,7 @@ made:
 
 static int keep_cell(Reader *r, PyObject *cell) {
     if (!r->rows_mode) {
-        PyObject *row = PyLong_FromLong(r->cell_row), *col = PyLong_FromLong(r->col);
-        PyObject *key = row && col ? PyTuple_Pack(2, row, col) : NULL;
-        Py_XDECREF(row);
-        Py_XDECREF(col);
+        PyObject *key = Py_BuildValue("(ll)", r->cell_row, r->col);
         if (key == NULL) return -1;
         int failed = PyDict_SetItem(r->cells, key, cell);
         Py_DECREF(key);
