@@ -60,11 +60,10 @@ class FormsFolder:
         return {r.office: r for r in reversed(self.rows)}     # the first row of an office
 
     def attachment(self, row: ManifestRow, master: Master) -> Attachment | Problem:
-        """The workbook of ``row`` to attach, or why it cannot be: it is not there, it was
-        changed after it was made, or the master now scores the office otherwise."""
+        """The workbook of ``row`` (an office of ``master``) to attach, or why it cannot be: it
+        is not there, it was changed after it was made, or the master now scores the office
+        otherwise."""
         path = self.path / row.file
-        if row.office not in master.offices:
-            return problem(Code.OUTBOX_OFFICE_UNKNOWN, file=str(path), office=row.office)
         try:
             found = file_sha256(path)
         except OSError:

@@ -195,10 +195,8 @@ def _quietly_close(smtp: smtplib.SMTP | None) -> None:
 class Connection:
     """One connection for a run's messages, opened at the first and again after a break."""
 
-    def __init__(self, server: SmtpServer,
-                 opener: Callable[[SmtpServer], smtplib.SMTP] = open_smtp) -> None:
+    def __init__(self, server: SmtpServer) -> None:
         self.server = server
-        self.opener = opener
         self.smtp: smtplib.SMTP | None = None
 
     def __enter__(self) -> Connection:
@@ -221,7 +219,7 @@ class Connection:
             smtplib.SMTPException, OSError: when this message fails.
         """
         if self.smtp is None or self.smtp.sock is None:
-            self.smtp = self.opener(self.server)
+            self.smtp = open_smtp(self.server)
         return self.smtp.sendmail(sender, to, data)
 
 

@@ -36,7 +36,7 @@ class Written:
 
 
 def write_outbox(letters: list[Letter], problems: list[Problem], folder: Path, index: str,
-                 sender: Address, when: dt.datetime | None = None) -> list[Written]:
+                 sender: Address) -> list[Written]:
     """Write every letter as a ``.eml`` into ``folder`` (created if missing) and the index
     ``index`` (``forms.csv`` or ``feedback.csv``).
 
@@ -46,12 +46,11 @@ def write_outbox(letters: list[Letter], problems: list[Problem], folder: Path, i
         folder: the outbox folder.
         index: the index's file name.
         sender: the ``From`` of every message.
-        when: the messages' date (default: now).
 
     Raises:
         OutputError: when the folder or a file cannot be written.
     """
-    moment = when or dt.datetime.now(dt.UTC).astimezone()
+    moment = dt.datetime.now(dt.UTC).astimezone()
     try:
         folder.mkdir(parents=True, exist_ok=True)
         before = _listed(folder / index)
