@@ -218,6 +218,8 @@ def test_forms_arrive_once_each_with_the_workbook_and_the_due_date(round12: Roun
             assert "กำหนดส่ง: ภายในวันพฤหัสบดีที่ 15 ตุลาคม 2569" in text       # BE
             assert f"สอบถามได้ที่: {CONTACT}" in text and "ชีต 'รายงานผล'" in text
             assert "2.1 ร้อยละความสำเร็จ (ร้อยละ)" in text
+            assert "3.1 ระดับความสำเร็จดิจิทัล (เลือกระดับ 0-5)" in text   # a milestone KPI
+            assert "พิมพ์ 'ข้อมูลผลการดำเนินงาน', 'คำชี้แจงการปฏิบัติงาน/" in text
             # what arrived is the .eml written in the outbox
             assert got.data.rstrip(b"\r\n") == (out / f"2569-R12-{office}.eml").read_bytes() \
                 .rstrip(b"\r\n")
@@ -349,7 +351,7 @@ def test_feedback_tells_each_problem_where_it_is_and_what_to_do(round12: Round,
     assert "ปัญหา: ผลของตัวชี้วัด 2.1 คือ 'ประมาณ 80' ซึ่งไม่ใช่ตัวเลข\n" in text
     assert f"สิ่งที่ต้องทำ: {Code.RESULT_NOT_NUMBER.advice}" in text
     assert Code.RESULT_NOT_NUMBER.fix not in text, "the fix said to สพบ. is not the office's"
-    assert "ภายในวันอังคารที่ 20 ตุลาคม 2569" in text
+    assert "ภายในวันอังคารที่ 20 ตุลาคม 2569 โดยตอบกลับอีเมลนี้พร้อมแนบไฟล์" in text
     assert not list(msg.iter_attachments()), "an incomplete office keeps its own file"
 
 

@@ -164,6 +164,12 @@ def group_header_row(kpi_count: int) -> int:
 STATUS_NAME = "COMPLETENESS"
 
 
+# What the guide sheet and the e-mail that sends the form both tell the coordinator
+AS_NUMBER = "เป็นตัวเลขเท่านั้น (ไม่ต้องพิมพ์หน่วยหรือเครื่องหมาย %)"
+KEEP_LOCKED = "อย่าปลดล็อก เพิ่ม ลบ หรือเปลี่ยนชื่อแถวและชีต มิฉะนั้นไฟล์จะไม่ถูกรับ"
+TEXT_HEADERS = ", ".join(f"'{text.header}'" for text in TEXT_INPUTS)   # each text to write
+
+
 def file_name(fiscal_year: int, round_months: int, office: str) -> str:
     """``2569-R12-B03.xlsx``."""
     return f"{fiscal_year}-R{round_months}-{office}.xlsx"

@@ -159,7 +159,8 @@ def feedback(result: HarvestResult, office: ResultOffice, to: Recipient, told: l
         f"{signature.organisation} ได้ตรวจแบบรายงานผลการดำเนินงาน {_round(result)} "
         f"ที่{to.office.name}ส่งมา{sent} แล้ว",
         f"ผลการตรวจ: {VERDICT.get(office.status, STATUS_THAI[office.status])}",
-        f"ขอให้แก้ไขตามรายการต่อไปนี้ แล้วส่งไฟล์กลับมาใหม่{signature.by_when()}",
+        f"ขอให้แก้ไขตามรายการต่อไปนี้ แล้วส่งไฟล์กลับมาใหม่{signature.by_when()} "
+        "โดยตอบกลับอีเมลนี้พร้อมแนบไฟล์",
         *_listed(told), *_again(attached),
     ]
     return Letter(LetterKind.FEEDBACK, to, subject, "\n".join(lines + signature.closing()),

@@ -9,7 +9,7 @@ from pathlib import PurePath
 
 from ..fiscal import report_due, round_label
 from ..forms import layout as L
-from ..model import TEXT_INPUTS, Master
+from ..model import Master
 from ..problems import Code, Problem, problem
 from ..proposals import layout as P
 from .due import due_words
@@ -66,13 +66,11 @@ def round_letter(master: Master, folder: FormsFolder, to: Recipient, attached: A
         "สิ่งที่ต้องกรอก",
         "1. เปิดไฟล์แนบด้วย Excel (หรือ LibreOffice, WPS, Google Sheets) "
         f"และอ่านชีต '{L.GUIDE_SHEET}' ก่อน",
-        f"2. ชีต '{L.REPORT_SHEET}': กรอกผลการดำเนินงานในช่องสีเหลือง เป็นตัวเลขเท่านั้น "
-        "(ไม่ต้องพิมพ์หน่วยหรือเครื่องหมาย %) ของตัวชี้วัดต่อไปนี้",
+        f"2. ชีต '{L.REPORT_SHEET}': กรอกผลการดำเนินงานในช่องสีเหลือง {L.AS_NUMBER} "
+        "หรือเลือกระดับที่ทำได้ 0-5 จากรายการสำหรับตัวชี้วัดระดับความสำเร็จ ของตัวชี้วัดต่อไปนี้",
         *_results_to_fill(master, office.code, months),
-        f"3. ชีต '{L.KPI_REPORT_SHEET}': พิมพ์" + " ".join(t.header for t in TEXT_INPUTS)
-        + " ของทุกตัวชี้วัด",
-        "4. กรอกเฉพาะช่องสีเหลือง อย่าปลดล็อก เพิ่ม ลบ หรือเปลี่ยนชื่อแถวและชีต "
-        "มิฉะนั้นไฟล์จะไม่ถูกรับ",
+        f"3. ชีต '{L.KPI_REPORT_SHEET}': พิมพ์ {L.TEXT_HEADERS} ของทุกตัวชี้วัด",
+        f"4. กรอกเฉพาะช่องสีเหลือง {L.KEEP_LOCKED}",
         "5. บันทึกเป็นไฟล์ Excel (.xlsx) แล้วส่งกลับโดยตอบกลับอีเมลนี้พร้อมแนบไฟล์", "",
         f"กำหนดส่ง: {signature.by_when()}",
     ]
@@ -91,7 +89,8 @@ def _results_to_fill(master: Master, office: str, months: int) -> list[str]:
         if not a.assessed:
             continue
         if kpi.kind.has_result:
-            typed.append(f"   - {kpi.code} {kpi.name} ({kpi.unit})")
+            how = "เลือกระดับ 0-5" if kpi.kind.needs_levels else kpi.unit
+            typed.append(f"   - {kpi.code} {kpi.name} ({how})")
         else:
             inherited.append(kpi.code)
     if inherited:
@@ -105,7 +104,8 @@ def proposal_letter(master: Master, folder: FormsFolder, to: Recipient,
     year, office = folder.fiscal_year, to.office
     group2 = [a.kpi for a in master.assignments_for(office.code) if master.kpis[a.kpi].group == 2]
     subject = f"แบบเสนอตัวชี้วัดกลุ่มที่ 2 ปีงบประมาณ พ.ศ. {year} ({office.name})"
-    first, last = P.baseline_years(year)[0], P.baseline_years(year)[-1]
+    years = P.baseline_years(year)
+    first, last = years[0], years[-1]
     lines = [
         to.greeting, "",
         f"{signature.organisation} ขอให้{office.name}เสนอตัวชี้วัดกลุ่มที่ 2 (ภารกิจหลักของ"
