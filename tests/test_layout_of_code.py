@@ -6,6 +6,9 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import click
+import pytest
+
 PACKAGE = Path(__file__).resolve().parent.parent / "workbook_engine"
 
 
@@ -90,13 +93,43 @@ def test_column_letters_and_numbers_are_one_and_the_same() -> None:
         assert column_index(column_letter(number)) == number
 
 
-def test_the_command_line_starts_without_pandas() -> None:
-    """pandas (~0.3 s and ~100 MB) is loaded by the history command only, not by every
-    command as it starts."""
+def test_every_name_a_script_imports_is_there() -> None:
+    """The package's names are loaded when first used: each one of ``__all__`` is found."""
+    import workbook_engine
+
+    for name in workbook_engine.__all__:
+        assert getattr(workbook_engine, name) is not None, name
+    with pytest.raises(AttributeError):
+        _ = workbook_engine.no_such_name     # type: ignore[attr-defined]
+
+
+def loaded_when_started(*modules: str) -> list[str]:
+    """Which of ``modules`` the command line loads as it starts (in a fresh process)."""
     import subprocess
     import sys
 
     done = subprocess.run([sys.executable, "-c", "import sys, workbook_engine.cli.commands; "
-                           "print('pandas' in sys.modules)"],
+                           f"print(' '.join(m for m in {modules!r} if m in sys.modules))"],
                           capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "False"
+    return done.stdout.split()
+
+
+def test_the_command_line_starts_without_pandas() -> None:
+    """pandas (~0.3 s and ~100 MB) is loaded by the history command only, not by every
+    command as it starts."""
+    assert loaded_when_started("pandas") == []
+
+
+def test_the_command_line_starts_without_other_commands_modules() -> None:
+    """A command loads its own modules: a harvest does not wait for the forms', the outbox's or
+    the proposals' to load; the commands defined elsewhere are still listed and found."""
+    from workbook_engine.cli.commands import ELSEWHERE, cli
+
+    assert loaded_when_started("workbook_engine.forms.generate", "workbook_engine.outbox.run",
+                               "workbook_engine.proposals.collect",
+                               "workbook_engine.cli.outbox") == []
+    with click.Context(cli) as ctx:
+        listed = cli.list_commands(ctx)
+        for name in ELSEWHERE:
+            command = cli.get_command(ctx, name)
+            assert name in listed and command is not None and command.name == name

@@ -7,6 +7,7 @@ written. Messages are Thai; no traceback reaches the user for anything the engin
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import sys
 from collections.abc import Callable
@@ -17,7 +18,6 @@ import click
 
 from ..errors import NOTHING_DONE, PROBLEMS_FOUND, OutputError, WorkbookEngineError
 from ..fiscal import FISCAL_YEARS
-from ..forms.generate import MANIFEST, generate
 from ..forms.meta import KEY_ENV, load_key
 from ..harvesting.outcomes import HarvestReport, LedgerRun, OfficeOutcome
 from ..harvesting.run import JsonWriter, Recorder, harvest
@@ -37,9 +37,6 @@ from .console import (
     valid_master,
     writable,
 )
-from .history import history_command
-from .outbox import outbox_command
-from .proposals import collect_proposals_command, propose_command
 
 if TYPE_CHECKING:
     from ..summary.workbook import SummaryWriter
@@ -48,10 +45,28 @@ if TYPE_CHECKING:
 EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
+# the commands defined in modules of their own, loaded when asked for (or listed): a harvest
+# does not load the outbox's, the proposals' or the history's modules
+ELSEWHERE = {"propose": ".proposals:propose_command",
+             "collect-proposals": ".proposals:collect_proposals_command",
+             "history": ".history:history_command", "outbox": ".outbox:outbox_command"}
+
+
 class _Commands(click.Group):
     """The commands; the one place where how a command ended becomes its exit code: the number
     it returns, or the code of the :class:`WorkbookEngineError` it raises (its Thai message
     on stderr)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *ELSEWHERE])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        where = ELSEWHERE.get(cmd_name)
+        if where is None:
+            return super().get_command(ctx, cmd_name)
+        module, name = where.split(":")
+        command: click.Command = getattr(importlib.import_module(module, __package__), name)
+        return command
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -124,6 +139,8 @@ KEY_OPTION = click.option("--key-file", type=EXISTING_FILE, default=None,
 def generate_command(master: Path, round_months: int, out_dir: Path, offices: tuple[str, ...],
                      key_file: Path | None, password: str | None, jobs: int | None) -> int:
     """สร้างแบบฟอร์มคำรับรองและรายงานผลของแต่ละหน่วยงาน"""
+    from ..forms.generate import MANIFEST, generate
+
     key = load_signing_key(key_file)
     valid = master_for_offices(master, offices)
     if valid is None:
@@ -318,10 +335,6 @@ def demo_command(workdir: Path) -> int:
     return run_demo(workdir)
 
 
-cli.add_command(propose_command)
-cli.add_command(collect_proposals_command)
-cli.add_command(history_command)
-cli.add_command(outbox_command)
 
 DEBUG_ENV = "WORKBOOK_ENGINE_DEBUG"
 
