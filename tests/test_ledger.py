@@ -3,6 +3,7 @@ and a ledger that is never left half-written, shared unsafely or overwritten."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -15,6 +16,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
@@ -28,7 +30,7 @@ from workbook_engine.harvesting import run as run_module
 from workbook_engine.harvesting.intake import Archives, collect
 from workbook_engine.harvesting.returns import read_return
 from workbook_engine.history import history
-from workbook_engine.kinds import INHERITED
+from workbook_engine.kinds import INHERITED, MILESTONE
 from workbook_engine.ledger import codec, store
 from workbook_engine.ledger.schema import APPLICATION_ID, SCHEMA_VERSION
 from workbook_engine.master.reader import load_master
@@ -181,7 +183,38 @@ def test_the_outcome_kept_is_the_outcome_read() -> None:
     with Archives() as archives:
         for candidate in candidates:
             outcome = read_return(candidate, master, 12, None, archives)
-            assert codec.decode(codec.encode(outcome), outcome.modified) == outcome
+            assert codec.decode(codec.encode(outcome, master, 12), outcome.modified, master,
+                                12) == outcome
+
+
+def test_what_the_master_gives_is_not_kept_twice() -> None:
+    """A KPI's master facts (name, unit, weight, criteria) are left out of the text and given
+    back by the master itself; facts that are not the master's are kept, exactly."""
+    master = load_master(MASTER)
+    candidates, _ = collect(SAMPLES)
+    with Archives() as archives:
+        outcome = next(o for c in candidates
+                       if (o := read_return(c, master, 12, None, archives)).kpis)
+    text = codec.encode(outcome, master, 12)
+    kpi = master.kpis[outcome.kpis[0].kpi]
+    assert kpi.name not in text
+    back = codec.decode(text, outcome.modified, master, 12)
+    assert back.kpis[0].name is kpi.name
+    first = outcome.kpis[0]
+    odd = [dataclasses.replace(first, name=first.name + " (แก้ชื่อ)"),
+           dataclasses.replace(first, weight=Decimal(str(first.weight)) + Decimal("0.0")),
+           dataclasses.replace(first, criteria=(Decimal(1), Decimal("2.50"), Decimal(3),
+                                                Decimal(4), Decimal(5))),
+           dataclasses.replace(first, kpi="ไม่มีในไฟล์ต้นแบบ"),
+           dataclasses.replace(first, kind=INHERITED if first.kind is not INHERITED
+                               else MILESTONE)]
+    for changed in odd:
+        given = dataclasses.replace(outcome, kpis=[changed])
+        again = codec.decode(codec.encode(given, master, 12), given.modified, master, 12)
+        assert again == given and str(again.kpis[0].weight) == str(changed.weight)
+    stranger = dataclasses.replace(outcome, office="ไม่มีหน่วยงานนี้")
+    assert codec.decode(codec.encode(stranger, master, 12), stranger.modified, master,
+                        12) == stranger
 
 
 def test_a_file_is_read_again_in_another_context(returns: Path, tmp_path: Path,
@@ -437,8 +470,8 @@ def test_two_new_ledgers_at_once_the_later_is_not_kept_and_says_so(
     monkeypatch.setattr(store, "temporary_beside", lambda p: p.with_name(".second.tmp"))
     second = store.Ledger(path)
     assert not path.exists()
-    a = first.run(store.Context.of(master, 12, None))
-    b = second.run(store.Context.of(master, 12, None))
+    a = first.run(master, store.Context.of(master, 12, None))
+    b = second.run(master, store.Context.of(master, 12, None))
     a.commit()
     with pytest.raises(store.LedgerError, match="สร้างไฟล์นี้ขึ้นระหว่างนั้น"):
         b.commit()

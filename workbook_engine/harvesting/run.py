@@ -94,7 +94,9 @@ class Recorder(Protocol):
     come from."""
 
     def reuse(self, candidate: Candidate) -> ReturnOutcome | None:
-        """The recorded outcome of this very file, or None when it must be read."""
+        """The recorded outcome of this very file, or None when it must be read; what its
+        KPIs took from the master is the master's own objects (as :func:`_held_once` makes
+        them)."""
 
     def read(self, candidate: Candidate, outcome: ReturnOutcome) -> None:
         """Keep the outcome of a file just read."""
@@ -136,10 +138,10 @@ def read_or_reuse(candidates: Sequence[Candidate], master: Master, round_months:
     of the others; every outcome given to ``each``, and the results in input order."""
     known: dict[int, ReturnOutcome] = {}
     scores: dict[str, Decimal] = {}
-    if recorder is not None:
+    if recorder is not None:     # its outcomes hold the master's objects already
         for index, candidate in enumerate(candidates):
             if (outcome := recorder.reuse(candidate)) is not None:
-                known[index] = _held_once(outcome, master, round_months, scores)
+                known[index] = outcome
                 if each is not None:
                     each(outcome)
                 if progress:

@@ -281,9 +281,9 @@ class Ledger:
             for name in (self.building, *sidecars(self.building)):
                 name.unlink(missing_ok=True)
 
-    def run(self, context: Context) -> Run:
-        """Begin recording a harvest run (see :class:`Run`)."""
-        return Run(self, context)
+    def run(self, master: Master, context: Context) -> Run:
+        """Begin recording a harvest run of ``master`` (see :class:`Run`)."""
+        return Run(self, master, context)
 
     def written(self) -> list[Path]:
         """The files a run writes: the ledger (or the new one being built), and its WAL."""
@@ -327,10 +327,11 @@ class Run:
     files read before are given back without being read (:meth:`reuse`), and the run's
     outcome is written by :meth:`record`; nothing is kept unless :meth:`commit` is called."""
 
-    def __init__(self, ledger: Ledger, context: Context) -> None:
+    def __init__(self, ledger: Ledger, master: Master, context: Context) -> None:
         if not context.master_sha256:
             raise ValueError("the ledger needs the master's SHA-256")
         self.ledger, self.con, self.context = ledger, ledger.con, context
+        self.master = master
         _begin(self.con, ledger.path)
         self.committed = False
         self._syncing: _Sync | None = None     # started by record()
@@ -363,7 +364,8 @@ class Run:
         (text,) = self.con.execute("SELECT outcome FROM readings WHERE reading = ?",
                                    (known[0],)).fetchone()
         try:
-            outcome = codec.decode(text, candidate.modified)
+            outcome = codec.decode(text, candidate.modified, self.master,
+                                   self.context.round_months)
         except (ValueError, KeyError, TypeError):   # not as this engine keeps it: read again
             return None
         self._keep(loaded)          # if it could not be kept when it was read
@@ -386,7 +388,7 @@ class Run:
             "total_score = excluded.total_score, outcome = excluded.outcome RETURNING reading",
             (outcome.sha256, outcome.file, outcome.size, *self._context(), outcome.office,
              outcome.status.value, codec.moment_text(outcome.saved), _real(outcome.total),
-             codec.encode(outcome)))
+             codec.encode(outcome, self.master, self.context.round_months)))
         (reading,) = cursor.fetchone()
         self.readings[outcome.file] = reading
         self.con.execute("DELETE FROM results WHERE reading = ?", (reading,))
@@ -501,7 +503,7 @@ def recording(ledger: Path, master: Master, round_months: int,
     block has put its outputs in place), nothing of it kept when the block raises."""
     opened = Ledger(ledger)
     try:
-        run = opened.run(Context.of(master, round_months, key))
+        run = opened.run(master, Context.of(master, round_months, key))
     except BaseException:
         opened.discard()
         raise
