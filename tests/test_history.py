@@ -63,7 +63,8 @@ PERIODS = ["2567-R12", "2568-R12", "2569-R6", "2569-R12"]
 def write_ledger(path: Path) -> Path:
     """A ledger of :data:`RUNS`, written as the schema lays it out."""
     con = sqlite3.connect(path)
-    con.executescript(MIGRATIONS[0])
+    for migration in MIGRATIONS:
+        con.executescript(migration)
     con.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     for fiscal_year, round_months, moment, offices in RUNS:

@@ -24,6 +24,7 @@ import pytest
 from click.testing import CliRunner
 from openpyxl.worksheet.formula import ArrayFormula
 
+from workbook_engine.cli import console
 from workbook_engine.cli.commands import cli
 from workbook_engine.devkit.testing import fill_return
 from workbook_engine.harvesting import run as run_module
@@ -32,8 +33,18 @@ from workbook_engine.harvesting.returns import read_return
 from workbook_engine.history import history
 from workbook_engine.kinds import INHERITED, MILESTONE
 from workbook_engine.ledger import codec, store
-from workbook_engine.ledger.schema import APPLICATION_ID, SCHEMA_VERSION
+from workbook_engine.ledger.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 from workbook_engine.master.reader import load_master
+from workbook_engine.model import (
+    Assignment,
+    Kpi,
+    KpiCard,
+    Master,
+    Office,
+    OrgKpi,
+    RoundOverride,
+    Settings,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 MASTER = ROOT / "templates" / "master.xlsx"
@@ -519,3 +530,84 @@ def test_the_ledger_is_neither_an_output_nor_a_return(returns: Path, tmp_path: P
     code, stdout, _ = harvest(returns, out, "--no-ledger")
     assert code == 1 and "ledger.sqlite" not in stdout + out.with_suffix(".json").read_text(
         encoding="utf-8")
+
+
+# every field of the master the ledger keeps (codec.encode_master), class by class: a field added
+# to the model fails here until the codec writes it too
+MASTER_FIELDS = {
+    Master: ("settings", "offices", "kpis", "assignments", "milestone_levels", "org_scores",
+             "overrides", "org_kpis", "cards", "source", "source_sha256"),
+    Settings: ("organisation", "fiscal_year", "receiver", "receiver_position",
+               "below_level1_score", "places"),
+    Office: ("code", "name", "maker", "maker_position", "coordinator", "email"),
+    Kpi: ("code", "name", "group", "unit", "kind", "direction", "org_kpi", "description",
+          "formula", "data_required"),
+    Assignment: ("office", "kpi", "weight", "criteria"),
+    RoundOverride: ("office", "kpi", "round_months", "weight", "criteria"),
+    OrgKpi: ("code", "name", "unit", "target"),
+    KpiCard: ("target", "owner", "collector", "baseline"),
+}
+
+
+def test_a_master_is_kept_whole() -> None:
+    master = load_master(MASTER)
+    for cls, names in MASTER_FIELDS.items():
+        assert tuple(f.name for f in dataclasses.fields(cls)) == names, \
+            f"{cls.__name__} changed: write its fields in ledger/codec.py's encode_master"
+    # the shipped master has every part, so that each is kept and given back
+    assert all(getattr(master, name) for name in MASTER_FIELDS[Master])
+    assert any(k.direction is None for k in master.kpis.values())
+    assert any(o.criteria is None for o in master.overrides.values())
+    same_weight = RoundOverride("B01", "2.1", 9, None, (Decimal(1), Decimal("2.5"), Decimal(3),
+                                                         Decimal(4), Decimal(5)))
+    master.overrides[("B01", "2.1", 9)] = same_weight
+    moved = str(ROOT / "elsewhere.xlsx")
+    back = codec.decode_master(codec.encode_master(master), moved)
+    assert back == dataclasses.replace(master, source=moved)
+
+
+def test_a_harvest_reads_the_master_once(returns: Path, tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The master a harvest read is kept in the ledger: the next harvest of the same bytes
+    takes it from there; a master edited, or kept damaged, is read again."""
+    read: list[Path] = []
+
+    def reading(path: Path) -> object:
+        read.append(path)
+        return store_read_master(path)
+
+    store_read_master = console.read_master
+    monkeypatch.setattr(console, "read_master", reading)
+    out = tmp_path / "summary.xlsx"
+    harvest(returns, out)
+    first = out.with_suffix(".json").read_bytes()
+    assert len(read) == 1
+    harvest(returns, out)
+    assert len(read) == 1, "the second harvest took the master from the ledger"
+    assert out.with_suffix(".json").read_bytes() == first
+    ledger = tmp_path / store.DEFAULT_NAME
+    con = sqlite3.connect(ledger)
+    con.execute("UPDATE masters SET master = '{\"settings\": 1}'")
+    con.commit()
+    con.close()
+    harvest(returns, out)
+    assert len(read) == 2 and out.with_suffix(".json").read_bytes() == first
+
+
+def test_a_ledger_of_schema_1_is_upgraded(returns: Path, tmp_path: Path) -> None:
+    """A ledger written before masters were kept gains their table, and keeps its runs."""
+    ledger = tmp_path / store.DEFAULT_NAME
+    con = sqlite3.connect(ledger)
+    con.executescript(MIGRATIONS[0])
+    con.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    con.execute("PRAGMA user_version = 1")
+    con.execute("INSERT INTO runs (harvested_at, organisation, fiscal_year, round, master_file, "
+                "master_sha256, signing_key, engine_version, files_read, files_reused) "
+                "VALUES ('2568-10-01 09:00:00', 'กรม', 2568, 12, 'm.xlsx', 'x', '', '0', 0, 0)")
+    con.commit()
+    con.close()
+    code, _out, _err = harvest(returns, tmp_path / "summary.xlsx")
+    assert code == 1
+    assert query(ledger, "PRAGMA user_version") == [(SCHEMA_VERSION,)] and SCHEMA_VERSION == 2
+    assert query(ledger, "SELECT count(*) FROM runs") == [(2,)]
+    assert query(ledger, "SELECT count(*) FROM masters") == [(1,)]

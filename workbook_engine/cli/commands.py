@@ -224,7 +224,7 @@ def harvest_command(paths: tuple[Path, ...], master_path: Path, round_months: in
     for kept in {default_ledger(out_path), *([ledger] if ledger else [])}:
         exclude += ledger_files(kept)     # an earlier default ledger too, when none is used
     with few_collections():
-        master = valid_master(master_path)
+        master = valid_master(master_path, ledger)
         if master is None:
             return NOTHING_DONE
         summary = SummaryWriter(out_path, master.settings.below_level1_score,

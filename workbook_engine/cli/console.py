@@ -17,6 +17,7 @@ import click
 from ..errors import OutputError
 from ..harvesting.outcomes import STATUS_THAI, HarvestReport, LedgerRun, Status
 from ..kinds import KINDS
+from ..ledger.store import kept_master
 from ..master.reader import MasterReport, read_master
 from ..model import Master
 from ..problems import Code, Problem, Severity, error_count
@@ -147,15 +148,19 @@ def writable(*targets: Path | None) -> None:
             raise OutputError(f"เขียนไฟล์ลงโฟลเดอร์ {folder} ไม่ได้ (ไม่มีโฟลเดอร์หรือไม่มีสิทธิ์เขียน)")
 
 
-def valid_master(path: Path) -> Master | None:
-    """The master at ``path``, kept out of the collector's scans for the run; None (its
-    problems printed) when it is invalid."""
-    checked = read_master(path)
-    if checked.master is None:
-        report_master(checked)
-        return None
+def valid_master(path: Path, ledger: Path | None = None) -> Master | None:
+    """The master at ``path`` (as ``ledger`` keeps it, when a harvest into it read these very
+    bytes before), kept out of the collector's scans for the run; None (its problems printed)
+    when it is invalid."""
+    master = None if ledger is None else kept_master(ledger, path)
+    if master is None:
+        checked = read_master(path)
+        if checked.master is None:
+            report_master(checked)
+            return None
+        master = checked.master
     gc.freeze()         # the master lives to the end: out of the collector's scans
-    return checked.master
+    return master
 
 
 def master_for_offices(path: Path, offices: tuple[str, ...]) -> Master | None:

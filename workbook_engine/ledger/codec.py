@@ -20,7 +20,18 @@ from typing import Any
 from ..harvesting.outcomes import KpiOutcome, Status
 from ..harvesting.returns import ReturnOutcome
 from ..kinds import kind_named
-from ..model import Assignment, Kpi, Master
+from ..master.format import Direction
+from ..model import (
+    Assignment,
+    Criteria,
+    Kpi,
+    KpiCard,
+    Master,
+    Office,
+    OrgKpi,
+    RoundOverride,
+    Settings,
+)
 from ..problems import Problem, Severity
 from ..scoring import GroupSubtotal
 
@@ -127,7 +138,12 @@ def _text(value: Decimal | None) -> str | None:
 
 @functools.lru_cache(maxsize=65_536)     # scores recur: each distinct text parsed and held once
 def _number(text: str | None) -> Decimal | None:
-    return None if text is None else Decimal(text)
+    return None if text is None else _decimal(text)
+
+
+@functools.lru_cache(maxsize=65_536)
+def _decimal(text: str) -> Decimal:
+    return Decimal(text)
 
 
 def moment_text(moment: dt.datetime | None) -> str | None:
@@ -137,3 +153,79 @@ def moment_text(moment: dt.datetime | None) -> str | None:
 
 def _parse_moment(text: str | None) -> dt.datetime | None:
     return None if text is None else dt.datetime.fromisoformat(text)
+
+
+# -- the master ------------------------------------------------------------------------------
+# A master as the ledger keeps it, read once for all the runs of its round (a national master's
+# 400,000 rows take seconds to read and check). Every field of every class is written: the
+# tests fail when a field is added to the model and not here.
+
+def encode_master(master: Master) -> str:
+    """A valid master as JSON text (but for where it was read from: ``source``)."""
+    s = master.settings
+    return json.dumps({
+        "settings": [s.organisation, s.fiscal_year, s.receiver, s.receiver_position,
+                     s.below_level1_score, s.places],
+        "offices": [[o.code, o.name, o.maker, o.maker_position, o.coordinator, o.email]
+                    for o in master.offices.values()],
+        "kpis": [[k.code, k.name, k.group, k.unit, k.kind.name,
+                  None if k.direction is None else k.direction.value, k.org_kpi, k.description,
+                  k.formula, k.data_required] for k in master.kpis.values()],
+        "assignments": [[a.office, a.kpi, str(a.weight), _texts(a.criteria)]
+                        for a in master.assignments],
+        "milestone_levels": [[kpi, list(levels.items())]
+                             for kpi, levels in master.milestone_levels.items()],
+        "org_scores": [[code, str(score)] for code, score in master.org_scores.items()],
+        "overrides": [[o.office, o.kpi, o.round_months, _text(o.weight), _texts(o.criteria)]
+                      for o in master.overrides.values()],
+        "org_kpis": [[k.code, k.name, k.unit, k.target] for k in master.org_kpis.values()],
+        "cards": [[office, kpi, c.target, c.owner, c.collector,
+                   [[year, str(value)] for year, value in c.baseline]]
+                  for (office, kpi), c in master.cards.items()],
+        "sha256": master.source_sha256}, ensure_ascii=False)
+
+
+def decode_master(text: str, source: str) -> Master:
+    """The master :func:`encode_master` wrote, read from ``source``.
+
+    Raises:
+        ValueError, KeyError, TypeError: for text this code did not write.
+    """
+    d = json.loads(text)
+    offices = {code: Office(code, *rest) for code, *rest in d["offices"]}
+    kpis = {code: Kpi(code, name, group, unit, kind_named(kind),
+                      None if direction is None else Direction(direction), *rest)
+            for code, name, group, unit, kind, direction, *rest in d["kpis"]}
+    criteria: dict[tuple[str, ...], Criteria] = {}     # criteria recur: each held once
+    overrides = [RoundOverride(office, kpi, months, _number(weight), _criteria(c, criteria))
+                 for office, kpi, months, weight, c in d["overrides"]]
+    return Master(
+        Settings(*d["settings"]), offices, kpis,
+        [Assignment(offices[office].code, kpis[kpi].code, _decimal(weight),
+                    _criteria(c, criteria)) for office, kpi, weight, c in d["assignments"]],
+        {kpi: {int(level): name for level, name in levels}
+         for kpi, levels in d["milestone_levels"]},
+        {code: Decimal(score) for code, score in d["org_scores"]},
+        {(o.office, o.kpi, o.round_months): o for o in overrides},
+        {code: OrgKpi(code, *rest) for code, *rest in d["org_kpis"]},
+        {(office, kpi): KpiCard(target, owner, collector,
+                                tuple((year, Decimal(value)) for year, value in baseline))
+         for office, kpi, target, owner, collector, baseline in d["cards"]},
+        source, d["sha256"])
+
+
+def _texts(values: tuple[Decimal, ...] | None) -> list[str] | None:
+    return None if values is None else [str(v) for v in values]
+
+
+def _criteria(texts: list[str] | None, held: dict[tuple[str, ...], Criteria]) -> Criteria | None:
+    if texts is None:
+        return None
+    key = tuple(texts)
+    found = held.get(key)
+    if found is None:
+        c = tuple(Decimal(t) for t in texts)
+        if len(c) != 5:
+            raise ValueError(f"{len(c)} criteria")
+        found = held[key] = (c[0], c[1], c[2], c[3], c[4])
+    return found

@@ -9,7 +9,7 @@ every moment as ISO text in Bangkok time, as the summary shows it.
 from __future__ import annotations
 
 APPLICATION_ID = 0x57424B4C          # "WBKL": a workbook-engine ledger
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _V1 = """
 CREATE TABLE runs (
@@ -125,6 +125,17 @@ CREATE VIEW last_runs AS
 SELECT * FROM runs WHERE run IN (SELECT max(run) FROM runs GROUP BY fiscal_year, round);
 """
 
+# version 2: the masters harvested, as this engine read them (a re-harvest need not read the
+# master again)
+_V2 = """
+CREATE TABLE masters (
+    sha256         TEXT NOT NULL,
+    engine_version TEXT NOT NULL,
+    master         TEXT NOT NULL,
+    PRIMARY KEY (sha256, engine_version)
+);
+"""
+
 # MIGRATIONS[v] brings a ledger of schema version v to v + 1; version 0 is a new, empty file.
-MIGRATIONS: tuple[str, ...] = (_V1,)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)
 assert len(MIGRATIONS) == SCHEMA_VERSION

@@ -176,8 +176,12 @@ class Context:
         """The context of a harvest of ``master``'s round with ``key``, by this engine's code
         (its version and :func:`code_digest`)."""
         return cls(master.source_sha256, round_months,
-                   hashlib.sha256(key).hexdigest() if key else "",
-                   f"{engine_version()}+{code_digest()}")
+                   hashlib.sha256(key).hexdigest() if key else "", this_engine())
+
+
+def this_engine() -> str:
+    """The engine a reading or a master is kept for: its version and :func:`code_digest`."""
+    return f"{engine_version()}+{code_digest()}"
 
 
 @functools.cache
@@ -338,12 +342,22 @@ class Run:
         self.readings: dict[str, int] = {}      # file name -> its reading, in this run
         self.reused: set[str] = set()
         self.files_read = 0                     # read in this run, not taken from the ledger
+        self._keep_master()
         self.archives = Archives()
         self.known: dict[str, tuple[int, str, int]] = {
             file: (reading, sha, size) for reading, file, sha, size in self.con.execute(
                 "SELECT reading, file, sha256, size FROM readings WHERE master_sha256 = ? "
                 "AND round = ? AND signing_key = ? AND engine_version = ? ORDER BY reading",
                 self._context())}
+
+    def _keep_master(self) -> None:
+        """Keep the master as this engine read it, for the next harvest of it (see
+        :func:`kept_master`), unless it is kept already."""
+        key = (self.context.master_sha256, self.context.engine_version)
+        if self.con.execute("SELECT 1 FROM masters WHERE sha256 = ? AND engine_version = ?",
+                            key).fetchone() is None:
+            self.con.execute("INSERT INTO masters VALUES (?, ?, ?)",
+                             (*key, codec.encode_master(self.master)))
 
     def _context(self) -> tuple[str, int, str, str]:
         c = self.context
@@ -536,6 +550,23 @@ def _database_trouble(exc: sqlite3.DatabaseError) -> str:
     if name == "SQLITE_FULL":
         return "พื้นที่ดิสก์เต็ม"
     return f"บันทึกลงไฟล์ไม่ได้ ({exc})"
+
+
+def kept_master(ledger: Path, path: Path) -> Master | None:
+    """The master at ``path`` as a harvest into ``ledger`` kept it, when this engine harvested
+    these very bytes before; else None (read it then: whatever is wrong with the ledger, or
+    with what it keeps, the harvest's own opening of it says)."""
+    if not ledger.is_file():
+        return None
+    try:
+        sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        with contextlib.closing(read_only(ledger)) as con:
+            found = con.execute("SELECT master FROM masters WHERE sha256 = ? AND "
+                                "engine_version = ?", (sha, this_engine())).fetchone()
+        master = None if found is None else codec.decode_master(found[0], str(path))
+    except (OSError, LedgerError, sqlite3.Error, ValueError, KeyError, TypeError):
+        return None
+    return master if master is not None and master.source_sha256 == sha else None
 
 
 def original(path: Path, sha256: str, out: Path) -> tuple[str, int]:
