@@ -29,6 +29,7 @@ from workbook_engine.cli.commands import cli
 from workbook_engine.devkit.testing import fill_return
 from workbook_engine.harvesting import run as run_module
 from workbook_engine.harvesting.intake import Archives, collect
+from workbook_engine.harvesting.outcomes import OfficeOutcome
 from workbook_engine.harvesting.returns import read_return
 from workbook_engine.history import history
 from workbook_engine.kinds import INHERITED, MILESTONE
@@ -611,3 +612,31 @@ def test_a_ledger_of_schema_1_is_upgraded(returns: Path, tmp_path: Path) -> None
     assert query(ledger, "PRAGMA user_version") == [(SCHEMA_VERSION,)] and SCHEMA_VERSION == 2
     assert query(ledger, "SELECT count(*) FROM runs") == [(2,)]
     assert query(ledger, "SELECT count(*) FROM masters") == [(1,)]
+
+
+def test_a_harvest_renders_the_json_line_of_a_file_read_before_once(
+        returns: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each office's line of the JSON is kept with the reading of its file: a re-harvest
+    renders the lines of the files it reads again, and takes the others as they were."""
+    rendered: list[str] = []
+
+    def rendering(office: OfficeOutcome) -> str:
+        rendered.append(office.office)
+        return office_line(office)
+
+    office_line = run_module.office_line
+    monkeypatch.setattr(run_module, "office_line", rendering)
+    out = tmp_path / "summary.xlsx"
+    harvest(returns, out)
+    first = out.with_suffix(".json").read_bytes()
+    unsent = [o["office"] for o in json.loads(first)["offices"] if o["file"] is None]
+    assert sorted(rendered) == sorted([*(s.stem.split("-")[-1] for s in SAMPLES), *unsent])
+    ledger = tmp_path / store.DEFAULT_NAME
+    assert query(ledger, "SELECT count(*) FROM office_lines") == [(len(SAMPLES),)]
+    rendered.clear()
+    harvest(returns, out)
+    assert rendered == unsent and out.with_suffix(".json").read_bytes() == first
+    shutil.copyfile(ROOT / "samples" / "2569-R12-B05.xlsx", returns / "2569-R12-B05 (1).xlsx")
+    rendered.clear()
+    harvest(returns, out)
+    assert rendered == ["B05", *unsent]

@@ -229,13 +229,13 @@ def harvest_command(paths: tuple[Path, ...], master_path: Path, round_months: in
             return NOTHING_DONE
         summary = SummaryWriter(out_path, master.settings.below_level1_score,
                                 master.settings.places, review_path is not None)
-        json_writer = JsonWriter(json_path) if json_path else None
         with contextlib.ExitStack() as stack:
-            for output in (summary, json_writer):    # nothing left when this ends early
-                if output is not None:
-                    stack.push(lambda *_, o=output: o.discard())
+            stack.push(lambda *_: summary.discard())   # nothing left when this ends early
             run = None if ledger is None else stack.enter_context(
                 recording(ledger, master, round_months, key))
+            json_writer = JsonWriter(json_path, run) if json_path else None
+            if json_writer is not None:
+                stack.push(lambda *_: json_writer.discard())
             report = harvested(paths, master, round_months, key, jobs, exclude,
                                preparing(summary, json_writer, review_path is None), run)
             if review_path is not None:

@@ -102,6 +102,16 @@ class Recorder(Protocol):
         """Keep the outcome of a file just read."""
 
 
+class Lines(Protocol):
+    """Where the JSON's office lines of files read before are kept (the ledger)."""
+
+    def line(self, file: str) -> str | None:
+        """The line kept for the office of this run's ``file``, if any."""
+
+    def keep_line(self, file: str, line: str) -> None:
+        """Keep the line of the office of this run's ``file`` (if its outcome is kept)."""
+
+
 def _held_once(outcome: ReturnOutcome, master: Master, round_months: int,
                scores: dict[str, Decimal]) -> ReturnOutcome:
     """``outcome`` holding the master's own objects for what its KPIs took from the master
@@ -383,14 +393,17 @@ class JsonWriter(Output):
     a spool file, so that the office's KPI outcomes need not be held for the JSON.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, kept: Lines | None = None) -> None:
+        """``kept``: where the lines of files read before are kept, and new ones go."""
         super().__init__(path)
         self._spool: Spool | None = None
+        self._kept = kept
         # an office's lines, one for each of its returns: its KPIs, what else it says, where
         self._lines: dict[str, list[tuple[list[KpiOutcome], tuple[object, ...], Spooled]]] = {}
 
     def prepare(self, office: OfficeOutcome) -> None:
-        """Render the line ``office`` will have if its return is the one chosen.
+        """Render the line ``office`` will have if its return is the one chosen (or take the
+        one kept for its file: a line depends on nothing but the file and the master).
 
         Raises:
             OutputError: when it cannot be kept (a full disk).
@@ -398,11 +411,22 @@ class JsonWriter(Output):
         try:
             if self._spool is None:
                 self._spool = Spool(str(self.path.absolute().parent))
-            kept = self._spool.keep(office_line(office))
+            kept = self._spool.keep(self._prepared(office))
         except OSError as exc:
             self.discard()
             raise self.error(exc) from exc
         self._lines.setdefault(office.office, []).append((office.kpis, _unlisted(office), kept))
+
+    def _prepared(self, office: OfficeOutcome) -> str:
+        """``office``'s line as its file's return makes it, taken from or given to the lines
+        kept."""
+        if self._kept is None or office.file is None:
+            return office_line(office)
+        line = self._kept.line(office.file)
+        if line is None:
+            line = office_line(office)
+            self._kept.keep_line(office.file, line)
+        return line
 
     def _line(self, office: OfficeOutcome) -> str:
         """``office``'s line: the one prepared for its return, if the office is still as it

@@ -125,14 +125,18 @@ CREATE VIEW last_runs AS
 SELECT * FROM runs WHERE run IN (SELECT max(run) FROM runs GROUP BY fiscal_year, round);
 """
 
-# version 2: the masters harvested, as this engine read them (a re-harvest need not read the
-# master again)
+# version 2: the masters harvested, as this engine read them, and each reading's office line of
+# the JSON result (a re-harvest need not read the master or render the line again)
 _V2 = """
 CREATE TABLE masters (
     sha256         TEXT NOT NULL,
     engine_version TEXT NOT NULL,
     master         TEXT NOT NULL,
     PRIMARY KEY (sha256, engine_version)
+);
+CREATE TABLE office_lines (
+    reading INTEGER PRIMARY KEY REFERENCES readings,
+    line    TEXT NOT NULL
 );
 """
 

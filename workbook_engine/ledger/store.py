@@ -405,11 +405,26 @@ class Run:
              codec.encode(outcome, self.master, self.context.round_months)))
         (reading,) = cursor.fetchone()
         self.readings[outcome.file] = reading
+        self.con.execute("DELETE FROM office_lines WHERE reading = ?", (reading,))
         self.con.execute("DELETE FROM results WHERE reading = ?", (reading,))
         self.con.executemany(
             "INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(reading, k.kpi, k.name, k.group, _real(k.weight), _real(k.result),
               _real(k.score), _real(k.weighted), k.sheet, k.cell) for k in outcome.kpis])
+
+    def line(self, file: str) -> str | None:
+        """The JSON's office line kept for the reading of this run's ``file``, if any."""
+        reading = self.readings.get(file)
+        found = None if reading is None else self.con.execute(
+            "SELECT line FROM office_lines WHERE reading = ?", (reading,)).fetchone()
+        return None if found is None else str(found[0])
+
+    def keep_line(self, file: str, line: str) -> None:
+        """Keep the JSON's office line of the reading of this run's ``file`` (when its outcome
+        is kept)."""
+        reading = self.readings.get(file)
+        if reading is not None:
+            self.con.execute("INSERT OR REPLACE INTO office_lines VALUES (?, ?)", (reading, line))
 
     def _keep_original(self, candidate: Candidate, sha: str) -> None:
         """Keep the candidate's bytes once, when they are a workbook's and still these."""
