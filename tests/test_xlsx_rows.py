@@ -269,3 +269,37 @@ def test_complete_rows_wait_in_the_spool_not_in_memory(tmp_path: Path) -> None:
     sheet = load_workbook(path)["ชีต"]
     assert [[c.value for c in r] for r in sheet.iter_rows(min_row=2)] == [
         ["แถว 1", 1], ["แถว 2", 2], ["แถว 3", 3]]
+
+
+def test_a_block_of_rows_is_its_rows_placed_one_by_one(tmp_path: Path) -> None:
+    """Rows kept as one block in the spool (an office's KPI rows on the summary's details
+    sheet) write the very sheet their rows placed one by one write; a block must come after
+    the rows before it and end within the sheet."""
+    from workbook_engine.xlsx.bulk import ROW_BREAK, Block, Formula
+
+    rows = [("B01", Decimal("4.2150"), Formula("=B\x00*2", Decimal("8.43"))),
+            ("B01", 3, Formula("=B\x00*2", 6)), ("B02", None, Formula("=1/0", "#DIV/0!"))]
+
+    def written(blocks: bool) -> str:
+        path = tmp_path / f"b{blocks}.xlsx"
+        wb = PlainFormulaWorkbook(str(path), WORKBOOK_OPTIONS)
+        ws = wb.add_worksheet("s")
+        rw = ws.rows()
+        template = rw.template([(0, None), (1, None), (2, None)])
+        rendered = [template.render(values) for values in rows]
+        if blocks:
+            rw.place_block(1, Block(wb.spool(ROW_BREAK.join(rendered[:2])), 2))
+            rw.place_block(3, Block(wb.spool(rendered[2]), 1))
+            with pytest.raises(XlsxWriteError):
+                rw.place_block(3, Block(wb.spool(rendered[2]), 1))
+            with pytest.raises(XlsxWriteError):
+                rw.place_block(ws.xls_rowmax - 1, Block(wb.spool(ROW_BREAK.join(rendered)), 3))
+        else:
+            for row, cells in enumerate(rendered, start=1):
+                rw.place(row, cells)
+        wb.close()
+        return _sheet_xml(path)
+
+    sheet = written(True)
+    assert sheet == written(False)
+    assert '<dimension ref="A2:C4"/>' in sheet and '<row r="4"' in sheet and 'B4*2' not in sheet

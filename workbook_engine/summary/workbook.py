@@ -42,6 +42,8 @@ from ..review.rules import Scoring, final_weighted_formula, score_formula
 from ..scoring import average_score
 from ..xlsx.bulk import (
     OPEN_ROW,
+    ROW_BREAK,
+    Block,
     BulkWorksheet,
     Formula,
     PlainFormulaWorkbook,
@@ -358,9 +360,9 @@ class _Summary:
             ws.set_column(first, last, None, None, {"hidden": True})
         rw, row = ws.rows(), 1
         for office in offices:
-            for cells in self.kpi_rows.of(office).details:
-                rw.place(row, cells)
-                row += 1
+            block = self.kpi_rows.of(office).details
+            rw.place_block(row, block)
+            row += block.rows
 
     def cascade(self) -> None:
         rows = sorted((org, office.office, kpi, cells) for office in self.report.offices
@@ -488,7 +490,7 @@ class _Rendered:
 
     office: OfficeOutcome
     entries: bool            # rendered with the committee's entries on some KPI
-    details: list[Spooled] = field(default_factory=list)
+    details: Block           # its rows on the details sheet, one a KPI
     cascade: list[tuple[str, str, Spooled]] = field(default_factory=list)  # org KPI, KPI, cells
 
 
@@ -532,12 +534,13 @@ class _KpiRows:
         If the office is then given another return, the strings rendered here stay unused in
         the workbook's shared-string table, which spreadsheet programs allow.
         """
-        done = _Rendered(office, _has_entries(office))
-        self.done.setdefault(office.office, []).append(done)
         status = STATUS_THAI[office.status]
         keep = self.wb.spool
+        details = Block(keep(ROW_BREAK.join(self.detail(office, status, kpi)
+                                            for kpi in office.kpis)), len(office.kpis))
+        done = _Rendered(office, _has_entries(office), details)
+        self.done.setdefault(office.office, []).append(done)
         for kpi in office.kpis:
-            done.details.append(keep(self.detail(office, status, kpi)))
             if kpi.org_kpi:
                 done.cascade.append((kpi.org_kpi, kpi.kpi, keep(self.cascade(office, kpi))))
         return done

@@ -69,6 +69,7 @@ _ERROR_VALUES = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF
 _LETTERS = [xl_col_to_name(col) for col in range(64)]   # grows when a sheet goes wider
 _SHARED = ' t="s"><v>'    # in a cell of a shared string, only there
 OPEN_ROW = "\x00"   # stands for the row number in a row rendered before its place is known
+ROW_BREAK = "\x01"  # between the rows of a block (:meth:`RowWriter.place_block`)
 
 
 def _escape(text: str) -> str:
@@ -144,6 +145,18 @@ class RowWriter:
         self._advance(row)
         self._ws.bulk.append((row, cells if isinstance(cells, Spooled) else
                               [cells.replace(OPEN_ROW, str(row + 1))], None))
+
+    def place_block(self, row: int, block: Block) -> None:
+        """Put the open rows of ``block`` at ``row`` and the rows after it, with the default
+        height.
+
+        Raises:
+            XlsxWriteError: when ``row`` does not come after the previous one.
+        """
+        self._advance(row)
+        if block.rows > 1:
+            self._advance(row + block.rows - 1)     # within the sheet
+        self._ws.bulk.append((row, block, None))
 
     def _ref(self, col: int) -> str:
         if col <= self._col:
@@ -239,6 +252,15 @@ def _formula(head: str, formula: str, cached: float | Decimal | str) -> str:
     return f"{head}{kind}><f>{text}</f><v>{_escape(cached)}</v></c>"
 
 
+class Block(NamedTuple):
+    """Open rows kept together in a workbook's spool (each row's cells, as
+    :meth:`RowWriter.take` gives them, joined by :data:`ROW_BREAK`): one piece to keep and read
+    for an office's rows instead of one a row."""
+
+    cells: Spooled
+    rows: int
+
+
 class Formula(NamedTuple):
     """A formula cell's value for :meth:`RowTemplate.render`: its text and cached value."""
 
@@ -317,8 +339,8 @@ class BulkWorksheet(PlainFormulaWorksheet):
 
     def __init__(self) -> None:
         super().__init__()
-        # row, cells (or where a spool keeps them), height
-        self.bulk: list[tuple[int, list[str] | Spooled, float | None]] = []
+        # row, cells (or where a spool keeps them, or a block of rows there), height
+        self.bulk: list[tuple[int, list[str] | Spooled | Block, float | None]] = []
         self.spool: Spool | None = None     # the workbook's, set when it is stored
         self.keep: Callable[[str], Spooled] | None = None   # how the workbook spools a row
         self._writer: RowWriter | None = None
@@ -351,8 +373,10 @@ class BulkWorksheet(PlainFormulaWorksheet):
 
     def _assemble_xml_file(self) -> None:
         if self.bulk:      # the <dimension> is written before the rows
+            row, cells, _ = self.bulk[-1]
             self._check_dimensions(self.bulk[0][0], 0)
-            self._check_dimensions(self.bulk[-1][0], self.rows().max_col)
+            self._check_dimensions(row + (cells.rows - 1 if isinstance(cells, Block) else 0),
+                                   self.rows().max_col)
         super()._assemble_xml_file()
 
     def _write_rows(self) -> None:
@@ -372,6 +396,13 @@ class BulkWorksheet(PlainFormulaWorksheet):
             tag = tags.get(height)
             if tag is None:
                 tag = tags[height] = self._row_tag(height)
+            if isinstance(cells, Block):
+                assert self.spool is not None
+                for number, each in enumerate(self.spool.cells(cells.cells).split(ROW_BREAK),
+                                              start=row + 1):
+                    label = str(number)
+                    write(f'{tag.format(label)}>{each.replace(OPEN_ROW, label)}</row>')
+                continue
             if isinstance(cells, Spooled):
                 assert self.spool is not None
                 cells = [self.spool.cells(cells).replace(OPEN_ROW, str(row + 1))]
