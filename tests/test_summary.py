@@ -160,6 +160,22 @@ def test_rows_prepared_during_the_harvest_are_the_rows_written_at_the_end(
         assert _values(tmp_path / "early.xlsx", sheet) == _values(tmp_path / "plain.xlsx", sheet)
 
 
+def test_the_cascade_is_in_order_of_organisation_kpi_office_and_kpi(
+        report: HarvestReport, tmp_path: Path) -> None:
+    """However an office's return lists its KPIs, the cascade sheet lists them by the code of
+    the organisation KPI they come from, then office, then KPI."""
+    kpis = {o.office: [k for k in o.kpis if k.org_kpi] for o in report.offices}
+    assert any(len({k.org_kpi for k in found}) > 1 for found in kpis.values())
+    assert any(len(found) > len({k.org_kpi for k in found}) for found in kpis.values())
+    write_summary(report, tmp_path / "plain.xlsx")
+    backwards = [dataclasses.replace(o, kpis=o.kpis[::-1]) for o in report.offices]
+    write_summary(dataclasses.replace(report, offices=backwards), tmp_path / "backwards.xlsx")
+    rows = _values(tmp_path / "plain.xlsx", CASCADE)[1:]
+    assert rows == _values(tmp_path / "backwards.xlsx", CASCADE)[1:]
+    keys = [(org, office, kpi) for org, office, _name, kpi, *_ in rows]
+    assert keys == sorted(keys) and len(keys) == sum(map(len, kpis.values()))
+
+
 def test_chart_caches_every_office(report: HarvestReport, tmp_path: Path) -> None:
     """The overview's chart carries each office's code and total in its cache, as programs
     that show a chart without recalculating it (previews, readers of the cache) need."""

@@ -49,7 +49,7 @@ from ..xlsx.bulk import (
     PlainFormulaWorkbook,
     RowWriter,
 )
-from ..xlsx.outputs import Output, Spooled
+from ..xlsx.outputs import Output
 from ..xlsx.writer import (
     LOCKED_FILL,
     ROW_HEIGHT,
@@ -365,12 +365,16 @@ class _Summary:
             row += block.rows
 
     def cascade(self) -> None:
-        rows = sorted((org, office.office, kpi, cells) for office in self.report.offices
-                      if office.kpis for org, kpi, cells in self.kpi_rows.of(office).cascade)
-        rw = self.sheet(CASCADE, [(h, w) for _, h, w in CASCADE_COLUMNS], len(rows)).rows()
-        for i, (_org, _office, _kpi, cells) in enumerate(rows, start=1):
-            rw.place(i, cells)
-        self.cascade_rows = len(rows)
+        """The KPIs cascaded from each organisation KPI, by its code, office and KPI."""
+        blocks = sorted(((org, office.office, block) for office in self.report.offices
+                         if office.kpis for org, block in self.kpi_rows.of(office).cascade),
+                        key=lambda found: found[:2])
+        rows = sum(block.rows for _, _, block in blocks)
+        rw, row = self.sheet(CASCADE, [(h, w) for _, h, w in CASCADE_COLUMNS], rows).rows(), 1
+        for _org, _office, block in blocks:
+            rw.place_block(row, block)
+            row += block.rows
+        self.cascade_rows = rows
 
     def org_rollup(self) -> None:
         """One row per organisation KPI (:func:`org_tallies`): its name, unit and target, how
@@ -491,7 +495,8 @@ class _Rendered:
     office: OfficeOutcome
     entries: bool            # rendered with the committee's entries on some KPI
     details: Block           # its rows on the details sheet, one a KPI
-    cascade: list[tuple[str, str, Spooled]] = field(default_factory=list)  # org KPI, KPI, cells
+    # its rows on the cascade sheet: for each organisation KPI, the KPIs cascaded from it
+    cascade: list[tuple[str, Block]] = field(default_factory=list)
 
 
 class _KpiRows:
@@ -540,9 +545,14 @@ class _KpiRows:
                                             for kpi in office.kpis)), len(office.kpis))
         done = _Rendered(office, _has_entries(office), details)
         self.done.setdefault(office.office, []).append(done)
+        cascaded: dict[str, list[tuple[str, str]]] = {}     # org KPI: (KPI, cells)
         for kpi in office.kpis:
             if kpi.org_kpi:
-                done.cascade.append((kpi.org_kpi, kpi.kpi, keep(self.cascade(office, kpi))))
+                cascaded.setdefault(kpi.org_kpi, []).append((kpi.kpi, self.cascade(office, kpi)))
+        for org, rows in cascaded.items():
+            rows.sort()
+            done.cascade.append((org, Block(keep(ROW_BREAK.join(cells for _, cells in rows)),
+                                            len(rows))))
         return done
 
     def detail(self, office: OfficeOutcome, status: str, kpi: KpiOutcome) -> str:
