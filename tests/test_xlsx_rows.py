@@ -303,3 +303,33 @@ def test_a_block_of_rows_is_its_rows_placed_one_by_one(tmp_path: Path) -> None:
     sheet = written(True)
     assert sheet == written(False)
     assert '<dimension ref="A2:C4"/>' in sheet and '<row r="4"' in sheet and 'B4*2' not in sheet
+
+
+def test_a_template_with_blanks_writes_a_formatted_blank_for_no_value(tmp_path: Path) -> None:
+    """A template made with blanks (the review table's rows) writes None and empty text as
+    the formatted blank cell the blank method writes, and placed rows keep their height."""
+    def written(use_template: bool) -> str:
+        path = tmp_path / f"blank{use_template}.xlsx"
+        wb = PlainFormulaWorkbook(str(path), WORKBOOK_OPTIONS)
+        fmt = wb.add_format({"bg_color": "#FFF2CC", "locked": False})
+        ws = wb.add_worksheet("s")
+        rw = ws.rows()
+        template = rw.template([(0, fmt), (1, fmt), (2, None)], blanks=True)
+        for row, values in enumerate([("ก", None, Decimal(2)), ("", "ข", None)], start=1):
+            if use_template:
+                rw.place(row, wb.spool(template.render(values)), 30.0 if row == 2 else None)
+                continue
+            rw.start(row, 30.0 if row == 2 else None)
+            for col, value in enumerate(values):
+                if isinstance(value, Decimal):
+                    rw.number(col, value)
+                elif value:
+                    rw.string(col, value, fmt if col < 2 else None)
+                else:
+                    rw.blank(col, fmt if col < 2 else None)  # type: ignore[arg-type]
+        wb.close()
+        return _sheet_xml(path)
+
+    sheet = written(True)
+    assert sheet == written(False)
+    assert '<c r="B2" s="1"/>' in sheet and '<row r="3" ht="30" customHeight="1">' in sheet

@@ -135,16 +135,17 @@ class RowWriter:
         """The cells of the row begun by :meth:`open_row`, to :meth:`place` later."""
         return "".join(self._cells)
 
-    def place(self, row: int, cells: str | Spooled) -> None:
+    def place(self, row: int, cells: str | Spooled, height: float | None = None) -> None:
         """Put the cells of an open row (from :meth:`take`, or kept in the workbook's
-        :class:`Spool`) at ``row``, with the default height.
+        :class:`Spool`) at ``row``; ``height`` in points (as ``set_row``), else the sheet's
+        default.
 
         Raises:
             XlsxWriteError: when ``row`` does not come after the previous one.
         """
         self._advance(row)
         self._ws.bulk.append((row, cells if isinstance(cells, Spooled) else
-                              [cells.replace(OPEN_ROW, str(row + 1))], None))
+                              [cells.replace(OPEN_ROW, str(row + 1))], height))
 
     def place_block(self, row: int, block: Block) -> None:
         """Put the open rows of ``block`` at ``row`` and the rows after it, with the default
@@ -218,12 +219,14 @@ class RowWriter:
                                     cached))
 
     def template(self, cells: Sequence[tuple[int, Format | None]],
-                 repeated: Collection[int] = ()) -> RowTemplate:
+                 repeated: Collection[int] = (), blanks: bool = False) -> RowTemplate:
         """A :class:`RowTemplate` of open rows with these (column, format) cells, in order.
 
         Texts in the ``repeated`` columns recur from row to row (an office's name on each of
-        its KPIs): each distinct one is rendered once and its cell reused. Call it before any
-        row is begun (it uses the open row to build the cells' tags).
+        its KPIs): each distinct one is rendered once and its cell reused. With ``blanks``,
+        a cell given None or empty text is a formatted blank (as :meth:`blank` writes it), not
+        left out. Call it before any row is begun (it uses the open row to build the cells'
+        tags).
 
         Raises:
             XlsxWriteError: when the columns are not in order or go past a sheet's last.
@@ -231,7 +234,7 @@ class RowWriter:
         self.open_row()
         heads = [f'<c r="{self._ref(col)}"{self._style(fmt)}' for col, fmt in cells]
         self._col = -1
-        return RowTemplate(self, heads, [col in repeated for col, _ in cells])
+        return RowTemplate(self, heads, [col in repeated for col, _ in cells], blanks)
 
     def moment(self, col: int, value: dt.datetime | None, fmt: Format | None = None) -> None:
         """A date and time, as Excel's serial number."""
@@ -273,17 +276,19 @@ class RowTemplate:
     formats: each cell's opening tag is built once, so a row costs little more than its values.
     Made by :meth:`RowWriter.template`."""
 
-    def __init__(self, writer: RowWriter, heads: list[str], repeated: list[bool]) -> None:
+    def __init__(self, writer: RowWriter, heads: list[str], repeated: list[bool],
+                 blanks: bool = False) -> None:
         self._writer = writer
         self._heads = heads
         self._kept: list[dict[str, str] | None] = [{} if r else None for r in repeated]
         self._rendered: dict[tuple[object, ...], tuple[str, int]] = {}
+        self._blanks = blanks
 
     def part(self, start: int, stop: int) -> RowTemplate:
         """The template of this one's cells ``start`` to ``stop - 1`` (0-based, in its order):
         a row rendered in parts is their cells joined in order."""
         return RowTemplate(self._writer, self._heads[start:stop],
-                           [kept is not None for kept in self._kept[start:stop]])
+                           [kept is not None for kept in self._kept[start:stop]], self._blanks)
 
     def recurring(self, values: tuple[str | float | Decimal | Formula | None, ...]) -> str:
         """:meth:`render` for values that recur from row to row (an office's on each of its
@@ -299,19 +304,24 @@ class RowTemplate:
 
     def render(self, values: Sequence[str | float | Decimal | Formula | None]) -> str:
         """The row's cells, as :meth:`RowWriter.take` gives them, for one value a column:
-        text, a number, a :class:`Formula`, or None (and empty text) for no cell.
+        text, a number, a :class:`Formula`, or None (and empty text) for no cell, or for a
+        blank one in a template made with ``blanks``.
 
         Raises:
             XlsxWriteError: for NaN or infinity, or a count of values that is not the template's.
         """
         if len(values) != len(self._heads):
             raise XlsxWriteError(f"{len(values)} values for a row of {len(self._heads)} cells")
-        writer, cells = self._writer, []
+        writer, cells, blanks = self._writer, [], self._blanks
         for head, value, kept in zip(self._heads, values, self._kept, strict=True):
             if value is None:
+                if blanks:
+                    cells.append(f"{head}/>")
                 continue
             if type(value) is str:
                 if not value:
+                    if blanks:
+                        cells.append(f"{head}/>")
                     continue
                 cell = None if kept is None else kept.get(value)
                 if cell is None:
