@@ -992,6 +992,8 @@ def main(argv: list[str] | None = None) -> int:
     if offices and offices <= sizes[-1]:
         parser.error(f"--national must be more than the biggest size ({sizes[-1]}), or 0")
     REPEAT[0] = args.repeat
+    if args.work is not None:
+        args.work.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=args.work) as tmp:
         work = Path(tmp)
         filled = work / "filled"
