@@ -25,13 +25,14 @@ from click.testing import CliRunner
 
 from workbook_engine.cli.commands import cli
 from workbook_engine.devkit.testing import fill_return
+from workbook_engine.fiscal import today
 from workbook_engine.forms.generate import generate
 from workbook_engine.harvesting.run import harvest, write_json
 from workbook_engine.master.reader import load_master
-from workbook_engine.outbox.due import DueDateError, parse_due
+from workbook_engine.outbox.due import DueDateError, parse_due, past_due
 from workbook_engine.outbox.letter import XLSX_TYPE, attachment_name
 from workbook_engine.outbox.send import LOG, PASSWORD_ENV
-from workbook_engine.problems import ADVICE, Code
+from workbook_engine.problems import ADVICE, Code, Severity
 from workbook_engine.proposals.propose import propose
 
 from .conftest import missing
@@ -658,3 +659,24 @@ def test_the_running_office_is_the_bureau_of_that_name_before_a_group_of_it() ->
     assert master.running_office() is group
     assert Master(master.settings).running_office() is None
     assert contact_line(Master(master.settings)) == "สำนักพัฒนาระบบบริหาร"
+
+
+def test_a_due_date_already_past_is_said(round12: Round, tmp_path: Path) -> None:
+    """Letters that would ask for a day gone by are written, with a warning that names the
+    day and today; a day to come, or today, is not told."""
+    on = dt.date(2026, 12, 4)
+    [told] = past_due(dt.date(2026, 10, 15), on)
+    assert told.code == "OUTBOX_DUE_PAST" and told.severity is Severity.WARNING
+    assert "วันพฤหัสบดีที่ 15 ตุลาคม 2569" in told.message
+    assert "วันศุกร์ที่ 4 ธันวาคม 2569" in told.message
+    assert past_due(on, on) == [] and past_due(None, on) == []
+    ahead = today() + dt.timedelta(days=30)
+    _code, output = outbox(*forms_args(round12, tmp_path / "ahead", "--due", ahead.isoformat()))
+    assert "OUTBOX_DUE_PAST" not in output, output
+    _code, output = outbox(*forms_args(round12, tmp_path / "gone", "--due", "2569-01-15"))
+    assert "OUTBOX_DUE_PAST" in output and list((tmp_path / "gone").glob("*.eml")), output
+    feedback = ["feedback", str(round12.result), "--master", str(round12.master), "--out"]
+    _code, output = outbox(*feedback, str(tmp_path / "fed"), "--due", ahead.isoformat())
+    assert "OUTBOX_DUE_PAST" not in output, output
+    _code, output = outbox(*feedback, str(tmp_path / "late"), "--due", "2569-01-15")
+    assert "OUTBOX_DUE_PAST" in output and list((tmp_path / "late").glob("*.eml")), output

@@ -14,6 +14,12 @@ THAI_MONTHS_SHORT = ("ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.
 BE_DATE_FORMAT = "[$-107041E]d mmmm yyyy"  # Thai locale, Buddhist calendar, Western digits
 BE_DATE_TIME_FORMAT = "[$-107041E]d mmm yyyy hh:mm"
 REPORT_DAYS_AFTER_ROUND = 15
+BANGKOK = dt.timezone(dt.timedelta(hours=7))     # Thai time: no daylight saving
+
+
+def today() -> dt.date:
+    """Today's date in Thailand."""
+    return dt.datetime.now(BANGKOK).date()
 
 
 def fiscal_year_start(fiscal_year: int) -> dt.date:

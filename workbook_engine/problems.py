@@ -652,6 +652,11 @@ class Code(Enum):
         "ถ้าตั้งใจเลื่อนกำหนดส่งก็ไม่ต้องทำอะไร ถ้าไม่ใช่ ให้แก้วันที่ใน --due",
         "--due differs from the due date the round's workbook prints; the e-mail says that "
         "its date replaces the printed one.")
+    OUTBOX_DUE_PAST = (
+        W,
+        "กำหนดส่งในอีเมล ({due}) ผ่านมาแล้ว (วันนี้คือ{today}) อีเมลจะขอให้หน่วยงานส่งภายในวันที่ผ่านไปแล้ว",
+        "กำหนดวันส่งใหม่ด้วย --due แล้วสั่งใหม่",
+        "The due date the letters give is already past: they would ask for a day gone by.")
     OUTBOX_NOTHING_TO_ASK = (
         W,
         "หน่วยงาน {office} ยังไม่ได้รับ ({status}) แต่ไม่มีเรื่องที่หน่วยงานต้องแก้เอง "

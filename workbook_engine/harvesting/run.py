@@ -21,6 +21,7 @@ from typing import Protocol, TypeVar
 
 import workbook_engine.workers as workers
 
+from ..fiscal import BANGKOK
 from ..forms import layout as L
 from ..master import format as mf
 from ..model import Master
@@ -30,7 +31,6 @@ from .intake import Archives, Candidate, collect
 from .outcomes import FileRecord, HarvestReport, KpiOutcome, OfficeOutcome, Status
 from .returns import ReturnOutcome, read_return
 
-BANGKOK = dt.timezone(dt.timedelta(hours=7))
 PARALLEL_FROM = 8      # fewer files than this are read in-process
 CHUNK = 16
 

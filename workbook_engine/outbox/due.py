@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from ..fiscal import BE_OFFSET, FISCAL_YEARS, THAI_MONTHS, THAI_MONTHS_SHORT, thai_date
+from ..fiscal import BE_OFFSET, FISCAL_YEARS, THAI_MONTHS, THAI_MONTHS_SHORT, thai_date, today
+from ..problems import Code, Problem, problem
 
 BE_YEARS = FISCAL_YEARS
 CE_YEARS = range(BE_YEARS.start - BE_OFFSET, BE_YEARS.stop - BE_OFFSET)
@@ -79,3 +80,12 @@ def _date(year: int, month: int, day: int, typed: str) -> dt.date:
 def due_words(day: dt.date) -> str:
     """``วันพฤหัสบดีที่ 15 ตุลาคม 2569``: a due date as an e-mail tells it."""
     return f"วัน{WEEKDAYS[day.weekday()]}ที่ {thai_date(day)}"
+
+
+def past_due(due: dt.date | None, on: dt.date | None = None) -> list[Problem]:
+    """OUTBOX_DUE_PAST when letters written ``on`` (default: today in Thailand) would ask for
+    a day already gone."""
+    on = on or today()
+    if due is None or due >= on:
+        return []
+    return [problem(Code.OUTBOX_DUE_PAST, due=due_words(due), today=due_words(on))]

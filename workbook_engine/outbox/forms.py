@@ -12,7 +12,7 @@ from ..forms import layout as L
 from ..model import Master
 from ..problems import Code, Problem, problem
 from ..proposals import layout as P
-from .due import due_words
+from .due import due_words, past_due
 from .inputs import FormsFolder
 from .letter import Attachment, Letter, LetterKind, Signature, eml_name
 from .recipients import Recipient, Recipients
@@ -38,6 +38,7 @@ def form_letters(folder: FormsFolder, master: Master, signature: Signature
         problems.append(problem(Code.OUTBOX_DUE_DIFFERS, due=due_words(signature.due),
                                 printed=due_words(printed)))
     signature = replace(signature, due=signature.due or printed)
+    problems += past_due(signature.due)
     write = proposal_letter if folder.kind is LetterKind.PROPOSAL else round_letter
     recipients = Recipients(master)
     letters: list[Letter] = []

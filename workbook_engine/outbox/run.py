@@ -12,6 +12,7 @@ from pathlib import Path
 from ..forms.office_workbook import contact_line
 from ..model import Master
 from ..problems import Problem
+from .due import past_due
 from .feedback import feedback_letters
 from .forms import form_letters
 from .inputs import FormsFolder, OutboxInputError, read_forms_folder, read_harvest_result
@@ -80,4 +81,5 @@ def feedback_outbox(result_path: Path, master: Master, out: Path, signed: Signat
         raise OutboxInputError(f"โฟลเดอร์ {forms} ไม่ใช่แบบรายงานรอบ {result.round_months} เดือน "
                                "ของผลการรวบรวมนี้")
     letters, problems = feedback_letters(result, master, signed, folder)
+    problems += past_due(signed.due)
     return write_outbox(letters, problems, out, FEEDBACK_INDEX, sender), problems
