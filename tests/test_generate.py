@@ -266,3 +266,13 @@ def test_a_master_text_longer_than_a_cell_holds_is_cut(tmp_path: Path) -> None:
     cut = [c.value for row in book[L.REPORT_SHEET].iter_rows() for c in row
            if isinstance(c.value, str) and c.value.startswith("ชื่อยาว")]
     assert cut and all(len(text) == 32_767 and long_name.startswith(text) for text in cut)
+
+
+def test_the_manifest_reads_back_as_written(tmp_path: Path) -> None:
+    """The outbox reads manifest.csv with the function beside the one that writes it."""
+    from workbook_engine.forms.generate import GeneratedFile, read_manifest, write_manifest
+
+    rows = [GeneratedFile("B01", "2569-R12-B01.xlsx", "f" * 64, "a" * 64),
+            GeneratedFile("ข02", 'ฉบับ "ใหม่", 2569-R12-ข02.xlsx', "0" * 64, "b" * 64)]
+    write_manifest(tmp_path, rows)
+    assert read_manifest(tmp_path) == rows

@@ -119,12 +119,27 @@ def write_per_office(master: Master, offices: Sequence[str] | None, out: Path,
     return done
 
 
+MANIFEST_COLUMNS = ("office", "file", "fingerprint", "sha256")    # GeneratedFile's fields
+
+
 def write_manifest(out: Path, rows: list[GeneratedFile]) -> None:
     """``manifest.csv`` of the written workbooks, atomically."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["office", "file", "fingerprint", "sha256"])
+    writer.writerow(MANIFEST_COLUMNS)
     for row in rows:
-        writer.writerow([row.office, row.file, row.fingerprint, row.sha256])
+        writer.writerow([getattr(row, column) for column in MANIFEST_COLUMNS])
     with atomic(out / MANIFEST) as temporary:
         temporary.write_text(buffer.getvalue(), encoding="utf-8")
+
+
+def read_manifest(folder: Path) -> list[GeneratedFile]:
+    """The rows of ``folder``'s ``manifest.csv``, as :func:`write_manifest` wrote them.
+
+    Raises:
+        OSError, UnicodeDecodeError, csv.Error: when it cannot be read.
+        KeyError: when a column is missing.
+    """
+    with (folder / MANIFEST).open(encoding="utf-8", newline="") as handle:
+        return [GeneratedFile(*(r[column] for column in MANIFEST_COLUMNS))
+                for r in csv.DictReader(handle)]

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import WorkbookEngineError
 from ..forms import layout as L
-from ..forms.generate import MANIFEST, file_sha256
+from ..forms.generate import MANIFEST, GeneratedFile, file_sha256, read_manifest
 from ..harvesting.outcomes import Status
 from ..model import Master
 from ..problems import Code, Problem, Severity, problem
@@ -32,16 +32,6 @@ class OutboxInputError(WorkbookEngineError, ValueError):
 
 
 @dataclass(frozen=True)
-class ManifestRow:
-    """One workbook of a forms folder, as ``manifest.csv`` lists it."""
-
-    office: str
-    file: str
-    fingerprint: str
-    sha256: str
-
-
-@dataclass(frozen=True)
 class FormsFolder:
     """A folder of office workbooks (one round's forms) or of proposal workbooks."""
 
@@ -49,17 +39,17 @@ class FormsFolder:
     kind: LetterKind                 # FORM or PROPOSAL
     fiscal_year: int
     round_months: int | None   # None for proposals
-    rows: tuple[ManifestRow, ...]
+    rows: tuple[GeneratedFile, ...]
 
-    def row(self, office: str) -> ManifestRow | None:
+    def row(self, office: str) -> GeneratedFile | None:
         """The office's workbook, if the folder has one."""
         return self._by_office.get(office)
 
     @functools.cached_property
-    def _by_office(self) -> dict[str, ManifestRow]:
+    def _by_office(self) -> dict[str, GeneratedFile]:
         return {r.office: r for r in reversed(self.rows)}     # the first row of an office
 
-    def attachment(self, row: ManifestRow, master: Master) -> Attachment | Problem:
+    def attachment(self, row: GeneratedFile, master: Master) -> Attachment | Problem:
         """The workbook of ``row`` (an office of ``master``) to attach, or why it cannot be: it
         is not there, it was changed after it was made, or the master now scores the office
         otherwise."""
@@ -96,12 +86,10 @@ def read_forms_folder(path: Path, master: Master) -> FormsFolder:
     return FormsFolder(path, kind, year, round_months, tuple(rows))
 
 
-def _manifest(path: Path) -> list[ManifestRow]:
+def _manifest(path: Path) -> list[GeneratedFile]:
     """The rows of the folder's ``manifest.csv``."""
     try:
-        with (path / MANIFEST).open(encoding="utf-8", newline="") as handle:
-            rows = [ManifestRow(r["office"], r["file"], r["fingerprint"], r["sha256"])
-                    for r in csv.DictReader(handle)]
+        rows = read_manifest(path)
     except (OSError, UnicodeDecodeError, KeyError, csv.Error) as exc:
         raise OutboxInputError(f"อ่าน {path / MANIFEST} ไม่ได้ ({_reason(exc)}) โฟลเดอร์แบบฟอร์มต้อง"
                                "สร้างด้วยคำสั่ง generate หรือ propose") from exc
