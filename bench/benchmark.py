@@ -686,9 +686,9 @@ def harvest_phases(setup: Setup, work: Path) -> dict[str, float]:
         laps.lap("read_master")
         gc.freeze()
         summary = SummaryWriter(out, master.settings.below_level1_score, master.settings.places)
-        json_writer = JsonWriter(work / "phases.json")
         laps.start()
-        run = Ledger(path).run(Context.of(master, ROUND, None))
+        run = Ledger(path).run(master, Context.of(master, ROUND, None))
+        json_writer = JsonWriter(work / "phases.json", run)
         report = harvest([setup.returns], master, ROUND, jobs=JOBS,
                          on_office=preparing(summary, json_writer, True), recorder=run)
         laps.lap("harvest")
