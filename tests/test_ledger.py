@@ -15,9 +15,10 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -29,7 +30,6 @@ from workbook_engine.cli.commands import cli
 from workbook_engine.devkit.testing import fill_return
 from workbook_engine.harvesting import run as run_module
 from workbook_engine.harvesting.intake import Archives, collect
-from workbook_engine.harvesting.outcomes import OfficeOutcome
 from workbook_engine.harvesting.returns import read_return
 from workbook_engine.history import history
 from workbook_engine.kinds import INHERITED, MILESTONE
@@ -82,14 +82,21 @@ def query(ledger: Path, sql: str, *params: object) -> list[tuple[object, ...]]:
 @pytest.fixture
 def counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The names of the files harvest reads (in this process: ``--jobs 1``)."""
-    names: list[str] = []
+    return calls(monkeypatch, run_module, "read_return", lambda c: Path(c.name).name)
 
-    def counting(candidate, *args):  # type: ignore[no-untyped-def]
-        names.append(Path(candidate.name).name)
-        return read_return(candidate, *args)
 
-    monkeypatch.setattr(run_module, "read_return", counting)
-    return names
+def calls(monkeypatch: pytest.MonkeyPatch, module: object, name: str,
+          told: Callable[[Any], str]) -> list[str]:
+    """What ``module.name`` is called with from now on, each call told by its first argument."""
+    seen: list[str] = []
+    original = getattr(module, name)
+
+    def recording(first: Any, *args: Any) -> Any:
+        seen.append(told(first))
+        return original(first, *args)
+
+    monkeypatch.setattr(module, name, recording)
+    return seen
 
 
 def test_a_run_is_recorded_and_a_second_reads_only_the_file_that_changed(
@@ -571,14 +578,7 @@ def test_a_harvest_reads_the_master_once(returns: Path, tmp_path: Path,
                                          monkeypatch: pytest.MonkeyPatch) -> None:
     """The master a harvest read is kept in the ledger: the next harvest of the same bytes
     takes it from there; a master edited, or kept damaged, is read again."""
-    read: list[Path] = []
-
-    def reading(path: Path) -> object:
-        read.append(path)
-        return store_read_master(path)
-
-    store_read_master = console.read_master
-    monkeypatch.setattr(console, "read_master", reading)
+    read = calls(monkeypatch, console, "read_master", str)
     out = tmp_path / "summary.xlsx"
     harvest(returns, out)
     first = out.with_suffix(".json").read_bytes()
@@ -618,14 +618,7 @@ def test_a_harvest_renders_the_json_line_of_a_file_read_before_once(
         returns: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each office's line of the JSON is kept with the reading of its file: a re-harvest
     renders the lines of the files it reads again, and takes the others as they were."""
-    rendered: list[str] = []
-
-    def rendering(office: OfficeOutcome) -> str:
-        rendered.append(office.office)
-        return office_line(office)
-
-    office_line = run_module.office_line
-    monkeypatch.setattr(run_module, "office_line", rendering)
+    rendered = calls(monkeypatch, run_module, "office_line", lambda office: office.office)
     out = tmp_path / "summary.xlsx"
     harvest(returns, out)
     first = out.with_suffix(".json").read_bytes()
