@@ -328,7 +328,6 @@ class _Writer:
         self.protect(ws, filters=True)
 
 
-
 # texts that recur from row to row: the office's on each of its KPIs, the KPI's in each office
 REPEATED = ("office", "office_name", "kpi", "name", "unit", "kind", "direction")
 
