@@ -593,10 +593,13 @@ def test_a_harvest_reads_the_master_once(returns: Path, tmp_path: Path,
     con.close()
     harvest(returns, out)
     assert len(read) == 2 and out.with_suffix(".json").read_bytes() == first
+    harvest(returns, out)
+    assert len(read) == 2, "the master read again replaced the damaged one"
 
 
 def test_a_ledger_of_schema_1_is_upgraded(returns: Path, tmp_path: Path) -> None:
-    """A ledger written before masters were kept gains their table, and keeps its runs."""
+    """A ledger written before masters and JSON lines were kept is read as it is (history,
+    original), and a harvest into it adds their tables and keeps its runs."""
     ledger = tmp_path / store.DEFAULT_NAME
     con = sqlite3.connect(ledger)
     con.executescript(MIGRATIONS[0])
@@ -607,6 +610,12 @@ def test_a_ledger_of_schema_1_is_upgraded(returns: Path, tmp_path: Path) -> None
                 "VALUES ('2568-10-01 09:00:00', 'กรม', 2568, 12, 'm.xlsx', 'x', '', '0', 0, 0)")
     con.commit()
     con.close()
+    found = history(ledger)             # read as it is, not upgraded
+    assert list(found.periods["fiscal_year"]) == [2568]
+    result = CliRunner().invoke(cli, ["original", str(ledger), "a" * 64, "--out",
+                                      str(tmp_path / "x.xlsx")])
+    assert result.exit_code == 2 and "ไม่มีไฟล์ที่มี SHA-256" in result.stderr
+    assert query(ledger, "PRAGMA user_version") == [(1,)]
     code, _out, _err = harvest(returns, tmp_path / "summary.xlsx")
     assert code == 1
     assert query(ledger, "PRAGMA user_version") == [(SCHEMA_VERSION,)] and SCHEMA_VERSION == 2
@@ -633,3 +642,24 @@ def test_a_harvest_renders_the_json_line_of_a_file_read_before_once(
     rendered.clear()
     harvest(returns, out)
     assert rendered == ["B05", *unsent]
+
+
+def test_two_members_of_one_name_keep_their_own_json_lines(tmp_path: Path) -> None:
+    """A zip may hold two members of one name: each office's line of the JSON is its own
+    return's, in the run that reads them and in the runs that take them from the ledger."""
+    import warnings
+    import zipfile
+
+    returns = tmp_path / "returns"
+    returns.mkdir()
+    with warnings.catch_warnings(), zipfile.ZipFile(returns / "sent.zip", "w") as archive:
+        warnings.simplefilter("ignore")         # zipfile warns of the duplicate name
+        for office in ("B05", "B06"):
+            archive.write(ROOT / "samples" / f"2569-R12-{office}.xlsx", "2569-R12-B05.xlsx")
+    plain = tmp_path / "plain.xlsx"
+    harvest(returns, plain, "--no-ledger")
+    expected = plain.with_suffix(".json").read_bytes()
+    out = tmp_path / "summary.xlsx"
+    for _ in range(2):
+        harvest(returns, out)
+        assert out.with_suffix(".json").read_bytes() == expected

@@ -31,6 +31,7 @@ from ..workers import few_collections
 from .console import (
     echo_harvest,
     echo_recorded,
+    harvest_master,
     master_for_offices,
     progress,
     report_master,
@@ -224,7 +225,7 @@ def harvest_command(paths: tuple[Path, ...], master_path: Path, round_months: in
     for kept in {default_ledger(out_path), *([ledger] if ledger else [])}:
         exclude += ledger_files(kept)     # an earlier default ledger too, when none is used
     with few_collections():
-        master = valid_master(master_path, ledger)
+        master, read = harvest_master(master_path, ledger)
         if master is None:
             return NOTHING_DONE
         summary = SummaryWriter(out_path, master.settings.below_level1_score,
@@ -232,7 +233,7 @@ def harvest_command(paths: tuple[Path, ...], master_path: Path, round_months: in
         with contextlib.ExitStack() as stack:
             stack.push(lambda *_: summary.discard())   # nothing left when this ends early
             run = None if ledger is None else stack.enter_context(
-                recording(ledger, master, round_months, key))
+                recording(ledger, master, round_months, key, keep_master=read))
             json_writer = JsonWriter(json_path, run) if json_path else None
             if json_writer is not None:
                 stack.push(lambda *_: json_writer.discard())

@@ -148,19 +148,26 @@ def writable(*targets: Path | None) -> None:
             raise OutputError(f"เขียนไฟล์ลงโฟลเดอร์ {folder} ไม่ได้ (ไม่มีโฟลเดอร์หรือไม่มีสิทธิ์เขียน)")
 
 
-def valid_master(path: Path, ledger: Path | None = None) -> Master | None:
-    """The master at ``path`` (as ``ledger`` keeps it, when a harvest into it read these very
-    bytes before), kept out of the collector's scans for the run; None (its problems printed)
-    when it is invalid."""
+def valid_master(path: Path) -> Master | None:
+    """The master at ``path``, kept out of the collector's scans for the run; None (its
+    problems printed) when it is invalid."""
+    checked = read_master(path)
+    if checked.master is None:
+        report_master(checked)
+        return None
+    gc.freeze()         # the master lives to the end: out of the collector's scans
+    return checked.master
+
+
+def harvest_master(path: Path, ledger: Path | None) -> tuple[Master | None, bool]:
+    """The master at ``path`` as ``ledger`` keeps it, when a harvest into it read these very
+    bytes before, else as :func:`valid_master` reads it; and whether it was read from its file
+    (so that the ledger keeps it)."""
     master = None if ledger is None else kept_master(ledger, path)
     if master is None:
-        checked = read_master(path)
-        if checked.master is None:
-            report_master(checked)
-            return None
-        master = checked.master
-    gc.freeze()         # the master lives to the end: out of the collector's scans
-    return master
+        return valid_master(path), True
+    gc.freeze()
+    return master, False
 
 
 def master_for_offices(path: Path, offices: tuple[str, ...]) -> Master | None:

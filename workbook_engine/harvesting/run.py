@@ -105,11 +105,12 @@ class Recorder(Protocol):
 class Lines(Protocol):
     """Where the JSON's office lines of files read before are kept (the ledger)."""
 
-    def line(self, file: str) -> str | None:
-        """The line kept for the office of this run's ``file``, if any."""
+    def line(self, file: str, sha256: str) -> str | None:
+        """The line kept for the office of this run's ``file`` of these bytes, if any."""
 
-    def keep_line(self, file: str, line: str) -> None:
-        """Keep the line of the office of this run's ``file`` (if its outcome is kept)."""
+    def keep_line(self, file: str, sha256: str, line: str) -> None:
+        """Keep the line of the office of this run's ``file`` of these bytes (if its outcome
+        is kept)."""
 
 
 def _held_once(outcome: ReturnOutcome, master: Master, round_months: int,
@@ -420,12 +421,12 @@ class JsonWriter(Output):
     def _prepared(self, office: OfficeOutcome) -> str:
         """``office``'s line as its file's return makes it, taken from or given to the lines
         kept."""
-        if self._kept is None or office.file is None:
+        if self._kept is None or office.file is None or not office.sha256:
             return office_line(office)
-        line = self._kept.line(office.file)
+        line = self._kept.line(office.file, office.sha256)
         if line is None:
             line = office_line(office)
-            self._kept.keep_line(office.file, line)
+            self._kept.keep_line(office.file, office.sha256, line)
         return line
 
     def _line(self, office: OfficeOutcome) -> str:

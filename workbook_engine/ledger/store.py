@@ -98,8 +98,14 @@ def _schema_version(con: sqlite3.Connection, path: Path) -> int:
     return int(version)
 
 
+# the oldest schema that reading a ledger (history, original, a kept master) understands: the
+# versions since added only caches (masters, office_lines), which a reader does without
+READABLE_FROM = 1
+
+
 def read_only(path: Path) -> sqlite3.Connection:
-    """An existing ledger opened for reading only, after the checks of :class:`Ledger`.
+    """An existing ledger opened for reading only, after the checks of :class:`Ledger` (a
+    ledger of an older schema from :data:`READABLE_FROM` on is read as it is, not upgraded).
 
     Raises:
         LedgerError: when there is no ledger at ``path`` or it cannot be used.
@@ -113,7 +119,7 @@ def read_only(path: Path) -> sqlite3.Connection:
         con = _connect(path, "ro")
     try:
         version = _schema_version(con, path)
-        if version != SCHEMA_VERSION:
+        if version < READABLE_FROM:
             raise _refused(path, "ยังไม่มีการบันทึกผลในไฟล์นี้" if version == 0 else
                            f"โครงสร้างรุ่น {version} เก่ากว่าโปรแกรมนี้ ให้รวบรวมผล (harvest) "
                            "ด้วยสมุดบันทึกผลนี้หนึ่งครั้งเพื่อปรับรุ่นก่อน")
@@ -285,9 +291,9 @@ class Ledger:
             for name in (self.building, *sidecars(self.building)):
                 name.unlink(missing_ok=True)
 
-    def run(self, master: Master, context: Context) -> Run:
+    def run(self, master: Master, context: Context, keep_master: bool = True) -> Run:
         """Begin recording a harvest run of ``master`` (see :class:`Run`)."""
-        return Run(self, master, context)
+        return Run(self, master, context, keep_master)
 
     def written(self) -> list[Path]:
         """The files a run writes: the ledger (or the new one being built), and its WAL."""
@@ -331,7 +337,10 @@ class Run:
     files read before are given back without being read (:meth:`reuse`), and the run's
     outcome is written by :meth:`record`; nothing is kept unless :meth:`commit` is called."""
 
-    def __init__(self, ledger: Ledger, master: Master, context: Context) -> None:
+    def __init__(self, ledger: Ledger, master: Master, context: Context,
+                 keep_master: bool = True) -> None:
+        """``keep_master``: the master was read from its file (not taken from this ledger),
+        and is kept for the next harvest of it, in place of what the ledger kept of it."""
         if not context.master_sha256:
             raise ValueError("the ledger needs the master's SHA-256")
         self.ledger, self.con, self.context = ledger, ledger.con, context
@@ -340,24 +349,20 @@ class Run:
         self.committed = False
         self._syncing: _Sync | None = None     # started by record()
         self.readings: dict[str, int] = {}      # file name -> its reading, in this run
+        # (file name, SHA-256) -> its reading: two files of one name (members of a zip) apart
+        self.by_bytes: dict[tuple[str, str], int] = {}
         self.reused: set[str] = set()
         self.files_read = 0                     # read in this run, not taken from the ledger
-        self._keep_master()
+        if keep_master:
+            self.con.execute("INSERT OR REPLACE INTO masters VALUES (?, ?, ?)",
+                             (context.master_sha256, context.engine_version,
+                              codec.encode_master(master)))
         self.archives = Archives()
         self.known: dict[str, tuple[int, str, int]] = {
             file: (reading, sha, size) for reading, file, sha, size in self.con.execute(
                 "SELECT reading, file, sha256, size FROM readings WHERE master_sha256 = ? "
                 "AND round = ? AND signing_key = ? AND engine_version = ? ORDER BY reading",
                 self._context())}
-
-    def _keep_master(self) -> None:
-        """Keep the master as this engine read it, for the next harvest of it (see
-        :func:`kept_master`), unless it is kept already."""
-        key = (self.context.master_sha256, self.context.engine_version)
-        if self.con.execute("SELECT 1 FROM masters WHERE sha256 = ? AND engine_version = ?",
-                            key).fetchone() is None:
-            self.con.execute("INSERT INTO masters VALUES (?, ?, ?)",
-                             (*key, codec.encode_master(self.master)))
 
     def _context(self) -> tuple[str, int, str, str]:
         c = self.context
@@ -384,6 +389,7 @@ class Run:
             return None
         self._keep(loaded)          # if it could not be kept when it was read
         self.readings[candidate.name] = known[0]
+        self.by_bytes[(candidate.name, loaded.sha256)] = known[0]
         self.reused.add(candidate.name)
         return outcome
 
@@ -405,6 +411,7 @@ class Run:
              codec.encode(outcome, self.master, self.context.round_months)))
         (reading,) = cursor.fetchone()
         self.readings[outcome.file] = reading
+        self.by_bytes[(outcome.file, outcome.sha256)] = reading
         self.con.execute("DELETE FROM office_lines WHERE reading = ?", (reading,))
         self.con.execute("DELETE FROM results WHERE reading = ?", (reading,))
         self.con.executemany(
@@ -412,17 +419,18 @@ class Run:
             [(reading, k.kpi, k.name, k.group, _real(k.weight), _real(k.result),
               _real(k.score), _real(k.weighted), k.sheet, k.cell) for k in outcome.kpis])
 
-    def line(self, file: str) -> str | None:
-        """The JSON's office line kept for the reading of this run's ``file``, if any."""
-        reading = self.readings.get(file)
+    def line(self, file: str, sha256: str) -> str | None:
+        """The JSON's office line kept for the reading of this run's ``file`` of these bytes,
+        if any."""
+        reading = self.by_bytes.get((file, sha256))
         found = None if reading is None else self.con.execute(
             "SELECT line FROM office_lines WHERE reading = ?", (reading,)).fetchone()
         return None if found is None else str(found[0])
 
-    def keep_line(self, file: str, line: str) -> None:
-        """Keep the JSON's office line of the reading of this run's ``file`` (when its outcome
-        is kept)."""
-        reading = self.readings.get(file)
+    def keep_line(self, file: str, sha256: str, line: str) -> None:
+        """Keep the JSON's office line of the reading of this run's ``file`` of these bytes
+        (when its outcome is kept)."""
+        reading = self.by_bytes.get((file, sha256))
         if reading is not None:
             self.con.execute("INSERT OR REPLACE INTO office_lines VALUES (?, ?)", (reading, line))
 
@@ -526,13 +534,14 @@ class Run:
 
 
 @contextlib.contextmanager
-def recording(ledger: Path, master: Master, round_months: int,
-              key: bytes | None) -> Iterator[Run]:
+def recording(ledger: Path, master: Master, round_months: int, key: bytes | None,
+              keep_master: bool = True) -> Iterator[Run]:
     """The ledger's run of a harvest of ``master``'s round: kept when the block ends (after the
-    block has put its outputs in place), nothing of it kept when the block raises."""
+    block has put its outputs in place), nothing of it kept when the block raises.
+    ``keep_master``: see :class:`Run`."""
     opened = Ledger(ledger)
     try:
-        run = opened.run(master, Context.of(master, round_months, key))
+        run = opened.run(master, Context.of(master, round_months, key), keep_master)
     except BaseException:
         opened.discard()
         raise
